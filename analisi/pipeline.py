@@ -1,0 +1,232 @@
+"""The pipeline runner: named, versioned stages run in the order the settings give.
+
+Each stage processes the stories it has not done at its current version, in batches; a batch's outputs
+and its status rows are written in ONE transaction, so a run killed at any moment leaves every story
+either fully done or untouched, and the next run picks up exactly what is missing. Redoing a stage
+(new version) makes the later stages redo those stories too.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib
+import json
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from sqlalchemy.orm import Session
+
+from archivio import esecuzioni
+from archivio import racconti as q
+from archivio.cifratura import Cifrario
+from archivio.db import Archivio
+from archivio.impostazioni import Impostazioni
+from archivio.racconti import RaccontoDaElaborare
+
+log = logging.getLogger(__name__)
+
+
+class ErrorePipeline(RuntimeError):
+    pass
+
+
+@dataclass
+class Contesto:
+    """What stages may use: settings, the key (only for stages that read raw text), shared resources."""
+
+    impostazioni: Impostazioni
+    cifrario: Cifrario | None = None
+    modello: dict[str, Any] | None = None  # name and version of the language model, recorded with the run
+    risorse: dict[str, Any] = field(default_factory=dict)
+
+
+class Stadio(Protocol):
+    """A pipeline stage. ``elabora`` is pure; ``salva`` writes through the store's functions."""
+
+    nome: ClassVar[str]
+    versione: ClassVar[int]
+    legge_grezzo: ClassVar[bool]  # True only for anonymisation: it receives the decrypted raw text
+    solo_visibili: ClassVar[bool]  # True for stages that must wait for an approved anonymised text
+
+    def prepara(self, contesto: Contesto) -> None: ...
+
+    def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]: ...
+
+    def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None: ...
+
+
+_REGISTRO: dict[str, Callable[[], Stadio]] = {}
+
+
+def registra_stadio(nome_versionato: str) -> Callable[[type], type]:
+    """Class decorator: register a stage under ``name.vN`` (built-ins register like plugins do)."""
+
+    def decora(cls: type) -> type:
+        _REGISTRO[nome_versionato] = cls
+        return cls
+
+    return decora
+
+
+def _carica_stadi_inclusi() -> None:
+    importlib.import_module("analisi.stadi")
+
+
+def risolvi_stadio(nome: str) -> Stadio:
+    """``name.vN`` from the registry, or ``package.module:Class`` for a plugin stage."""
+    _carica_stadi_inclusi()
+    if ":" in nome:
+        modulo, _, oggetto = nome.partition(":")
+        try:
+            return getattr(importlib.import_module(modulo), oggetto)()  # type: ignore[no-any-return]
+        except (ImportError, AttributeError) as e:
+            raise ErrorePipeline(f"cannot load stage {nome!r}: {e}") from None
+    if nome not in _REGISTRO:
+        raise ErrorePipeline(f"unknown stage {nome!r}; known: {', '.join(sorted(_REGISTRO))}")
+    stadio = _REGISTRO[nome]()
+    if f"{stadio.nome}.v{stadio.versione}" != nome:
+        raise ErrorePipeline(f"stage {nome!r} declares {stadio.nome}.v{stadio.versione}")
+    return stadio
+
+
+def stadi_configurati(impostazioni: Impostazioni) -> list[Stadio]:
+    stadi = [risolvi_stadio(n) for n in impostazioni.stadi]
+    nomi = [s.nome for s in stadi]
+    if len(set(nomi)) != len(nomi):
+        raise ErrorePipeline(f"a stage appears twice in the configuration: {nomi}")
+    return stadi
+
+
+def hash_configurazione(impostazioni: Impostazioni, stadi: Sequence[Stadio]) -> str:
+    conf = {"stadi": [f"{s.nome}.v{s.versione}" for s in stadi], "modello_lingua": impostazioni.modello_lingua,
+            "figure_pubbliche": sorted(impostazioni.figure_pubbliche)}
+    return hashlib.sha256(json.dumps(conf, sort_keys=True).encode()).hexdigest()
+
+
+def versioni_pacchetti() -> dict[str, str]:
+    versioni = {}
+    for p in ("narrazioni", "spacy", "scikit-learn", "sqlalchemy", "simplemma", "numpy"):
+        try:
+            versioni[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            versioni[p] = "assente"
+    return versioni
+
+
+@contextmanager
+def blocco_esclusivo(cartella: Path) -> Iterator[None]:
+    """One ``elabora`` at a time per data directory (a second one stops with a clear message)."""
+    cartella.mkdir(parents=True, exist_ok=True)
+    with open(cartella / "elabora.lock", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ErrorePipeline("another 'narrazioni elabora' is running on this data directory") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+@dataclass
+class Resoconto:
+    esecuzione_id: int
+    elaborati: dict[str, int]
+    errori: dict[str, int]
+
+    @property
+    def totale(self) -> int:
+        return sum(self.elaborati.values())
+
+
+Avanzamento = Callable[[str, int, int], None]  # (stage, done so far, to do at start)
+
+
+def _conta_da_fare(archivio: Archivio, stadio: Stadio) -> int:
+    with archivio.lettura() as s:
+        return len(q.in_attesa(s, stadio.nome, stadio.versione, solo_visibili=stadio.solo_visibili,
+                               limite=10**9))
+
+
+def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *,
+           stadi: Sequence[Stadio] | None = None, avanzamento: Avanzamento | None = None,
+           comando: str = "elabora") -> Resoconto:
+    """Run every configured stage over the stories it has not done yet."""
+    stadi = list(stadi) if stadi is not None else stadi_configurati(impostazioni)
+    nomi = [f"{s.nome}.v{s.versione}" for s in stadi]
+    with blocco_esclusivo(impostazioni.cartella_dati):
+        with archivio.transazione() as s:
+            eid = esecuzioni.apri(s, comando, hash_configurazione(impostazioni, stadi), nomi, versioni_pacchetti())
+        elaborati = {n: 0 for n in nomi}
+        errori = {n: 0 for n in nomi}
+        contesto = Contesto(impostazioni=impostazioni)
+        try:
+            for i, stadio in enumerate(stadi):
+                nome = nomi[i]
+                successivi = [t.nome for t in stadi[i + 1:]]
+                da_fare = _conta_da_fare(archivio, stadio)
+                if da_fare == 0:
+                    continue
+                contesto.cifrario = cifrario if stadio.legge_grezzo else None
+                stadio.prepara(contesto)
+                if contesto.modello is not None:
+                    with archivio.transazione() as s:
+                        esecuzioni.imposta_modello(s, eid, contesto.modello)
+                dopo_id = 0
+                while True:
+                    with archivio.lettura() as s:
+                        ids = q.in_attesa(s, stadio.nome, stadio.versione, solo_visibili=stadio.solo_visibili,
+                                          limite=impostazioni.lotto, dopo_id=dopo_id)
+                        if not ids:
+                            break
+                        lotto = q.carica_lotto(s, ids, contesto.cifrario)
+                    dopo_id = ids[-1]
+                    fatti, falliti = _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi)
+                    elaborati[nome] += fatti
+                    errori[nome] += falliti
+                    if avanzamento:
+                        avanzamento(nome, elaborati[nome] + errori[nome], da_fare)
+        except BaseException as e:
+            with archivio.transazione() as s:
+                esecuzioni.chiudi(s, eid, elaborati, errore=f"{type(e).__name__}: {e}")
+            raise
+        with archivio.transazione() as s:
+            esecuzioni.chiudi(s, eid, elaborati)
+    return Resoconto(eid, elaborati, errori)
+
+
+def _esegui_lotto(archivio: Archivio, stadio: Stadio, lotto: list[RaccontoDaElaborare], ids: list[int],
+                  eid: int, successivi: list[str]) -> tuple[int, int]:
+    """Process and commit one batch; if the batch fails, retry story by story and record the failures."""
+    presenti = {r.id for r in lotto}
+    mancanti = [i for i in ids if i not in presenti]  # e.g. raw text purged: nothing this stage can do
+    try:
+        esiti = stadio.elabora(lotto)
+        with archivio.transazione() as s:
+            stadio.salva(s, lotto, esiti)
+            q.segna(s, [r.id for r in lotto], stadio.nome, stadio.versione, eid, successivi)
+            q.segna(s, mancanti, stadio.nome, stadio.versione, eid, [], stato="errore",
+                    messaggio="testo non disponibile")
+        return len(lotto), len(mancanti)
+    except Exception:
+        log.exception("batch failed in stage %s; retrying story by story", stadio.nome)
+    fatti = falliti = 0
+    for r in lotto:
+        try:
+            esiti = stadio.elabora([r])
+            with archivio.transazione() as s:
+                stadio.salva(s, [r], esiti)
+                q.segna(s, [r.id], stadio.nome, stadio.versione, eid, successivi)
+            fatti += 1
+        except Exception as e:
+            with archivio.transazione() as s:
+                q.segna(s, [r.id], stadio.nome, stadio.versione, eid, [], stato="errore",
+                        messaggio=f"{type(e).__name__}: {e}"[:500])
+            falliti += 1
+    return fatti, falliti + len(mancanti)

@@ -1,0 +1,48 @@
+"""Encryption at rest of the raw text (Fernet). The key lives in a file outside the database."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+
+class ErroreChiave(RuntimeError):
+    pass
+
+
+def crea_chiave(percorso: Path) -> bool:
+    """Create the key file (mode 600) if missing. Returns True when a new key was written."""
+    if percorso.exists():
+        return False
+    percorso.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(percorso, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(Fernet.generate_key())
+    return True
+
+
+class Cifrario:
+    """Encrypts and decrypts raw texts with the project's key."""
+
+    def __init__(self, chiave: bytes) -> None:
+        self._fernet = Fernet(chiave)
+
+    @classmethod
+    def da_file(cls, percorso: Path) -> Cifrario:
+        try:
+            return cls(percorso.read_bytes().strip())
+        except FileNotFoundError:
+            raise ErroreChiave(f"key file not found: {percorso} (run 'narrazioni init')") from None
+        except ValueError:
+            raise ErroreChiave(f"key file is not a valid Fernet key: {percorso}") from None
+
+    def cifra(self, testo: str) -> bytes:
+        return self._fernet.encrypt(testo.encode("utf-8"))
+
+    def decifra(self, dati: bytes) -> str:
+        try:
+            return self._fernet.decrypt(dati).decode("utf-8")
+        except InvalidToken:
+            raise ErroreChiave("raw text cannot be decrypted with this key") from None

@@ -1,0 +1,132 @@
+"""Engine, sessions and migrations. The only place that knows which database we run on."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from archivio.tempo import adesso
+
+CARTELLA_MIGRAZIONI = Path(__file__).resolve().parent / "migrazioni"
+
+
+def _pragma_sqlite(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL: readers (dashboard) never block the writer (form, pipeline); foreign keys for cascades.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def crea_motore(url: str) -> Engine:
+    """Create the engine; SQLite gets WAL and foreign keys on every connection."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        motore = create_engine(url, connect_args={"timeout": 30})
+        event.listen(motore, "connect", _pragma_sqlite)
+        return motore
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Archivio:
+    """The store: an engine and a session factory. Named queries live in the modules of this package."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.motore = crea_motore(url)
+        self._sessioni = sessionmaker(self.motore, expire_on_commit=False)
+
+    @property
+    def sqlite(self) -> bool:
+        return self.motore.dialect.name == "sqlite"
+
+    @contextmanager
+    def transazione(self) -> Iterator[Session]:
+        """One transaction: committed at the end, rolled back on any error."""
+        with self._sessioni() as sessione, sessione.begin():
+            yield sessione
+
+    @contextmanager
+    def lettura(self) -> Iterator[Session]:
+        with self._sessioni() as sessione:
+            yield sessione
+
+    def chiudi(self) -> None:
+        self.motore.dispose()
+
+
+def _config_alembic(archivio: Archivio) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(CARTELLA_MIGRAZIONI))
+    cfg.attributes["motore"] = archivio.motore
+    return cfg
+
+
+def revisione_corrente(archivio: Archivio) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with archivio.motore.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def revisione_finale() -> str:
+    from alembic.script import ScriptDirectory
+
+    cfg = _config_alembic_vuota()
+    testa = ScriptDirectory.from_config(cfg).get_current_head()
+    assert testa is not None
+    return testa
+
+
+def _config_alembic_vuota() -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(CARTELLA_MIGRAZIONI))
+    return cfg
+
+
+def copia_sqlite(archivio: Archivio, destinazione: Path) -> None:
+    """Consistent copy of a live SQLite database (the backup API also copies what is in the WAL)."""
+    sorgente = make_url(archivio.url).database
+    assert sorgente
+    with sqlite3.connect(sorgente) as src, sqlite3.connect(destinazione) as dst:
+        src.backup(dst)
+
+
+def migra(archivio: Archivio) -> tuple[str | None, str, Path | None]:
+    """Create or migrate the schema to the latest revision.
+
+    An existing SQLite file is copied aside before any migration runs. Returns
+    (revision before, revision after, backup path or None).
+    """
+    from alembic import command
+
+    prima = revisione_corrente(archivio)
+    finale = revisione_finale()
+    backup: Path | None = None
+    if prima == finale:
+        return prima, finale, None
+    if archivio.sqlite and prima is None and inspect(archivio.motore).get_table_names():
+        raise RuntimeError("the database has tables but no migration history: refusing to touch it")
+    db = make_url(archivio.url).database
+    if archivio.sqlite and prima is not None and db and db != ":memory:":
+        backup = Path(db).with_name(f"{Path(db).name}.{adesso():%Y%m%d-%H%M%S}.bak")
+        copia_sqlite(archivio, backup)
+    command.upgrade(_config_alembic(archivio), "head")
+    return prima, finale, backup
+
+

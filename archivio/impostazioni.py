@@ -1,0 +1,81 @@
+"""Settings: ONE declarative table, read once by the entry points and passed down.
+
+Every field is documented in README.md (a test checks it). Sources, highest priority first: explicit
+arguments, ``NARRAZIONI_*`` environment variables, the TOML file named by ``NARRAZIONI_CONFIG`` (or
+``narrazioni.toml`` in the working directory when present), the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+STADI_PREDEFINITI = ["anonimizza.v1", "frasi.v1"]
+
+
+class Impostazioni(BaseSettings):
+    """Narrazioni settings (env prefix ``NARRAZIONI_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="NARRAZIONI_", extra="forbid", validate_default=True)
+
+    cartella_dati: Path = Field(Path("dati"), description="Data directory: SQLite file, key, backups.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; empty means SQLite in cartella_dati/narrazioni.db. "
+        "PostgreSQL: postgresql+psycopg://user:pw@host/db")
+    file_chiave: Path | None = Field(
+        None, description="Fernet key file for raw text (outside the database); default cartella_dati/chiave.fernet")
+    stadi: list[str] = Field(
+        default_factory=lambda: list(STADI_PREDEFINITI),
+        description="Pipeline stages in order, as name.vN (or module:object for plugins).")
+    lotto: int = Field(50, ge=1, le=10_000, description="Stories per batch (one transaction per batch).")
+    modello_lingua: str = Field(
+        "auto", description="auto (it_core_news_lg/md/sm if installed, else the shipped model), "
+        "narrazioni (force the shipped model) or a spaCy package name.")
+    figure_pubbliche: list[str] = Field(
+        default_factory=list, description="Public figures' names kept by the anonymiser.")
+    conservazione_giorni: int = Field(
+        90, ge=0, description="Days the encrypted raw text is kept after the anonymised text is approved.")
+    versione_consenso: str = Field("2020-1", description="Consent version shown by the form.")
+    host: str = Field("127.0.0.1", description="Address the form and the dashboard listen on.")
+    porta_modulo: int = Field(8000, description="Port of the public form.")
+    porta_dashboard: int = Field(8501, description="Port of the dashboard.")
+    sessione_minuti: int = Field(60, ge=1, description="Dashboard session lifetime (minutes of inactivity).")
+    tentativi_login: int = Field(5, ge=1, description="Failed logins allowed per user per 15 minutes.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = os.environ.get("NARRAZIONI_CONFIG") or ("narrazioni.toml" if Path("narrazioni.toml").exists() else None)
+        sorgenti: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml:
+            sorgenti.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(toml)))
+        return tuple(sorgenti)
+
+    # Derived values: functions, not stored state, so an override of cartella_dati moves everything.
+    def url_database(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.cartella_dati / 'narrazioni.db').resolve()}"
+
+    def percorso_chiave(self) -> Path:
+        return self.file_chiave or self.cartella_dati / "chiave.fernet"
+
+
+def carica_impostazioni(**valori: Any) -> Impostazioni:
+    """Read the settings (call once, in an entry point)."""
+    return Impostazioni(**valori)

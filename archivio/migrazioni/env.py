@@ -1,0 +1,21 @@
+"""Alembic environment: the engine comes from the caller (archivio.db.migra), never from a config file."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from archivio.modelli import Base
+
+config = context.config
+motore = config.attributes.get("motore")
+if motore is None:  # `alembic revision --autogenerate` run by a developer
+    from archivio.db import crea_motore
+
+    motore = crea_motore(config.get_main_option("sqlalchemy.url") or "sqlite:///sviluppo.db")
+
+with motore.connect() as conn:
+    context.configure(connection=conn, target_metadata=Base.metadata,
+                      render_as_batch=conn.dialect.name == "sqlite")
+    with context.begin_transaction():
+        context.run_migrations()
+    conn.commit()

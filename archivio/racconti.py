@@ -1,0 +1,280 @@
+"""Named queries on stories, their stages and their derived rows (sentences, placeholders, review)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from archivio.cifratura import Cifrario
+from archivio.modelli import (
+    Associazione,
+    Consenso,
+    Entita,
+    Frase,
+    Racconto,
+    Revisione,
+    StatoStadio,
+    TestoGrezzo,
+)
+from archivio.tempo import adesso
+
+
+class ErroreArchivio(ValueError):
+    """A request the store refuses (unknown consent version, ...)."""
+
+
+def impronta_testo(testo: str) -> str:
+    """SHA-256 of the text normalised for duplicate detection (case, spacing and Unicode form)."""
+    norma = " ".join(unicodedata.normalize("NFC", testo).casefold().split())
+    return hashlib.sha256(norma.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class NuovoRacconto:
+    """A story as the store receives it: already validated by raccolta."""
+
+    testo: str
+    canale: str
+    versione_consenso: str
+    titolo: str | None = None
+    associazione: str | None = None
+    associazione_altra: str | None = None
+    quartiere: str | None = None
+    fascia_eta: str | None = None
+    ruolo: str | None = None
+    periodo: str | None = None
+    data_racconto: date | None = None
+    consenso_citazione: bool = False
+    ricevuta_hash: str | None = None
+    fonte: str | None = None
+    id_esterno: str | None = None
+    autovalutazione: dict[str, Any] | None = None
+    inviato_il: datetime | None = None
+
+
+@dataclass
+class RaccontoDaElaborare:
+    """What a pipeline stage receives. ``testo`` is raw only for stages that declare they need it."""
+
+    id: int
+    codice: str
+    testo: str
+    associazione: str | None
+    data_racconto: date | None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def assicura_consenso(s: Session, versione: str, testo: str, testo_citazione: str | None = None,
+                      valido_dal: date | None = None) -> int:
+    esistente = s.scalar(select(Consenso.id).where(Consenso.versione == versione))
+    if esistente is not None:
+        return esistente
+    c = Consenso(versione=versione, testo=testo, testo_citazione=testo_citazione,
+                 valido_dal=valido_dal or adesso().date())
+    s.add(c)
+    s.flush()
+    return c.id
+
+
+def versioni_consenso(s: Session) -> list[str]:
+    return list(s.scalars(select(Consenso.versione).order_by(Consenso.valido_dal, Consenso.id)))
+
+
+def consenso(s: Session, versione: str) -> Consenso | None:
+    return s.scalar(select(Consenso).where(Consenso.versione == versione))
+
+
+def assicura_associazione(s: Session, nome: str, tipo: str | None = None,
+                          descrizione: str | None = None) -> int:
+    esistente = s.scalar(select(Associazione.id).where(Associazione.nome == nome))
+    if esistente is not None:
+        return esistente
+    a = Associazione(nome=nome, tipo=tipo, descrizione=descrizione)
+    s.add(a)
+    s.flush()
+    return a.id
+
+
+def nomi_associazioni(s: Session) -> list[str]:
+    return list(s.scalars(select(Associazione.nome).order_by(Associazione.nome)))
+
+
+def _nuovo_codice(s: Session) -> str:
+    # Random, not sequential: a story's code reveals neither its order nor how many stories exist.
+    while True:
+        codice = "R-" + secrets.token_hex(4).upper()
+        if s.scalar(select(Racconto.id).where(Racconto.codice == codice)) is None:
+            return codice
+
+
+def inserisci_racconto(s: Session, nuovo: NuovoRacconto, cifrario: Cifrario) -> Racconto:
+    """Store a new story: metadata in clear, raw text encrypted in its own table."""
+    consenso_id = s.scalar(select(Consenso.id).where(Consenso.versione == nuovo.versione_consenso))
+    if consenso_id is None:
+        raise ErroreArchivio(f"unknown consent version {nuovo.versione_consenso!r}")
+    associazione_id = None
+    if nuovo.associazione:
+        associazione_id = s.scalar(select(Associazione.id).where(Associazione.nome == nuovo.associazione))
+        if associazione_id is None:
+            raise ErroreArchivio(f"unknown association {nuovo.associazione!r}")
+    r = Racconto(
+        codice=_nuovo_codice(s), fonte=nuovo.fonte, id_esterno=nuovo.id_esterno, titolo=nuovo.titolo,
+        associazione_id=associazione_id, associazione_altra=nuovo.associazione_altra,
+        quartiere=nuovo.quartiere, fascia_eta=nuovo.fascia_eta, ruolo=nuovo.ruolo, periodo=nuovo.periodo,
+        data_racconto=nuovo.data_racconto, canale=nuovo.canale, inviato_il=nuovo.inviato_il or adesso(),
+        consenso_id=consenso_id, consenso_citazione=nuovo.consenso_citazione,
+        ricevuta_hash=nuovo.ricevuta_hash, impronta=impronta_testo(nuovo.testo),
+        autovalutazione=nuovo.autovalutazione, parole=len(nuovo.testo.split()),
+    )
+    r.grezzo = TestoGrezzo(testo_cifrato=cifrario.cifra(nuovo.testo))
+    s.add(r)
+    s.flush()
+    return r
+
+
+def gia_importato(s: Session, fonte: str, id_esterno: str) -> bool:
+    return s.scalar(select(Racconto.id).where(Racconto.fonte == fonte, Racconto.id_esterno == id_esterno)) \
+        is not None
+
+
+def duplicato_recente(s: Session, testo: str, dopo: datetime) -> Racconto | None:
+    """The same text submitted after ``dopo`` (the form stores a repeated submission once)."""
+    return s.scalar(select(Racconto).where(Racconto.impronta == impronta_testo(testo),
+                                           Racconto.inviato_il >= dopo).limit(1))
+
+
+def in_attesa(s: Session, stadio: str, versione: int, *, solo_visibili: bool, limite: int,
+              dopo_id: int = 0) -> list[int]:
+    """Ids of stories not yet done by ``stadio`` at ``versione`` (in id order, after ``dopo_id``)."""
+    fatto = (select(StatoStadio.racconto_id)
+             .where(StatoStadio.stadio == stadio, StatoStadio.versione == versione,
+                    StatoStadio.stato == "fatto"))
+    q = select(Racconto.id).where(Racconto.id > dopo_id, Racconto.id.not_in(fatto))
+    if solo_visibili:
+        q = q.where(Racconto.visibile.is_(True))
+    return list(s.scalars(q.order_by(Racconto.id).limit(limite)))
+
+
+def carica_lotto(s: Session, ids: Sequence[int], cifrario: Cifrario | None) -> list[RaccontoDaElaborare]:
+    """Load stories for a stage: the raw text only when a ``cifrario`` is given, else the anonymised one."""
+    righe = s.execute(
+        select(Racconto, Associazione.nome, TestoGrezzo.testo_cifrato)
+        .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
+        .outerjoin(TestoGrezzo, TestoGrezzo.racconto_id == Racconto.id)
+        .where(Racconto.id.in_(ids)).order_by(Racconto.id)
+    ).all()
+    lotto = []
+    for r, nome_ass, cifrato in righe:
+        if cifrario is not None:
+            if cifrato is None:  # raw text purged after retention: nothing to re-anonymise
+                continue
+            testo = cifrario.decifra(cifrato)
+        else:
+            testo = r.testo_anon or ""
+        lotto.append(RaccontoDaElaborare(id=r.id, codice=r.codice, testo=testo, associazione=nome_ass,
+                                         data_racconto=r.data_racconto,
+                                         meta={"periodo": r.periodo, "canale": r.canale}))
+    return lotto
+
+
+@dataclass(frozen=True)
+class Segnaposto:
+    inizio: int
+    fine: int
+    etichetta: str
+    segnaposto: str
+    punteggio: float
+    fonte: str
+
+
+def salva_anonimizzazione(s: Session, racconto_id: int, testo_anon: str, segnaposti: Iterable[Segnaposto],
+                          mappa_cifrata: bytes | None, motivi: Sequence[str]) -> None:
+    """Store the anonymised text; a story with review reasons is held (not visible) until approved."""
+    s.execute(delete(Entita).where(Entita.racconto_id == racconto_id))
+    s.add_all(Entita(racconto_id=racconto_id, inizio=p.inizio, fine=p.fine, etichetta=p.etichetta,
+                     segnaposto=p.segnaposto, punteggio=p.punteggio, fonte=p.fonte) for p in segnaposti)
+    s.execute(update(TestoGrezzo).where(TestoGrezzo.racconto_id == racconto_id)
+              .values(mappa_cifrata=mappa_cifrata))
+    s.execute(delete(Revisione).where(Revisione.racconto_id == racconto_id))
+    if motivi:
+        s.add(Revisione(racconto_id=racconto_id, motivi=list(motivi)))
+        stato, visibile = "in_revisione", False
+    else:
+        stato, visibile = "approvato", True
+    s.execute(update(Racconto).where(Racconto.id == racconto_id)
+              .values(testo_anon=testo_anon, stato_anon=stato, visibile=visibile))
+    if visibile:
+        s.execute(update(TestoGrezzo).where(TestoGrezzo.racconto_id == racconto_id)
+                  .values(approvato_il=adesso()))
+
+
+@dataclass(frozen=True)
+class NuovaFrase:
+    inizio: int
+    fine: int
+    testo: str
+
+
+def salva_frasi(s: Session, racconto_id: int, frasi: Sequence[NuovaFrase]) -> None:
+    """Replace a story's sentences, unless they are unchanged (then codes attached to them survive)."""
+    esistenti = list(s.execute(select(Frase.indice, Frase.inizio, Frase.fine, Frase.testo)
+                               .where(Frase.racconto_id == racconto_id).order_by(Frase.indice)).all())
+    nuove = [(i, f.inizio, f.fine, f.testo) for i, f in enumerate(frasi)]
+    if esistenti == nuove:
+        return
+    s.execute(delete(Frase).where(Frase.racconto_id == racconto_id))
+    s.add_all(Frase(racconto_id=racconto_id, indice=i, inizio=a, fine=b, testo=t) for i, a, b, t in nuove)
+
+
+def segna(s: Session, ids: Iterable[int], stadio: str, versione: int, esecuzione_id: int | None,
+          successivi: Sequence[str], stato: str = "fatto", messaggio: str | None = None) -> None:
+    """Record the stage as done for these stories, and make the later stages redo them."""
+    ids = list(ids)
+    if not ids:
+        return
+    s.execute(delete(StatoStadio).where(StatoStadio.racconto_id.in_(ids),
+                                        StatoStadio.stadio.in_([stadio, *successivi])))
+    s.add_all(StatoStadio(racconto_id=i, stadio=stadio, versione=versione, stato=stato, messaggio=messaggio,
+                          esecuzione_id=esecuzione_id, aggiornato_il=adesso()) for i in ids)
+
+
+def conteggi(s: Session, stadi: Sequence[tuple[str, int]]) -> dict[str, Any]:
+    """Counts for ``narrazioni stato``: stories, anonymisation states, and per stage done/to do."""
+    totale = s.scalar(select(func.count(Racconto.id))) or 0
+    per_anon = dict(s.execute(select(Racconto.stato_anon, func.count()).group_by(Racconto.stato_anon)).all())
+    per_canale = dict(s.execute(select(Racconto.canale, func.count()).group_by(Racconto.canale)).all())
+    per_stadio = {}
+    for nome, versione in stadi:
+        righe = dict(s.execute(
+            select(StatoStadio.stato, func.count())
+            .where(StatoStadio.stadio == nome, StatoStadio.versione == versione)
+            .group_by(StatoStadio.stato)).all())
+        per_stadio[f"{nome}.v{versione}"] = {"fatto": righe.get("fatto", 0), "errore": righe.get("errore", 0),
+                                             "da_fare": totale - righe.get("fatto", 0)}
+    return {"racconti": totale, "anonimizzazione": per_anon, "canali": per_canale, "stadi": per_stadio,
+            "frasi": s.scalar(select(func.count(Frase.id))) or 0}
+
+
+def elenco_visibili(s: Session, *, limite: int = 500, associazione: str | None = None) -> list[dict[str, Any]]:
+    """Stories researchers may read: anonymised text only, never the raw one."""
+    q = (select(Racconto.codice, Racconto.titolo, Associazione.nome, Racconto.quartiere, Racconto.periodo,
+                Racconto.data_racconto, Racconto.stato_anon, Racconto.parole, Racconto.testo_anon)
+         .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
+         .where(Racconto.visibile.is_(True)))
+    if associazione:
+        q = q.where(Associazione.nome == associazione)
+    righe = s.execute(q.order_by(Racconto.data_racconto, Racconto.id).limit(limite)).all()
+    chiavi = ("codice", "titolo", "associazione", "quartiere", "periodo", "data", "stato", "parole", "testo")
+    return [dict(zip(chiavi, r, strict=True)) for r in righe]
+
+
+def stati_per_racconto(s: Session) -> dict[str, int]:
+    return dict(s.execute(select(Racconto.stato_anon, func.count()).group_by(Racconto.stato_anon)).all())

@@ -1,0 +1,1 @@
+"""Narrazioni: entry points (CLI)."""

@@ -1,0 +1,3 @@
+from narrazioni.cli import main
+
+main()

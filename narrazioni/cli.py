@@ -1,0 +1,330 @@
+"""The ``narrazioni`` command line. It only parses options and calls the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(help="Narrazioni: racconti dei cittadini → evidenze per il Piano di Zona.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+utenti_app = typer.Typer(help="Users of the dashboard and their roles.", no_args_is_help=True)
+associazioni_app = typer.Typer(help="The associations of the district.", no_args_is_help=True)
+app.add_typer(utenti_app, name="utenti")
+app.add_typer(associazioni_app, name="associazioni")
+
+console = Console()
+errori = Console(stderr=True)
+RADICE = Path(__file__).resolve().parent.parent
+
+
+class ErroreUtenteCli(Exception):
+    """A user mistake: printed as one line, exit code 1."""
+
+
+def _impostazioni() -> Any:
+    from archivio.impostazioni import carica_impostazioni
+
+    return carica_impostazioni()
+
+
+def _apri(impostazioni: Any, *, migra: bool = False) -> Any:
+    from archivio.db import Archivio, revisione_corrente, revisione_finale
+
+    archivio = Archivio(impostazioni.url_database())
+    if not migra and revisione_corrente(archivio) != revisione_finale():
+        raise ErroreUtenteCli("the database is not initialised or not up to date: run 'narrazioni init'")
+    return archivio
+
+
+def _cifrario(impostazioni: Any) -> Any:
+    from archivio.cifratura import Cifrario
+
+    return Cifrario.da_file(impostazioni.percorso_chiave())
+
+
+@app.command()
+def init() -> None:
+    """Create or migrate the database, create the encryption key, register the consent text."""
+    from archivio.cifratura import crea_chiave
+    from archivio.db import migra
+    from raccolta.consenso import registra_consenso
+
+    imp = _impostazioni()
+    archivio = _apri(imp, migra=True)
+    prima, dopo, backup = migra(archivio)
+    if backup:
+        console.print(f"backup of the database before migrating: {backup}")
+    console.print(f"database {'created' if prima is None else 'at'} revision {dopo}: {imp.url_database()}")
+    if crea_chiave(imp.percorso_chiave()):
+        console.print(f"new encryption key: {imp.percorso_chiave()} (keep it safe, outside backups of the db)")
+    if not registra_consenso(archivio, imp.versione_consenso):
+        raise ErroreUtenteCli(f"no consent text ships for version {imp.versione_consenso!r}")
+
+
+@associazioni_app.command("carica")
+def associazioni_carica(file: Path) -> None:
+    """Add the associations listed in a CSV file (columns nome, tipo, descrizione)."""
+    from raccolta.associazioni import carica_associazioni
+
+    archivio = _apri(_impostazioni())
+    console.print(f"{carica_associazioni(archivio, file)} new associations")
+
+
+@associazioni_app.command("elenco")
+def associazioni_elenco() -> None:
+    """List the associations."""
+    from archivio import racconti as q
+
+    archivio = _apri(_impostazioni())
+    with archivio.lettura() as s:
+        for nome in q.nomi_associazioni(s):
+            console.print(nome)
+
+
+def _leggi_mappa(mappa: str | None) -> dict[str, str]:
+    if not mappa:
+        return {}
+    out = {}
+    for coppia in mappa.split(","):
+        colonna, sep, campo = coppia.partition("=")
+        if not sep or not colonna.strip() or not campo.strip():
+            raise ErroreUtenteCli(f"bad --mappa item {coppia!r}: use 'file column=field'")
+        out[colonna.strip()] = campo.strip()
+    return out
+
+
+@app.command()
+def importa(
+    file: Annotated[list[Path], typer.Argument(help="CSV or JSONL files, one story per row.")],
+    consenso: Annotated[str, typer.Option(help="Consent version the operator collected (on paper).")],
+    mappa: Annotated[str | None, typer.Option(help="Column mapping: 'Colonna file=testo,Zona=quartiere'.")] = None,
+    tutto_o_niente: Annotated[bool, typer.Option(help="Import nothing if any row is invalid.")] = False,
+    crea_associazioni: Annotated[bool, typer.Option(help="Create associations not yet known.")] = False,
+) -> None:
+    """Import stories from files; invalid rows are listed, valid ones imported once."""
+    from raccolta.importa import importa_file
+
+    imp = _impostazioni()
+    archivio = _apri(imp)
+    cifrario = _cifrario(imp)
+    colonne = _leggi_mappa(mappa)
+    totale_errori = 0
+    for f in file:
+        esito = importa_file(archivio, cifrario, f, versione_consenso=consenso, mappa_colonne=colonne,
+                             tutto_o_niente=tutto_o_niente, crea_associazioni=crea_associazioni)
+        console.print(f"{esito.file}: {esito.letti} rows read, {esito.importati} imported, "
+                      f"{esito.gia_presenti} already present, {len(esito.errori)} with errors")
+        for e in esito.errori[:50]:
+            console.print(f"  riga {e.riga}: {'; '.join(e.messaggi)}", markup=False)
+        if len(esito.errori) > 50:
+            console.print(f"  ... and {len(esito.errori) - 50} more rows with errors")
+        if tutto_o_niente and esito.errori:
+            console.print(f"  nothing imported from {esito.file} (--tutto-o-niente)")
+        totale_errori += len(esito.errori)
+    if totale_errori:
+        raise typer.Exit(2)
+
+
+@app.command()
+def elabora(lotto: Annotated[int | None, typer.Option(help="Stories per batch.")] = None) -> None:
+    """Run the pending pipeline stages (incremental, resumable)."""
+    from analisi.pipeline import esegui
+
+    imp = _impostazioni()
+    if lotto:
+        imp = imp.model_copy(update={"lotto": lotto})
+    archivio = _apri(imp)
+    cifrario = _cifrario(imp)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=errori, transient=False, disable=not errori.is_terminal) as barra:
+        compiti: dict[str, Any] = {}
+
+        def avanza(stadio: str, fatti: int, totale: int) -> None:
+            if stadio not in compiti:
+                compiti[stadio] = barra.add_task(stadio, total=totale)
+            barra.update(compiti[stadio], completed=fatti)
+
+        resoconto = esegui(archivio, imp, cifrario, avanzamento=avanza)
+    if resoconto.totale == 0 and not any(resoconto.errori.values()):
+        console.print("nothing to do: every story is up to date")
+        return
+    for stadio, n in resoconto.elaborati.items():
+        err = resoconto.errori[stadio]
+        console.print(f"{stadio}: {n} stories processed" + (f", {err} failed" if err else ""))
+
+
+@app.command()
+def stato(
+    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Counts of stories by stage and status."""
+    from analisi.pipeline import stadi_configurati
+    from archivio import racconti as q
+
+    imp = _impostazioni()
+    archivio = _apri(imp)
+    with archivio.lettura() as s:
+        c = q.conteggi(s, [(st.nome, st.versione) for st in stadi_configurati(imp)])
+    if json_:
+        console.print_json(json.dumps(c))
+        return
+    console.print(f"stories: {c['racconti']}  sentences: {c['frasi']}")
+    console.print("channels: " + ", ".join(f"{k} {v}" for k, v in sorted(c["canali"].items())))
+    console.print("anonymisation: " + ", ".join(f"{k} {v}" for k, v in sorted(c["anonimizzazione"].items())))
+    t = Table("stage", "done", "failed", "to do")
+    for nome, v in c["stadi"].items():
+        t.add_row(nome, str(v["fatto"]), str(v["errore"]), str(v["da_fare"]))
+    console.print(t)
+
+
+@utenti_app.command("aggiungi")
+def utenti_aggiungi(
+    nome: str,
+    ruolo: Annotated[str, typer.Option(help="ricercatore, operatore or amministratore.")],
+    password: Annotated[str | None, typer.Option(
+        envvar="NARRAZIONI_PASSWORD", help="Password (or NARRAZIONI_PASSWORD); asked when missing.")] = None,
+) -> None:
+    """Add a dashboard user."""
+    from archivio import audit
+    from archivio.utenti import aggiungi_utente
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    archivio = _apri(_impostazioni())
+    with archivio.transazione() as s:
+        u = aggiungi_utente(s, nome, password, ruolo)
+        audit.registra(s, "cli", "utente_aggiunto", u.nome_utente, {"ruolo": u.ruolo})
+    console.print(f"user {u.nome_utente} added with role {u.ruolo}")
+
+
+@utenti_app.command("elenco")
+def utenti_elenco() -> None:
+    """List users and roles."""
+    from archivio.utenti import elenco_utenti
+
+    archivio = _apri(_impostazioni())
+    with archivio.lettura() as s:
+        for u in elenco_utenti(s):
+            console.print(f"{u.nome_utente}\t{u.ruolo}\t{'attivo' if u.attivo else 'disattivato'}")
+
+
+DEMO_UTENTI = (("ricercatrice", "ricercatore"), ("operatore", "operatore"), ("admin", "amministratore"))
+
+
+@app.command()
+def demo(
+    avvia: Annotated[bool, typer.Option(help="Start the form and the dashboard after loading.")] = True,
+) -> None:
+    """Set up the embedded demo (SQLite, sample corpus, processing) and start form and dashboard."""
+    from archivio import racconti as q
+    from archivio.utenti import aggiungi_utente, esiste_utente, imposta_password
+    from raccolta.associazioni import carica_associazioni
+    from raccolta.importa import importa_file
+
+    imp = _impostazioni()
+    init()
+    archivio = _apri(imp)
+    corpus = RADICE / "corpus"
+    carica_associazioni(archivio, corpus / "associazioni.csv")
+    esito = importa_file(archivio, _cifrario(imp), corpus / "racconti.jsonl",
+                         versione_consenso=imp.versione_consenso, chi="demo")
+    console.print(f"sample corpus: {esito.importati} imported, {esito.gia_presenti} already present")
+    elabora(lotto=None)
+    password = os.environ.get("NARRAZIONI_DEMO_PASSWORD") or "narrazioni-demo"
+    with archivio.transazione() as s:
+        for nome, ruolo in DEMO_UTENTI:
+            if esiste_utente(s, nome):
+                imposta_password(s, nome, password)
+            else:
+                aggiungi_utente(s, nome, password, ruolo)
+        n = q.conteggi(s, [])["racconti"]
+    console.print(f"{n} stories in {imp.url_database()}")
+    if avvia:
+        _avvia_servizi(imp, password)
+
+
+def _avvia_servizi(imp: Any, password: str) -> None:
+    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(Path(imp.cartella_dati).resolve())}
+    processi = [subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(RADICE / "dashboard.py"), "--server.headless", "true",
+         "--server.address", imp.host, "--server.port", str(imp.porta_dashboard),
+         "--browser.gatherUsageStats", "false"], env=env)]
+    try:
+        import raccolta.app  # noqa: F401
+
+        processi.append(subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "raccolta.app:crea_app_da_ambiente",
+             "--host", imp.host, "--port", str(imp.porta_modulo), "--log-level", "warning"], env=env))
+        modulo = f"http://{imp.host}:{imp.porta_modulo}/"
+    except ImportError:
+        modulo = "(the public form is not installed)"
+    console.print(f"\nModulo pubblico:  {modulo}\nDashboard:        http://{imp.host}:{imp.porta_dashboard}/\n"
+                  f"Accesso demo:     " + ", ".join(f"{n} ({r})" for n, r in DEMO_UTENTI)
+                  + f" — password: {password}\nCtrl+C per fermare.", markup=False)
+
+    def ferma(*_: Any) -> None:
+        for p in processi:
+            p.terminate()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, ferma)
+    try:
+        while all(p.poll() is None for p in processi):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    ferma()
+
+
+def main() -> None:
+    """Entry point: user mistakes become one line on stderr and a non-zero exit, never a traceback."""
+    from pydantic import ValidationError
+    from sqlalchemy.exc import OperationalError
+
+    from analisi.pipeline import ErrorePipeline
+    from archivio.cifratura import ErroreChiave
+    from archivio.racconti import ErroreArchivio
+    from archivio.utenti import ErroreUtente
+    from raccolta.associazioni import ErroreAssociazioni
+    from raccolta.importa import ErroreImport
+
+    attese = (ErroreUtenteCli, ErrorePipeline, ErroreChiave, ErroreArchivio, ErroreUtente, ErroreImport,
+              ErroreAssociazioni)
+    try:
+        codice = app(standalone_mode=False)
+        sys.exit(codice if isinstance(codice, int) else 0)
+    except attese as e:
+        errori.print(f"errore: {e}", markup=False, highlight=False)
+        sys.exit(1)
+    except ValidationError as e:
+        errori.print(f"errore: invalid settings: {e.errors()[0]['loc']}: {e.errors()[0]['msg']}", markup=False)
+        sys.exit(1)
+    except OperationalError as e:
+        errori.print(f"errore: database: {e.orig}", markup=False)
+        sys.exit(1)
+    except (typer.Exit, SystemExit) as e:
+        codice = e.exit_code if isinstance(e, typer.Exit) else e.code
+        sys.exit(codice if isinstance(codice, int) else 0)
+    except typer.Abort:
+        errori.print("interrotto")
+        sys.exit(130)
+    except Exception as e:
+        # Usage errors (bad option, unknown command) come from the click that typer bundles.
+        codice_uscita = getattr(e, "exit_code", None)
+        if hasattr(e, "show") and isinstance(codice_uscita, int):
+            e.show()
+            sys.exit(codice_uscita)
+        raise
+
+

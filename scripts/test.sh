@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine (Python 3.11, pip, apt as root): installs what it needs,
+# runs the quality gates, the tests on SQLite, and the store tests again on a throwaway PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_install() {
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then echo "installing Debian packages: ${need[*]}"; apt_install "${need[@]}"; fi
+
+VENV=${NARRAZIONI_VENV:-.venv}
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev,postgres]"
+PY="$VENV/bin/python"
+
+echo "== ruff";          "$VENV/bin/ruff" check .
+echo "== mypy";          "$VENV/bin/mypy"
+echo "== import-linter"; "$VENV/bin/lint-imports"
+
+# A throwaway PostgreSQL cluster owned by the postgres user (initdb refuses to run as root).
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PGDIR=$(mktemp -d /tmp/narrazioni-pg.XXXXXX)
+PGPORT=${NARRAZIONI_PG_PORT:-54329}
+if [ "$(id -u)" -eq 0 ]; then AS_PG=(runuser -u postgres --); chown postgres "$PGDIR"; else AS_PG=(); fi
+"${AS_PG[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres >/dev/null
+"${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -o "-p $PGPORT -k $PGDIR -c listen_addresses=''" -l "$PGDIR/log" -w start >/dev/null
+trap '"${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$PGDIR"' EXIT
+"${AS_PG[@]}" "$PGBIN/createdb" -h "$PGDIR" -p "$PGPORT" -U postgres narrazioni_test
+
+echo "== pytest (SQLite, everything)"
+NARRAZIONI_CI=1 "$PY" -m pytest -q "$@"
+echo "== pytest (PostgreSQL, store and pipeline)"
+NARRAZIONI_CI=1 NARRAZIONI_TEST_DB="postgresql+psycopg://postgres@/narrazioni_test?host=$PGDIR&port=$PGPORT" \
+  "$PY" -m pytest -q tests/archivio tests/analisi/test_pipeline.py tests/raccolta/test_importa.py

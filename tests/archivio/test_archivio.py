@@ -1,0 +1,188 @@
+"""Store tests: they run on SQLite and again on PostgreSQL when NARRAZIONI_TEST_DB is set."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, inspect, select, text
+
+from archivio import modelli as m
+from archivio import racconti as q
+from archivio.cifratura import Cifrario, ErroreChiave
+from archivio.db import Archivio, migra, revisione_corrente, revisione_finale
+from archivio.modelli import Codice, Entita, Frase, Racconto, Revisione, StatoStadio
+from archivio.racconti import ErroreArchivio, NuovaFrase, NuovoRacconto, Segnaposto
+from archivio.tempo import adesso
+from archivio.utenti import ErroreUtente, aggiungi_utente, elenco_utenti, verifica_login
+
+
+def _nuovo(testo: str = "Durante il lockdown facevo la spesa per i vicini.", **kw: object) -> NuovoRacconto:
+    return NuovoRacconto(testo=testo, canale="modulo", versione_consenso="2020-1", **kw)  # type: ignore[arg-type]
+
+
+def test_migrazione_crea_tutte_le_tabelle(archivio: Archivio) -> None:
+    tabelle = set(inspect(archivio.motore).get_table_names())
+    attese = {"associazioni", "consensi", "racconti", "testi_grezzi", "stati_stadio", "frasi", "codici",
+              "temi", "assegnazioni_tema", "esecuzioni", "utenti", "audit", "entita", "revisioni", "tentativi"}
+    assert attese <= tabelle
+    assert revisione_corrente(archivio) == revisione_finale()
+    assert migra(archivio)[2] is None  # already at head: nothing to do, no backup
+
+
+def test_sqlite_in_wal_con_chiavi_esterne(archivio: Archivio) -> None:
+    if not archivio.sqlite:
+        pytest.skip("SQLite only")
+    with archivio.motore.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_backup_del_file_sqlite_prima_di_migrare(tmp_path: Path) -> None:
+    from alembic import command
+
+    from archivio.db import _config_alembic
+
+    url = f"sqlite:///{tmp_path / 'vecchio.db'}"
+    a = Archivio(url)
+    command.upgrade(_config_alembic(a), "0001")
+    with a.transazione() as s:
+        q.assicura_associazione(s, "Centro Anziani Il Glicine")
+    prima, dopo, backup = migra(a)
+    assert (prima, dopo) == ("0001", revisione_finale())
+    assert backup is not None and backup.exists()
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("select nome from associazioni").fetchall() == [("Centro Anziani Il Glicine",)]
+        assert conn.execute("select version_num from alembic_version").fetchone() == ("0001",)
+    a.chiudi()
+
+
+def test_testo_grezzo_cifrato_e_separato(archivio: Archivio, cifrario: Cifrario) -> None:
+    testo = "Mia figlia Giulia mi chiamava ogni sera al 333 1234567."
+    with archivio.transazione() as s:
+        r = q.inserisci_racconto(s, _nuovo(testo), cifrario)
+        rid = r.id
+    with archivio.lettura() as s:
+        grezzo = s.get(m.TestoGrezzo, rid)
+        assert grezzo is not None and grezzo.testo_cifrato is not None
+        assert b"Giulia" not in grezzo.testo_cifrato
+        assert cifrario.decifra(grezzo.testo_cifrato) == testo
+        racconto = s.get(Racconto, rid)
+        assert racconto is not None and racconto.testo_anon is None and not racconto.visibile
+        assert racconto.codice.startswith("R-")
+        # without the key nobody reads it
+        altro = Cifrario(Fernet.generate_key())
+        with pytest.raises(ErroreChiave):
+            altro.decifra(grezzo.testo_cifrato)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(testo=st.text(min_size=1, max_size=2000))
+def test_andata_e_ritorno_del_testo(archivio: Archivio, cifrario: Cifrario, testo: str) -> None:
+    testo = testo.replace("\x00", "")  # PostgreSQL text cannot hold NUL; validation strips it earlier
+    with archivio.transazione() as s:
+        rid = q.inserisci_racconto(s, _nuovo(testo), cifrario).id
+    with archivio.lettura() as s:
+        lotto = q.carica_lotto(s, [rid], cifrario)
+    assert lotto[0].testo == testo
+
+
+def test_consenso_e_associazione_sconosciuti_rifiutati(archivio: Archivio, cifrario: Cifrario) -> None:
+    with pytest.raises(ErroreArchivio), archivio.transazione() as s:
+        q.inserisci_racconto(s, NuovoRacconto(testo="x" * 30, canale="modulo", versione_consenso="nessuna"),
+                             cifrario)
+    with pytest.raises(ErroreArchivio), archivio.transazione() as s:
+        q.inserisci_racconto(s, _nuovo(associazione="Non Esiste"), cifrario)
+    with archivio.lettura() as s:
+        assert s.scalar(select(func.count(Racconto.id))) == 0
+
+
+def test_cancellare_un_racconto_cancella_tutto_il_derivato(archivio: Archivio, cifrario: Cifrario) -> None:
+    with archivio.transazione() as s:
+        rid = q.inserisci_racconto(s, _nuovo(), cifrario).id
+        q.salva_anonimizzazione(s, rid, "[PERSONA_1] faceva la spesa.",
+                                [Segnaposto(0, 11, "PERSONA", "[PERSONA_1]", 0.9, "ner")], b"x", ["motivo"])
+        q.salva_frasi(s, rid, [NuovaFrase(0, 28, "[PERSONA_1] faceva la spesa.")])
+        q.segna(s, [rid], "frasi", 1, None, [])
+        fid = s.scalar(select(Frase.id))
+        s.add(Codice(frase_id=fid, codice="vita_quotidiana", fonte="umano", autore="anna"))
+    with archivio.transazione() as s:
+        s.delete(s.get(Racconto, rid))
+    with archivio.lettura() as s:
+        for tabella in (Racconto, m.TestoGrezzo, Frase, Codice, StatoStadio, Entita, Revisione):
+            assert s.scalar(select(func.count()).select_from(tabella)) == 0, tabella.__tablename__
+
+
+def test_revisione_trattiene_il_racconto(archivio: Archivio, cifrario: Cifrario) -> None:
+    with archivio.transazione() as s:
+        a = q.inserisci_racconto(s, _nuovo("Primo racconto abbastanza lungo per essere valido."), cifrario).id
+        b = q.inserisci_racconto(s, _nuovo("Secondo racconto abbastanza lungo per essere valido."), cifrario).id
+        q.salva_anonimizzazione(s, a, "testo anonimo a", [], None, [])
+        q.salva_anonimizzazione(s, b, "testo anonimo b", [], None, ["età esatta di un minore"])
+    with archivio.lettura() as s:
+        assert [r["testo"] for r in q.elenco_visibili(s)] == ["testo anonimo a"]
+        assert q.in_attesa(s, "frasi", 1, solo_visibili=True, limite=10) == [a]
+        assert s.get(Revisione, b) is not None
+
+
+def test_frasi_invariate_conservano_i_codici(archivio: Archivio, cifrario: Cifrario) -> None:
+    with archivio.transazione() as s:
+        rid = q.inserisci_racconto(s, _nuovo(), cifrario).id
+        frasi = [NuovaFrase(0, 5, "Uno."), NuovaFrase(6, 11, "Due.")]
+        q.salva_frasi(s, rid, frasi)
+        fid = s.scalar(select(Frase.id).where(Frase.indice == 1))
+        s.add(Codice(frase_id=fid, codice="ansia", fonte="umano", autore="anna"))
+    with archivio.transazione() as s:
+        q.salva_frasi(s, rid, frasi)
+    with archivio.lettura() as s:
+        assert s.scalar(select(func.count(Codice.id))) == 1
+    with archivio.transazione() as s:
+        q.salva_frasi(s, rid, [NuovaFrase(0, 11, "Uno. Due.")])
+    with archivio.lettura() as s:
+        assert s.scalar(select(func.count(Codice.id))) == 0
+        assert s.scalar(select(func.count(Frase.id))) == 1
+
+
+def test_segna_invalida_gli_stadi_successivi(archivio: Archivio, cifrario: Cifrario) -> None:
+    with archivio.transazione() as s:
+        rid = q.inserisci_racconto(s, _nuovo(), cifrario).id
+        q.segna(s, [rid], "anonimizza", 1, None, ["frasi"])
+        q.segna(s, [rid], "frasi", 1, None, [])
+    with archivio.lettura() as s:
+        assert q.in_attesa(s, "frasi", 1, solo_visibili=False, limite=10) == []
+        assert q.in_attesa(s, "anonimizza", 2, solo_visibili=False, limite=10) == [rid]
+    with archivio.transazione() as s:
+        q.segna(s, [rid], "anonimizza", 2, None, ["frasi"])
+    with archivio.lettura() as s:
+        assert q.in_attesa(s, "frasi", 1, solo_visibili=False, limite=10) == [rid]
+
+
+def test_duplicato_recente_per_impronta(archivio: Archivio, cifrario: Cifrario) -> None:
+    with archivio.transazione() as s:
+        q.inserisci_racconto(s, _nuovo("Il  mio racconto\n di prova, scritto due volte."), cifrario)
+    with archivio.lettura() as s:
+        assert q.duplicato_recente(s, "il mio racconto di prova, SCRITTO due volte.", adesso() - timedelta(minutes=5))
+        assert q.duplicato_recente(s, "un altro racconto", adesso() - timedelta(minutes=5)) is None
+
+
+def test_utenti_password_e_blocco_dopo_tentativi(archivio: Archivio) -> None:
+    with archivio.transazione() as s:
+        aggiungi_utente(s, "anna", "una-password-lunga", "ricercatore")
+        with pytest.raises(ErroreUtente):
+            aggiungi_utente(s, "anna", "una-password-lunga", "ricercatore")
+        with pytest.raises(ErroreUtente):
+            aggiungi_utente(s, "bruno", "corta", "operatore")
+        with pytest.raises(ErroreUtente):
+            aggiungi_utente(s, "carla", "una-password-lunga", "capo")
+    with archivio.transazione() as s:
+        assert [u.nome_utente for u in elenco_utenti(s)] == ["anna"]
+        assert verifica_login(s, "anna", "una-password-lunga", massimo_fallimenti=3) is not None
+        for _ in range(3):
+            assert verifica_login(s, "anna", "sbagliata", massimo_fallimenti=3) is None
+    with archivio.transazione() as s, pytest.raises(ErroreUtente):
+        verifica_login(s, "anna", "una-password-lunga", massimo_fallimenti=3)

@@ -1,0 +1,74 @@
+"""The CLI as a user runs it: a subprocess, one clear line on errors, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RADICE
+
+TESTO = "Durante il lockdown facevo la spesa per la vicina di casa, ogni martedì mattina."
+
+
+@pytest.fixture
+def cli(tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(tmp_path / "dati"),
+           "NARRAZIONI_STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]'}
+    env.pop("NARRAZIONI_DATABASE_URL", None)
+
+    def esegui(*argomenti: str, entrata: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "narrazioni", *argomenti], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, input=entrata, timeout=120)
+
+    return esegui
+
+
+def _errore_pulito(r: subprocess.CompletedProcess[str]) -> None:
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr and "Traceback" not in r.stdout
+    assert r.stderr.strip().startswith("errore:"), r.stderr
+
+
+def test_init_importa_elabora_stato(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _errore_pulito(cli("stato"))  # not initialised yet
+    assert cli("init").returncode == 0
+    assert (tmp_path / "dati" / "chiave.fernet").exists()
+    assert (tmp_path / "dati" / "chiave.fernet").stat().st_mode & 0o777 == 0o600
+    assert cli("init").returncode == 0  # idempotent
+    f = tmp_path / "storie.jsonl"
+    f.write_text("\n".join(json.dumps({"id": str(i), "testo": f"{TESTO} Numero {i}."}) for i in range(12)) + "\n")
+    r = cli("importa", str(f), "--consenso", "2020-1")
+    assert r.returncode == 0 and "12 imported" in r.stdout
+    r = cli("elabora")
+    assert r.returncode == 0 and "frasi.v1: 12 stories processed" in r.stdout
+    r = cli("elabora")
+    assert r.returncode == 0 and "nothing to do" in r.stdout
+    stato = json.loads(cli("stato", "--json").stdout)
+    assert stato["racconti"] == 12
+    assert stato["stadi"]["frasi.v1"] == {"fatto": 12, "errore": 0, "da_fare": 0}
+
+
+def test_errori_utente_una_riga(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("init").returncode == 0
+    _errore_pulito(cli("importa", str(tmp_path / "manca.csv"), "--consenso", "2020-1"))
+    _errore_pulito(cli("importa", str(tmp_path / "x.jsonl"), "--consenso", "1999"))
+    r = cli("importa", "x.csv")
+    assert r.returncode == 2 and "--consenso" in r.stderr and "Traceback" not in r.stderr
+    _errore_pulito(cli("utenti", "aggiungi", "anna", "--ruolo", "capo", "--password", "abbastanza-lunga"))
+    (tmp_path / "dati" / "chiave.fernet").write_text("non una chiave")
+    f = tmp_path / "a.jsonl"
+    f.write_text(json.dumps({"testo": TESTO}) + "\n")
+    _errore_pulito(cli("importa", str(f), "--consenso", "2020-1"))
+
+
+def test_utenti(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("init").returncode == 0
+    assert cli("utenti", "aggiungi", "anna", "--ruolo", "ricercatore", "--password", "abbastanza-lunga").returncode == 0
+    r = cli("utenti", "aggiungi", "bruno", "--ruolo", "operatore", entrata="password-bruno\npassword-bruno\n")
+    assert r.returncode == 0, r.stderr
+    assert cli("utenti", "elenco").stdout.split() == ["anna", "ricercatore", "attivo", "bruno", "operatore", "attivo"]

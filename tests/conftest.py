@@ -1,0 +1,56 @@
+"""Shared fixtures. The store runs on SQLite, and on PostgreSQL when NARRAZIONI_TEST_DB names one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from archivio.cifratura import Cifrario, crea_chiave
+from archivio.db import Archivio, migra
+from archivio.impostazioni import Impostazioni
+from raccolta.consenso import registra_consenso
+
+RADICE = Path(__file__).resolve().parent.parent
+SHARED = RADICE.parent / "shared"
+
+
+def _svuota_postgres(url: str) -> None:
+    motore = create_engine(url)
+    with motore.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    motore.dispose()
+
+
+@pytest.fixture
+def url_db(tmp_path: Path) -> str:
+    url = os.environ.get("NARRAZIONI_TEST_DB")
+    if url:
+        _svuota_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path / 'dati' / 'narrazioni.db'}"
+
+
+@pytest.fixture
+def impostazioni(tmp_path: Path, url_db: str) -> Impostazioni:
+    return Impostazioni(cartella_dati=tmp_path / "dati", database_url=url_db,
+                        stadi=["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"], lotto=7)
+
+
+@pytest.fixture
+def archivio(impostazioni: Impostazioni) -> Iterator[Archivio]:
+    a = Archivio(impostazioni.url_database())
+    migra(a)
+    registra_consenso(a, impostazioni.versione_consenso)
+    yield a
+    a.chiudi()
+
+
+@pytest.fixture
+def cifrario(impostazioni: Impostazioni) -> Cifrario:
+    crea_chiave(impostazioni.percorso_chiave())
+    return Cifrario.da_file(impostazioni.percorso_chiave())

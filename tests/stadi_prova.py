@@ -1,0 +1,61 @@
+"""Plugin stages used by the tests (loaded by name, like a district's own plugin would be)."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from sqlalchemy.orm import Session
+
+from analisi.pipeline import Contesto
+from analisi.stadi import StadioFrasi
+from archivio import racconti as q
+from archivio.racconti import RaccontoDaElaborare
+
+
+@dataclass
+class _Esito:
+    testo_anon: str
+    entita: list[Any] = field(default_factory=list)
+    mappa: dict[str, str] = field(default_factory=dict)
+    da_rivedere: bool = False
+    motivi: list[str] = field(default_factory=list)
+
+
+class AnonimizzaFinta:
+    """Marks every story anonymised with its text upper-cased (visible change, no model needed)."""
+
+    nome: ClassVar[str] = "anonimizza"
+    versione: ClassVar[int] = int(os.environ.get("VERSIONE_ANON_PROVA", "1"))
+    legge_grezzo: ClassVar[bool] = True
+    solo_visibili: ClassVar[bool] = False
+
+    def prepara(self, contesto: Contesto) -> None:
+        contesto.modello = {"nome": "finto", "versione": "0"}
+
+    def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
+        return [_Esito(r.testo.upper(), motivi=["prova"] if "REVISIONE" in r.testo else [],
+                       da_rivedere="REVISIONE" in r.testo) for r in lotto]
+
+    def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:
+        for r, e in zip(lotto, esiti, strict=True):
+            q.salva_anonimizzazione(s, r.id, e.testo_anon, [], None, e.motivi)
+
+
+class FrasiLente(StadioFrasi):
+    """The sentence stage, slowed down so that a test can kill the process in the middle of a run."""
+
+    def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
+        time.sleep(float(os.environ.get("RITARDO_LOTTO_PROVA", "0.3")))
+        return super().elabora(lotto)
+
+
+class FrasiCheFalliscono(StadioFrasi):
+    """Fails on stories containing 'ROMPI' (error isolation)."""
+
+    def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
+        if any("ROMPI" in r.testo for r in lotto):
+            raise RuntimeError("rotto")
+        return super().elabora(lotto)
