@@ -11,6 +11,7 @@ apt_install() {
 }
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then echo "installing Debian packages: ${need[*]}"; apt_install "${need[@]}"; fi
 
@@ -18,6 +19,11 @@ VENV=${NARRAZIONI_VENV:-.venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[dev,postgres]"
 PY="$VENV/bin/python"
+# axe-core (accessibility checks injected by the browser tests) from the npm registry, once.
+if [ ! -f .cache/node_modules/axe-core/axe.min.js ]; then
+  command -v npm >/dev/null 2>&1 || apt_install npm
+  mkdir -p .cache && (cd .cache && npm install --no-save --silent --no-audit --no-fund axe-core@4 >/dev/null)
+fi
 
 echo "== ruff";          "$VENV/bin/ruff" check .
 echo "== mypy";          "$VENV/bin/mypy"
