@@ -166,6 +166,9 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
         elaborati = {n: 0 for n in nomi}
         errori = {n: 0 for n in nomi}
         contesto = Contesto(impostazioni=impostazioni)
+        with archivio.lettura() as s:
+            # the anonymiser keeps association names: they are what the analysis compares
+            contesto.risorse["associazioni"] = q.nomi_associazioni(s)
         try:
             for i, stadio in enumerate(stadi):
                 nome = nomi[i]
