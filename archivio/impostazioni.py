@@ -19,7 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-STADI_PREDEFINITI = ["anonimizza.v1", "frasi.v1"]
+STADI_PREDEFINITI = ["anonimizza.v1", "frasi.v1", "codifica.v1", "piano.v1"]
 
 
 class Impostazioni(BaseSettings):
@@ -40,11 +40,22 @@ class Impostazioni(BaseSettings):
     modello_lingua: str = Field(
         "auto", description="auto (it_core_news_lg/md/sm if installed, else the shipped model), "
         "narrazioni (force the shipped model) or a spaCy package name.")
+    tassonomia_piano: Path | None = Field(
+        None, description="TOML taxonomy of the Piano di Zona (aree, schede); empty means the shipped one.")
     figure_pubbliche: list[str] = Field(
         default_factory=list, description="Public figures' names kept by the anonymiser.")
     conservazione_giorni: int = Field(
         90, ge=0, description="Days the encrypted raw text is kept after the anonymised text is approved.")
     versione_consenso: str = Field("2020-1", description="Consent version shown by the form.")
+    modulo_invii_max: int = Field(30, ge=1, description="Form submissions per client per window.")
+    modulo_ritiri_max: int = Field(10, ge=1, description="Withdrawal attempts per client per window.")
+    modulo_finestra_limiti_secondi: int = Field(600, ge=1, description="Rate-limit window of the form (seconds).")
+    modulo_max_byte: int = Field(512 * 1024, ge=1024, description="Largest request body the form accepts.")
+    modulo_finestra_duplicati_minuti: int = Field(
+        10, ge=0, description="The same text sent again within these minutes is stored once.")
+    modulo_durata_gettone_ore: int = Field(24, ge=1, description="How long a form's CSRF token stays valid.")
+    modulo_ritardo_ritiro_secondi: float = Field(
+        0.3, ge=0, description="Every withdrawal answer waits at least this long (right and wrong codes alike).")
     host: str = Field("127.0.0.1", description="Address the form and the dashboard listen on.")
     porta_modulo: int = Field(8000, description="Port of the public form.")
     porta_dashboard: int = Field(8501, description="Port of the dashboard.")

@@ -97,6 +97,15 @@ class Racconto(Base):
     __table_args__ = (UniqueConstraint("fonte", "id_esterno", name="uq_racconti_fonte_id"),)
 
 
+class Ricevuta(Base):
+    """An extra receipt: the same text sent again through the form within the duplicate window."""
+
+    __tablename__ = "ricevute"
+
+    ricevuta_hash: Mapped[str] = mapped_column(String(128), primary_key=True)
+    racconto_id: Mapped[int] = mapped_column(ForeignKey("racconti.id", ondelete="CASCADE"), index=True)
+
+
 class TestoGrezzo(Base):
     """Raw text and placeholder mapping, encrypted; read only by anonymisation and the administrator."""
 

@@ -23,8 +23,8 @@ associazioni_app = typer.Typer(help="The associations of the district.", no_args
 app.add_typer(utenti_app, name="utenti")
 app.add_typer(associazioni_app, name="associazioni")
 
-console = Console()
-errori = Console(stderr=True)
+console = Console(soft_wrap=True)
+errori = Console(stderr=True, soft_wrap=True)
 RADICE = Path(__file__).resolve().parent.parent
 
 
@@ -106,34 +106,67 @@ def _leggi_mappa(mappa: str | None) -> dict[str, str]:
 
 @app.command()
 def importa(
-    file: Annotated[list[Path], typer.Argument(help="CSV or JSONL files, one story per row.")],
+    file: Annotated[list[Path], typer.Argument(help="CSV, JSONL, XLSX, DOCX or TXT files.")],
     consenso: Annotated[str, typer.Option(help="Consent version the operator collected (on paper).")],
     mappa: Annotated[str | None, typer.Option(help="Column mapping: 'Colonna file=testo,Zona=quartiere'.")] = None,
-    tutto_o_niente: Annotated[bool, typer.Option(help="Import nothing if any row is invalid.")] = False,
+    tutto_o_niente: Annotated[bool, typer.Option(help="Import nothing if any row of any file is invalid.")] = False,
     crea_associazioni: Annotated[bool, typer.Option(help="Create associations not yet known.")] = False,
+    divisione_docx: Annotated[str, typer.Option(help="DOCX: auto, documento (one story) or titolo.")] = "auto",
+    foglio: Annotated[str | None, typer.Option(help="XLSX: the sheet to read (default: all).")] = None,
 ) -> None:
-    """Import stories from files; invalid rows are listed, valid ones imported once."""
-    from raccolta.importa import importa_file
+    """Import stories from files in one transaction; invalid rows are listed, valid ones imported once."""
+    from raccolta.importa import importa_files
 
+    if divisione_docx not in ("auto", "documento", "titolo"):
+        raise ErroreUtenteCli("--divisione-docx must be auto, documento or titolo")
     imp = _impostazioni()
     archivio = _apri(imp)
-    cifrario = _cifrario(imp)
-    colonne = _leggi_mappa(mappa)
-    totale_errori = 0
-    for f in file:
-        esito = importa_file(archivio, cifrario, f, versione_consenso=consenso, mappa_colonne=colonne,
-                             tutto_o_niente=tutto_o_niente, crea_associazioni=crea_associazioni)
+    esiti = importa_files(archivio, _cifrario(imp), file, versione_consenso=consenso, mappa_colonne=_leggi_mappa(mappa),
+                          tutto_o_niente=tutto_o_niente, crea_associazioni=crea_associazioni,
+                          divisione_docx=divisione_docx, foglio=foglio)
+    problemi = 0
+    for esito in esiti:
+        if esito.errore_file:
+            console.print(f"{esito.file}: not imported: {esito.errore_file}", markup=False)
+            problemi += 1
+            continue
         console.print(f"{esito.file}: {esito.letti} rows read, {esito.importati} imported, "
-                      f"{esito.gia_presenti} already present, {len(esito.errori)} with errors")
+                      f"{esito.gia_presenti} already present, {len(esito.errori)} with errors", markup=False)
+        for avviso in esito.avvisi:
+            console.print(f"  avviso: {avviso}", markup=False)
         for e in esito.errori[:50]:
-            console.print(f"  riga {e.riga}: {'; '.join(e.messaggi)}", markup=False)
+            console.print(f"  {e.dove or f'riga {e.riga}'}: {'; '.join(e.messaggi)}", markup=False)
         if len(esito.errori) > 50:
             console.print(f"  ... and {len(esito.errori) - 50} more rows with errors")
-        if tutto_o_niente and esito.errori:
-            console.print(f"  nothing imported from {esito.file} (--tutto-o-niente)")
-        totale_errori += len(esito.errori)
-    if totale_errori:
+        problemi += len(esito.errori)
+    if tutto_o_niente and problemi:
+        console.print("nothing imported (--tutto-o-niente)")
+    if problemi:
         raise typer.Exit(2)
+
+
+@app.command()
+def pulisci(
+    giorni: Annotated[int | None, typer.Option(help="Retention in days (default: the setting).")] = None,
+    prova: Annotated[bool, typer.Option(help="Only count what would be erased.")] = False,
+) -> None:
+    """Erase raw texts whose retention has expired (approved anonymisations only)."""
+    from raccolta.conservazione import pulisci_testi_grezzi
+
+    imp = _impostazioni()
+    esito = pulisci_testi_grezzi(_apri(imp), imp.conservazione_giorni if giorni is None else giorni, prova=prova)
+    console.print(f"{esito.purgati} raw texts {'would be ' if esito.prova else ''}erased")
+
+
+@app.command()
+def ritira(codice: Annotated[str, typer.Argument(help="The receipt code the narrator received.")]) -> None:
+    """Withdraw a story for a narrator who brings the receipt (everything derived from it is deleted)."""
+    from raccolta.operatore import ritira_per_conto
+
+    if ritira_per_conto(_apri(_impostazioni()), codice, operatore="cli"):
+        console.print("story withdrawn")
+    else:
+        raise ErroreUtenteCli("no story with this receipt code")
 
 
 @app.command()
@@ -219,6 +252,43 @@ def utenti_elenco() -> None:
             console.print(f"{u.nome_utente}\t{u.ruolo}\t{'attivo' if u.attivo else 'disattivato'}")
 
 
+@app.command()
+def codifica(
+    ingresso: Annotated[str, typer.Argument(help="IN.jsonl ({\"id\", \"text\"} per line), or 'addestra'.")],
+    uscita: Annotated[Path | None, typer.Argument(help="OUT.jsonl: one line per sentence.")] = None,
+    soglia: Annotated[float | None, typer.Option(help="Probability above which a code is a label.")] = None,
+    fold: Annotated[int, typer.Option(help="addestra: folds for the held-out evaluation.")] = 5,
+    ricodifica: Annotated[bool, typer.Option(help="addestra: re-code the stored sentences afterwards.")] = False,
+) -> None:
+    """Code sentences with the seed codebook: `codifica IN.jsonl OUT.jsonl`, or retrain: `codifica addestra`."""
+    imp = _impostazioni()
+    if ingresso == "addestra":
+        from analisi.codifica.addestra import addestra
+        from analisi.codifica.addestra import ricodifica as ricodifica_tutto
+        from analisi.codifica.modello import carica_codificatore
+
+        archivio = _apri(imp)
+        addestra(archivio, imp.cartella_dati, n_fold=fold, stampa=console.print)
+        if ricodifica:
+            n = ricodifica_tutto(archivio, carica_codificatore(imp.cartella_dati))
+            console.print(f"{n} sentences re-coded")
+        return
+    from analisi.codifica.lotto import codifica_jsonl
+
+    if uscita is None:
+        raise ErroreUtenteCli("usage: narrazioni codifica IN.jsonl OUT.jsonl")
+    esito = codifica_jsonl(_file_ingresso(ingresso), uscita, cartella_dati=imp.cartella_dati,
+                           tassonomia=imp.tassonomia_piano, soglia=soglia)
+    console.print(f"{esito.racconti} stories, {esito.frasi} sentences, {esito.proposte} proposals → {uscita}")
+
+
+def _file_ingresso(percorso: str) -> Path:
+    p = Path(percorso)
+    if not p.is_file():
+        raise ErroreUtenteCli(f"input file not found: {percorso}")
+    return p
+
+
 DEMO_UTENTI = (("ricercatrice", "ricercatore"), ("operatore", "operatore"), ("admin", "amministratore"))
 
 
@@ -265,7 +335,8 @@ def _avvia_servizi(imp: Any, password: str) -> None:
 
         processi.append(subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "raccolta.app:crea_app_da_ambiente",
-             "--host", imp.host, "--port", str(imp.porta_modulo), "--log-level", "warning"], env=env))
+             "--host", imp.host, "--port", str(imp.porta_modulo), "--log-level", "warning",
+             "--no-access-log"], env=env))
         modulo = f"http://{imp.host}:{imp.porta_modulo}/"
     except ImportError:
         modulo = "(the public form is not installed)"
@@ -287,26 +358,24 @@ def _avvia_servizi(imp: Any, password: str) -> None:
     ferma()
 
 
+PACCHETTI = {"analisi", "archivio", "raccolta", "narrazioni"}
+
+
+def errore_dell_utente(e: BaseException) -> bool:
+    """Our own error classes (named Errore*, or ModelloNonDisponibile) describe a user's mistake or setup."""
+    classe = type(e)
+    return classe.__module__.split(".")[0] in PACCHETTI and (
+        classe.__name__.startswith("Errore") or classe.__name__ == "ModelloNonDisponibile")
+
+
 def main() -> None:
     """Entry point: user mistakes become one line on stderr and a non-zero exit, never a traceback."""
     from pydantic import ValidationError
     from sqlalchemy.exc import OperationalError
 
-    from analisi.pipeline import ErrorePipeline
-    from archivio.cifratura import ErroreChiave
-    from archivio.racconti import ErroreArchivio
-    from archivio.utenti import ErroreUtente
-    from raccolta.associazioni import ErroreAssociazioni
-    from raccolta.importa import ErroreImport
-
-    attese = (ErroreUtenteCli, ErrorePipeline, ErroreChiave, ErroreArchivio, ErroreUtente, ErroreImport,
-              ErroreAssociazioni)
     try:
         codice = app(standalone_mode=False)
         sys.exit(codice if isinstance(codice, int) else 0)
-    except attese as e:
-        errori.print(f"errore: {e}", markup=False, highlight=False)
-        sys.exit(1)
     except ValidationError as e:
         errori.print(f"errore: invalid settings: {e.errors()[0]['loc']}: {e.errors()[0]['msg']}", markup=False)
         sys.exit(1)
@@ -320,11 +389,12 @@ def main() -> None:
         errori.print("interrotto")
         sys.exit(130)
     except Exception as e:
+        if errore_dell_utente(e):
+            errori.print(f"errore: {e}", markup=False, highlight=False)
+            sys.exit(1)
         # Usage errors (bad option, unknown command) come from the click that typer bundles.
         codice_uscita = getattr(e, "exit_code", None)
         if hasattr(e, "show") and isinstance(codice_uscita, int):
             e.show()
             sys.exit(codice_uscita)
         raise
-
-

@@ -37,7 +37,8 @@ TEMI_AUTOVALUTAZIONE = {
     "famiglia": "Famiglia e cura",
 }
 NESSUNA = "nessuna"
-_CONTROLLO = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+# Control and invisible characters, and lone surrogates (from broken JSON escapes: not encodable as UTF-8).
+_CONTROLLO = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def valida_racconto(campi: Mapping[str, Any], *, associazioni: set[str], canale:
     if not testo:
         errori.append(ErroreCampo("testo", "Scrivi il tuo racconto: il campo è obbligatorio."))
     elif len(testo) < MIN_CARATTERI:
-        errori.append(ErroreCampo("testo", f"Il racconto è troppo breve: servono almeno {MIN_CARATTERI} caratteri."))
+        errori.append(ErroreCampo(
+            "testo", f"Il racconto è troppo breve: servono almeno {MIN_CARATTERI} caratteri."))
     elif len(testo) > MAX_CARATTERI:
         errori.append(ErroreCampo(
             "testo", f"Il racconto è troppo lungo: al massimo {MAX_CARATTERI} caratteri (ora {len(testo)})."))
@@ -129,7 +131,8 @@ def valida_racconto(campi: Mapping[str, Any], *, associazioni: set[str], canale:
         errori.append(ErroreCampo("quartiere", "Il nome della zona è troppo lungo."))
     data_racconto = None
     try:
-        data_racconto = leggi_data(_opzionale(campi.get("data")))
+        grezza = campi.get("data")
+        data_racconto = leggi_data(grezza if isinstance(grezza, date) else _opzionale(grezza))
         if data_racconto and not date(2019, 1, 1) <= data_racconto <= date(2035, 12, 31):
             errori.append(ErroreCampo("data", "La data deve essere tra il 2019 e il 2035."))
     except ValueError:
@@ -137,19 +140,18 @@ def valida_racconto(campi: Mapping[str, Any], *, associazioni: set[str], canale:
 
     consenso = _vero(campi.get("consenso"))
     if consenso_obbligatorio and not consenso:
-        errori.append(ErroreCampo("consenso", "Per inviare il racconto serve il tuo consenso al trattamento dei dati."))
+        errori.append(ErroreCampo(
+            "consenso", "Per inviare il racconto serve il tuo consenso al trattamento dei dati."))
     autovalutazione = None
     sensazione = _opzionale(campi.get("sensazione"))
-    temi = campi.get("temi") or []
-    if isinstance(temi, str):
-        temi = [t.strip() for t in temi.split(",") if t.strip()]
+    temi = _lista_temi(campi.get("temi"))
     if sensazione is not None and sensazione not in {"1", "2", "3", "4", "5"}:
         errori.append(ErroreCampo("sensazione", "Scegli un valore da 1 a 5."))
-    if any(t not in TEMI_AUTOVALUTAZIONE for t in temi):
+    if temi is None or any(t not in TEMI_AUTOVALUTAZIONE for t in temi):
         errori.append(ErroreCampo("temi", "Tema non valido."))
     if sensazione or temi:
         autovalutazione = {"sensazione": int(sensazione) if sensazione in {"1", "2", "3", "4", "5"} else None,
-                           "temi": sorted(set(temi))}
+                           "temi": sorted(set(temi or []))}
     if errori:
         raise ErroreValidazione(errori)
     return NuovoRacconto(
@@ -164,3 +166,14 @@ def _vero(valore: Any) -> bool:
     if isinstance(valore, bool):
         return valore
     return str(valore or "").strip().lower() in {"1", "true", "sì", "si", "s", "yes", "y", "on", "vero", "x"}
+
+
+def _lista_temi(valore: Any) -> list[str] | None:
+    """Themes as a list of strings (a form's list, or "a, b" from a file); None when unusable."""
+    if valore is None or valore == "":
+        return []
+    if isinstance(valore, str):
+        return [t.strip() for t in valore.split(",") if t.strip()]
+    if isinstance(valore, (list, tuple)) and all(isinstance(t, str) for t in valore):
+        return [t.strip() for t in valore if t.strip()]
+    return None

@@ -55,7 +55,8 @@ def test_init_importa_elabora_stato(cli, tmp_path: Path) -> None:  # type: ignor
 
 def test_errori_utente_una_riga(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert cli("init").returncode == 0
-    _errore_pulito(cli("importa", str(tmp_path / "manca.csv"), "--consenso", "2020-1"))
+    manca = cli("importa", str(tmp_path / "manca.csv"), "--consenso", "2020-1")
+    assert manca.returncode == 2 and "manca.csv: not imported" in manca.stdout and "Traceback" not in manca.stderr
     _errore_pulito(cli("importa", str(tmp_path / "x.jsonl"), "--consenso", "1999"))
     r = cli("importa", "x.csv")
     assert r.returncode == 2 and "--consenso" in r.stderr and "Traceback" not in r.stderr

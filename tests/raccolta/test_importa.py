@@ -20,7 +20,8 @@ def _conta(archivio: Archivio) -> int:
         return s.scalar(select(func.count(Racconto.id))) or 0
 
 
-def test_jsonl_righe_valide_importate_una_volta(archivio: Archivio, cifrario: Cifrario, tmp_path: Path) -> None:
+def test_jsonl_righe_valide_importate_una_volta(archivio: Archivio, cifrario: Cifrario,
+                                                tmp_path: Path) -> None:
     with archivio.transazione() as s:
         q.assicura_associazione(s, "Caregiver Insieme")
     f = tmp_path / "storie.jsonl"

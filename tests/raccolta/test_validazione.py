@@ -24,9 +24,9 @@ def _campi_errati(**campi: object) -> set[str]:
 
 
 def test_racconto_valido_completo() -> None:
-    r = _valida(titolo=" Le giornate ", associazione="Caregiver Insieme", fascia_eta="45-64", ruolo="Caregiver",
-                periodo="lockdown-2020", data="12/04/2020", consenso_citazione="on", sensazione="2",
-                temi=["paure", "giornate"])
+    r = _valida(titolo=" Le giornate ", associazione="Caregiver Insieme", fascia_eta="45-64",
+                ruolo="Caregiver", periodo="lockdown-2020", data="12/04/2020", consenso_citazione="on",
+                sensazione="2", temi=["paure", "giornate"])
     assert r.titolo == "Le giornate" and r.associazione == "Caregiver Insieme" and r.ruolo == "caregiver"
     assert r.data_racconto == date(2020, 4, 12) and r.consenso_citazione
     assert r.autovalutazione == {"sensazione": 2, "temi": ["giornate", "paure"]}
