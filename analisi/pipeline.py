@@ -74,8 +74,12 @@ def registra_stadio(nome_versionato: str) -> Callable[[type], type]:
     return decora
 
 
+MODULI_STADI = ("analisi.stadi", "analisi.stadi_codifica")
+
+
 def _carica_stadi_inclusi() -> None:
-    importlib.import_module("analisi.stadi")
+    for modulo in MODULI_STADI:
+        importlib.import_module(modulo)
 
 
 def risolvi_stadio(nome: str) -> Stadio:
@@ -105,7 +109,8 @@ def stadi_configurati(impostazioni: Impostazioni) -> list[Stadio]:
 
 def hash_configurazione(impostazioni: Impostazioni, stadi: Sequence[Stadio]) -> str:
     conf = {"stadi": [f"{s.nome}.v{s.versione}" for s in stadi], "modello_lingua": impostazioni.modello_lingua,
-            "figure_pubbliche": sorted(impostazioni.figure_pubbliche)}
+            "figure_pubbliche": sorted(impostazioni.figure_pubbliche),
+            "tassonomia_piano": str(impostazioni.tassonomia_piano or "")}
     return hashlib.sha256(json.dumps(conf, sort_keys=True).encode()).hexdigest()
 
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analisi.frasi import dividi_frasi
+from analisi.frasi import dividi_frasi, valuta_confini
 
 
 def _frasi(testo: str) -> list[str]:
@@ -20,6 +20,22 @@ def _frasi(testo: str) -> list[str]:
     ("Ho chiamato [PERSONA_1]. [PERSONA_2] non c'era…", ["Ho chiamato [PERSONA_1].", "[PERSONA_2] non c'era…"]),
     ("Primo paragrafo.\n\nSecondo paragrafo", ["Primo paragrafo.", "Secondo paragrafo"]),
     ("il 3.5 per cento e poi basta", ["il 3.5 per cento e poi basta"]),
+    # chat writing: no capitals, emoji and emoticons as full stops, missing space after the dot
+    ("ok ci sentiamo domani 😂 oggi non esco", ["ok ci sentiamo domani 😂", "oggi non esco"]),
+    ("ciao a tutti :) mi manca la scuola", ["ciao a tutti :)", "mi manca la scuola"]),
+    ("sono stanca. domani chissà!! boh", ["sono stanca.", "domani chissà!!", "boh"]),
+    ("Mi ha guardato.Non lo dimentico.", ["Mi ha guardato.", "Non lo dimentico."]),
+    ("e poi... niente, siamo rimasti a casa", ["e poi... niente, siamo rimasti a casa"]),
+    # missing full stop before a sentence starter, but not before names and titles
+    ("ho fatto la spesa Poi ho cucinato", ["ho fatto la spesa", "Poi ho cucinato"]),
+    ("abitavo da solo al primo piano Da quando hanno chiuso esco poco",
+     ["abitavo da solo al primo piano", "Da quando hanno chiuso esco poco"]),
+    ("Ho chiamato il centro Il Glicine ma non rispondeva", ["Ho chiamato il centro Il Glicine ma non rispondeva"]),
+    ("abito a La Spezia da due anni", ["abito a La Spezia da due anni"]),
+    ("Siamo cittadini di serie B.  Sarebbe utile aprire.", ["Siamo cittadini di serie B.", "Sarebbe utile aprire."]),
+    # dialogue keeps its attribution and its quoted sentences together
+    ("— Come stai? — chiese mia figlia. — Bene — risposi.", ["— Come stai? — chiese mia figlia.", "— Bene — risposi."]),
+    ("«Resta a casa. Ti prego» mi disse. Poi uscì.", ["«Resta a casa. Ti prego» mi disse.", "Poi uscì."]),
 ])
 def test_casi_italiani(testo: str, attese: list[str]) -> None:
     assert _frasi(testo) == attese
@@ -40,3 +56,14 @@ def test_offset_esatti_ordinati_e_non_vuoti(testo: str) -> None:
         frammento = testo[iv.inizio:iv.fine]
         assert frammento == frammento.strip() and any(c.isalnum() for c in frammento)
         fine_precedente = iv.fine
+
+
+def test_confini_sul_corpus_oro() -> None:
+    """Boundary F1 on the gold sentences of the sample corpus (see the model card for the numbers)."""
+    from analisi.codifica.valuta import esempi_confini
+
+    esempi = esempi_confini()
+    if not esempi:
+        pytest.skip("corpus/gold_codici.jsonl not built")
+    assert valuta_confini(esempi).f1 >= 0.99
+    assert valuta_confini(esempi_confini("senza_punto")).f1 >= 0.85

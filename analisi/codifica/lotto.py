@@ -1,0 +1,112 @@
+"""The stable batch contract of ``narrazioni codifica IN.jsonl OUT.jsonl`` (keep it exactly).
+
+Input: one JSON object per line, ``{"id": str, "text": str}``. Output: one line per sentence,
+``{"id", "sent", "start", "end", "text", "codes": {code: p}, "labels": [code], "area": str|null}``: offsets
+index the input text, ``codes`` has the four first-level codes, ``labels`` the codes with p >= threshold,
+``area`` the Piano di Zona area code for proposals only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from analisi.codifica.codebook import CODICI
+from analisi.codifica.modello import CodificatoreFrasi, carica_codificatore
+from analisi.frasi import dividi_frasi
+
+
+class ErroreIngresso(ValueError):
+    """A malformed input line (the message gives the line number)."""
+
+
+@dataclass(frozen=True)
+class Resoconto:
+    racconti: int
+    frasi: int
+    proposte: int
+
+
+def leggi_ingresso(righe: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(id, text) pairs from JSONL lines; blank lines are skipped."""
+    for n, riga in enumerate(righe, 1):
+        if not riga.strip():
+            continue
+        try:
+            obj = json.loads(riga)
+        except json.JSONDecodeError as e:
+            raise ErroreIngresso(f"line {n}: not JSON ({e.msg})") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not isinstance(obj.get("text"), str):
+            raise ErroreIngresso(f'line {n}: expected {{"id": str, "text": str}}')
+        yield obj["id"], obj["text"]
+
+
+def codifica_righe(coppie: Iterable[tuple[str, str]], codificatore: CodificatoreFrasi,
+                   mappa: Any = None, lotto: int = 200) -> Iterator[dict[str, Any]]:
+    """Output records for (id, text) pairs, in input order, coding ``lotto`` stories at a time."""
+    blocco: list[tuple[str, str]] = []
+    for coppia in coppie:
+        blocco.append(coppia)
+        if len(blocco) >= lotto:
+            yield from _codifica_blocco(blocco, codificatore, mappa)
+            blocco = []
+    if blocco:
+        yield from _codifica_blocco(blocco, codificatore, mappa)
+
+
+def _codifica_blocco(blocco: list[tuple[str, str]], codificatore: CodificatoreFrasi,
+                     mappa: Any) -> Iterator[dict[str, Any]]:
+    frasi = [(rid, i, iv.inizio, iv.fine, testo[iv.inizio:iv.fine])
+             for rid, testo in blocco for i, iv in enumerate(dividi_frasi(testo))]
+    codifiche = codificatore.codifica([f[4] for f in frasi])
+    proposte = [k for k, c in enumerate(codifiche) if "proposta" in c.etichette]
+    aree: dict[int, str] = {}
+    if mappa is not None and proposte:
+        for k, a in zip(proposte, mappa.assegna([frasi[k][4] for k in proposte]), strict=True):
+            aree[k] = a.area
+    for k, ((rid, i, a, b, testo), c) in enumerate(zip(frasi, codifiche, strict=True)):
+        yield {"id": rid, "sent": i, "start": a, "end": b, "text": testo,
+               "codes": {codice: c.codici[codice] for codice in CODICI},
+               "labels": [e for e in c.etichette if e in CODICI], "area": aree.get(k)}
+
+
+def codifica_jsonl(ingresso: Path | IO[str], uscita: Path | IO[str], *, codificatore: CodificatoreFrasi | None = None,
+                   mappa: Any = None, cartella_dati: Path | None = None, tassonomia: Path | None = None,
+                   soglia: float | None = None) -> Resoconto:
+    """Run the batch contract from ``ingresso`` to ``uscita`` (paths or open text files).
+
+    Args:
+        codificatore: the coder; default the district's retrained model in ``cartella_dati`` or the shipped one.
+        mappa: the Piano mapper; default the shipped one on ``tassonomia`` (the setting ``tassonomia_piano``).
+        soglia: label threshold (default: the model's, 0.5).
+
+    Raises:
+        ErroreIngresso: a malformed line (nothing is written after it).
+    """
+    if codificatore is None:
+        codificatore = carica_codificatore(cartella_dati)
+    if soglia is not None:
+        codificatore.soglia = soglia
+    if mappa is None:
+        from analisi.piano import carica_mappatura
+
+        mappa = carica_mappatura(tassonomia)
+    f_in = open(ingresso, encoding="utf-8") if isinstance(ingresso, Path) else ingresso  # noqa: SIM115
+    f_out = open(uscita, "w", encoding="utf-8", newline="\n") if isinstance(uscita, Path) else uscita  # noqa: SIM115
+    racconti: set[str] = set()
+    n = p = 0
+    try:
+        for rec in codifica_righe(leggi_ingresso(f_in), codificatore, mappa):
+            f_out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            racconti.add(rec["id"])
+            n += 1
+            p += rec["area"] is not None
+    finally:
+        if isinstance(ingresso, Path):
+            f_in.close()
+        if isinstance(uscita, Path):
+            f_out.close()
+    return Resoconto(len(racconti), n, p)

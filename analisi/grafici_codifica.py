@@ -1,0 +1,102 @@
+"""Charts of the coding (Altair) and the tables they show (accessibility: every chart has its table).
+
+Inputs are the rows of ``archivio.codifica.frasi_codificate`` and ``archivio.codifica.proposte`` (lists of
+dicts) or DataFrames with the same columns. Groups with fewer than ``minimo_racconti`` stories are
+suppressed (too few to report, and a risk of re-identification).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from analisi.codifica.codebook import CODICI
+
+ETICHETTE_CODICI = {"vita_quotidiana": "Vita quotidiana", "ansia": "Ansia", "preoccupazione_futuro":
+                    "Preoccupazione per il futuro", "proposta": "Proposta"}
+MINIMO_RACCONTI = 5
+
+
+def _df(righe: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    return righe.copy() if isinstance(righe, pd.DataFrame) else pd.DataFrame(list(righe))
+
+
+def _vuota(colonne: list[str]) -> pd.DataFrame:
+    # Typed empty columns: Altair infers the encoding types from the dtypes even with no rows.
+    numeriche = {"frasi_con_codice", "frasi", "racconti", "quota", "proposte", "confermate"}
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c in numeriche else "object") for c in colonne})
+
+
+def tabella_quote_codici(righe: Iterable[Mapping[str, Any]] | pd.DataFrame, per: str = "associazione",
+                         minimo_racconti: int = MINIMO_RACCONTI) -> pd.DataFrame:
+    """Share of sentences carrying each code, by ``per`` (``associazione`` or ``periodo``).
+
+    Columns: gruppo, codice, etichetta, frasi_con_codice, frasi, racconti, quota (0-1). Groups with fewer than
+    ``minimo_racconti`` stories are left out.
+    """
+    df = _df(righe)
+    colonne = ["gruppo", "codice", "etichetta", "frasi_con_codice", "frasi", "racconti", "quota"]
+    if df.empty:
+        return _vuota(colonne)
+    df["gruppo"] = df[per].fillna("(nessuna)" if per == "associazione" else "(non indicato)")
+    out = []
+    for gruppo, g in df.groupby("gruppo", sort=True):
+        racconti = g["racconto"].nunique()
+        if racconti < minimo_racconti:
+            continue
+        for c in CODICI:
+            n = int(g["codici"].apply(lambda cs, c=c: c in cs).sum())
+            out.append({"gruppo": gruppo, "codice": c, "etichetta": ETICHETTE_CODICI[c], "frasi_con_codice": n,
+                        "frasi": len(g), "racconti": racconti, "quota": n / len(g)})
+    return pd.DataFrame(out, columns=colonne)
+
+
+def grafico_quote_codici(righe: Iterable[Mapping[str, Any]] | pd.DataFrame, per: str = "associazione",
+                         minimo_racconti: int = MINIMO_RACCONTI) -> alt.Chart:
+    """Grouped bars: share of sentences with each code, by association or period."""
+    t = tabella_quote_codici(righe, per, minimo_racconti)
+    titolo = "associazione" if per == "associazione" else "periodo"
+    return (alt.Chart(t, title=f"Quota di frasi per codice e {titolo}")
+            .mark_bar()
+            .encode(y=alt.Y("gruppo:N", title=titolo.capitalize()),
+                    x=alt.X("quota:Q", title="Quota di frasi", axis=alt.Axis(format="%")),
+                    color=alt.Color("etichetta:N", title="Codice"),
+                    yOffset="etichetta:N",
+                    tooltip=["gruppo:N", "etichetta:N", alt.Tooltip("quota:Q", format=".1%"), "frasi_con_codice:Q",
+                             "frasi:Q", "racconti:Q"]))
+
+
+def tabella_proposte_per_area(righe: Iterable[Mapping[str, Any]] | pd.DataFrame,
+                              nomi_aree: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Proposals by Piano di Zona area: columns area, nome, proposte, confermate (by staff), racconti, quota."""
+    df = _df(righe)
+    colonne = ["area", "nome", "proposte", "confermate", "racconti", "quota"]
+    if df.empty:
+        return _vuota(colonne)
+    df["area"] = df["area"].fillna("(da assegnare)")
+    totale = len(df)
+    out = []
+    for area, g in df.groupby("area", sort=True):
+        out.append({"area": area, "nome": (nomi_aree or {}).get(str(area), str(area)), "proposte": len(g),
+                    "confermate": int((g.get("fonte_area") == "umano").sum()) if "fonte_area" in g else 0,
+                    "racconti": g["racconto"].nunique(), "quota": len(g) / totale})
+    return pd.DataFrame(out, columns=colonne)
+
+
+def grafico_proposte_per_area(righe: Iterable[Mapping[str, Any]] | pd.DataFrame,
+                              nomi_aree: Mapping[str, str] | None = None) -> alt.Chart:
+    """Bars: number of proposals per Piano di Zona area."""
+    t = tabella_proposte_per_area(righe, nomi_aree)
+    return (alt.Chart(t, title="Proposte per area del Piano di Zona")
+            .mark_bar()
+            .encode(y=alt.Y("nome:N", title="Area", sort="-x"), x=alt.X("proposte:Q", title="Proposte"),
+                    tooltip=["area:N", "nome:N", "proposte:Q", "confermate:Q", "racconti:Q",
+                             alt.Tooltip("quota:Q", format=".1%")]))
+
+
+def nomi_aree(tassonomia: Any) -> dict[str, str]:
+    """``{code: "code. name"}`` of a :class:`analisi.piano.Tassonomia`, for chart labels."""
+    return {a.codice: f"{a.codice}. {a.nome}" for a in tassonomia.aree}

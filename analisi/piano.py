@@ -1,0 +1,424 @@
+"""Piano di Zona mapping: every proposal sentence gets the best area and scheda of an editable taxonomy.
+
+The taxonomy is a TOML file (``analisi/taxonomie/piano_regionale_carpi.toml`` by default; a district
+points the setting ``tassonomia_piano`` to its own). A sentence is compared with each scheda's document
+(name, description, seed terms, and its area's description) in three ways:
+
+* lexical: TF-IDF cosine on lemmas (simplemma), stop words removed;
+* character n-grams (3-5, within words): catches inflections and compounds the lemmatiser misses;
+* "semantic": LSA (truncated SVD of the lemma TF-IDF) fitted on a background of the corpus's sentences,
+  so that words that occur in the same stories end up close ("tablet" ~ "videochiamate" ~ "connessione").
+
+Labelled examples (the corpus gold areas shipped with the package, and the staff's confirmations and
+corrections stored with fonte="umano") act as nearest-neighbour prototypes: the mean similarity of the k
+most similar examples of an area (or scheda) is added to its score. Everything is deterministic.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+log = logging.getLogger(__name__)
+
+CARTELLA_TASSONOMIE = Path(__file__).resolve().parent / "taxonomie"
+TASSONOMIA_PREDEFINITA = CARTELLA_TASSONOMIE / "piano_regionale_carpi.toml"
+FILE_BASE = Path(__file__).resolve().parent / "codifica" / "modello_predefinito" / "piano_base.json.gz"
+
+
+class ErroreTassonomia(ValueError):
+    """The taxonomy file is malformed (message says where)."""
+
+
+@dataclass(frozen=True)
+class Scheda:
+    codice: str
+    nome: str
+    descrizione: str
+    termini: tuple[str, ...]
+    area: str
+
+
+@dataclass(frozen=True)
+class Area:
+    codice: str
+    nome: str
+    descrizione: str
+    termini: tuple[str, ...]
+    schede: tuple[Scheda, ...]
+
+
+@dataclass(frozen=True)
+class Tassonomia:
+    """Areas and schede of a Piano di Zona, as read from a TOML file."""
+
+    nome: str
+    versione: str
+    aree: tuple[Area, ...]
+    percorso: str | None = None
+
+    @property
+    def schede(self) -> tuple[Scheda, ...]:
+        return tuple(s for a in self.aree for s in a.schede)
+
+    def area(self, codice: str) -> Area:
+        for a in self.aree:
+            if a.codice == codice:
+                return a
+        raise KeyError(codice)
+
+    def scheda(self, codice: str) -> Scheda:
+        for s in self.schede:
+            if s.codice == codice:
+                return s
+        raise KeyError(codice)
+
+
+def carica_tassonomia(percorso: Path | str | None = None) -> Tassonomia:
+    """Read and check a taxonomy file (default: the regional plan with the Carpi schede)."""
+    percorso = Path(percorso) if percorso else TASSONOMIA_PREDEFINITA
+    try:
+        with open(percorso, "rb") as f:
+            dati = tomllib.load(f)
+    except FileNotFoundError:
+        raise ErroreTassonomia(f"taxonomy file not found: {percorso}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ErroreTassonomia(f"{percorso}: not valid TOML: {e}") from None
+    testa = dati.get("tassonomia", {})
+    aree: list[Area] = []
+    visti: set[str] = set()
+    for i, a in enumerate(dati.get("aree", [])):
+        dove = f"{percorso.name}: aree[{i}]"
+        for campo in ("codice", "nome", "descrizione"):
+            if not str(a.get(campo, "")).strip():
+                raise ErroreTassonomia(f"{dove}: missing '{campo}'")
+        codice_area = str(a["codice"])
+        schede = []
+        for j, s in enumerate(a.get("schede", [])):
+            for campo in ("codice", "nome", "descrizione"):
+                if not str(s.get(campo, "")).strip():
+                    raise ErroreTassonomia(f"{dove}.schede[{j}]: missing '{campo}'")
+            schede.append(Scheda(str(s["codice"]), s["nome"], s["descrizione"],
+                                 tuple(str(t) for t in s.get("termini", [])), codice_area))
+        aree.append(Area(codice_area, a["nome"], a["descrizione"], tuple(str(t) for t in a.get("termini", [])),
+                         tuple(schede)))
+        for c in [codice_area, *(s.codice for s in schede)]:
+            if c in visti:
+                raise ErroreTassonomia(f"{dove}: code {c!r} used twice")
+            visti.add(c)
+    if not aree:
+        raise ErroreTassonomia(f"{percorso.name}: no [[aree]]")
+    return Tassonomia(str(testa.get("nome", percorso.stem)), str(testa.get("versione", "")), tuple(aree),
+                      str(percorso))
+
+
+# --- text normalisation ----------------------------------------------------------------------------
+_PAROLA = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_SEGNAPOSTO = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
+_ELISIONE = re.compile(r"^(?:l|un|dell|all|dall|nell|sull|d|c|s|m|t|v|quest|quell|po)['’]", re.IGNORECASE)
+_STOP_EXTRA = {"essere", "avere", "fare", "potere", "dovere", "volere", "servire", "bisognare", "chiedere",
+               "proporre", "piacere", "sembrare", "anche", "così", "magari", "almeno", "solo", "sempre",
+               "comune", "cosa", "quando", "dopo", "prima", "ogni", "tutto", "molto", "poco", "più"}
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.it.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS) | _STOP_EXTRA
+
+
+def lemmi(testo: str, stop: frozenset[str] | None = None) -> str:
+    """Lower-cased lemmas (simplemma) without stop words and placeholders, joined by spaces."""
+    import simplemma
+
+    stop = stop if stop is not None else _stop_words()
+    out = []
+    for m in _PAROLA.finditer(_SEGNAPOSTO.sub(" ", testo).lower()):
+        parola = _ELISIONE.sub("", m.group(0)).replace("’", "'")
+        if len(parola) < 2 or parola in stop:
+            continue
+        lemma = simplemma.lemmatize(parola, lang="it").lower()
+        if lemma not in stop:
+            out.append(lemma)
+    return " ".join(out)
+
+
+@dataclass(frozen=True)
+class Esempio:
+    """A labelled proposal: its text, area and (when known) scheda."""
+
+    testo: str
+    area: str
+    scheda: str | None = None
+    fonte: str = "oro"
+
+
+@dataclass(frozen=True)
+class AssegnazionePiano:
+    """The mapping of one sentence: best area and scheda with a score in [0, 1], and every area's score."""
+
+    area: str
+    scheda: str | None
+    punteggio: float
+    punteggi_aree: dict[str, float] = field(default_factory=dict)
+
+
+class MappaturaPiano:
+    """Assign proposals to areas and schede by lexical + character + LSA similarity and example prototypes.
+
+    Args:
+        peso_lessicale, peso_caratteri, peso_semantico: weights of the three similarities to the schede.
+        peso_esempi: weight of the nearest-example similarity (staff corrections and gold examples).
+        k_vicini: examples averaged per area/scheda.
+        componenti_lsa: dimensions of the LSA space (fewer when the background is small).
+        temperatura: softmax temperature turning area scores into the reported ``punteggio``.
+        random_state: seed of the SVD.
+    """
+
+    def __init__(self, *, peso_lessicale: float = 1.0, peso_caratteri: float = 0.5, peso_semantico: float = 1.0,
+                 peso_esempi: float = 2.0, k_vicini: int = 3, componenti_lsa: int = 100,
+                 temperatura: float = 0.1, random_state: int = 0) -> None:
+        self.peso_lessicale = peso_lessicale
+        self.peso_caratteri = peso_caratteri
+        self.peso_semantico = peso_semantico
+        self.peso_esempi = peso_esempi
+        self.k_vicini = k_vicini
+        self.componenti_lsa = componenti_lsa
+        self.temperatura = temperatura
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("peso_lessicale", "peso_caratteri", "peso_semantico", "peso_esempi",
+                                              "k_vicini", "componenti_lsa", "temperatura", "random_state")}
+
+    def set_params(self, **params: Any) -> MappaturaPiano:
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    @staticmethod
+    def _documento(s: Scheda, a: Area) -> str:
+        # Seed terms twice: they are what people say; the description is how the plan says it.
+        termini = ". ".join(s.termini)
+        return f"{s.nome}. {s.descrizione} {termini}. {termini}. {a.nome}. {a.descrizione}"
+
+    def fit(self, tassonomia: Tassonomia, esempi: Sequence[Esempio] = (),
+            sfondo: Sequence[str] = ()) -> MappaturaPiano:
+        """Build the scheda documents, the vector spaces and the example prototypes.
+
+        Args:
+            tassonomia: areas and schede.
+            esempi: labelled proposals; examples whose area is not in the taxonomy are ignored, and a scheda
+                not in the taxonomy is dropped (the area is kept).
+            sfondo: background sentences (e.g. the corpus) for the TF-IDF statistics and the LSA space.
+        """
+        self.tassonomia_ = tassonomia
+        self.schede_ = tassonomia.schede
+        self.aree_ = tuple(a.codice for a in tassonomia.aree)
+        if not self.schede_:
+            raise ErroreTassonomia("the taxonomy has no schede")
+        codici_schede = {s.codice for s in self.schede_}
+        self.esempi_ = tuple(Esempio(e.testo, e.area, e.scheda if e.scheda in codici_schede else None, e.fonte)
+                             for e in esempi if e.area in self.aree_)
+        self.sfondo_ = tuple(sfondo)
+        self._stop = _stop_words()
+        documenti = [self._documento(s, tassonomia.area(s.area)) for s in self.schede_]
+        tutti = [*documenti, *self.sfondo_, *(e.testo for e in self.esempi_)]
+        lemmi_tutti = [lemmi(t, self._stop) for t in tutti]
+        self.lessico_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\S+").fit(lemmi_tutti)
+        self.caratteri_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                          max_features=50000).fit([t.lower() for t in tutti])
+        matrice = self.lessico_.transform(lemmi_tutti)
+        n_comp = max(2, min(self.componenti_lsa, matrice.shape[0] - 1, matrice.shape[1] - 1))
+        self.lsa_ = TruncatedSVD(n_components=n_comp, random_state=self.random_state).fit(matrice)
+        self.documenti_ = self._vettori(documenti)
+        self.vettori_esempi_ = self._vettori([e.testo for e in self.esempi_]) if self.esempi_ else None
+        return self
+
+    def _vettori(self, testi: Sequence[str]) -> tuple[Any, Any, np.ndarray]:
+        lem = [lemmi(t, self._stop) for t in testi]
+        lex = self.lessico_.transform(lem)
+        car = self.caratteri_.transform([t.lower() for t in testi])
+        sem = normalize(self.lsa_.transform(lex))
+        return lex, car, sem
+
+    def _similarita(self, a: tuple[Any, Any, np.ndarray], b: tuple[Any, Any, np.ndarray]) -> np.ndarray:
+        lex = (a[0] @ b[0].T).toarray()
+        car = (a[1] @ b[1].T).toarray()
+        sem = np.clip(a[2] @ b[2].T, 0, None)
+        totale = self.peso_lessicale + self.peso_caratteri + self.peso_semantico
+        return (self.peso_lessicale * lex + self.peso_caratteri * car + self.peso_semantico * sem) / totale
+
+    def _vicini(self, sim: np.ndarray, maschera: np.ndarray) -> np.ndarray:
+        """Mean of the k highest similarities among the examples selected by ``maschera`` (per row)."""
+        if not maschera.any():
+            return np.zeros(sim.shape[0])
+        scelti = np.sort(sim[:, maschera], axis=1)[:, ::-1][:, : self.k_vicini]
+        return np.asarray(scelti.mean(axis=1))
+
+    def punteggi(self, testi: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Raw scores: (n x areas, n x schede)."""
+        if not hasattr(self, "schede_"):
+            raise RuntimeError("MappaturaPiano is not fitted")
+        v = self._vettori(testi)
+        s_schede = self._similarita(v, self.documenti_)
+        s_aree = np.zeros((len(testi), len(self.aree_)))
+        for j, area in enumerate(self.aree_):
+            idx = [i for i, s in enumerate(self.schede_) if s.area == area]
+            if idx:
+                s_aree[:, j] = s_schede[:, idx].max(axis=1)
+        if self.vettori_esempi_ is not None and self.peso_esempi:
+            sim = self._similarita(v, self.vettori_esempi_)
+            aree_es = np.array([e.area for e in self.esempi_])
+            schede_es = np.array([e.scheda or "" for e in self.esempi_])
+            for j, area in enumerate(self.aree_):
+                s_aree[:, j] += self.peso_esempi * self._vicini(sim, aree_es == area)
+            for j, s in enumerate(self.schede_):
+                s_schede[:, j] += self.peso_esempi * self._vicini(sim, schede_es == s.codice)
+        return s_aree, s_schede
+
+    def assegna(self, testi: Sequence[str]) -> list[AssegnazionePiano]:
+        """Best area and scheda (within that area) for each sentence."""
+        testi = list(testi)
+        if not testi:
+            return []
+        s_aree, s_schede = self.punteggi(testi)
+        z = s_aree / self.temperatura
+        prob = np.exp(z - z.max(axis=1, keepdims=True))
+        prob /= prob.sum(axis=1, keepdims=True)
+        out = []
+        for i in range(len(testi)):
+            j = int(np.argmax(s_aree[i]))
+            area = self.aree_[j]
+            idx = [k for k, s in enumerate(self.schede_) if s.area == area]
+            scheda = self.schede_[max(idx, key=lambda k: s_schede[i, k])].codice if idx else None
+            out.append(AssegnazionePiano(area, scheda, round(float(prob[i, j]), 4),
+                                         {a: round(float(prob[i, k]), 4) for k, a in enumerate(self.aree_)}))
+        return out
+
+    def riadatta(self, tassonomia: Tassonomia | None = None, esempi_aggiuntivi: Sequence[Esempio] = ()
+                 ) -> MappaturaPiano:
+        """A new mapper with the same parameters, background and examples, plus ``esempi_aggiuntivi``
+        (staff corrections), on ``tassonomia`` (default: the same one)."""
+        return MappaturaPiano(**self.get_params()).fit(tassonomia or self.tassonomia_,
+                                                      [*self.esempi_, *esempi_aggiuntivi], self.sfondo_)
+
+    def __getstate__(self) -> dict[str, Any]:
+        stato = self.__dict__.copy()
+        stato.pop("_stop", None)
+        return stato
+
+    def __setstate__(self, stato: dict[str, Any]) -> None:
+        self.__dict__.update(stato)
+        self._stop = _stop_words()
+
+
+# --- default model, examples from the corpus --------------------------------------------------------
+def esempi_oro() -> list[tuple[str, Esempio]]:
+    """(story id, example) for every gold proposal sentence with an area."""
+    from analisi.codifica.dati import carica_oro
+
+    return [(f.racconto, Esempio(f.testo, f.area)) for f in carica_oro() if f.area and "proposta" in f.codici]
+
+
+def sfondo_corpus(massimo: int = 5000) -> list[str]:
+    """Sentences of the sample corpus's stories (the background of the LSA space)."""
+    from analisi.codifica.dati import carica_racconti
+    from analisi.frasi import dividi_frasi
+
+    out: list[str] = []
+    for r in carica_racconti():
+        testo = str(r["testo"])
+        out += [testo[iv.inizio:iv.fine] for iv in dividi_frasi(testo)]
+    return out[:massimo]
+
+
+def salva_base_predefinita(percorso: Path = FILE_BASE) -> Path:
+    """Write the shipped mapper's inputs (corpus background sentences and gold area examples), gzipped JSON.
+
+    The fitted mapper is not shipped: it is rebuilt from these in a few seconds, on whatever taxonomy the
+    district uses, so no pickle ties it to a library version.
+    """
+    esempi = [e for _, e in esempi_oro()]
+    if not esempi:
+        raise FileNotFoundError("corpus/gold_codici.jsonl is missing: build it with `python corpus/costruisci.py`")
+    dati = {"sfondo": sfondo_corpus(), "esempi": [{"testo": e.testo, "area": e.area} for e in esempi]}
+    percorso.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(percorso, "wt", encoding="utf-8") as f:
+        json.dump(dati, f, ensure_ascii=False)
+    return percorso
+
+
+def _base_predefinita() -> tuple[list[Esempio], list[str]]:
+    if FILE_BASE.is_file():
+        with gzip.open(FILE_BASE, "rt", encoding="utf-8") as f:
+            dati = json.load(f)
+        return [Esempio(e["testo"], e["area"]) for e in dati["esempi"]], list(dati["sfondo"])
+    return [e for _, e in esempi_oro()], sfondo_corpus()
+
+
+def carica_mappatura(percorso_tassonomia: Path | str | None = None,
+                     esempi_umani: Sequence[Esempio] = ()) -> MappaturaPiano:
+    """The mapper for a run: the district's taxonomy, the shipped examples and background (from the corpus),
+    and the staff's stored confirmations and corrections."""
+    tassonomia = carica_tassonomia(percorso_tassonomia)
+    chiave = (tassonomia, tuple(esempi_umani))
+    if chiave not in _CACHE:  # fitting takes seconds: reuse it within a process (CLI, dashboard, tests)
+        esempi, sfondo = _base_predefinita()
+        _CACHE.clear()
+        _CACHE[chiave] = MappaturaPiano().fit(tassonomia, [*esempi, *esempi_umani], sfondo)
+    return _CACHE[chiave]
+
+
+_CACHE: dict[tuple[Tassonomia, tuple[Esempio, ...]], MappaturaPiano] = {}
+
+
+# --- evaluation ---------------------------------------------------------------------------------------
+def valuta_aree(n_fold: int = 5) -> str:
+    """Area accuracy on the corpus gold proposals, held out by story (GroupKFold): taxonomy only
+    (zero-shot) and with the training folds' sentences as examples (as staff corrections would be)."""
+    from sklearn.model_selection import GroupKFold
+
+    coppie = esempi_oro()
+    if not coppie:
+        return "corpus/gold_codici.jsonl missing"
+    tassonomia = carica_tassonomia()
+    sfondo = sfondo_corpus()
+    storie = [s for s, _ in coppie]
+    vero = np.array([e.area for _, e in coppie])
+    righe = ["| metodo | accuratezza area | top-2 | n |", "|---|---|---|---|"]
+    zero = MappaturaPiano().fit(tassonomia, (), sfondo)
+    risultati = {"solo tassonomia (zero-shot)": zero}
+    for nome, mappa in risultati.items():
+        ass = mappa.assegna([e.testo for _, e in coppie])
+        righe.append(_riga_accuratezza(nome, vero, ass))
+    previsti: list[AssegnazionePiano | None] = [None] * len(coppie)
+    for tr, te in GroupKFold(n_splits=n_fold).split(coppie, groups=storie):
+        m = MappaturaPiano().fit(tassonomia, [coppie[i][1] for i in tr], sfondo)
+        for i, a in zip(te, m.assegna([coppie[i][1].testo for i in te]), strict=True):
+            previsti[i] = a
+    righe.append(_riga_accuratezza(f"tassonomia + esempi dei fold di addestramento (GroupKFold {n_fold})", vero,
+                                   [a for a in previsti if a is not None]))
+    distribuzione = ", ".join(f"{a}: {int((vero == a).sum())}" for a in sorted(set(vero)))
+    classe_maggiore = max(set(vero), key=lambda a: (vero == a).sum())
+    base = float((vero == classe_maggiore).mean())
+    return "\n".join(righe) + f"\n\nGold areas ({distribuzione}); majority-class baseline {base:.2f}."
+
+
+def _riga_accuratezza(nome: str, vero: np.ndarray, ass: Sequence[AssegnazionePiano]) -> str:
+    acc = float(np.mean([a.area == v for a, v in zip(ass, vero, strict=True)]))
+    top2 = float(np.mean([v in sorted(a.punteggi_aree, key=lambda k: -a.punteggi_aree[k])[:2]
+                          for a, v in zip(ass, vero, strict=True)]))
+    return f"| {nome} | {acc:.2f} | {top2:.2f} | {len(vero)} |"
