@@ -74,7 +74,7 @@ def registra_stadio(nome_versionato: str) -> Callable[[type], type]:
     return decora
 
 
-MODULI_STADI = ("analisi.stadi", "analisi.stadi_codifica")
+MODULI_STADI = ("analisi.stadi", "analisi.stadi_temi", "analisi.stadi_codifica")
 
 
 def _carica_stadi_inclusi() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -19,7 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-STADI_PREDEFINITI = ["anonimizza.v1", "frasi.v1", "codifica.v1", "piano.v1"]
+STADI_PREDEFINITI = ["anonimizza.v1", "frasi.v1", "temi.v1", "codifica.v1", "piano.v1"]
 
 
 class Impostazioni(BaseSettings):
@@ -42,6 +42,21 @@ class Impostazioni(BaseSettings):
         "narrazioni (force the shipped model) or a spaCy package name.")
     tassonomia_piano: Path | None = Field(
         None, description="TOML taxonomy of the Piano di Zona (aree, schede); empty means the shipped one.")
+    temi_algoritmo: Literal["nmf", "lda"] = Field("nmf", description="Theme model: nmf or lda.")
+    temi_k: int | None = Field(None, ge=2, description="Number of themes; empty: chosen automatically.")
+    temi_k_min: int = Field(4, ge=2, description="Smallest k tried by the automatic choice.")
+    temi_k_max: int = Field(15, ge=2, description="Largest k tried by the automatic choice.")
+    temi_seme: int = Field(0, description="Random seed of the theme model (same input and seed, same themes).")
+    temi_parole_dominio: list[str] | None = Field(
+        None, description="Domain stop words (replace analisi/lingua_it/parole_dominio.txt).")
+    temi_parole_extra: list[str] = Field(default_factory=list, description="Extra stop words for themes.")
+    temi_file_semi: Path | None = Field(
+        None, description="TOML/JSON {label: [seed words]} for guided themes (NMF).")
+    temi_min_racconti: int = Field(10, ge=2, description="Fewer visible stories than this: no theme model yet.")
+    temi_lemmi: Literal["simplemma", "pipeline"] = Field(
+        "simplemma", description="Lemmas for themes: simplemma (fast) or the Italian spaCy pipeline.")
+    temi_soglia_minibatch: int = Field(
+        20_000, ge=1, description="From this many stories, MiniBatchNMF / online LDA.")
     figure_pubbliche: list[str] = Field(
         default_factory=list, description="Public figures' names kept by the anonymiser.")
     conservazione_giorni: int = Field(

@@ -22,6 +22,9 @@ utenti_app = typer.Typer(help="Users of the dashboard and their roles.", no_args
 associazioni_app = typer.Typer(help="The associations of the district.", no_args_is_help=True)
 app.add_typer(utenti_app, name="utenti")
 app.add_typer(associazioni_app, name="associazioni")
+modello_app = typer.Typer(help="The shipped Italian spaCy pipeline it_narrazioni.", no_args_is_help=True)
+app.add_typer(modello_app, name="modello")
+_OPZIONI_LIBERE = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 console = Console(soft_wrap=True)
 errori = Console(stderr=True, soft_wrap=True)
@@ -280,6 +283,56 @@ def codifica(
     esito = codifica_jsonl(_file_ingresso(ingresso), uscita, cartella_dati=imp.cartella_dati,
                            tassonomia=imp.tassonomia_piano, soglia=soglia)
     console.print(f"{esito.racconti} stories, {esito.frasi} sentences, {esito.proposte} proposals → {uscita}")
+
+
+@app.command()
+def temi(
+    ingresso: Annotated[str, typer.Argument(help="IN.jsonl (id, text, associazione?, data?), or 'rifai'.")],
+    cartella: Annotated[Path | None, typer.Argument(help="OUT_DIR: assegnazioni.jsonl and temi.json.")] = None,
+    k: Annotated[str, typer.Option(help="Number of themes, or 'auto'.")] = "auto",
+    seed: Annotated[int | None, typer.Option(help="Random seed (same input and seed, same themes).")] = None,
+) -> None:
+    """Themes of a file: `temi IN.jsonl OUT_DIR`, or refit the stored stories' themes: `temi rifai`."""
+    if k != "auto" and not (k.isdigit() and int(k) >= 2):
+        raise ErroreUtenteCli("--k must be 'auto' or a number ≥ 2")
+    numero = None if k == "auto" else int(k)
+    imp = _impostazioni()
+    if ingresso == "rifai":
+        from analisi.pipeline import blocco_esclusivo
+        from analisi.stadi_temi import rifai_temi
+
+        archivio = _apri(imp)
+        with blocco_esclusivo(imp.cartella_dati):
+            try:
+                salvato = rifai_temi(archivio, imp, k=numero, seme=seed, autore="cli")
+            except ValueError as e:
+                raise ErroreUtenteCli(str(e)) from None
+        console.print(f"themes refitted: {salvato}", markup=False)
+        return
+    from analisi.temi import esegui_temi
+
+    if cartella is None:
+        raise ErroreUtenteCli("usage: narrazioni temi IN.jsonl OUT_DIR [--k N|auto] [--seed S]")
+    risultato = esegui_temi(_file_ingresso(ingresso), cartella, k=numero or "auto",
+                            seed=imp.temi_seme if seed is None else seed, algoritmo=imp.temi_algoritmo)
+    console.print(f"{len(risultato.get('temi', []))} themes → {cartella}/temi.json, {cartella}/assegnazioni.jsonl",
+                  markup=False)
+
+
+@modello_app.command("addestra", context_settings=_OPZIONI_LIBERE)
+def modello_addestra(ctx: typer.Context) -> None:
+    """Retrain it_narrazioni from ../shared (KIND, UD); options as `python -m analisi.modello.addestra -h`."""
+    from analisi.modello.addestra import main as addestra_main
+
+    raise typer.Exit(addestra_main(list(ctx.args)))
+
+
+@modello_app.command("valuta", context_settings=_OPZIONI_LIBERE)
+def modello_valuta(ctx: typer.Context) -> None:
+    """Scores of an Italian pipeline on KIND dev and UD ParTUT test (`--modello auto|narrazioni|NAME`)."""
+    from analisi.modello.valuta import main as valuta_main
+
+    raise typer.Exit(valuta_main(list(ctx.args)))
 
 
 def _file_ingresso(percorso: str) -> Path:

@@ -1,0 +1,131 @@
+"""Charts of themes (Altair), each with the table it shows (for screen readers and downloads).
+
+The chart functions take the tables of ``analisi.confronti`` (or of ``ModelloTemi.riepilogo``) and return
+an ``alt.Chart``; the ``tabella_*`` companions return the same numbers as a DataFrame. Suppressed cells
+(fewer than 5 stories) are drawn grey with the text "n < 5", never as numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+__all__ = [
+    "grafico_parole_distintive",
+    "grafico_prevalenza",
+    "grafico_temi_associazioni",
+    "grafico_temi_nel_tempo",
+    "tabella_parole_distintive",
+    "tabella_prevalenza",
+    "tabella_temi_associazioni",
+    "tabella_temi_nel_tempo",
+]
+
+SOPPRESSO = "n < 5"
+
+
+def tabella_prevalenza(temi: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Themes by prevalence: ``tema, etichetta, prevalenza (%), termini`` (from ``riepilogo()["temi"]``)."""
+    righe = [{"tema": t["tema"], "etichetta": t["etichetta"], "prevalenza (%)": round(100 * t["prevalenza"], 1),
+              "termini": ", ".join(x[0] if isinstance(x, list | tuple) else str(x) for x in t["termini"][:8])}
+             for t in temi]
+    return pd.DataFrame(righe, columns=["tema", "etichetta", "prevalenza (%)", "termini"]).sort_values(
+        "prevalenza (%)", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def grafico_prevalenza(temi: Sequence[Mapping[str, Any]]) -> alt.Chart:
+    """Horizontal bars: share of the stories' content in each theme."""
+    df = tabella_prevalenza(temi)
+    return alt.Chart(df, title="Quanto pesa ogni tema nei racconti").mark_bar().encode(
+        x=alt.X("prevalenza (%):Q", title="prevalenza (%)"),
+        y=alt.Y("etichetta:N", sort="-x", title=None),
+        tooltip=["etichetta", "prevalenza (%)", "termini"],
+    )
+
+
+def _con_testo(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df["prevalenza (%)"] = (100 * df["prevalenza"]).round(1)
+    df["intervallo 95% (%)"] = [
+        SOPPRESSO if s else f"{100 * a:.1f}–{100 * b:.1f}"
+        for s, a, b in zip(df["soppresso"], df["inf"], df["sup"], strict=True)]
+    df["testo"] = [SOPPRESSO if s else f"{p:.0f}" for s, p in zip(df["soppresso"], df["prevalenza (%)"], strict=True)]
+    return df
+
+
+def tabella_temi_associazioni(prevalenze: pd.DataFrame) -> pd.DataFrame:
+    """Associations × themes: "prevalence % (interval)" per cell, "n < 5" where suppressed."""
+    df = _con_testo(prevalenze)
+    df["cella"] = [SOPPRESSO if s else f"{p:.1f} ({i})" for s, p, i in
+                   zip(df["soppresso"], df["prevalenza (%)"], df["intervallo 95% (%)"], strict=True)]
+    tabella = df.pivot(index="gruppo", columns="tema", values="cella")
+    tabella.columns = [str(c) for c in tabella.columns]
+    return tabella.reset_index().rename(columns={"gruppo": "associazione"})
+
+
+def grafico_temi_associazioni(prevalenze: pd.DataFrame) -> alt.Chart:
+    """Heatmap associations × themes; tooltip with the 95 % interval and n; suppressed cells grey."""
+    df = _con_testo(prevalenze)
+    df["tema"] = df["tema"].astype(str)
+    df["n"] = df["n"].astype("object").where(~df["soppresso"], SOPPRESSO)
+    base = alt.Chart(df, title="Temi per associazione (% del contenuto dei racconti)").encode(
+        x=alt.X("tema:N", title=None, axis=alt.Axis(labelAngle=-40, labelLimit=180)),
+        y=alt.Y("gruppo:N", title=None),
+        tooltip=[alt.Tooltip("gruppo:N", title="associazione"), "tema:N", "prevalenza (%):Q",
+                 "intervallo 95% (%):N", alt.Tooltip("n:N", title="racconti")],
+    )
+    celle = base.mark_rect().encode(
+        color=alt.condition("datum.soppresso", alt.value("#d9d9d9"),
+                            alt.Color("prevalenza (%):Q", scale=alt.Scale(scheme="blues"), title="%")))
+    testo = base.mark_text(fontSize=10).encode(
+        text="testo:N", color=alt.condition("datum['prevalenza (%)'] > 40", alt.value("white"), alt.value("black")))
+    return alt.layer(celle, testo)  # type: ignore[return-value]
+
+
+def tabella_temi_nel_tempo(nel_tempo: pd.DataFrame) -> pd.DataFrame:
+    """Periods × themes with intervals (from ``confronti.temi_nel_tempo``)."""
+    df = _con_testo(nel_tempo)
+    return df[["periodo", "tema", "n", "prevalenza (%)", "intervallo 95% (%)"]].assign(
+        n=lambda d: d["n"].astype("object").where(d["n"].notna(), SOPPRESSO))
+
+
+def grafico_temi_nel_tempo(nel_tempo: pd.DataFrame, temi: Sequence[Any] | None = None) -> alt.Chart:
+    """Lines with 95 % bands per theme over months or phases; suppressed periods are gaps."""
+    df = _con_testo(nel_tempo)
+    df["tema"] = df["tema"].astype(str)
+    if temi is not None:
+        df = df[df["tema"].isin([str(t) for t in temi])]
+    ordine = list(dict.fromkeys(df["periodo"]))
+    base = alt.Chart(df, title="Temi nel tempo").encode(
+        x=alt.X("periodo:N", sort=ordine, title=None), color=alt.Color("tema:N", title="tema"))
+    banda = base.mark_area(opacity=0.15).encode(y=alt.Y("inf:Q", axis=alt.Axis(format="%"), title="prevalenza"),
+                                                 y2="sup:Q")
+    linea = base.mark_line(point=True).encode(
+        y=alt.Y("prevalenza:Q", axis=alt.Axis(format="%")),
+        tooltip=["periodo:N", "tema:N", "prevalenza (%):Q", "intervallo 95% (%):N", "n:Q"])
+    return alt.layer(banda, linea)  # type: ignore[return-value]
+
+
+def tabella_parole_distintive(distintive: pd.DataFrame) -> pd.DataFrame:
+    """Distinctive words per association with log-odds and z-score; "n < 5" for suppressed associations."""
+    df = distintive.copy()
+    df["parola"] = [SOPPRESSO if s else str(p).replace("_", " ") for s, p in
+                    zip(df["soppresso"], df["parola"], strict=True)]
+    return df.rename(columns={"gruppo": "associazione", "delta": "log-odds", "z": "z"})[
+        ["associazione", "parola", "log-odds", "z", "conteggio"]].round({"log-odds": 2, "z": 2})
+
+
+def grafico_parole_distintive(distintive: pd.DataFrame, colonne: int = 3) -> alt.Chart:
+    """Bars of z-scores of each association's distinctive words, one small panel per association."""
+    df = distintive[~distintive["soppresso"]].copy()
+    df["parola"] = df["parola"].str.replace("_", " ")
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("z:Q", title="z (log-odds, prior informativo)"),
+        y=alt.Y("parola:N", sort="-x", title=None),
+        tooltip=["gruppo:N", "parola:N", alt.Tooltip("delta:Q", format=".2f"), alt.Tooltip("z:Q", format=".2f"),
+                 "conteggio:Q"],
+    ).properties(width=180, height=160).facet(
+        facet=alt.Facet("gruppo:N", title=None), columns=colonne).resolve_scale(y="independent")

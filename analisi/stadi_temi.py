@@ -1,0 +1,236 @@
+"""The themes stage ``temi.v1`` and the explicit refit.
+
+- First run: the model is fitted on ALL visible stories (anonymised text), saved as a file in
+  ``<cartella_dati>/modelli/`` (its path and SHA-256 recorded in ``modelli_temi``), its themes and quotes
+  stored; then the runner's batches assign every pending story with ``transform``.
+- Later runs: new stories are assigned to the existing themes with ``transform``: no refit.
+- ``rifai_temi``: an explicit refit (``narrazioni temi rifai``) on all visible stories; the themes are
+  matched to the previous ones (cosine of term weights, Hungarian algorithm) and researcher-edited labels
+  are carried over to the theme that persists; every visible story is reassigned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy.orm import Session
+
+from analisi.pipeline import Contesto, registra_stadio
+from analisi.temi.misure import abbina_temi
+from analisi.temi.modello import ModelloTemi, carica_modello
+from archivio import racconti as q
+from archivio import temi as archivio_temi
+from archivio.db import Archivio
+from archivio.impostazioni import Impostazioni
+from archivio.racconti import RaccontoDaElaborare
+
+__all__ = ["ImpostazioniTemi", "StadioTemi", "adatta_e_registra", "rifai_temi"]
+
+NOME_STADIO = "temi"
+VERSIONE_STADIO = 1
+
+
+@dataclass(frozen=True)
+class ImpostazioniTemi:
+    """Theme settings, read from ``Impostazioni`` fields ``temi_*`` when the lead has added them."""
+
+    algoritmo: str = "nmf"
+    k: int | None = None  # None: chosen automatically in [k_min, k_max]
+    k_min: int = 4
+    k_max: int = 15
+    seme: int = 0
+    parole_dominio: tuple[str, ...] | None = None  # None: analisi/lingua_it/parole_dominio.txt
+    parole_extra: tuple[str, ...] = ()
+    file_semi: Path | None = None  # TOML/JSON {label: [seed words]} for guided themes
+    min_racconti: int = 10
+    lemmi: str = "simplemma"  # or "pipeline": lemmas and POS from the Italian spaCy pipeline
+    soglia_minibatch: int = 20_000
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def da(cls, imp: Impostazioni) -> ImpostazioniTemi:
+        def leggi(nome: str, predefinito: Any) -> Any:
+            return getattr(imp, f"temi_{nome}", predefinito)
+
+        dominio = leggi("parole_dominio", None)
+        semi = leggi("file_semi", None)
+        return cls(algoritmo=leggi("algoritmo", "nmf"), k=leggi("k", None), k_min=leggi("k_min", 4),
+                   k_max=leggi("k_max", 15), seme=leggi("seme", 0),
+                   parole_dominio=tuple(dominio) if dominio is not None else None,
+                   parole_extra=tuple(leggi("parole_extra", ())), file_semi=Path(semi) if semi else None,
+                   min_racconti=leggi("min_racconti", 10), lemmi=leggi("lemmi", "simplemma"),
+                   soglia_minibatch=leggi("soglia_minibatch", 20_000))
+
+    def semi(self) -> dict[str, list[str]] | None:
+        if self.file_semi is None:
+            return None
+        testo = self.file_semi.read_text(encoding="utf-8")
+        dati = tomllib.loads(testo) if self.file_semi.suffix == ".toml" else json.loads(testo)
+        return {str(k): [str(p) for p in v] for k, v in dati.items()}
+
+
+def _nlp(conf: ImpostazioniTemi, imp: Impostazioni, contesto: Contesto | None = None) -> Any:
+    if conf.lemmi != "pipeline":
+        return None
+    if contesto is not None and "nlp" in contesto.risorse:
+        return contesto.risorse["nlp"]
+    from analisi.lingua import carica_italiano
+
+    return carica_italiano(imp.modello_lingua, escludi=("ner",))
+
+
+def _impronta(percorso: Path) -> str:
+    h = hashlib.sha256()
+    with open(percorso, "rb") as f:
+        for blocco in iter(lambda: f.read(1 << 20), b""):
+            h.update(blocco)
+    return h.hexdigest()
+
+
+def _salva_file(modello: ModelloTemi, cartella: Path) -> tuple[Path, str]:
+    """Write the model atomically as ``<cartella_dati>/modelli/temi-<sha>.joblib``."""
+    destinazione = cartella / "modelli"
+    destinazione.mkdir(parents=True, exist_ok=True)
+    fd, provvisorio = tempfile.mkstemp(dir=destinazione, suffix=".tmp")
+    os.close(fd)
+    modello.salva(provvisorio)
+    impronta = _impronta(Path(provvisorio))
+    finale = destinazione / f"temi-{impronta[:16]}.joblib"
+    os.replace(provvisorio, finale)
+    return finale, impronta
+
+
+def carica_verificato(salvato: archivio_temi.ModelloSalvato) -> ModelloTemi:
+    """Load the active model's file, refusing a file that is not the one recorded."""
+    percorso = Path(salvato.percorso)
+    if not percorso.is_file():
+        raise FileNotFoundError(f"theme model file {percorso} is missing: refit with `narrazioni temi rifai`")
+    if _impronta(percorso) != salvato.impronta:
+        raise ValueError(f"theme model file {percorso} does not match the recorded SHA-256: refusing to load it")
+    return carica_modello(percorso)
+
+
+def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: ImpostazioniTemi | None = None,
+                      k: int | None = None, seme: int | None = None, nlp: Any = None,
+                      autore: str | None = None) -> tuple[archivio_temi.ModelloSalvato, ModelloTemi] | None:
+    """Fit the themes on all visible stories, save the file and record model, themes and quotes.
+
+    Labels edited by researchers are carried over to the matching new themes. Returns None when there are
+    fewer than ``min_racconti`` visible stories. Assignments are not written here.
+    """
+    conf = conf or ImpostazioniTemi.da(imp)
+    with archivio.lettura() as s:
+        storie = archivio_temi.racconti_per_temi(s)
+        associazioni = q.nomi_associazioni(s)
+        precedenti = archivio_temi.temi_attivi(s)
+    if len(storie) < conf.min_racconti:
+        return None
+    modello = ModelloTemi(
+        k=k if k is not None else (conf.k if conf.k is not None else "auto"), k_min=conf.k_min, k_max=conf.k_max,
+        algoritmo=conf.algoritmo, random_state=conf.seme if seme is None else seme, semi=conf.semi(),
+        parole_dominio=conf.parole_dominio, parole_extra=conf.parole_extra, nomi_da_ignorare=associazioni,
+        nlp=nlp, soglia_minibatch=conf.soglia_minibatch,
+    ).fit([r.testo for r in storie], citabili=[r.citabile for r in storie])
+    percorso, impronta = _salva_file(modello, imp.cartella_dati)
+    riepilogo = modello.riepilogo()
+    abbinati = abbina_temi([{t: w for t, w in p["termini"]} for p in precedenti], modello.termini_pesati())
+    nuovi = []
+    for j in range(modello.k_):
+        etichetta, manuale = modello.etichette_[j], j < len(modello.semi_)
+        vecchio = precedenti[abbinati[j]] if j in abbinati else None
+        if vecchio is not None and vecchio["etichetta_manuale"]:
+            etichetta, manuale = vecchio["etichetta"], True
+        citazioni = [archivio_temi.NuovaCitazione(storie[c.documento].id, c.inizio, c.fine, c.testo, c.peso)
+                     for c in modello.citazioni_[j]]
+        nuovi.append(archivio_temi.NuovoTema(
+            indice=j, etichetta=etichetta, etichetta_manuale=manuale,
+            termini=[[t, w] for t, w in zip(modello.termini_[j], modello.pesi_termini_[j], strict=True)],
+            prevalenza=float(modello.prevalenza_[j]), citazioni=citazioni))
+    metriche = {c: riepilogo[c] for c in ("coerenza_npmi_media", "stabilita", "scelta_k", "n_termini_vocabolario")}
+    metriche["abbinati_al_modello_precedente"] = {str(a): b for a, b in abbinati.items()}
+    parametri = json.loads(json.dumps(
+        {**asdict(conf), "k_richiesto": modello.k, "lemmi_da": "pipeline" if nlp is not None else "simplemma"},
+        default=str))  # JSON-safe (paths, tuples) so that what is stored is what is read back
+    with archivio.transazione() as s:
+        salvato = archivio_temi.salva_modello(
+            s, percorso=str(percorso), impronta=impronta, algoritmo=riepilogo["algoritmo"], k=modello.k_,
+            random_state=modello.random_state, n_racconti=modello.n_documenti_, parametri=parametri,
+            metriche=metriche, temi=nuovi, autore=autore)
+    return salvato, modello
+
+
+def rifai_temi(archivio: Archivio, imp: Impostazioni, *, k: int | None = None, seme: int | None = None,
+               autore: str = "sistema", lotto: int = 500) -> archivio_temi.ModelloSalvato:
+    """Explicit refit (``narrazioni temi rifai [--k N] [--seed S]``): new themes, every visible story reassigned.
+
+    Raises:
+        ValueError: fewer visible stories than ``temi_min_racconti``.
+    """
+    conf = ImpostazioniTemi.da(imp)
+    esito = adatta_e_registra(archivio, imp, conf=conf, k=k, seme=seme, nlp=_nlp(conf, imp), autore=autore)
+    if esito is None:
+        raise ValueError(f"at least {conf.min_racconti} visible stories are needed to find themes")
+    salvato, modello = esito
+    with archivio.lettura() as s:
+        storie = archivio_temi.racconti_per_temi(s)
+    for inizio in range(0, len(storie), lotto):
+        parte = storie[inizio:inizio + lotto]
+        pesi = modello.transform([r.testo for r in parte])
+        with archivio.transazione() as s:
+            archivio_temi.salva_assegnazioni(s, salvato.temi_ids, zip([r.id for r in parte], pesi.tolist(),
+                                                                      strict=True))
+            q.segna(s, [r.id for r in parte], NOME_STADIO, VERSIONE_STADIO, None, [])
+    return salvato
+
+
+@registra_stadio("temi.v1")
+class StadioTemi:
+    """Assign each visible story to the themes (fitting them first when no model exists)."""
+
+    nome: ClassVar[str] = NOME_STADIO
+    versione: ClassVar[int] = VERSIONE_STADIO
+    legge_grezzo: ClassVar[bool] = False
+    solo_visibili: ClassVar[bool] = True
+
+    def prepara(self, contesto: Contesto) -> None:
+        imp = contesto.impostazioni
+        conf = ImpostazioniTemi.da(imp)
+        archivio = contesto.risorse.get("archivio")
+        proprio = archivio is None
+        if archivio is None:
+            archivio = Archivio(imp.url_database())
+        try:
+            with archivio.lettura() as s:
+                salvato = archivio_temi.modello_attivo(s)
+            self._modello: ModelloTemi | None = None
+            self._temi_ids: list[int] = []
+            self._minimo = conf.min_racconti
+            if salvato is None:
+                esito = adatta_e_registra(archivio, imp, conf=conf, nlp=_nlp(conf, imp, contesto))
+                if esito is None:
+                    return
+                salvato, self._modello = esito
+            else:
+                self._modello = carica_verificato(salvato)
+            self._temi_ids = salvato.temi_ids
+        finally:
+            if proprio:
+                archivio.chiudi()
+
+    def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
+        if self._modello is None:
+            # Not "done": these stories are retried by the next run, when enough stories are visible.
+            raise RuntimeError(f"servono almeno {self._minimo} racconti visibili per trovare i temi")
+        return self._modello.transform([r.testo for r in lotto]).tolist()
+
+    def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:
+        archivio_temi.salva_assegnazioni(s, self._temi_ids, zip([r.id for r in lotto], esiti, strict=True))
+        for r in lotto:  # a story redone after a new anonymisation: its old quotes may point at other text
+            archivio_temi.togli_citazioni_superate(s, r.id, r.testo)

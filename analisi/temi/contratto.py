@@ -1,0 +1,124 @@
+"""The stable batch contract ``narrazioni temi IN.jsonl OUT_DIR [--k N|auto] [--seed S]``.
+
+Input: one JSON object per line, ``{"id": str, "text": str, "associazione"?: str, "data"?: "YYYY-MM-DD"}``
+(anonymised text). Output:
+
+- ``OUT_DIR/assegnazioni.jsonl``: one line per input line, in input order,
+  ``{"id": str, "tema": int, "pesi": [float, ...]}`` (``tema`` is -1 only for a text with no usable word;
+  ``pesi`` always sums to 1);
+- ``OUT_DIR/temi.json``: ``{"temi": [{"tema", "etichetta", "termini", "prevalenza", "coerenza_npmi",
+  "citazioni": [{"id", "inizio", "fine", "testo", "peso"}]}], "k", "algoritmo", "scelta_k", ...}``, plus
+  ``per_associazione`` (prevalence with 95 % bootstrap intervals, cells under 5 stories suppressed) when
+  some line has ``associazione``, and ``per_fase`` / ``per_mese`` when some line has ``data``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analisi.confronti import prevalenza_per_gruppo, temi_nel_tempo
+from analisi.temi.modello import ModelloTemi
+
+__all__ = ["ErroreContratto", "esegui_temi", "leggi_ingresso"]
+
+
+class ErroreContratto(ValueError):
+    """A malformed input file (the message names the line)."""
+
+
+def leggi_ingresso(percorso: Path) -> list[dict[str, Any]]:
+    """Read and validate the input JSONL; duplicate ids and missing fields are errors."""
+    righe: list[dict[str, Any]] = []
+    visti: set[str] = set()
+    with open(percorso, encoding="utf-8") as f:
+        for n, riga in enumerate(f, start=1):
+            if not riga.strip():
+                continue
+            try:
+                d = json.loads(riga)
+            except json.JSONDecodeError as e:
+                raise ErroreContratto(f"line {n}: not valid JSON ({e.msg})") from None
+            if not isinstance(d, dict) or not isinstance(d.get("id"), str) or not isinstance(d.get("text"), str):
+                raise ErroreContratto(f"line {n}: need string fields 'id' and 'text'")
+            if d["id"] in visti:
+                raise ErroreContratto(f"line {n}: duplicate id {d['id']!r}")
+            visti.add(d["id"])
+            ass = d.get("associazione")
+            if ass is not None and not isinstance(ass, str):
+                raise ErroreContratto(f"line {n}: 'associazione' must be a string")
+            giorno = d.get("data")
+            if giorno is not None:
+                try:
+                    date.fromisoformat(str(giorno))
+                except ValueError:
+                    raise ErroreContratto(f"line {n}: 'data' must be YYYY-MM-DD, not {giorno!r}") from None
+            righe.append({"id": d["id"], "text": d["text"], "associazione": ass or None, "data": giorno})
+    if len(righe) < 2:
+        raise ErroreContratto("at least 2 stories are needed to find themes")
+    return righe
+
+
+def _pulisci(v: Any) -> Any:
+    """JSON-safe values: NaN/NA → null, numpy scalars → Python."""
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item"):
+        return _pulisci(v.item())
+    return v
+
+
+def _tabella(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{c: _pulisci(v) for c, v in r.items()} for r in df.to_dict(orient="records")]
+
+
+def esegui_temi(ingresso: str | Path, cartella: str | Path, *, k: int | str = "auto", seed: int = 0,
+                algoritmo: str = "nmf", n_bootstrap: int = 1000) -> dict[str, Any]:
+    """Run the contract: fit themes on ``ingresso`` and write ``assegnazioni.jsonl`` and ``temi.json``.
+
+    Returns the content of ``temi.json``.
+
+    Raises:
+        ErroreContratto: malformed input.
+    """
+    righe = leggi_ingresso(Path(ingresso))
+    cartella = Path(cartella)
+    cartella.mkdir(parents=True, exist_ok=True)
+    testi = [r["text"] for r in righe]
+    ids = [r["id"] for r in righe]
+    associazioni = sorted({r["associazione"] for r in righe if r["associazione"]})
+    modello = ModelloTemi(k=k, algoritmo=algoritmo, random_state=seed, nomi_da_ignorare=associazioni).fit(testi)
+    temi_principali, pesi = modello.assegna(testi)
+    with open(cartella / "assegnazioni.jsonl", "w", encoding="utf-8") as f:
+        for i, ident in enumerate(ids):
+            f.write(json.dumps({"id": ident, "tema": int(temi_principali[i]),
+                                "pesi": [round(float(p), 6) for p in pesi[i]]}, ensure_ascii=False) + "\n")
+    risultato = modello.riepilogo(ids)
+    try:
+        versione = metadata.version("narrazioni")
+    except metadata.PackageNotFoundError:
+        versione = "sviluppo"
+    risultato = {"versione": versione, "seed": seed, **risultato}
+    tabella = pd.DataFrame(pesi, index=ids, columns=list(range(modello.k_)))
+    if associazioni:
+        per_ass = prevalenza_per_gruppo(tabella, [r["associazione"] for r in righe], n_bootstrap=n_bootstrap,
+                                        random_state=seed)
+        risultato["per_associazione"] = _tabella(per_ass)
+    if any(r["data"] for r in righe):
+        date_ = [r["data"] for r in righe]
+        risultato["per_fase"] = _tabella(temi_nel_tempo(tabella, date_, per="fase", n_bootstrap=n_bootstrap,
+                                                        random_state=seed))
+        risultato["per_mese"] = _tabella(temi_nel_tempo(tabella, date_, per="mese", n_bootstrap=n_bootstrap,
+                                                        random_state=seed))
+    with open(cartella / "temi.json", "w", encoding="utf-8") as f:
+        json.dump(risultato, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    return risultato

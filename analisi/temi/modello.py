@@ -1,0 +1,515 @@
+"""``ModelloTemi``: themes of a corpus of stories, deterministic, from 100 to 100 000 stories.
+
+How it works
+------------
+1. ``Preprocessore`` turns each story into lemmas and multi-word phrases (stop words, placeholders and the
+   associations' names removed).
+2. Terms in at least ``min_df`` stories and at most ``max_df`` of them form the vocabulary (capped at
+   ``max_termini``, the most frequent first).
+3. NMF (default) on sublinear TF-IDF, ``init="nndsvd"`` (no randomness), coordinate descent; LDA on counts
+   as an option. Above ``soglia_minibatch`` stories: ``MiniBatchNMF`` / online LDA (see bench/analisi_scala.py).
+4. **Choosing k** (``k="auto"``) in ``[k_min, k_max]``: for each k, (a) the mean NPMI coherence of the
+   themes' top terms on the corpus itself (co-occurrence in the same story, ``misure.npmi_temi``) and
+   (b) the stability of the themes: the model refitted on ``n_ripetizioni`` random 80 % subsamples
+   (seeded), themes paired one to one by the Hungarian algorithm on the Jaccard similarity of their top
+   terms, mean Jaccard (Greene et al. 2014). The candidates are the k whose stability is at least 90 % of
+   the best stability; among them the most coherent (highest NPMI) wins, ties going to the smaller k: the
+   most coherent model among those about as stable as the most stable one. The whole curve is kept in
+   ``curva_k_`` (and shown by the notebook) so that researchers can fix another k. Above
+   ``max_documenti_scelta_k`` stories the choice is made on a seeded sample of that size, then the model is
+   fitted on all stories. ``k_max`` is also capped at a third of the stories (at least ``k_min``).
+5. Every story gets a theme distribution (rows sum to 1; a story without any usable word gets the uniform
+   distribution and theme -1 in ``assegna``): there is no outlier bucket.
+6. Guided themes (``semi``): each seeded theme starts from its seed words (custom NMF initialisation) and is
+   anchored by pseudo-stories made of those words; NMF only.
+7. Each theme: top terms with weights, an Italian label from the terms (or the seed's name), prevalence
+   (mean share over the stories), NPMI coherence, and its most representative **sentences** (not whole
+   stories): sentences of the stories strongest in the theme, scored by the theme's share in the sentence
+   times the story's weight, at most two per story.
+
+Same input and parameters → the same themes, bit for bit (BLAS is limited to one thread while fitting, so
+the result does not depend on the number of cores).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from threadpoolctl import threadpool_limits
+
+from analisi.frasi import dividi_frasi
+from analisi.temi.misure import etichetta_da_termini, jaccard_abbinato, npmi_temi
+from analisi.temi.preprocessa import Preprocessore, _identita
+
+__all__ = ["Citazione", "ModelloTemi", "carica_modello"]
+
+ALGORITMI = ("nmf", "lda")
+TOLLERANZA_STABILITA = 0.9  # k is a candidate when its stability is at least 90 % of the best one
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Citazione:
+    """A representative sentence: story index in the fitted corpus, offsets into its text, the sentence."""
+
+    documento: int
+    inizio: int
+    fine: int
+    testo: str
+    peso: float
+
+    def come_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ModelloTemi(TransformerMixin, BaseEstimator):
+    """Themes of a corpus of stories (scikit-learn conventions: ``fit`` returns self, learned attributes end in _).
+
+    Args:
+        k: number of themes, or ``"auto"`` to choose it in ``[k_min, k_max]`` (see the module docstring).
+        k_min, k_max: range tried by ``k="auto"``.
+        algoritmo: ``"nmf"`` (default) or ``"lda"``.
+        random_state: seed of everything random (subsamples, LDA, mini-batches).
+        semi: guided themes, ``{label: [seed words]}`` (NMF only).
+        parole_dominio: domain stop words (None: the default list); parole_extra: more stop words.
+        nomi_da_ignorare: names removed from the texts (the associations' names).
+        nlp: optional spaCy pipeline for lemmas and POS (else simplemma); never saved with the model.
+        n_termini: top terms per theme; n_citazioni: representative sentences per theme.
+        n_ripetizioni: subsample refits per k for the stability measure.
+        max_documenti_scelta_k: the choice of k runs on a sample of at most this many stories.
+        soglia_minibatch: from this many stories on, MiniBatchNMF / online LDA.
+        min_df, max_df, max_termini: vocabulary limits (``min_df="auto"``: 2, or 1 story in 2 000 if more).
+        frasi_multiparola: learn multi-word phrases.
+    """
+
+    def __init__(self, k: int | str = "auto", *, k_min: int = 4, k_max: int = 15, algoritmo: str = "nmf",
+                 random_state: int = 0, semi: Mapping[str, Sequence[str]] | None = None,
+                 parole_dominio: Sequence[str] | None = None, parole_extra: Sequence[str] = (),
+                 nomi_da_ignorare: Sequence[str] = (), nlp: Any = None, n_termini: int = 10,
+                 n_citazioni: int = 10, n_ripetizioni: int = 3, max_documenti_scelta_k: int = 2000,
+                 soglia_minibatch: int = 20_000, min_df: int | float | str = "auto", max_df: float = 0.5,
+                 max_termini: int = 10_000, frasi_multiparola: bool = True) -> None:
+        self.k = k
+        self.k_min = k_min
+        self.k_max = k_max
+        self.algoritmo = algoritmo
+        self.random_state = random_state
+        self.semi = semi
+        self.parole_dominio = parole_dominio
+        self.parole_extra = parole_extra
+        self.nomi_da_ignorare = nomi_da_ignorare
+        self.nlp = nlp
+        self.n_termini = n_termini
+        self.n_citazioni = n_citazioni
+        self.n_ripetizioni = n_ripetizioni
+        self.max_documenti_scelta_k = max_documenti_scelta_k
+        self.soglia_minibatch = soglia_minibatch
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_termini = max_termini
+        self.frasi_multiparola = frasi_multiparola
+
+    def __getstate__(self) -> dict[str, Any]:
+        stato = super().__getstate__()
+        stato["nlp"] = None  # the language pipeline is large and not needed after fitting
+        return stato
+
+    # ------------------------------------------------------------------------------------------ fitting
+    def _controlla(self) -> None:
+        if self.algoritmo not in ALGORITMI:
+            raise ValueError(f"algoritmo must be one of {ALGORITMI}, not {self.algoritmo!r}")
+        if self.semi and self.algoritmo != "nmf":
+            raise ValueError("guided themes (semi) need algoritmo='nmf'")
+        if self.k != "auto" and (not isinstance(self.k, int | np.integer) or int(self.k) < 1):
+            raise ValueError(f"k must be a positive integer or 'auto', not {self.k!r}")
+        if not 1 <= self.k_min <= self.k_max:
+            raise ValueError("need 1 <= k_min <= k_max")
+
+    def fit(self, X: Sequence[str], y: Any = None, *, citabili: Sequence[bool] | None = None) -> ModelloTemi:
+        """Fit the themes on the texts ``X`` (anonymised stories).
+
+        Args:
+            X: the stories' texts.
+            citabili: per story, whether its sentences may be quoted (quotation consent); default all.
+        """
+        self._controlla()
+        testi = [str(t) for t in X]
+        n = len(testi)
+        if n < 2:
+            raise ValueError("at least 2 stories are needed to find themes")
+        # One BLAS thread: the result must not depend on the number of cores. Convergence warnings are
+        # silenced: the iteration cap is part of the (deterministic) recipe, and themes are read, not the loss.
+        with threadpool_limits(limits=1), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self._fit(testi, citabili)
+        return self
+
+    def _fit(self, testi: list[str], citabili: Sequence[bool] | None) -> None:
+        n = len(testi)
+        self.preprocessore_ = Preprocessore(
+            self.nlp, parole_dominio=self.parole_dominio, parole_extra=self.parole_extra,
+            nomi_da_ignorare=self.nomi_da_ignorare, frasi_multiparola=self.frasi_multiparola).fit(testi)
+        documenti = self.preprocessore_.transform(testi)
+        min_df = self.min_df if self.min_df != "auto" else max(2, n // 2000)
+        if n < 10:
+            min_df = 1
+        max_df = self.max_df if n >= 10 else 1.0
+        self.vettorizzatore_ = CountVectorizer(analyzer=_identita, min_df=min_df, max_df=max_df,
+                                               max_features=self.max_termini)
+        try:
+            conteggi = self.vettorizzatore_.fit_transform(documenti)
+        except ValueError as e:  # empty vocabulary
+            raise ValueError(f"too few usable words to find themes: {e}") from None
+        conteggi = sparse.csr_matrix(conteggi, dtype=np.float64)
+        self.termini_vocabolario_ = self.vettorizzatore_.get_feature_names_out()
+        self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(conteggi)
+        matrice = self._matrice(conteggi)
+        self.semi_, self.semi_ignorati_ = self._semi_nel_vocabolario()
+        self.minibatch_ = n >= self.soglia_minibatch
+
+        limite_k = max(1, min(matrice.shape[1] - 1, n - 1))
+        if self.k == "auto":
+            self.k_, self.curva_k_ = self._scegli_k(matrice, conteggi, limite_k)
+        else:
+            self.k_ = min(int(self.k), limite_k)
+            self.curva_k_ = []
+        if self.k_ < len(self.semi_):
+            self.k_ = len(self.semi_)
+
+        self.modello_, pesi = self._adatta(matrice, self.k_, self.random_state, self.minibatch_)
+        pesi = _normalizza(pesi)
+        componenti = self.modello_.components_
+        # Order: seeded themes first (in the researchers' order), then by prevalence, largest first.
+        s = len(self.semi_)
+        prevalenza = pesi.mean(axis=0)
+        resto = sorted(range(s, self.k_), key=lambda j: (-prevalenza[j], j))
+        self.ordine_ = np.array(list(range(s)) + resto, dtype=int)
+        pesi = pesi[:, self.ordine_]
+        componenti = componenti[self.ordine_]
+        self.components_ = componenti
+        self.pesi_documenti_ = pesi
+        self.prevalenza_ = pesi.mean(axis=0)
+        self.n_documenti_ = n
+
+        self.termini_ = []
+        self.pesi_termini_ = []
+        for riga in componenti:
+            top = _migliori(riga, self.n_termini)
+            self.termini_.append([str(self.termini_vocabolario_[i]) for i in top])
+            self.pesi_termini_.append([float(riga[i]) for i in top])
+        self.coerenza_ = npmi_temi(self.termini_, conteggi, self.vettorizzatore_.vocabulary_)
+        self.coerenza_media_ = float(np.nanmean(self.coerenza_)) if self.k_ else float("nan")
+        scelta = [c for c in self.curva_k_ if c["k"] == self.k_]
+        self.stabilita_ = scelta[0]["stabilita"] if scelta else self._stabilita(matrice, self.k_, self.termini_)
+        nomi_semi = list(self.semi_)
+        self.etichette_ = [nomi_semi[j] if j < s else etichetta_da_termini(self.termini_[j]) for j in range(self.k_)]
+        self.citazioni_ = self._citazioni(testi, pesi, citabili)
+
+    def _matrice(self, conteggi: sparse.csr_matrix) -> sparse.csr_matrix:
+        if self.algoritmo == "lda":
+            return conteggi
+        return sparse.csr_matrix(self.tfidf_.transform(conteggi))
+
+    def _semi_nel_vocabolario(self) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+        """Seed words → vocabulary columns (seed words are lemmatised like the stories)."""
+        if not self.semi:
+            return {}, {}
+        vocab = self.vettorizzatore_.vocabulary_
+        trovati: dict[str, list[int]] = {}
+        ignorati: dict[str, list[str]] = {}
+        for etichetta, parole in self.semi.items():
+            colonne: list[int] = []
+            for parola in parole:
+                tok = self.preprocessore_.tokens(parola) or [parola.lower().replace(" ", "_")]
+                presenti = [vocab[t] for t in tok if t in vocab]
+                if presenti:
+                    colonne.extend(c for c in presenti if c not in colonne)
+                else:
+                    ignorati.setdefault(etichetta, []).append(parola)
+            if colonne:
+                trovati[etichetta] = colonne
+            else:
+                ignorati.setdefault(etichetta, [])
+        return trovati, ignorati
+
+    def _stimatore(self, k: int, seme: int, minibatch: bool, guidato: bool, rapido: bool = False) -> Any:
+        """One estimator. ``rapido``: looser stopping for the many fits that only choose k."""
+        if self.algoritmo == "lda":
+            return LatentDirichletAllocation(
+                n_components=k, learning_method="online" if minibatch else "batch",
+                max_iter=10 if minibatch or rapido else 30, batch_size=1024, random_state=seme)
+        init = "custom" if guidato else "nndsvd"
+        if minibatch:
+            return MiniBatchNMF(n_components=k, init=init, batch_size=2048, max_iter=200, random_state=seme)
+        return NMF(n_components=k, init=init, solver="cd", max_iter=200 if rapido else 500,
+                   tol=1e-3 if rapido else 1e-4, random_state=seme)
+
+    def _adatta(self, matrice: sparse.csr_matrix, k: int, seme: int, minibatch: bool, rapido: bool = False
+                ) -> tuple[Any, np.ndarray]:
+        """Fit one estimator with k themes; returns it and the stories' (unnormalised) weights."""
+        semi = [c for c in self.semi_.values()][:k]
+        if not semi:
+            stimatore = self._stimatore(k, seme, minibatch, guidato=False, rapido=rapido)
+            return stimatore, stimatore.fit_transform(matrice)
+        # Guided: pseudo-stories made of the seed words anchor the seeded themes; they are dropped after.
+        n, v = matrice.shape
+        ripetizioni = max(2, n // 50)
+        righe, colonne, valori = [], [], []
+        for i, cols in enumerate(semi):
+            for r in range(ripetizioni):
+                for c in cols:
+                    righe.append(i * ripetizioni + r)
+                    colonne.append(c)
+                    valori.append(1.0 / math.sqrt(len(cols)))
+        pseudo = sparse.csr_matrix((valori, (righe, colonne)), shape=(len(semi) * ripetizioni, v))
+        estesa = sparse.vstack([matrice, pseudo]).tocsr()
+        h0 = self._init_guidata(estesa, k, semi, seme)
+        w0 = _w_iniziale(estesa, h0)
+        stimatore = self._stimatore(k, seme, minibatch, guidato=True, rapido=rapido)
+        pesi = stimatore.fit_transform(estesa, W=w0, H=h0)
+        return stimatore, pesi[:n]
+
+    def _init_guidata(self, matrice: sparse.csr_matrix, k: int, semi: list[list[int]], seme: int) -> np.ndarray:
+        v = matrice.shape[1]
+        s = len(semi)
+        righe = []
+        if k > s:
+            libero = NMF(n_components=k - s, init="nndsvd", solver="cd", max_iter=200, random_state=seme)
+            libero.fit(matrice)
+            resto = libero.components_
+            scala = float(np.mean(resto.max(axis=1))) or 1.0
+        else:
+            resto = np.zeros((0, v))
+            scala = 1.0
+        for cols in semi:
+            h = np.full(v, _EPS)
+            h[cols] = scala
+            righe.append(h)
+        return np.vstack([np.array(righe), resto]) if righe else resto
+
+    # ----------------------------------------------------------------------------------- choosing k
+    def _campione(self, n: int, dimensione: int, seme: int) -> np.ndarray:
+        rng = np.random.default_rng(seme)
+        return np.sort(rng.choice(n, size=dimensione, replace=False))
+
+    def _termini_di(self, componenti: np.ndarray) -> list[list[str]]:
+        return [[str(self.termini_vocabolario_[i]) for i in _migliori(r, self.n_termini)] for r in componenti]
+
+    def _stabilita(self, matrice: sparse.csr_matrix, k: int, riferimento: list[list[str]]) -> float:
+        n = matrice.shape[0]
+        if n > self.max_documenti_scelta_k:
+            matrice = matrice[self._campione(n, self.max_documenti_scelta_k, self.random_state)]
+            n = matrice.shape[0]
+        m = max(k + 1, round(0.8 * n))
+        if m >= n:
+            return float("nan")
+        valori = []
+        for r in range(self.n_ripetizioni):
+            sotto = matrice[self._campione(n, m, self.random_state + 1 + r)]
+            stimatore, _ = self._adatta(sotto, k, self.random_state + 1 + r, minibatch=False, rapido=True)
+            valori.append(jaccard_abbinato(riferimento, self._termini_di(stimatore.components_)))
+        return float(np.mean(valori))
+
+    def _scegli_k(self, matrice: sparse.csr_matrix, conteggi: sparse.csr_matrix, limite_k: int
+                  ) -> tuple[int, list[dict[str, float]]]:
+        n = matrice.shape[0]
+        if n > self.max_documenti_scelta_k:
+            idx = self._campione(n, self.max_documenti_scelta_k, self.random_state)
+            matrice, conteggi = matrice[idx], conteggi[idx]
+            n = len(idx)
+        k_min = max(self.k_min, len(self.semi_), 1)
+        k_max = min(self.k_max, limite_k, max(k_min, n // 3))
+        k_min = min(k_min, k_max)
+        curva: list[dict[str, float]] = []
+        for k in range(k_min, k_max + 1):
+            stimatore, _ = self._adatta(matrice, k, self.random_state, minibatch=False, rapido=True)
+            termini = self._termini_di(stimatore.components_)
+            npmi = float(np.nanmean(npmi_temi(termini, conteggi, self.vettorizzatore_.vocabulary_)))
+            stab = self._stabilita(matrice, k, termini)
+            curva.append({"k": k, "npmi": npmi, "stabilita": stab})
+        # The most coherent model among those about as stable as the most stable one.
+        stabilita = np.nan_to_num(np.array([c["stabilita"] for c in curva], dtype=float), nan=0.0)
+        soglia = TOLLERANZA_STABILITA * float(stabilita.max())
+        migliore = 0
+        for i, c in enumerate(curva):
+            c["candidato"] = bool(stabilita[i] >= soglia)
+            npmi = c["npmi"] if np.isfinite(c["npmi"]) else -1.0
+            if c["candidato"] and (not curva[migliore]["candidato"] or npmi > curva[migliore]["npmi"]):
+                migliore = i  # strictly better only: ties go to the smaller k
+        return int(curva[migliore]["k"]), curva
+
+    # ---------------------------------------------------------------------------------------- quotes
+    def _citazioni(self, testi: list[str], pesi: np.ndarray, citabili: Sequence[bool] | None
+                   ) -> list[list[Citazione]]:
+        n, k = pesi.shape
+        ammessi = np.ones(n, dtype=bool) if citabili is None else np.asarray(citabili, dtype=bool)
+        per_tema = max(3 * self.n_citazioni, 20)
+        candidati_doc: dict[int, list[tuple[int, int, str]]] = {}
+        migliori: list[np.ndarray] = []
+        for t in range(k):
+            ordine = np.argsort(-pesi[:, t], kind="stable")
+            ordine = ordine[ammessi[ordine] & (pesi[ordine, t] > 0)][:per_tema]
+            migliori.append(ordine)
+            for d in ordine:
+                if int(d) not in candidati_doc:
+                    frasi = []
+                    for iv in dividi_frasi(testi[d]):
+                        frase = testi[d][iv.inizio:iv.fine]
+                        if 5 <= len(frase.split()) <= 60:
+                            frasi.append((iv.inizio, iv.fine, frase))
+                    candidati_doc[int(d)] = frasi
+        elenco = [(d, a, b, f) for d, frasi in sorted(candidati_doc.items()) for a, b, f in frasi]
+        if not elenco:
+            return [[] for _ in range(k)]
+        tokens = self.preprocessore_.transform(f for _, _, _, f in elenco)
+        quote = self._pesi_da_token(tokens)
+        lunghezza = np.array([min(1.0, len(t) / 5) for t in tokens])
+        posizione = {(d, a): i for i, (d, a, _, _) in enumerate(elenco)}
+        out: list[list[Citazione]] = []
+        for t in range(k):
+            scelte: list[tuple[float, int]] = []
+            for d in migliori[t]:
+                for a, _, _ in candidati_doc[int(d)]:
+                    i = posizione[(int(d), a)]
+                    scelte.append((float(quote[i, t] * lunghezza[i] * pesi[d, t]), i))
+            scelte.sort(key=lambda x: (-x[0], x[1]))
+            presi: list[Citazione] = []
+            per_storia: dict[int, int] = {}
+            visti: set[str] = set()
+            for punteggio, i in scelte:
+                d, a, b, f = elenco[i]
+                if punteggio <= 0 or per_storia.get(d, 0) >= 2 or f in visti:
+                    continue
+                presi.append(Citazione(d, a, b, f, round(punteggio, 6)))
+                per_storia[d] = per_storia.get(d, 0) + 1
+                visti.add(f)
+                if len(presi) == self.n_citazioni:
+                    break
+            out.append(presi)
+        return out
+
+    # ------------------------------------------------------------------------------------- transform
+    def _pesi_da_token(self, documenti: list[list[str]]) -> np.ndarray:
+        conteggi = sparse.csr_matrix(self.vettorizzatore_.transform(documenti), dtype=np.float64)
+        grezzi = self.modello_.transform(self._matrice(conteggi))
+        vuoti = np.asarray(conteggi.sum(axis=1)).ravel() == 0
+        pesi = _normalizza(grezzi)[:, self.ordine_]
+        pesi[vuoti] = 1.0 / self.k_
+        return pesi
+
+    def transform(self, X: Sequence[str]) -> np.ndarray:
+        """Theme distribution of each text (rows sum to 1), without refitting: new stories, same themes."""
+        self._verifica_adattato()
+        with threadpool_limits(limits=1):
+            return self._pesi_da_token(self.preprocessore_.transform(X))
+
+    def assegna(self, X: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(main theme of each text, -1 when it has no usable word; distributions)."""
+        self._verifica_adattato()
+        with threadpool_limits(limits=1):
+            documenti = self.preprocessore_.transform(X)
+            pesi = self._pesi_da_token(documenti)
+            conteggi = self.vettorizzatore_.transform(documenti)
+        vuoti = np.asarray(conteggi.sum(axis=1)).ravel() == 0
+        temi = np.where(vuoti, -1, np.argmax(pesi, axis=1))
+        return temi, pesi
+
+    def _verifica_adattato(self) -> None:
+        if not hasattr(self, "modello_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("ModelloTemi is not fitted yet: call fit first")
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the output columns: ``tema_0`` ... (one per theme)."""
+        self._verifica_adattato()
+        return np.array([f"tema_{i}" for i in range(self.k_)], dtype=object)
+
+    # ------------------------------------------------------------------------------------- summary
+    def termini_pesati(self) -> list[dict[str, float]]:
+        """Each theme's top terms with weights (used to match themes between runs)."""
+        return [dict(zip(t, p, strict=True)) for t, p in zip(self.termini_, self.pesi_termini_, strict=True)]
+
+    def riepilogo(self, ids: Sequence[str] | None = None) -> dict[str, Any]:
+        """Themes as plain data (labels, terms, quotes, prevalence, coherence) and how k was chosen.
+
+        Args:
+            ids: the fitted stories' identifiers, to name the quoted story (else its index).
+        """
+        self._verifica_adattato()
+        temi = []
+        for j in range(self.k_):
+            temi.append({
+                "tema": j, "etichetta": self.etichette_[j],
+                "termini": [[t, round(p, 6)] for t, p in zip(self.termini_[j], self.pesi_termini_[j], strict=True)],
+                "prevalenza": round(float(self.prevalenza_[j]), 6),
+                "coerenza_npmi": None if math.isnan(self.coerenza_[j]) else round(self.coerenza_[j], 4),
+                "guidato": j < len(self.semi_),
+                "citazioni": [{"id": ids[c.documento] if ids is not None else c.documento, "inizio": c.inizio,
+                               "fine": c.fine, "testo": c.testo, "peso": c.peso} for c in self.citazioni_[j]],
+            })
+        return {
+            "algoritmo": "minibatch-" + self.algoritmo if self.minibatch_ else self.algoritmo,
+            "k": self.k_, "k_richiesto": self.k, "random_state": self.random_state,
+            "n_racconti": self.n_documenti_, "n_termini_vocabolario": len(self.termini_vocabolario_),
+            "coerenza_npmi_media": round(self.coerenza_media_, 4),
+            "stabilita": None if math.isnan(self.stabilita_) else round(self.stabilita_, 4),
+            "scelta_k": [{c: (round(v, 4) if isinstance(v, float) else v) for c, v in r.items()}
+                         for r in self.curva_k_],
+            "frasi_multiparola": sorted(self.preprocessore_.frasi_.values()),
+            "semi_ignorati": self.semi_ignorati_,
+            "temi": temi,
+        }
+
+    # ---------------------------------------------------------------------------------- persistence
+    def salva(self, percorso: str | Path) -> Path:
+        """Save the fitted model (joblib pickle, without the spaCy pipeline). Load it only from trusted places."""
+        import joblib
+
+        self._verifica_adattato()
+        percorso = Path(percorso)
+        percorso.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, percorso, compress=3)
+        return percorso
+
+
+def carica_modello(percorso: str | Path) -> ModelloTemi:
+    """Load a model saved by ``ModelloTemi.salva`` (a pickle: only from the data directory, never uploads)."""
+    import joblib
+
+    modello = joblib.load(Path(percorso))
+    if not isinstance(modello, ModelloTemi):
+        raise TypeError(f"{percorso} does not hold a ModelloTemi")
+    return modello
+
+
+def _migliori(riga: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` largest weights, ties in vocabulary order; terms with (almost) no weight are left out."""
+    top = np.argsort(-riga, kind="stable")[:n]
+    soglia = 1e-6 * float(riga.max()) if riga.size and riga.max() > 0 else 0.0
+    return top[riga[top] > soglia]
+
+
+def _normalizza(pesi: np.ndarray) -> np.ndarray:
+    pesi = np.asarray(pesi, dtype=np.float64)
+    somme = pesi.sum(axis=1, keepdims=True)
+    k = pesi.shape[1]
+    return np.divide(pesi, somme, out=np.full_like(pesi, 1.0 / max(k, 1)), where=somme > 0)
+
+
+def _w_iniziale(matrice: sparse.csr_matrix, h: np.ndarray) -> np.ndarray:
+    """Non-negative least-squares-like start for W given H (for NMF's custom initialisation)."""
+    gram = h @ h.T + 1e-6 * np.eye(h.shape[0])
+    w = np.asarray(matrice @ h.T) @ np.linalg.inv(gram)
+    return np.maximum(w, _EPS)
