@@ -35,7 +35,9 @@ def aspetta_porta(porta: int, processo: subprocess.Popen[Any], secondi: float = 
     raise TimeoutError(f"nothing listens on {porta}")
 
 
-@pytest.fixture(scope="session")
+# Module scope: sync Playwright keeps an event loop running in this thread, which would break
+# asyncio.run() in the non-browser tests that follow.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         if os.environ.get("NARRAZIONI_CI"):
