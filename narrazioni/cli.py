@@ -256,6 +256,45 @@ def utenti_elenco() -> None:
 
 
 @app.command()
+def anonimizza(
+    ingresso: Annotated[Path, typer.Argument(help="IN.jsonl: {\"id\": str, \"text\": str} per line.")],
+    uscita: Annotated[Path, typer.Argument(help="OUT.jsonl: {\"id\", \"text_anon\", \"entities\"} per line.")],
+    processi: Annotated[int, typer.Option(min=1, help="Worker processes (order is kept).")] = 1,
+    lotto: Annotated[int, typer.Option(min=1, help="Stories per batch.")] = 64,
+) -> None:
+    """Anonymise a JSONL file (offsets in `entities` index the original text)."""
+    from analisi.anonimizzazione import Anonimizzatore, anonimizza_jsonl
+    from analisi.lingua import carica_italiano
+
+    imp = _impostazioni()
+    associazioni = _associazioni_se_inizializzato(imp)
+    if not ingresso.is_file():
+        raise ErroreUtenteCli(f"input file not found: {ingresso}")
+    anonimizzatore = Anonimizzatore(carica_italiano(imp.modello_lingua), consentiti=associazioni,
+                                    figure_pubbliche=imp.figure_pubbliche)
+    with open(ingresso, encoding="utf-8") as f_in, open(uscita, "w", encoding="utf-8") as f_out:
+        n = anonimizza_jsonl(f_in, f_out, anonimizzatore, processi=processi, batch_size=lotto)
+    console.print(f"{n} stories anonymised → {uscita}", markup=False)
+
+
+def _associazioni_se_inizializzato(imp: Any) -> list[str]:
+    """Association names to keep, from the store when there is one (the batch command works without it)."""
+    from archivio import racconti as q
+    from archivio.db import Archivio, revisione_corrente, revisione_finale
+
+    if imp.database_url is None and not (Path(imp.cartella_dati) / "narrazioni.db").exists():
+        return []
+    archivio = Archivio(imp.url_database())
+    try:
+        if revisione_corrente(archivio) != revisione_finale():
+            return []
+        with archivio.lettura() as s:
+            return q.nomi_associazioni(s)
+    finally:
+        archivio.chiudi()
+
+
+@app.command()
 def codifica(
     ingresso: Annotated[str, typer.Argument(help="IN.jsonl ({\"id\", \"text\"} per line), or 'addestra'.")],
     uscita: Annotated[Path | None, typer.Argument(help="OUT.jsonl: one line per sentence.")] = None,

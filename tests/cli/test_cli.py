@@ -73,3 +73,24 @@ def test_utenti(cli) -> None:  # type: ignore[no-untyped-def]
     r = cli("utenti", "aggiungi", "bruno", "--ruolo", "operatore", entrata="password-bruno\npassword-bruno\n")
     assert r.returncode == 0, r.stderr
     assert cli("utenti", "elenco").stdout.split() == ["anna", "ricercatore", "attivo", "bruno", "operatore", "attivo"]
+
+
+def test_anonimizza_contratto_jsonl(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    righe = [{"id": "a", "text": "Mia figlia Giulia mi chiamava al 333 1234567 o scriveva a giulia.rossi@gmail.com."},
+             {"id": "b", "text": "Nessun dato personale qui, solo la spesa del martedì."}]
+    ingresso = tmp_path / "in.jsonl"
+    ingresso.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in righe) + "\n", encoding="utf-8")
+    r = cli("anonimizza", str(ingresso), str(tmp_path / "out.jsonl"))
+    assert r.returncode == 0, r.stderr
+    uscita = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [u["id"] for u in uscita] == ["a", "b"]
+    a = uscita[0]
+    assert "Giulia" not in a["text_anon"] and "333" not in a["text_anon"] and "@" not in a["text_anon"]
+    etichette = {e["label"] for e in a["entities"]}
+    assert {"PERSONA", "TELEFONO", "EMAIL"} <= etichette
+    for e in a["entities"]:
+        assert righe[0]["text"][e["start"]:e["end"]] == e["text"]
+    assert uscita[1]["text_anon"] == righe[1]["text"] and uscita[1]["entities"] == []
+    rotto = tmp_path / "rotto.jsonl"
+    rotto.write_text('{"id": "x", "text": "ok, una riga"}\n{non json\n', encoding="utf-8")
+    _errore_pulito(cli("anonimizza", str(rotto), str(tmp_path / "o2.jsonl")))

@@ -1,0 +1,158 @@
+"""The stable batch contract of ``narrazioni anonimizza IN.jsonl OUT.jsonl``.
+
+Input lines: ``{"id": str, "text": str}``. Output lines, in the same order:
+``{"id": str, "text_anon": str, "entities": [{"start": int, "end": int, "label": str, "text": str}]}``
+with offsets into the original text. Blank lines are skipped. A malformed line (not JSON, not an object,
+``id`` or ``text`` missing or not a string) stops the run with :class:`ErroreIngresso`, which names the
+line number: the lines before it are already written, nothing after it is — a half-anonymised file must
+never look complete.
+
+Memory stays flat: lines are read and written in batches; with ``processi > 1`` at most two batches per
+worker are in flight, and results are written in input order.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
+    from analisi.anonimizzazione.motore import Anonimizzatore
+
+
+class ErroreIngresso(ValueError):
+    """A malformed input line; ``riga`` is its 1-based number."""
+
+    def __init__(self, riga: int, motivo: str) -> None:
+        super().__init__(f"riga {riga}: {motivo}")
+        self.riga = riga
+        self.motivo = motivo
+
+
+def _leggi(ingresso: TextIO) -> Iterator[tuple[int, str, str]]:
+    for numero, riga in enumerate(ingresso, start=1):
+        if not riga.strip():
+            continue
+        try:
+            oggetto = json.loads(riga)
+        except json.JSONDecodeError as e:
+            raise ErroreIngresso(numero, f"JSON non valido ({e.msg}, colonna {e.colno})") from None
+        if not isinstance(oggetto, dict):
+            raise ErroreIngresso(numero, 'atteso un oggetto JSON {"id": ..., "text": ...}')
+        ident, testo = oggetto.get("id"), oggetto.get("text")
+        if not isinstance(ident, str):
+            raise ErroreIngresso(numero, 'campo "id" mancante o non stringa')
+        if not isinstance(testo, str):
+            raise ErroreIngresso(numero, 'campo "text" mancante o non stringa')
+        yield numero, ident, testo
+
+
+def _lotti(righe: Iterator[tuple[int, str, str]], dimensione: int) -> Iterator[list[tuple[int, str, str]]]:
+    lotto: list[tuple[int, str, str]] = []
+    for r in righe:
+        lotto.append(r)
+        if len(lotto) >= dimensione:
+            yield lotto
+            lotto = []
+    if lotto:
+        yield lotto
+
+
+def _righe_uscita(anonimizzatore: Anonimizzatore, lotto: list[tuple[str, str]], batch_size: int) -> list[str]:
+    out = []
+    esiti = anonimizzatore.anonimizza_molti((t for _, t in lotto), batch_size=batch_size)
+    for (ident, _), esito in zip(lotto, esiti, strict=True):
+        record: dict[str, Any] = {
+            "id": ident,
+            "text_anon": esito.testo_anon,
+            "entities": [
+                {"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in esito.entita
+            ],
+        }
+        out.append(json.dumps(record, ensure_ascii=False) + "\n")
+    return out
+
+
+# The worker's anonymiser: inherited through fork (no pickling of the spaCy pipeline), else unpickled once.
+_ANONIMIZZATORE: Anonimizzatore | None = None
+
+
+def _inizializza(anonimizzatore: Anonimizzatore | None) -> None:
+    global _ANONIMIZZATORE
+    if anonimizzatore is not None:
+        _ANONIMIZZATORE = anonimizzatore
+
+
+def _lavora(lotto: list[tuple[str, str]], batch_size: int) -> list[str]:
+    assert _ANONIMIZZATORE is not None
+    return _righe_uscita(_ANONIMIZZATORE, lotto, batch_size)
+
+
+def anonimizza_jsonl(
+    ingresso: TextIO,
+    uscita: TextIO,
+    anonimizzatore: Anonimizzatore,
+    *,
+    processi: int = 1,
+    batch_size: int = 64,
+) -> int:
+    """Anonymise a JSONL stream; returns the number of stories written.
+
+    Args:
+        ingresso: lines ``{"id": str, "text": str}``.
+        uscita: receives one line per story, same order.
+        anonimizzatore: the configured anonymiser (its NER runs in batches of ``batch_size``).
+        processi: worker processes (``1`` = in this process); order is kept.
+        batch_size: stories per NER batch and per unit of work.
+
+    Raises:
+        ErroreIngresso: on the first malformed line (the output holds the stories before it).
+    """
+    righe = _leggi(ingresso)
+    scritti = 0
+    if processi <= 1:
+        for lotto in _lotti(righe, batch_size):
+            for r in _righe_uscita(anonimizzatore, [(i, t) for _, i, t in lotto], batch_size):
+                uscita.write(r)
+                scritti += 1
+        return scritti
+
+    global _ANONIMIZZATORE
+    metodi = multiprocessing.get_all_start_methods()
+    fork = "fork" in metodi and os.name == "posix"
+    contesto = multiprocessing.get_context("fork" if fork else "spawn")
+    precedente = _ANONIMIZZATORE
+    _ANONIMIZZATORE = anonimizzatore
+    try:
+        with contesto.Pool(
+            processi, initializer=_inizializza, initargs=(None if fork else anonimizzatore,)
+        ) as pool:
+            in_volo: deque[AsyncResult[list[str]]] = deque()
+            errore: ErroreIngresso | None = None
+            lotti = _lotti(righe, batch_size)
+            while True:
+                while errore is None and len(in_volo) < 2 * processi:
+                    try:
+                        lotto = next(lotti)
+                    except StopIteration:
+                        break
+                    except ErroreIngresso as e:
+                        errore = e
+                        break
+                    in_volo.append(pool.apply_async(_lavora, ([(i, t) for _, i, t in lotto], batch_size)))
+                if not in_volo:
+                    break
+                for r in in_volo.popleft().get():
+                    uscita.write(r)
+                    scritti += 1
+            if errore is not None:
+                raise errore
+    finally:
+        _ANONIMIZZATORE = precedente
+    return scritti

@@ -1,0 +1,655 @@
+"""The anonymiser: NER + recognizers + name rules, allow-list, overlaps, placeholders, review flags."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from analisi.anonimizzazione.nomi import (
+    AMBIGUO,
+    COGNOME,
+    KIND,
+    NO,
+    NOME,
+    PARENTELA,
+    PAROLA_COMUNE,
+    PARTICELLE,
+    STRUTTURE,
+    STRUTTURE_DOPO,
+    TITOLI,
+    Parole,
+    RegoleNomi,
+    _iniziale,
+)
+from analisi.anonimizzazione.riconoscitori import eta_in_anni, trova_eta, trova_strutturati
+from analisi.anonimizzazione.risorse import Frasario, lessico, normalizza, parole_di
+from analisi.anonimizzazione.tipi import (
+    FONTE_SCUOLA,
+    NUMERATE,
+    SEGNAPOSTO,
+    STRUTTURATE,
+    Candidato,
+    Entita,
+    Esito,
+)
+
+if TYPE_CHECKING:
+    import spacy
+
+#: Placeholders already in a text (anonymising anonymised text must change nothing).
+SEGNAPOSTO_RE = re.compile(
+    r"\[(?:PERSONA|LUOGO|ORGANIZZAZIONE)_\d+\]|\[(?:"
+    + "|".join(sorted({*SEGNAPOSTO.values(), "SCUOLA"}))
+    + r")\]"
+)
+_NUMERATO_RE = re.compile(r"\[(PERSONA|LUOGO|ORGANIZZAZIONE)_(\d+)\]")
+
+#: words of context on each side of a candidate word given to the NER
+FINESTRA_NER = 8
+_FINE_FRASE = re.compile(
+    # the look-behinds come after the first mark so that they are tried only at punctuation
+    r"[.!?…](?<!\b[A-Z]\.)(?<!\bdott\.)(?<!\bsig\.)(?<!\bprof\.)(?<!\bavv\.)(?<!\bing\.)(?<!\bsigg\.)"
+    r"(?<!\bdr\.)(?<!\bSt\.)[.!?…]*(?=\s)|\n"
+)
+_ARTICOLI_NER = frozenset(
+    (
+        "il lo la i gli le l un una dell della del dal dalla all alla al sig dott ssa ra mio mia suo sua"
+    ).split()
+)
+_ETICHETTE_NER = {
+    "PER": "PERSONA",
+    "PERSON": "PERSONA",
+    "LOC": "LUOGO",
+    "GPE": "LUOGO",
+    "ORG": "ORGANIZZAZIONE",
+}
+
+# Resolution order: validated identifiers first, then the spans that contain names (addresses, schools).
+_LIVELLO = {label: 0 for label in STRUTTURATE}
+_LIVELLO.update({"INDIRIZZO": 1, "DATA_NASCITA": 1, "ETA": 2, "PERSONA": 3, "ORGANIZZAZIONE": 4, "LUOGO": 5})
+
+MESTIERI_RARI = frozenset(
+    (
+        "farmacista veterinario veterinaria notaio sindaco sindaca parroco sacerdote prete suora imam"
+        " rabbino pediatra primario primaria chirurgo chirurga dentista magistrato giudice "
+        "maresciallo comandante giornalista preside dirigente edicolante tabaccaio tabaccaia fornaio "
+        "panettiere macellaio fioraio fiorista ostetrica psichiatra commercialista ambasciatore "
+        "console consigliere consigliera assessore assessora questore prefetto carabiniere campanaro "
+        "sagrestano bidello bidella postino postina vigile pompiere tassista camionista allevatore "
+        "agricoltore sarto sarta calzolaio orologiaio falegname fabbro idraulico elettricista"
+    ).split()
+)
+FAMIGLIA_SPECIFICA = frozenset(
+    w.strip()
+    for w in (
+        "gemelli, gemelle, gemello, gemella, trigemini, vedovo, vedova, incinta, gravidanza, "
+        "adottato, adottata, adottivo, adottiva, affido, affidataria, orfano, orfana, separato, "
+        "separata, divorziato, divorziata, disabile, disabili, autistico, autistica, down, quattro "
+        "figli, cinque figli, sei figli, sette figli, otto figli, unico figlio, figlia unica, figlio "
+        "unico, ragazza madre, mamma single, papà single"
+    ).split(",")
+)
+_PICCOLI = ("comune_piccolo", "frazione")
+
+
+def _componenti_ner(nlp: spacy.Language) -> tuple[bool, list[str]]:
+    """Whether ``nlp`` has a NER, and the components to disable to run only the NER.
+
+    Kept: the NER, the tok2vec it listens to (it_core_news_*), and a label normaliser placed after it
+    (``analisi.lingua`` adds one named "etichette" to foreign models).
+    """
+    nomi = list(nlp.pipe_names)
+    ner = [n for n in nomi if n == "ner" or n.endswith("_ner") or n.startswith("ner")]
+    if not ner:
+        return False, nomi
+    servono = set(ner) | {"etichette"}
+    for nome, pipe in nlp.pipeline:
+        ascoltatori = getattr(pipe, "listening_components", None) or []
+        if any(a in servono for a in ascoltatori):
+            servono.add(nome)
+    return True, [n for n in nomi if n not in servono]
+
+
+class Anonimizzatore:
+    """Italian anonymiser: one instance per process, reused for every story.
+
+    Args:
+        nlp: a spaCy pipeline whose NER emits PER/LOC/ORG (only the NER runs), or ``None`` for rules only.
+        consentiti: names kept in clear (associations of the corpus, other allowed bodies).
+        figure_pubbliche: public figures kept in clear (their surname alone too).
+        soglia_revisione: entities scored below it send the story to review.
+    """
+
+    def __init__(
+        self,
+        nlp: spacy.Language | None = None,
+        *,
+        consentiti: Sequence[str] = (),
+        figure_pubbliche: Sequence[str] = (),
+        soglia_revisione: float = 0.5,
+    ) -> None:
+        self.nlp = nlp
+        self.soglia_revisione = soglia_revisione
+        self._lessico = lessico()
+        self._frasario: Frasario = self._lessico.frasario.copia()
+        for nome in consentiti:
+            self._frasario.aggiungi(nome, "consentito")
+            # "Centro Anziani Il Glicine" is also "il Glicine", "al Glicine"
+            coda = re.search(r"\b(?:Il|La|Lo|L['’]|I|Gli|Le)\s*([A-ZÀ-Ý][\w'’ ]+)$", nome)
+            if coda:
+                self._frasario.aggiungi(coda.group(1), "consentito")
+            testa = re.match(r"([A-ZÀ-Ý][\w'’]+ [A-ZÀ-Ý][\w'’]+) ", nome)
+            if testa:  # "Emporio Solidale La Dispensa" is also "l'Emporio Solidale"
+                self._frasario.aggiungi(testa.group(1), "consentito")
+        for figura in figure_pubbliche:
+            self._frasario.aggiungi(figura, "figura")
+            parole = [p for p in parole_di(figura) if p not in PARTICELLE]
+            if len(parole) > 1:
+                self._frasario.aggiungi(parole[-1], "figura")
+        self._regole = RegoleNomi(self._lessico)
+        self._usa_ner, self._da_spegnere = _componenti_ner(nlp) if nlp is not None else (False, [])
+
+    # ------------------------------------------------------------------------------------------ API
+    #: Run the NER only on the sentences that hold a word it could call a name, place or body (a
+    #: capitalised word that is neither allow-listed nor an ordinary word opening a sentence). In
+    #: first-person stories that is about a quarter of the text; the rules see everything.
+    ner_solo_frasi_candidate: bool = True
+
+    def anonimizza(self, testo: str) -> Esito:
+        """Anonymise one story."""
+        return next(self.anonimizza_molti([testo], batch_size=1))
+
+    def anonimizza_molti(self, testi: Iterable[str], batch_size: int = 64) -> Iterator[Esito]:
+        """Anonymise many stories lazily, running the NER in batches (``nlp.pipe``)."""
+        lotto: list[str] = []
+        for testo in testi:
+            lotto.append(testo)
+            if len(lotto) >= batch_size:
+                yield from self._lotto(lotto, batch_size)
+                lotto = []
+        if lotto:
+            yield from self._lotto(lotto, batch_size)
+
+    # ------------------------------------------------------------------------------------ pipeline
+    def _lotto(self, testi: list[str], batch_size: int) -> Iterator[Esito]:
+        preparati = []
+        pezzi: list[tuple[int, int, str]] = []  # (story, offset, text) to run the NER on
+        for k, testo in enumerate(testi):
+            p = Parole.da_testo(testo)
+            protetti_tok, protetti = self._protetti(testo, p)
+            preparati.append((testo, p, protetti_tok, protetti))
+            if self._usa_ner and testo.strip():
+                for inizio, fine in self._frasi_per_ner(p, protetti_tok):
+                    pezzi.append((k, inizio, testo[inizio:fine]))
+        entita_ner: list[list[tuple[int, int, str, str]]] = [[] for _ in testi]
+        if pezzi and self.nlp is not None:
+            docs = self.nlp.pipe(
+                (t for _, _, t in pezzi), batch_size=max(batch_size, 32), disable=self._da_spegnere
+            )
+            for (k, inizio, _), doc in zip(pezzi, docs, strict=True):
+                for ent in doc.ents:
+                    entita_ner[k].append(
+                        (inizio + ent.start_char, inizio + ent.end_char, ent.label_, ent.text)
+                    )
+        for (testo, p, protetti_tok, protetti), ents in zip(preparati, entita_ner, strict=True):
+            yield self._elabora(testo, p, protetti_tok, protetti, ents if self._usa_ner else None)
+
+    def _frasi_per_ner(self, p: Parole, protetti_tok: Sequence[str | None]) -> list[tuple[int, int]]:
+        """The stretches of text worth the NER (all of it when gating is off), as character spans.
+
+        Around each candidate word, ``FINESTRA_NER`` words on either side within its sentence: the model's
+        receptive field is a few words, so the window sees what the whole sentence would show it.
+        """
+        testo = p.testo
+        if not self.ner_solo_frasi_candidate:
+            return [(0, len(testo))]
+        fini_frase = [m.end() for m in _FINE_FRASE.finditer(testo)]
+        tratti: list[tuple[int, int]] = []
+        n = len(p)
+        for i, t in enumerate(p.testi):
+            if not t[0].isupper() or protetti_tok[i] is not None:
+                continue
+            iniziale = _iniziale(p, i)
+            tipo = self._regole.tipo(p, i, iniziale, False)[0]
+            if tipo == NO or (iniziale and tipo == PAROLA_COMUNE):
+                continue
+            k = bisect_right(fini_frase, p.inizi[i])
+            inizio_frase = fini_frase[k - 1] if k > 0 else 0
+            fine_frase = fini_frase[k] if k < len(fini_frase) else len(testo)
+            a = max(inizio_frase, p.inizi[max(0, i - FINESTRA_NER)])
+            b = min(fine_frase, p.fini[min(n - 1, i + FINESTRA_NER)])
+            if tratti and a <= tratti[-1][1]:
+                tratti[-1] = (tratti[-1][0], max(b, tratti[-1][1]))
+            else:
+                tratti.append((a, b))
+        return tratti
+
+    def _elabora(
+        self,
+        testo: str,
+        p: Parole,
+        protetti_tok: list[str | None],
+        protetti: list[tuple[int, int, str]],
+        ents: list[tuple[int, int, str, str]] | None,
+    ) -> Esito:
+        candidati = trova_strutturati(testo)
+        persone = self._regole.trova(p, protetti_tok)
+        candidati.extend(persone)
+        candidati.extend(self._regole.parlanti(p))
+        if ents:
+            dal_ner = self._da_ner(ents, p, protetti_tok)
+            altri = [(c.start, c.end) for c in dal_ner if c.label != "PERSONA"]
+            if altri:
+                # an unsure name from the rules inside what the model calls a place or a body is not a name
+                candidati = [
+                    c
+                    for c in candidati
+                    if not (
+                        c.label == "PERSONA"
+                        and c.score <= 0.6
+                        and not c.forte
+                        and any(s < c.end and c.start < e for s, e in altri)
+                    )
+                ]
+            candidati.extend(dal_ner)
+        candidati = self._filtra(candidati, protetti, p, protetti_tok)
+        candidati.extend(
+            self._regole.elenchi(
+                p, [c for c in candidati if c.label == "PERSONA" and c.score >= 0.5], protetti_tok
+            )
+        )
+        base_persone = [c for c in candidati if c.label == "PERSONA" and c.fonte != FONTE_SCUOLA]
+        base_persone.extend(_nomi_da_email(testo, candidati, p))
+        candidati.extend(self._regole.propaga(p, base_persone, protetti_tok))
+        fini = {c.end for c in candidati if c.label == "PERSONA"}
+        fini.update(e for _, e, t in protetti if t == "segnaposto_persona")
+        candidati.extend(trova_eta(testo, fini))
+        scelti = _risolvi(candidati, testo)
+        return self._esito(testo, scelti, p, protetti_tok)
+
+    def _protetti(self, testo: str, p: Parole) -> tuple[list[str | None], list[tuple[int, int, str]]]:
+        """Allow-listed tokens (places, institutions, associations, public figures) and placeholders."""
+        per_token: list[str | None] = [None] * len(p)
+        spans: list[tuple[int, int, str]] = []
+        for a, b, tipo in self._frasario.trova(p.norme):
+            for k in range(a, b):
+                per_token[k] = tipo
+            spans.append((p.inizi[a], p.fini[b - 1], tipo))
+        if "[" in testo:
+            k = 0
+            for m in SEGNAPOSTO_RE.finditer(testo):
+                tipo = "segnaposto_persona" if m.group().startswith("[PERSONA") else "segnaposto"
+                spans.append((m.start(), m.end(), tipo))
+                while k < len(p) and p.inizi[k] < m.end():
+                    if p.inizi[k] >= m.start():
+                        per_token[k] = "segnaposto"
+                    k += 1
+        spans.sort()
+        return per_token, spans
+
+    def _da_ner(
+        self, ents: Iterable[tuple[int, int, str, str]], p: Parole, protetti_tok: Sequence[str | None]
+    ) -> list[Candidato]:
+        """The model's PER/LOC/ORG spans, cleaned: titles and bullets trimmed, lines split, and the usual
+        slips of a small model dropped (a capitalised verb at a sentence start, an acronym, a common noun)."""
+        out = []
+        for start, _, etichetta, testo in ents:
+            label = _ETICHETTE_NER.get(etichetta)
+            if label is None:
+                continue
+            inizio = start
+            for riga in testo.split("\n"):
+                c = self._pulisci_ner(label, inizio, riga, p, protetti_tok)
+                if c is not None:
+                    out.append(c)
+                inizio += len(riga) + 1
+        return out
+
+    def _pulisci_ner(
+        self, label: str, start: int, testo: str, p: Parole, protetti_tok: Sequence[str | None]
+    ) -> Candidato | None:
+        lx = self._lessico
+        # drop leading bullets, titles and articles the model may include ("• il dottor Rossi")
+        while testo and not testo[0].isalnum():
+            start += 1
+            testo = testo[1:]
+        while True:
+            m = re.match(r"[^\W\d_]+['’]?\.?\s*", testo)
+            if not m or m.end() >= len(testo):
+                break
+            parola = normalizza(re.sub(r"[^\w]", "", m.group()))
+            if parola in TITOLI or parola in _ARTICOLI_NER or (label == "PERSONA" and parola in PARENTELA):
+                start += m.end()
+                testo = testo[m.end() :]
+                continue
+            break
+        testo = testo.rstrip(" .,;:'’\"()[]•-–")
+        end = start + len(testo)
+        if end <= start:
+            return None
+        indici = [i for i in range(bisect_left(p.inizi, start), len(p)) if p.inizi[i] < end]
+        if not indici:
+            return None
+        tipi = [self._regole.tipo(p, i, k == 0 and _iniziale(p, i), False)[0] for k, i in enumerate(indici)]
+        maiuscole = [i for i in indici if p.testi[i][0].isupper() or p.testi[i].isdigit()]
+        nomi = [k for k in tipi if k in (NOME, COGNOME, KIND, AMBIGUO)]
+        comuni = all(
+            k in (PAROLA_COMUNE, NO) or protetti_tok[i] is not None for k, i in zip(tipi, indici, strict=True)
+        )
+        if not maiuscole and (label != "PERSONA" or not any(p.norme[i] in lx.nomi for i in indici)):
+            return None  # lower-case spans: the rules handle "mia figlia giulia"
+        if label != "PERSONA" and len(indici) == 1 and tipi[0] == NOME and protetti_tok[indici[0]] is None:
+            label = "PERSONA"  # "Vilma" called a body by a small model: a first name is a person
+        if len(indici) == 1 and not nomi:
+            t = p.testi[indici[0]]
+            # an ordinary Italian word ("Sveglia alle 7", "lo Spazio"), any ordinary word opening a sentence,
+            # an acronym ("l'ADI") or a number ("il 118") is not a name nor a body; an English word in the
+            # middle of an Italian sentence may be one ("Prince", "Superman")
+            italiana = t.lower() in lx.vocabolario_it or p.norme[indici[0]] in lx.vocabolario_it
+            if (
+                tipi[0] == NO
+                or (tipi[0] == PAROLA_COMUNE and (italiana or _iniziale(p, indici[0])))
+                or (t.isupper() and len(t) <= 6)
+                or t.isdigit()
+            ):
+                return None
+        if comuni and not nomi:
+            if label == "PERSONA" or _iniziale(p, indici[0]):
+                return None  # "Politiche Sociali", "Accompagnamento" at a line start
+            return Candidato(start, end, label, 0.5, "ner")  # "alle Fonderie Riunite": a workplace
+        if label == "PERSONA":
+            prima = indici[0] - 1
+            if (
+                not nomi
+                and prima >= 0
+                and p.norme[prima] in ("a", "ad", "in", "presso", "verso", "da")
+                and p.spazio_prima(indici[0]) == " "
+            ):
+                return None  # "a Colleferro", "presso Altavilla": an unknown word after "a"/"in" is a place
+            if any(p.norme[i] in STRUTTURE_DOPO or p.norme[i] in STRUTTURE for i in indici[1:]):
+                return None  # "Trump Tower", "Lord Buddha Foundation"
+            return Candidato(start, end, label, 0.9 if nomi else 0.8, "ner")
+        if (
+            all(not p.testi[i][0].isupper() or protetti_tok[i] is not None for i in indici[1:])
+            and protetti_tok[indici[0]] is not None
+        ):
+            return None  # "Comune di pensarci": an allowed body and lower-case words
+        return Candidato(start, end, label, 0.6, "ner")
+
+    def _filtra(
+        self,
+        candidati: list[Candidato],
+        protetti: Sequence[tuple[int, int, str]],
+        p: Parole,
+        protetti_tok: Sequence[str | None],
+    ) -> list[Candidato]:
+        """Drop names, places and bodies that the allow-list keeps, and anything inside a placeholder."""
+        if not protetti:
+            return candidati
+        out = []
+        for c in candidati:
+            coperto = 0
+            tipi = set()
+            for s, e, tipo in protetti:
+                if e <= c.start or s >= c.end:
+                    continue
+                if tipo.startswith("segnaposto"):
+                    coperto = -1
+                    break
+                coperto += min(e, c.end) - max(s, c.start)
+                tipi.add(tipo)
+            if coperto < 0:
+                continue  # never re-detect inside "[PERSONA_1]"
+            if (
+                c.label in STRUTTURATE
+                or c.label in ("INDIRIZZO", "DATA_NASCITA", "ETA")
+                or c.fonte == FONTE_SCUOLA
+            ):
+                out.append(c)
+                continue
+            if not tipi:
+                out.append(c)
+                continue
+            lettere = sum(1 for ch in p.testo[c.start : c.end] if not ch.isspace())
+            quota = coperto / max(lettere, 1)
+            if c.label == "PERSONA":
+                if quota < 0.999:
+                    out.append(c)
+                elif c.forte and tipi <= {"luogo"}:
+                    out.append(c)  # "il dottor Ferrara", "mia figlia Asia": context beats the place list
+                continue
+            if quota < 0.5:
+                out.append(c)
+        return out
+
+    # --------------------------------------------------------------------------------- the result
+    def _esito(
+        self, testo: str, scelti: list[Candidato], p: Parole, protetti_tok: Sequence[str | None]
+    ) -> Esito:
+        entita = [
+            Entita(c.start, c.end, c.label, testo[c.start : c.end], round(c.score, 3), c.fonte)
+            for c in scelti
+        ]
+        segnaposti = _assegna_segnaposti(testo, entita)
+        pezzi = []
+        pos = 0
+        mappa: dict[str, str] = {}
+        for e, s in zip(entita, segnaposti, strict=True):
+            pezzi.append(testo[pos : e.start])
+            pezzi.append(s)
+            pos = e.end
+            if s in mappa:
+                if e.label in NUMERATE:
+                    if len(e.text) > len(mappa[s]):
+                        mappa[s] = e.text
+                elif e.text not in mappa[s].split(" | "):
+                    mappa[s] = mappa[s] + " | " + e.text
+            else:
+                mappa[s] = e.text
+        pezzi.append(testo[pos:])
+        motivi = self._motivi(entita, p, protetti_tok)
+        return Esito("".join(pezzi), entita, mappa, bool(motivi), motivi)
+
+    def _motivi(self, entita: list[Entita], p: Parole, protetti_tok: Sequence[str | None]) -> list[str]:
+        motivi = []
+        for e in entita:
+            if e.fonte.endswith("controllo-errato"):
+                motivi.append(f"{e.label} con carattere di controllo errato ({e.start}-{e.end}): verificare")
+            elif e.score < self.soglia_revisione:
+                motivi.append(f"bassa confidenza: {e.label} {e.start}-{e.end} ({e.score:.2f})")
+        if any(e.scuola for e in entita):
+            motivi.append("quasi-identificativo: scuola dei figli nominata")
+        minori = [e for e in entita if e.label == "ETA" and any(v < 18 for v in eta_in_anni(e.text))]
+        if minori:
+            motivi.append("quasi-identificativo: età esatta di un minore")
+        norme = set(p.norme)
+        bigrammi = {" ".join(p.norme[i : i + 2]) for i in range(len(p.norme) - 1)}
+        mestiere = sorted(norme & MESTIERI_RARI)
+        famiglia = sorted((norme | bigrammi) & FAMIGLIA_SPECIFICA)
+        piccolo = any(e.label == "LUOGO" for e in entita) or self._luogo_piccolo(p, protetti_tok)
+        presenti = [
+            nome
+            for nome, c in (
+                ("mestiere raro", mestiere),
+                ("luogo piccolo", piccolo),
+                ("dettaglio familiare", famiglia),
+            )
+            if c
+        ]
+        if len(presenti) >= 2:
+            motivi.append("quasi-identificativi combinati: " + " + ".join(presenti))
+        return motivi
+
+    def _luogo_piccolo(self, p: Parole, protetti_tok: Sequence[str | None]) -> bool:
+        tipi = self._lessico.tipi_luogo
+        i = 0
+        n = len(p)
+        while i < n:
+            if protetti_tok[i] == "luogo":
+                j = i
+                while j < n and protetti_tok[j] == "luogo":
+                    j += 1
+                for a in range(i, j):
+                    for b in range(j, a, -1):
+                        if tipi.get(tuple(p.norme[a:b])) in _PICCOLI:
+                            return True
+                i = j
+            else:
+                i += 1
+        return False
+
+
+def _nomi_da_email(testo: str, candidati: Sequence[Candidato], p: Parole) -> list[Candidato]:
+    """Names written inside e-mail addresses ("franco.bellei@...") make their other mentions names too.
+
+    Returned as seeds for :meth:`RegoleNomi.propaga` only (they lie inside the address, which the e-mail
+    span masks anyway); only listed first names and surnames count.
+    """
+    lx = lessico()
+    out = []
+    for c in candidati:
+        if c.label != "EMAIL":
+            continue
+        locale = testo[c.start : c.end].split("@", 1)[0]
+        for m in re.finditer(r"[^\W\d_]{3,}", locale):
+            norma = normalizza(m.group())
+            if (
+                norma in lx.nomi
+                or norma in lx.cognomi
+                or norma in lx.ambigui
+                or norma.capitalize() in lx.kind
+            ):
+                out.append(Candidato(c.start + m.start(), c.start + m.end(), "PERSONA", 0.7, "email"))
+    return out
+
+
+def _risolvi(candidati: list[Candidato], testo: str) -> list[Candidato]:
+    """Non-overlapping spans: identifiers first, then longer and surer spans; adjacent names merged."""
+    ordinati = sorted(candidati, key=lambda c: (_livello(c), -c.lunghezza, -c.score))
+    scelti: list[Candidato] = []
+    for c in ordinati:
+        if c.end <= c.start:
+            continue
+        sovrapposti = [s for s in scelti if c.start < s.end and s.start < c.end]
+        if sovrapposti:
+            if c.label not in ("PERSONA", "LUOGO", "ORGANIZZAZIONE") or c.fonte == FONTE_SCUOLA:
+                continue
+            resto = _resto(c, sovrapposti, testo)  # "Giulia IT60 X054...": the name outside the IBAN counts
+            if resto is None or any(resto.start < s.end and s.start < resto.end for s in scelti):
+                continue
+            c = resto
+        scelti.append(c)
+    scelti.sort(key=lambda c: c.start)
+    return _unisci_persone(scelti)
+
+
+def _resto(c: Candidato, sovrapposti: Sequence[Candidato], testo: str) -> Candidato | None:
+    """The longest part of a name span outside the spans already chosen, if it still holds a word."""
+    libero = [True] * c.lunghezza
+    for s in sovrapposti:
+        for k in range(max(s.start, c.start), min(s.end, c.end)):
+            libero[k - c.start] = False
+    migliore: tuple[int, int] | None = None
+    k = 0
+    while k < len(libero):
+        if libero[k]:
+            j = k
+            while j < len(libero) and libero[j]:
+                j += 1
+            if migliore is None or j - k > migliore[1] - migliore[0]:
+                migliore = (k, j)
+            k = j
+        else:
+            k += 1
+    if migliore is None:
+        return None
+    inizio, fine = c.start + migliore[0], c.start + migliore[1]
+    while inizio < fine and not testo[inizio].isalnum():
+        inizio += 1
+    while fine > inizio and not testo[fine - 1].isalnum():
+        fine -= 1
+    if sum(ch.isalpha() for ch in testo[inizio:fine]) < 2:
+        return None
+    return Candidato(inizio, fine, c.label, c.score, c.fonte, c.forte)
+
+
+def _livello(c: Candidato) -> int:
+    if c.fonte == FONTE_SCUOLA:
+        return 1
+    return _LIVELLO.get(c.label, 6)
+
+
+def _unisci_persone(scelti: list[Candidato]) -> list[Candidato]:
+    """ "Giulia" + "Rossi" found by two rules become one name when only a space separates them."""
+    out: list[Candidato] = []
+    for c in scelti:
+        if out and c.label == "PERSONA" and out[-1].label == "PERSONA" and 0 < c.start - out[-1].end <= 1:
+            prec = out[-1]
+            out[-1] = Candidato(
+                prec.start, c.end, "PERSONA", max(prec.score, c.score), prec.fonte, prec.forte or c.forte
+            )
+        else:
+            out.append(c)
+    return out
+
+
+def _chiave_nome(testo: str) -> frozenset[str]:
+    return frozenset(w for w in parole_di(testo) if w not in PARTICELLE and w not in TITOLI) or frozenset(
+        [testo]
+    )
+
+
+def _assegna_segnaposti(testo: str, entita: list[Entita]) -> list[str]:
+    """Placeholders, numbered per story for persons, places and bodies; the same person keeps its number
+    ("Giulia", then "Giulia Rossi", then "Rossi")."""
+    prossimo: dict[str, int] = {}
+    for m in _NUMERATO_RE.finditer(testo):
+        prossimo[m.group(1)] = max(prossimo.get(m.group(1), 0), int(m.group(2)))
+    gruppi: dict[str, list[tuple[int, set[str]]]] = {}
+    out = []
+    for e in entita:
+        if e.scuola:
+            out.append("[SCUOLA]")
+            continue
+        if e.label not in NUMERATE:
+            out.append(f"[{SEGNAPOSTO[e.label]}]")
+            continue
+        chiave = set(_chiave_nome(e.text)) if e.label == "PERSONA" else {" ".join(parole_di(e.text))}
+        lista = gruppi.setdefault(e.label, [])
+        scelto = None
+        migliore = 0
+        for indice, (_, parole) in enumerate(lista):
+            if chiave <= parole or parole <= chiave:
+                comuni = len(chiave & parole)
+                if comuni >= migliore:  # ties go to the most recent group
+                    scelto, migliore = indice, comuni
+        if scelto is None:
+            prossimo[e.label] = prossimo.get(e.label, 0) + 1
+            lista.append((prossimo[e.label], set(chiave)))
+            numero = prossimo[e.label]
+        else:
+            numero, parole = lista[scelto]
+            parole |= chiave
+            lista.append(lista.pop(scelto))
+        out.append(f"[{SEGNAPOSTO[e.label]}_{numero}]")
+    return out
+
+
+def candidati_grezzi(anonimizzatore: Anonimizzatore, testo: str) -> list[dict[str, Any]]:
+    """Debug helper: every rule candidate before overlaps are resolved (for error analysis)."""
+    p = Parole.da_testo(testo)
+    protetti_tok, _ = anonimizzatore._protetti(testo, p)
+    cand = trova_strutturati(testo) + anonimizzatore._regole.trova(p, protetti_tok)
+    return [
+        {
+            "start": c.start,
+            "end": c.end,
+            "label": c.label,
+            "text": testo[c.start : c.end],
+            "score": c.score,
+            "fonte": c.fonte,
+        }
+        for c in cand
+    ]

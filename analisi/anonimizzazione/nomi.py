@@ -1,0 +1,738 @@
+"""Person names from lists and context: "Giulia Rossi", "il dottor Bianchi", "mia figlia giulia".
+
+Each word token gets a kind from the lists (first name, surname, KIND name, ambiguous name, ordinary word,
+unknown word); runs of capitalised tokens become name spans; context words (titles, kinship, "mi chiamo")
+make a span certain and let ordinary or lower-case words in. Words that are ordinary Italian words
+(simplemma's dictionary) are never names without support, and a capitalised word at the start of a
+sentence needs more evidence than one in the middle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from analisi.anonimizzazione.risorse import _SENZA_ACCENTI, PAROLA, Lessico, normalizza
+from analisi.anonimizzazione.tipi import Candidato
+
+TITOLI = frozenset(
+    (
+        "dottor dottore dottoressa dott dr dssa prof professor professore professoressa maestro "
+        "maestra signor signore signora sig sigra sigg avv avvocato avvocatessa ing ingegner "
+        "ingegnere geom rag arch architetto don suor suora fra frate mister miss mr mrs ms assessore "
+        "assessora presidente direttore direttrice coordinatore coordinatrice educatore educatrice "
+        "infermiere infermiera operatore operatrice volontario volontaria badante collega parroco "
+        "onorevole signorina signorino dottorino pediatra psicologo psicologa assistente tata "
+        "babysitter prete"
+    ).split()
+)
+PARENTELA = frozenset(
+    (
+        "figlio figlia figli figlie marito moglie mamma papa babbo nonno nonna nonni zio zia zii "
+        "cugino cugina cugini fratello sorella fratelli sorelle nipote nipoti nipotino nipotina "
+        "suocero suocera cognato cognata genero nuora compagno compagna fidanzato fidanzata amico "
+        "amica amici amiche vicino vicina vicini bimbo bimba bambino bambina figlioletto figlioletta "
+        "piccolo piccola ragazzo ragazza madre padre fratellino sorellina mamme papà gemelli gemello "
+        "gemella primogenito primogenita bisnonno bisnonna nonnina nonnino convivente coinquilino "
+        "coinquilina"
+    ).split()
+)
+#: two-word cues before a name ("mi chiamo Giulia"); the value says whether the name may be lower case.
+FRASI_PRIMA: dict[tuple[str, ...], bool] = {
+    ("mi", "chiamo"): True,
+    ("si", "chiama"): True,
+    ("si", "chiamava"): True,
+    ("chiamato",): True,
+    ("chiamata",): True,
+    ("di", "nome"): True,
+    ("firmato",): False,
+    ("io", "sono"): False,
+}
+#: weak cues: the next word must also look like a name (list, or unknown word).
+DEBOLI = frozenset({"sono", "cara", "caro", "ciao", "grazie", "saluti", "abbraccio"})
+#: particles of surnames: any case for the foreign ones ("Ludwig van Beethoven"), capitalised for the Italian
+#: ones ("De Luca", "Di Maio", "D'Angelo", "Della Valle"), which in lower case are prepositions.
+PARTICELLE = frozenset(("de van von der den dos das ben bin abu mc mac ter du").split())
+PARTICELLE_MAIUSC = PARTICELLE | frozenset(
+    {
+        "el",
+        "al",
+        "di",
+        "da",
+        "del",
+        "della",
+        "dei",
+        "degli",
+        "dal",
+        "dalla",
+        "d",
+        "dell",
+        "la",
+        "lo",
+        "li",
+        "le",
+        "lu",
+    }
+)
+ARTICOLI = frozenset({"il", "la", "lo", "l"})
+#: ambiguous names that, capitalised after an article, are still mostly things ("la Speranza", "il Sole").
+COSE = frozenset(
+    (
+        "sole luna stella pace speranza fede gioia grazia valle villa porta riva rocca sala testa "
+        "costa guerra fontana serra grande piccolo natale pasqua domenica sabato primo secondo ultimo"
+        " settimo bianco rosso nero moro conte barone pastore orso lupo volpe leone gallo greco "
+        "tedesco nella nello norma salma chioma anca bella libero vera santo giusto felice modesto "
+        "patience peace"
+    ).split()
+)
+#: elided words ("dell'", "l'", "un'", "sant'"): never a name
+ELISI = frozenset(
+    (
+        "l d dell dall nell sull all coll un quell bell sant c m t s v n po mo sopr dev anch com dov "
+        "quest tutt nessun"
+    ).split()
+)
+SANTI = frozenset(("san santa santo sant s beato beata papa santissimo ss").split())
+STRUTTURE = frozenset(
+    (
+        "ospedale policlinico clinica teatro parco giardino giardini stadio fondazione palazzo chiesa"
+        " parrocchia biblioteca museo aeroporto stazione universita residenza rsa cra hospice circolo"
+        " polisportiva palestra piscina cinema galleria villa centro premio festival cappella "
+        "oratorio supermercato ditta cooperativa coop bar ristorante pizzeria negozio farmacia hotel "
+        "albergo istituto associazione gruppo movimento partito progetto campo centri via viale "
+        "piazza piazzale corso largo vicolo strada stradello borgo ponte viadotto torre monte lago "
+        "fiume castello rocca tempio"
+    ).split()
+)
+#: words after a name that make it a place, a building or a body ("Trump Tower", "Lord Buddha Foundation")
+STRUTTURE_DOPO = frozenset(
+    (
+        "tower foundation university hotel street park hall center centre bridge square road avenue "
+        "stadium airport station college school institute church group company bank international "
+        "award prize festival records times post news"
+    ).split()
+)
+ABBREVIAZIONI = frozenset(
+    ("dott sig sigra prof avv ing dr geom rag arch on sen mr mrs ms st fra ssa ra gent egr spett").split()
+)
+ROMANO = re.compile(r"^[IVX]+$")
+_PREPOSIZIONI = frozenset(
+    "di del della dello dei degli delle dell da dal dalla dai dall a al alla ai all in nel nella nei nell "
+    "su sul sulla con per tra fra il lo la i gli le l un una".split()
+)
+#: a chat line: optional "[12/03, 08:14]", then a short speaker label and a colon
+PARLANTE = re.compile(
+    r"^[ \t]*(?:\[[^\]\n]{0,30}\][ \t]*)?(?:-[ \t]*)?"
+    r"(?P<nome>[^\W\d_][^\W\d_'’.]*(?:[ \t][^\W\d_][^\W\d_'’.]*){0,2}?)"
+    r"(?:[ \t]+\d[^\n:]{0,12})?[ \t]*:(?!\d)",
+    re.MULTILINE,
+)
+
+#: articles and prepositions that start sentences: "La Spezia" is a particle, "La nonna" is not
+ARTICOLI_INIZIO = frozenset(("la lo le li di da del della dei degli dal dalla lu al el dell d").split())
+
+# token kinds
+NOME, COGNOME, KIND, AMBIGUO, IGNOTO, PAROLA_COMUNE, NO, PARTICELLA = range(8)
+_FORTI = (NOME, COGNOME, KIND)
+
+
+@dataclass
+class Parole:
+    """The word tokens of a text with what the rules need per token."""
+
+    testo: str
+    inizi: list[int]
+    fini: list[int]
+    testi: list[str]
+    norme: list[str]
+
+    @classmethod
+    def da_testo(cls, testo: str) -> Parole:
+        trovate = list(PAROLA.finditer(testo))
+        inizi = [m.start() for m in trovate]
+        fini = [m.end() for m in trovate]
+        testi = [m.group() for m in trovate]
+        # normalise the whole text once when that keeps every offset (always, for Italian text)
+        normale = testo.lower().translate(_SENZA_ACCENTI)
+        if len(normale) == len(testo) and normale.isascii():
+            norme = [normale[a:b] for a, b in zip(inizi, fini, strict=True)]
+        else:
+            norme = [normalizza(t) for t in testi]
+        return cls(testo, inizi, fini, testi, norme)
+
+    def __len__(self) -> int:
+        return len(self.testi)
+
+    def spazio_prima(self, i: int) -> str:
+        return self.testo[self.fini[i - 1] if i > 0 else 0 : self.inizi[i]]
+
+
+def _santo(p: Parole, i: int) -> bool:
+    """ "San", "Santa", "Sant'", "S." before a name: a saint (a church, a place), not a person."""
+    n = p.norme[i]
+    if n in ("s", "ss"):
+        return p.testi[i][0] == "S" and p.testo.startswith(".", p.fini[i])
+    return n in SANTI
+
+
+def _cammello(t: str) -> bool:
+    return not t.isupper() and any(c.isupper() for c in t[1:]) and not t[1:].islower()
+
+
+def _iniziale(p: Parole, i: int) -> bool:
+    """Whether token ``i`` starts a sentence, a line or a quotation (capitals there prove nothing)."""
+    if i == 0:
+        return True
+    spazio = p.spazio_prima(i)
+    if "\n" in spazio:
+        return True
+    s = spazio.strip()
+    if not s:
+        return False
+    if (
+        "." in s
+        and s.startswith(".")
+        and (p.norme[i - 1] in ABBREVIAZIONI or (len(p.testi[i - 1]) == 1 and p.testi[i - 1].isupper()))
+    ):
+        return False
+    return any(c in s for c in '.!?…:;•«“"—–*>')
+
+
+def _stile(p: Parole, protetti: Sequence[str | None]) -> tuple[bool, bool]:
+    """(all caps text, all lower-case text): such texts need the lists, capitals say nothing.
+
+    Placeholders and allow-listed words ("[PERSONA_1]", "AUSL") do not count.
+    """
+    lettere = [t for t, prot in zip(p.testi, protetti, strict=True) if not t.isdigit() and prot is None]
+    if len(lettere) < 8:
+        return False, False
+    maiuscole = sum(1 for t in lettere if t.isupper() and len(t) > 1)
+    capitali = sum(1 for t in lettere if t[0].isupper())
+    return maiuscole / len(lettere) > 0.6, capitali / len(lettere) < 0.01
+
+
+class RegoleNomi:
+    """Find person-name candidates in one text with the lists of a :class:`Lessico`."""
+
+    def __init__(self, lessico: Lessico) -> None:
+        self.lx = lessico
+        self._noto_cache: dict[str, bool] = {}
+
+    def _noto(self, bassa: str, norma: str | None = None) -> bool:
+        """Whether a lower-case word is an ordinary (Italian or common English) word."""
+        voc = self.lx.vocabolario
+        return bassa in voc or (norma is not None and norma in voc)
+
+    def tipo(self, p: Parole, i: int, iniziale: bool, maiuscolo: bool) -> tuple[int, float]:
+        """Kind of token ``i`` and its score as a name on its own."""
+        t = p.testi[i]
+        n = p.norme[i]
+        lx = self.lx
+        if t.isdigit() or len(t) < 2 or n in lx.non_nomi or n in TITOLI or n in ELISI:
+            return NO, 0.0
+        if (
+            not t.isascii()
+            and n != t.lower()
+            and t.lower() not in lx.nomi_accentati
+            and self._noto(t.lower())
+        ):
+            return PAROLA_COMUNE, 0.0  # "Sarà" is not "Sara", "Papà" is not "Papa"
+        if n in lx.nomi:
+            return NOME, 0.8 if iniziale else 0.9
+        if n in lx.cognomi:
+            return COGNOME, 0.5 if iniziale else 0.8
+        if n in lx.ambigui:
+            return AMBIGUO, 0.0
+        if _cammello(t) and not re.match(r"^(?:Mc|Mac|O|De|Di|Da|La|Le|Lo)[A-Z][a-z]+$", t):
+            return NO, 0.0  # camel case: brands and glued words ("PlayStation", "RomagnaLocalità")
+        forma = t if not t.isupper() else t.capitalize()
+        quota, volte = lx.kind.get(forma, (0.0, 0))
+        noto = self._noto(t.lower(), n)
+        if quota >= 0.5:
+            if not noto:
+                return KIND, 0.75 if iniziale else 0.85
+            if quota >= 0.8 and volte >= 3 and not iniziale:
+                return KIND, 0.7
+        if t.isupper() and not maiuscolo:
+            return NO, 0.0  # an acronym in a normal text ("IT", "ACER")
+        if noto or len(n) < 3:
+            return PAROLA_COMUNE, 0.0
+        return IGNOTO, 0.0 if iniziale else 0.45
+
+    def _contesto(self, p: Parole, i: int) -> tuple[bool, bool]:
+        """(strong cue, weak cue) right before token ``i`` (only spaces or a comma in between)."""
+        if i == 0:
+            return False, False
+        spazio = p.spazio_prima(i)
+        if spazio.strip(" ,\t") or "\n" in spazio:
+            if not (spazio.strip() in (".", ". ") and p.norme[i - 1] in ABBREVIAZIONI):
+                return False, False
+            if p.norme[i - 1] == "prof" and p.norme[i] in self.lx.comuni:
+                return False, False  # "ai miei prof. Secondo me": the period ended the sentence
+        prec = p.norme[i - 1]
+        if (
+            prec
+            in (
+                "grande",
+                "piccolo",
+                "piccola",
+                "maggiore",
+                "minore",
+                "mezzano",
+                "mezzana",
+                "adorato",
+                "adorata",
+                "amato",
+                "amata",
+                "caro",
+                "cara",
+            )
+            and i >= 2
+            and p.norme[i - 2] in PARENTELA
+            and p.spazio_prima(i - 1) == " "
+        ):
+            return True, False  # "la mia figlia grande Salma"
+        if prec in ("ssa", "ra") and i >= 2 and p.norme[i - 2] in ("dott", "sig", "prof"):
+            return True, False
+        if prec in TITOLI or prec in PARENTELA:
+            return True, False
+        if (
+            prec in ("di", "del", "della", "dei")
+            and i >= 2
+            and p.spazio_prima(i - 1) == " "
+            and p.norme[i - 2] in PARENTELA
+        ):
+            return False, True  # "la mamma di Chiara", "il marito della Gemma": a name, if it looks like one
+        for frase in FRASI_PRIMA:
+            k = len(frase)
+            if i >= k and tuple(p.norme[i - k : i]) == frase:
+                return True, False
+        return False, prec in DEBOLI
+
+    def trova(self, p: Parole, protetti: Sequence[str | None]) -> list[Candidato]:
+        """Person candidates; ``protetti[i]`` is ``"luogo"``/``"istituzione"``/... for allow-listed tokens."""
+        n = len(p)
+        if n == 0:
+            return []
+        maiuscolo, minuscolo = _stile(p, protetti)
+        out: list[Candidato] = []
+        i = 0
+        while i < n:
+            t = p.testi[i]
+            prot = protetti[i]
+            maiuscola = t[0].isupper() and not t.isdigit()
+            if not maiuscola:
+                norma = p.norme[i]
+                if norma not in self.lx.nomi and norma not in self.lx.kind_minuscoli:
+                    i += 1
+                    continue
+                c = self._minuscolo(p, i, minuscolo, protetti)
+                if c is not None:
+                    out.append(c)
+                    i = self._indice_dopo(p, c.end, i)
+                    continue
+                i += 1
+                continue
+            if prot is not None and prot != "luogo":
+                i += 1
+                continue
+            gruppo = self._gruppo(p, i, protetti, maiuscolo)
+            if not gruppo:
+                i += 1
+                continue
+            c = self._valuta(p, gruppo, protetti, maiuscolo)
+            if c is not None:
+                out.append(c)
+            i = gruppo[-1][0] + 1
+        return out
+
+    @staticmethod
+    def _indice_dopo(p: Parole, fine: int, i: int) -> int:
+        while i < len(p) and p.inizi[i] < fine:
+            i += 1
+        return i
+
+    def _gruppo(
+        self, p: Parole, i: int, protetti: Sequence[str | None], maiuscolo: bool
+    ) -> list[tuple[int, int]]:
+        """A run of capitalised tokens from ``i`` joined by single spaces, hyphens or apostrophes.
+
+        Each item is ``(token, kind)``; kind ``PARTICELLA`` marks a surname particle ("De", "van", "D'").
+        """
+        if i > 0 and _santo(p, i - 1) and not p.spazio_prima(i).strip(" .'’"):
+            return []
+        if _santo(p, i):
+            return []  # "Santo Stefano", "San Faustino": places and churches
+        if i > 0 and p.norme[i - 1] in STRUTTURE and p.spazio_prima(i) == " ":
+            return []
+        gruppo: list[tuple[int, int]] = []
+        j = i
+        n = len(p)
+        while j < n:
+            t = p.testi[j]
+            if j > i:
+                spazio = p.spazio_prima(j)
+                iniziale_prima = len(p.testi[j - 1]) == 1 and gruppo[-1][1] == PARTICELLA
+                if (
+                    spazio not in (" ", "-", "'", "’") and not (spazio == ". " and iniziale_prima)
+                ) or "\n" in spazio:
+                    break
+                if spazio in ("'", "’") and gruppo[-1][1] != PARTICELLA:
+                    break
+            if t.isdigit():
+                break
+            segue_maiuscola = (
+                j + 1 < n
+                and p.testi[j + 1][0].isupper()
+                and not p.testi[j + 1].isdigit()
+                and p.spazio_prima(j + 1) in (" ", "'", "’")
+                and protetti[j + 1] is None
+            )
+            if not t[0].isupper():
+                # a foreign particle inside a name ("Ludwig van Beethoven") only if a capitalised name follows
+                if (
+                    p.norme[j] in PARTICELLE
+                    and any(k in (NOME, KIND, IGNOTO) for _, k in gruppo)
+                    and segue_maiuscola
+                    and p.spazio_prima(j + 1) == " "
+                ):
+                    gruppo.append((j, PARTICELLA))
+                    j += 1
+                    continue
+                break
+            prot = protetti[j]
+            if prot is not None and prot != "luogo":
+                break
+            if j > i and _santo(p, j):
+                break  # "Giulia Sant'Agnese": a name, then a place named after a saint
+            iniziale = j == i and _iniziale(p, j)
+            if (
+                (len(t) == 1 and t not in "SCVNPL") or (t == "P" and j + 1 < n and p.norme[j + 1] != "iva")
+            ) and (
+                j + 1 < n
+                and p.spazio_prima(j + 1) == ". "
+                and p.testi[j + 1][0].isupper()
+                and len(p.testi[j + 1]) > 1
+                and protetti[j + 1] is None
+            ):
+                gruppo.append((j, PARTICELLA))  # an initial: "P. Piccoli", "R. Ciasca"
+                j += 1
+                continue
+            if (
+                p.norme[j] in PARTICELLE_MAIUSC
+                and segue_maiuscola
+                and not (iniziale and p.norme[j] in ARTICOLI_INIZIO)
+            ):
+                gruppo.append((j, PARTICELLA))  # "De Luca", "Di Maio", "D'Angelo"
+                j += 1
+                continue
+            if ROMANO.match(t) and gruppo:
+                gruppo.append((j, NO))
+                j += 1
+                continue
+            tipo, _ = self.tipo(p, j, iniziale, maiuscolo)
+            if gruppo and gruppo[-1][1] == PARTICELLA:
+                precedente = p.norme[gruppo[-1][0]]
+                if tipo == PAROLA_COMUNE and precedente in PARTICELLE_MAIUSC and precedente not in PARTICELLE:
+                    gruppo.pop()  # "Le Famiglie", "Dal Monte": an article before an ordinary word
+                    break
+                if tipo in (PAROLA_COMUNE, AMBIGUO, IGNOTO, NO):
+                    tipo = COGNOME  # the word after a particle is a surname ("De Gasperi", "D'Angelo")
+            elif tipo == NO and gruppo and gruppo[-1][1] == NOME and _cammello(t):
+                tipo = COGNOME  # "Andrea PanzavoltaRegione": a surname glued to the next word
+            if prot == "luogo":
+                if not gruppo:
+                    if not self._contesto(p, j)[0]:
+                        return []
+                    tipo = PAROLA_COMUNE  # "il dottor Ferrara": the title decides
+                elif any(k in (NOME, PARTICELLA) for _, k in gruppo) and tipo != NOME:
+                    tipo = COGNOME  # "Marco Ferrara": a town right after a first name is a surname
+                else:
+                    break
+            gruppo.append((j, tipo))
+            j += 1
+        return gruppo
+
+    def _valuta(
+        self, p: Parole, gruppo: list[tuple[int, int]], protetti: Sequence[str | None], maiuscolo: bool
+    ) -> Candidato | None:
+        # leading ordinary words are not part of the name ("Direttore Marco Rossi"), unless a title or a
+        # kinship word comes right before them ("il sig. Verdi", "nonna Rosa")
+        forte, debole = self._contesto(p, gruppo[0][0])
+        if not forte:
+            while gruppo and gruppo[0][1] in (PAROLA_COMUNE, NO):
+                gruppo = gruppo[1:]
+            if not gruppo:
+                return None
+            forte, debole = self._contesto(p, gruppo[0][0])
+        i0 = gruppo[0][0]
+        if i0 > 0 and (p.norme[i0 - 1] in STRUTTURE or _santo(p, i0 - 1)) and p.spazio_prima(i0) == " ":
+            return None  # "Premio Oscar", "ponte Morandi", "San Giovanni"
+        if any(p.norme[j] in STRUTTURE_DOPO for j, _ in gruppo) or (
+            gruppo[-1][0] + 1 < len(p)
+            and p.norme[gruppo[-1][0] + 1] in STRUTTURE_DOPO
+            and p.spazio_prima(gruppo[-1][0] + 1) == " "
+        ):
+            return None  # "Trump Tower", "Lord Buddha Foundation"
+        iniziale = _iniziale(p, i0)
+        articolo = (
+            i0 > 0
+            and p.norme[i0 - 1] in ARTICOLI
+            and p.spazio_prima(i0) in (" ", "'", "’")
+            and not _iniziale(p, i0 - 1)
+            and not iniziale
+        )
+        tenuti: list[tuple[int, int]] = []
+        cognome_visto = False
+        for j, tipo in gruppo:
+            if tipo in (NOME, COGNOME, KIND, AMBIGUO, IGNOTO, PARTICELLA) or (
+                tipo == NO and tenuti and ROMANO.match(p.testi[j])
+            ):
+                tenuti.append((j, tipo))
+                if tipo in (COGNOME, KIND, IGNOTO) and tenuti[0][0] != j:
+                    cognome_visto = True
+                continue
+            if tipo == PAROLA_COMUNE and tenuti and not cognome_visto and any(k == NOME for _, k in tenuti):
+                tenuti.append((j, tipo))  # a surname that is also a word: "Giulia Rossi", "Marco Polo"
+                cognome_visto = True
+                continue
+            if tipo == PAROLA_COMUNE and not tenuti and forte:
+                tenuti.append((j, tipo))  # "il dottor Bianchi", "nonna Rosa"
+                continue
+            break
+        while tenuti and tenuti[-1][1] == PARTICELLA:
+            tenuti.pop()
+        if not tenuti:
+            return None
+        tipi = [k for _, k in tenuti if k != PARTICELLA]
+        if not tipi:
+            return None
+        primo = tenuti[0][0]
+        maiuscole_tutte = all(p.testi[j].isupper() for j, _ in tenuti) and not maiuscolo
+        if len(tipi) == 1:
+            j_solo = next(j for j, k in tenuti if k != PARTICELLA)
+            _, score = self.tipo(p, j_solo, iniziale and j_solo == primo, maiuscolo)
+            tipo = tipi[0]
+            if tipo == COGNOME and len(tenuti) > 1:
+                score = max(score, 0.8)  # "De Gasperi", "D'Angelo"
+            if maiuscole_tutte and tipo not in (NOME, COGNOME, KIND):
+                score = 0.0
+            elif maiuscole_tutte:
+                score = min(score, 0.6)
+        else:
+            forti = sum(1 for k in tipi if k in _FORTI)
+            if forti >= 1 and (forti >= 2 or any(k in (IGNOTO, PAROLA_COMUNE, AMBIGUO) for k in tipi)):
+                score = 0.95
+            elif forti >= 1:
+                score = 0.9
+            elif IGNOTO in tipi and AMBIGUO in tipi:
+                score = 0.6
+            elif tipi.count(IGNOTO) >= 2 and not iniziale:
+                score = 0.55
+            else:
+                score = 0.0
+        fonte = "lista:nomi"
+        if forte:
+            if all(p.norme[j] in self.lx.non_nomi for j, _ in tenuti):
+                return None
+            score = max(score, 0.9 if any(k in _FORTI for k in tipi) else 0.8)
+            fonte = "contesto:nomi"
+        elif len(tipi) == 1 and tipi[0] == AMBIGUO:
+            cosa = p.norme[tenuti[0][0]] in COSE
+            if (articolo or debole) and not cosa:
+                score, fonte = 0.7, "contesto:articolo"  # "il Franco", "la Bruna", "la mamma di Chiara"
+            elif not iniziale and not cosa and not maiuscole_tutte:
+                score = 0.6  # "Greta e Viola": capitalised in mid-sentence
+            elif (
+                iniziale
+                and not cosa
+                and p.norme[tenuti[0][0]] in self.lx.ambigui_nomi
+                and not maiuscole_tutte
+            ):
+                score = 0.5  # "Bruno ha l'orto": a first name that is rarely a sentence's first word
+            else:
+                score = 0.0
+        elif debole and score > 0 and not maiuscole_tutte:
+            score = max(score, 0.6)
+        if (
+            not forte
+            and tipi == [IGNOTO]
+            and i0 > 0
+            and p.norme[i0 - 1] in ("a", "ad", "in", "verso")
+            and p.spazio_prima(i0) == " "
+        ):
+            return None  # "nata a Enugu", "in Erasmus a Valencia": an unknown word after "a"/"in" is a place
+        if score <= 0:
+            return None
+        ultimo = tenuti[-1][0]
+        return Candidato(p.inizi[primo], p.fini[ultimo], "PERSONA", score, fonte, forte=forte)
+
+    def _minuscolo(
+        self, p: Parole, i: int, minuscolo: bool, protetti: Sequence[str | None]
+    ) -> Candidato | None:
+        """Lower-case names: after a strong cue ("mia figlia giulia") or an article ("la rina", "il gianni"),
+        or any listed first name in a text written all in lower case."""
+        norma = p.norme[i]
+        lx = self.lx
+        in_lista = norma in lx.nomi or lx.kind.get(p.testi[i].capitalize(), (0.0, 0))[0] >= 0.8
+        if (
+            not in_lista
+            or protetti[i] is not None
+            or len(norma) < 3
+            or norma in lx.non_nomi
+            or norma in lx.comuni
+        ):
+            return None
+        forte, _ = self._contesto(p, i)
+        if forte:
+            fine = p.fini[i]
+            if i + 1 < len(p) and p.spazio_prima(i + 1) == " " and p.norme[i + 1] in lx.cognomi:
+                fine = p.fini[i + 1]
+            return Candidato(p.inizi[i], fine, "PERSONA", 0.75, "contesto:minuscolo", forte=True)
+        if (
+            norma in lx.nomi
+            and i > 0
+            and p.norme[i - 1] in ("il", "la", "lo")
+            and p.spazio_prima(i) == " "
+            and not self._noto(p.testi[i].lower(), norma)
+        ):
+            return Candidato(p.inizi[i], p.fini[i], "PERSONA", 0.65, "contesto:articolo")
+        if minuscolo and norma in lx.nomi and not self._noto(p.testi[i].lower(), norma):
+            return Candidato(p.inizi[i], p.fini[i], "PERSONA", 0.6, "lista:minuscolo")
+        return None
+
+    def parlanti(self, p: Parole) -> list[Candidato]:
+        """Speakers of a chat transcript ("robi: domani chi fa il giro", "[12/03, 08:14] Anto: ok").
+
+        Only when at least two lines look like ``label: message`` and the label is a name or an unknown
+        word; a label that is an ordinary word ("Sito:", "Autore:", "Nota:") is not a speaker.
+        """
+        testo = p.testo
+        if testo.count(":") < 2:
+            return []
+        righe = list(PARLANTE.finditer(testo))
+        if len(righe) < 2:
+            return []
+        out = []
+        for m in righe:
+            if m.group("nome").isupper():
+                continue  # "OMC: il direttore...": a headline, not a speaker
+            parole = list(PAROLA.finditer(testo, m.start("nome"), m.end("nome")))
+            tenute: list[re.Match[str]] = []
+            for k, w in enumerate(parole):
+                norma = normalizza(w.group())
+                if norma in TITOLI or norma in ABBREVIAZIONI:
+                    tenute = []
+                    continue
+                nome = norma in self.lx.nomi or norma in self.lx.ambigui or norma in self.lx.cognomi
+                ignoto = not self._noto(w.group().lower(), norma) and len(norma) >= 3
+                if nome or ignoto or (k > 0 and len(norma) == 1 and tenute):
+                    tenute.append(w)
+                else:
+                    break
+            if tenute:
+                out.append(Candidato(tenute[0].start(), tenute[-1].end(), "PERSONA", 0.75, "contesto:chat"))
+        # a transcript: some speaker speaks at least twice
+        etichette = [normalizza(testo[c.start : c.end]) for c in out]
+        return out if len(etichette) > len(set(etichette)) else []
+
+    def elenchi(
+        self, p: Parole, persone: Sequence[Candidato], protetti: Sequence[str | None]
+    ) -> list[Candidato]:
+        """A capitalised word listed next to a name is a name: "Nibali, Visconti, Pozzato", "Gina e Mick"."""
+        if len(persone) < 1:
+            return []
+        fini = {c.end for c in persone if c.label == "PERSONA"}
+        inizi = {c.start for c in persone if c.label == "PERSONA"}
+        coperti = sorted((c.start, c.end) for c in persone)
+        out = []
+        for i, t in enumerate(p.testi):
+            if not t[0].isupper() or t.isupper() or protetti[i] is not None or _iniziale(p, i):
+                continue
+            s = p.inizi[i]
+            if any(a <= s < b for a, b in coperti):
+                continue
+            tipo = self.tipo(p, i, False, False)[0]
+            if tipo not in (PAROLA_COMUNE, AMBIGUO, IGNOTO, COGNOME, KIND, NOME):
+                continue
+            virgola_sx = i > 0 and p.spazio_prima(i) in (", ", " / ", "/") and p.fini[i - 1] in fini
+            e_sx = (
+                i > 1 and p.norme[i - 1] in ("e", "ed") and p.spazio_prima(i) == " " and p.fini[i - 2] in fini
+            )
+            virgola_dx = (
+                i + 1 < len(p) and p.spazio_prima(i + 1) in (", ", " / ", "/") and p.inizi[i + 1] in inizi
+            )
+            e_dx = (
+                i + 2 < len(p)
+                and p.norme[i + 1] in ("e", "ed")
+                and p.spazio_prima(i + 2) == " "
+                and p.inizi[i + 2] in inizi
+            )
+            # a comma may be an apposition ("il presidente di Codacons, Carlo Rienzi"): an ordinary word
+            # counts only between two names, or joined to one by "e"
+            if tipo == PAROLA_COMUNE:
+                ok = ((virgola_sx or e_sx) and (virgola_dx or e_dx)) or e_sx or e_dx
+            else:
+                ok = (
+                    virgola_sx
+                    or e_sx
+                    or e_dx
+                    or (
+                        virgola_dx
+                        and not (i > 0 and p.norme[i - 1] in _PREPOSIZIONI and p.spazio_prima(i) == " ")
+                    )
+                )
+            if ok:
+                out.append(Candidato(s, p.fini[i], "PERSONA", 0.6, "contesto:elenco"))
+        return out
+
+    def propaga(
+        self, p: Parole, persone: Sequence[Candidato], protetti: Sequence[str | None]
+    ) -> list[Candidato]:
+        """Every other occurrence in the story of a name already found (also "Rossi" after "Giulia Rossi")."""
+        if not persone:
+            return []
+        forme: dict[str, bool] = {}  # norm -> may match lower case
+        punteggi: dict[str, float] = {}
+        coperti = []
+        for c in persone:
+            coperti.append((c.start, c.end))
+            for m in PAROLA.finditer(p.testo, c.start, c.end):
+                norma = normalizza(m.group())
+                if (
+                    len(norma) < 2
+                    or norma in PARTICELLE_MAIUSC
+                    or norma in TITOLI
+                    or norma in self.lx.non_nomi
+                    or norma in ELISI
+                ):
+                    continue
+                ambiguo = norma in self.lx.ambigui or self._noto(norma)
+                forme[norma] = forme.get(norma, False) or not ambiguo
+                punteggi[norma] = max(punteggi.get(norma, 0.0), min(c.score, 0.85))
+        if not forme:
+            return []
+        coperti.sort()
+        out = []
+        k = 0
+        for i, norma in enumerate(p.norme):
+            minuscolo_ok = forme.get(norma)
+            if minuscolo_ok is None:
+                continue
+            s, e = p.inizi[i], p.fini[i]
+            while k < len(coperti) and coperti[k][1] <= s:
+                k += 1
+            if k < len(coperti) and coperti[k][0] <= s < coperti[k][1]:
+                continue
+            t = p.testi[i]
+            if not t[0].isupper() and not minuscolo_ok:
+                continue
+            if protetti[i] not in (None, "luogo"):
+                continue
+            if i > 0 and _santo(p, i - 1) and p.spazio_prima(i) in (" ", "'", "’", ". "):
+                continue
+            if i > 0 and p.norme[i - 1] in STRUTTURE and p.spazio_prima(i) == " " and t[0].isupper():
+                continue  # "il ponte Morandi" after "Morandi" the engineer
+            out.append(Candidato(s, e, "PERSONA", punteggi[norma], "propagazione", forte=True))
+        return out

@@ -1,0 +1,196 @@
+"""Name lists and allow-lists from ``analisi/risorse`` and a fast phrase matcher over word tokens.
+
+Lists are read once, lazily (nothing happens at import time). Matching is on normalised word tokens
+(lower case, no accents, apostrophes and hyphens split), so "Sant’Agnese", "sant'agnese" and
+"SANT'AGNESE" are the same phrase.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+CARTELLA = Path(__file__).resolve().parent.parent / "risorse"
+
+#: A word token: letters only, or digits only (so "dell'Agenzia" -> "dell", "Agenzia").
+PAROLA = re.compile(r"[^\W\d_]+|\d+")
+
+_SENZA_ACCENTI = str.maketrans("àáâäèéêëìíîïòóôöùúûüçñ", "aaaaeeeeiiiioooouuuucn")
+
+
+def normalizza(parola: str) -> str:
+    """Lower case without accents (sloppy texts drop them: "Forli", "Nicolo")."""
+    bassa = parola.lower()
+    if bassa.isascii():
+        return bassa
+    bassa = bassa.translate(_SENZA_ACCENTI)
+    if not bassa.isascii():
+        bassa = "".join(c for c in unicodedata.normalize("NFKD", bassa) if not unicodedata.combining(c))
+    return bassa
+
+
+def parole_di(testo: str) -> list[str]:
+    return [normalizza(m.group()) for m in PAROLA.finditer(testo)]
+
+
+def _righe(nome: str) -> list[str]:
+    path = CARTELLA / nome
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for riga in f:
+            riga = riga.strip()
+            if riga and not riga.startswith("#"):
+                out.append(riga)
+    return out
+
+
+class Frasario:
+    """Phrases (sequences of normalised words) with a tag, found over a token list in one pass."""
+
+    def __init__(self) -> None:
+        self._per_inizio: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+
+    def aggiungi(self, frase: str, tipo: str) -> None:
+        parole = tuple(parole_di(frase))
+        if not parole:
+            return
+        lista = self._per_inizio.setdefault(parole[0], [])
+        if any(p == parole for p, _ in lista):
+            return
+        lista.append((parole, tipo))
+        lista.sort(key=lambda x: -len(x[0]))
+
+    def aggiungi_tutte(self, frasi: Iterable[str], tipo: str) -> None:
+        for f in frasi:
+            self.aggiungi(f, tipo)
+
+    def copia(self) -> Frasario:
+        nuovo = Frasario()
+        nuovo._per_inizio = {k: list(v) for k, v in self._per_inizio.items()}
+        return nuovo
+
+    def __contains__(self, frase: str) -> bool:
+        parole = tuple(parole_di(frase))
+        return bool(parole) and any(p == parole for p, _ in self._per_inizio.get(parole[0], ()))
+
+    def trova(self, norme: Sequence[str]) -> list[tuple[int, int, str]]:
+        """Longest phrases over the normalised tokens: ``(first token, last token + 1, tipo)``."""
+        out = []
+        i = 0
+        n = len(norme)
+        indice = self._per_inizio
+        while i < n:
+            lista = indice.get(norme[i])
+            if lista:
+                for parole, tipo in lista:
+                    k = len(parole)
+                    if i + k <= n and (k == 1 or tuple(norme[i : i + k]) == parole):
+                        out.append((i, i + k, tipo))
+                        i += k - 1
+                        break
+            i += 1
+        return out
+
+
+@dataclass(frozen=True)
+class Lessico:
+    """Everything the name rules need, loaded once."""
+
+    nomi: frozenset[str]
+    nomi_accentati: frozenset[str]
+    cognomi: frozenset[str]
+    ambigui: frozenset[str]
+    ambigui_nomi: frozenset[str]
+    kind: dict[str, tuple[float, int]]
+    kind_minuscoli: frozenset[str]
+    non_nomi: frozenset[str]
+    comuni: frozenset[str]
+    vocabolario: frozenset[str]
+    vocabolario_it: frozenset[str]
+    tipi_luogo: dict[tuple[str, ...], str]
+    frasario: Frasario
+
+
+@cache
+def lessico() -> Lessico:
+    """Load the lists in ``analisi/risorse`` (cached for the process)."""
+    righe_ambigui = [r.split("\t") for r in _righe("nomi_ambigui.txt")]
+    ambigui = frozenset(normalizza(r[0]) for r in righe_ambigui)
+    ambigui_nomi = frozenset(normalizza(r[0]) for r in righe_ambigui if len(r) > 1 and r[1] == "nome")
+    nomi = (
+        frozenset(normalizza(r) for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt")) - ambigui
+    )
+    nomi_accentati = frozenset(
+        r.lower()
+        for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt") + _righe("cognomi.txt")
+        if not r.isascii()
+    )
+    cognomi = frozenset(normalizza(r) for r in _righe("cognomi.txt")) - ambigui
+    kind: dict[str, tuple[float, int]] = {}
+    for riga in _righe("nomi_kind.tsv"):
+        forma, per, tot = riga.split("\t")
+        kind[forma] = (int(per) / max(int(tot), 1), int(per))
+    kind_minuscoli = frozenset(normalizza(f) for f, (quota, _) in kind.items() if quota >= 0.8)
+    non_nomi = frozenset(normalizza(r) for r in _righe("parole_non_nomi.txt"))
+    righe_comuni = _righe("parole_comuni.txt")
+    comuni = frozenset(righe_comuni) | frozenset(normalizza(r) for r in righe_comuni)
+    italiane, inglesi = _vocabolario_simplemma()
+    vocabolario_it = comuni | italiane
+    vocabolario = vocabolario_it | inglesi
+    frasario = Frasario()
+    tipi_luogo: dict[tuple[str, ...], str] = {}
+    for riga in _righe("luoghi.tsv"):
+        nome, _, tipo = riga.partition("\t")
+        frasario.aggiungi(nome, "luogo")
+        tipi_luogo[tuple(parole_di(nome))] = tipo or "luogo"
+    frasario.aggiungi_tutte(_righe("istituzioni.txt"), "istituzione")
+    return Lessico(
+        nomi,
+        nomi_accentati,
+        cognomi,
+        ambigui,
+        ambigui_nomi,
+        kind,
+        kind_minuscoli,
+        non_nomi,
+        comuni,
+        vocabolario,
+        vocabolario_it,
+        tipi_luogo,
+        frasario,
+    )
+
+
+def _vocabolario_simplemma() -> tuple[frozenset[str], frozenset[str]]:
+    """(Italian word forms and lemmas, English lemmas) from simplemma's dictionaries (a dependency, MIT).
+
+    simplemma's ``is_known`` misses many base forms ("lavoro", "povertà"), so keys and values are taken
+    directly; English lemmas cover the English words common in Italian texts ("market", "day").
+    """
+    try:
+        from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+        fabbrica = DefaultDictionaryFactory()
+        it = fabbrica.get_dictionary("it")
+        italiane = set(it.keys()) | set(it.values())
+        inglesi = set(fabbrica.get_dictionary("en").values())
+    except Exception:
+        return frozenset(), frozenset()
+
+    def pulisci(parole: set[str]) -> frozenset[str]:
+        minuscole = {w for w in parole if w.isalpha() and w.islower()}
+        return frozenset(minuscole | {normalizza(w) for w in minuscole})
+
+    return pulisci(italiane), pulisci(inglesi)
+
+
+def associazioni_corpus(percorso: Path) -> list[str]:
+    """Association names from a CSV with a ``nome`` column (``corpus/associazioni.csv``)."""
+    import csv
+
+    with open(percorso, encoding="utf-8", newline="") as f:
+        return [r["nome"] for r in csv.DictReader(f) if r.get("nome")]

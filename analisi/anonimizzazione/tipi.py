@@ -1,0 +1,113 @@
+"""Data types of the anonymiser: found entities, results, labels and their placeholders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Labels of the batch contract (``narrazioni anonimizza``), in a stable order.
+ETICHETTE: tuple[str, ...] = (
+    "PERSONA",
+    "LUOGO",
+    "ORGANIZZAZIONE",
+    "EMAIL",
+    "TELEFONO",
+    "CODICE_FISCALE",
+    "PARTITA_IVA",
+    "IBAN",
+    "TESSERA_SANITARIA",
+    "INDIRIZZO",
+    "URL",
+    "TARGA",
+    "DATA_NASCITA",
+    "ETA",
+)
+
+#: Labels whose placeholder is numbered per story (the same person keeps the same number).
+NUMERATE: frozenset[str] = frozenset({"PERSONA", "LUOGO", "ORGANIZZAZIONE"})
+
+#: Placeholder stem per label; numbered labels get ``_<n>``.
+SEGNAPOSTO: dict[str, str] = {
+    "PERSONA": "PERSONA",
+    "LUOGO": "LUOGO",
+    "ORGANIZZAZIONE": "ORGANIZZAZIONE",
+    "EMAIL": "EMAIL",
+    "TELEFONO": "TELEFONO",
+    "CODICE_FISCALE": "CF",
+    "PARTITA_IVA": "PIVA",
+    "IBAN": "IBAN",
+    "TESSERA_SANITARIA": "TESSERA",
+    "INDIRIZZO": "INDIRIZZO",
+    "URL": "URL",
+    "TARGA": "TARGA",
+    "DATA_NASCITA": "DATA_NASCITA",
+    "ETA": "ETA",
+}
+
+#: ``fonte`` of an ORGANIZZAZIONE that is a children's school: its placeholder is ``[SCUOLA]``.
+FONTE_SCUOLA = "regola:scuola"
+
+#: Labels found by validated patterns: never dropped by the allow-list.
+STRUTTURATE: frozenset[str] = frozenset(
+    {
+        "EMAIL",
+        "TELEFONO",
+        "CODICE_FISCALE",
+        "PARTITA_IVA",
+        "IBAN",
+        "TESSERA_SANITARIA",
+        "URL",
+        "TARGA",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Entita:
+    """A span of personal data; ``start``/``end`` are offsets into the ORIGINAL text."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    score: float
+    fonte: str
+
+    @property
+    def scuola(self) -> bool:
+        return self.fonte == FONTE_SCUOLA
+
+
+@dataclass
+class Esito:
+    """The result for one story.
+
+    ``mappa`` goes from placeholder to original surface (for unnumbered placeholders such as ``[TELEFONO]``
+    the distinct surfaces are joined by `` | ``); it must be stored only encrypted. ``da_rivedere`` puts
+    the story in the administrator's review queue, ``motivi`` says why (in Italian).
+    """
+
+    testo_anon: str
+    entita: list[Entita]
+    mappa: dict[str, str] = field(default_factory=dict)
+    da_rivedere: bool = False
+    motivi: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Candidato:
+    """A span proposed by one recognizer, before overlaps are resolved.
+
+    ``forte`` marks spans backed by context (a title, a kinship word, "mi chiamo", a name already found in
+    the story): they survive the place list, not the institution list.
+    """
+
+    start: int
+    end: int
+    label: str
+    score: float
+    fonte: str
+    forte: bool = False
+
+    @property
+    def lunghezza(self) -> int:
+        return self.end - self.start

@@ -1,0 +1,425 @@
+"""Accuracy of the anonymiser: per-label precision, recall, F1, F2 and the share of stories where a person
+name survives, on (a) the KIND dev split, (b) the corpus gold, (c) the seed texts.
+
+Run from the repo root::
+
+    PYTHONPATH=. python bench/valuta_anonimizzazione.py [--modello auto|nessuno|PATH] [--errori 20]
+
+Matching is by characters, as anonymisation needs: a gold span is *recalled* when every letter/digit of it
+is inside some predicted span (of any label: a name hidden as [LUOGO_1] is still hidden); a predicted
+span is *correct* when it overlaps a gold span (of any label). "strict" columns require the same label.
+KIND is PER only, and its PER includes public figures (politicians, popes, writers), which a real run
+would keep through ``figure_pubbliche``; here they all count as names to hide.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+RADICE = Path(__file__).resolve().parent.parent
+SHARED = RADICE.parent / "shared"
+if str(RADICE) not in sys.path:
+    sys.path.insert(0, str(RADICE))
+
+from analisi.anonimizzazione import Anonimizzatore, Entita  # noqa: E402
+
+FRASI_PER_DOCUMENTO = 20
+STRUTTURATE = (
+    "EMAIL",
+    "TELEFONO",
+    "CODICE_FISCALE",
+    "PARTITA_IVA",
+    "IBAN",
+    "TESSERA_SANITARIA",
+    "URL",
+    "TARGA",
+)
+
+# Identifiers visible in ../shared/seeds, copied by hand (real public contacts of officials): the seeds
+# have no gold, so these give the recall of structured identifiers there.
+SEMI_IDENTIFICATIVI: dict[str, list[tuple[str, str]]] = {
+    "000": [
+        ("EMAIL", "a.spano@ausl.mo.it"),
+        ("TELEFONO", "059.438047"),
+        ("EMAIL", "roberta.pinelli@comune.modena.it"),
+        ("TELEFONO", "059.2032721"),
+        ("EMAIL", "m.daghio@ausl.mo.it"),
+    ],
+    "001": [
+        (
+            "URL",
+            "https://partecipazione.regione.emilia-romagna.it/la-legge-e-il-bando/schede-progetti/2015/"
+            "openlab-percorso-di-comunita-per-il-nuovo-modello-di-welfare-per-lunione-colline-matildiche",
+        )
+    ],
+    "002": [
+        ("TELEFONO", "+39 051 5277450"),
+        ("TELEFONO", "+39 051 5277049"),
+        ("EMAIL", "asrdirgen@regione.emilia-romagna.it"),
+        ("EMAIL", "asrdirgen@postacert.regione.emilia-romagna.it"),
+        ("TELEFONO", "051.5271"),
+        ("TELEFONO", "800 66.22.00"),
+        ("EMAIL", "urp@regione.emilia-romagna.it"),
+        ("EMAIL", "urp@postacert.regione.emilia-romagna.it"),
+    ],
+}
+SEMI_NOMI: dict[str, list[str]] = {
+    "000": ["Andrea Spanò", "Roberta Pinelli", "Maria Monica Daghio"],
+    "001": ["Andrea Panzavolta"],
+}
+
+
+# ------------------------------------------------------------------------------------------ datasets
+@dataclass
+class Documento:
+    id: str
+    testo: str
+    gold: list[tuple[int, int, str]]
+    gruppo: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_SENZA_SPAZIO_PRIMA = {",", ".", ";", ":", "!", "?", ")", "]", "}", "»", "”", "%", "…", "'", "’"}
+_SENZA_SPAZIO_DOPO = {"(", "[", "{", "«", "“"}
+
+
+def detokenizza(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Readable text from KIND tokens (no space before punctuation, none after an elided article)."""
+    pezzi: list[str] = []
+    pos = 0
+    offset = []
+    virgolette_aperte = False
+    precedente = ""
+    for i, tok in enumerate(tokens):
+        spazio = i > 0
+        if tok in _SENZA_SPAZIO_PRIMA or precedente in _SENZA_SPAZIO_DOPO:
+            spazio = False
+        if precedente.endswith(("'", "’")) and len(precedente) > 1:
+            spazio = False
+        if tok == '"':
+            if virgolette_aperte:
+                spazio = False
+            virgolette_aperte = not virgolette_aperte
+        elif precedente == '"' and virgolette_aperte:
+            spazio = False
+        if spazio:
+            pezzi.append(" ")
+            pos += 1
+        offset.append((pos, pos + len(tok)))
+        pezzi.append(tok)
+        pos += len(tok)
+        precedente = tok
+    return "".join(pezzi), offset
+
+
+def documenti_kind(shared: Path) -> list[Documento]:
+    """KIND dev split (``FraseNer.dev``), in documents of consecutive sentences of one dev block."""
+    from analisi.modello.dati import DOMINI_GOLD, leggi_kind, spans_kind
+
+    docs: list[Documento] = []
+    for dominio in DOMINI_GOLD:
+        correnti: list[Any] = []
+
+        def chiudi(frasi: list[Any], dominio: str = dominio) -> None:
+            if not frasi:
+                return
+            testi, gold = [], []
+            base = 0
+            for f in frasi:
+                testo, off = detokenizza(f.tokens)
+                for a, b, lab in spans_kind(f):
+                    if lab == "PER":
+                        gold.append((base + off[a][0], base + off[b - 1][1], "PERSONA"))
+                testi.append(testo)
+                base += len(testo) + 1
+            docs.append(Documento(f"{dominio}-{frasi[0].indice}", "\n".join(testi), gold, dominio))
+
+        blocco = None
+        for frase in leggi_kind(shared, dominio):
+            if not frase.dev:
+                continue
+            b = frase.indice // 100
+            if correnti and (b != blocco or len(correnti) >= FRASI_PER_DOCUMENTO):
+                chiudi(correnti)
+                correnti = []
+            blocco = b
+            correnti.append(frase)
+        chiudi(correnti)
+    return docs
+
+
+def documenti_corpus(radice: Path) -> list[Documento]:
+    gold_path, racconti_path = radice / "corpus" / "gold_pii.jsonl", radice / "corpus" / "racconti.jsonl"
+    if not gold_path.exists() or not racconti_path.exists():
+        return []
+    testi = {}
+    with open(racconti_path, encoding="utf-8") as f:
+        for riga in f:
+            r = json.loads(riga)
+            testi[r["id"]] = r.get("testo") or r.get("text") or ""
+    docs = []
+    with open(gold_path, encoding="utf-8") as f:
+        for riga in f:
+            g = json.loads(riga)
+            if g["id"] in testi:
+                gold = [(e["start"], e["end"], e["label"]) for e in g["entities"]]
+                docs.append(Documento(g["id"], testi[g["id"]], gold, "corpus"))
+    return docs
+
+
+def documenti_semi(shared: Path) -> list[Documento]:
+    docs = []
+    for path in sorted((shared / "seeds").glob("*.txt")):
+        testo = path.read_text(encoding="utf-8")
+        chiave = path.name[:3]
+        gold = []
+        for label, superficie in SEMI_IDENTIFICATIVI.get(chiave, []):
+            inizio = testo.find(superficie)
+            if inizio < 0:
+                raise SystemExit(f"{path.name}: {superficie!r} non trovato (semi cambiati?)")
+            gold.append((inizio, inizio + len(superficie), label))
+        for nome in SEMI_NOMI.get(chiave, []):
+            inizio = testo.find(nome)
+            if inizio >= 0:
+                gold.append((inizio, inizio + len(nome), "PERSONA"))
+        docs.append(Documento(path.name, testo, gold, "semi"))
+    return docs
+
+
+# ------------------------------------------------------------------------------------------- metrics
+def etichetta_predetta(e: Entita) -> str:
+    return "SCUOLA" if e.scuola else e.label
+
+
+def _coperto(testo: str, inizio: int, fine: int, predetti: Iterable[tuple[int, int]]) -> bool:
+    maschera = [False] * (fine - inizio)
+    for s, e in predetti:
+        for k in range(max(s, inizio), min(e, fine)):
+            maschera[k - inizio] = True
+    return all(m or not testo[inizio + k].isalnum() for k, m in enumerate(maschera))
+
+
+@dataclass
+class Conteggi:
+    gold: int = 0
+    recuperati: int = 0
+    recuperati_stretti: int = 0
+    predetti: int = 0
+    corretti: int = 0
+    corretti_stretti: int = 0
+
+    def riga(self) -> dict[str, float]:
+        p = self.corretti / self.predetti if self.predetti else float("nan")
+        r = self.recuperati / self.gold if self.gold else float("nan")
+
+        def f(beta: float) -> float:
+            if not (p > 0 and r > 0):
+                return 0.0
+            return (1 + beta**2) * p * r / (beta**2 * p + r)
+
+        ps = self.corretti_stretti / self.predetti if self.predetti else float("nan")
+        rs = self.recuperati_stretti / self.gold if self.gold else float("nan")
+        return {
+            "gold": self.gold,
+            "pred": self.predetti,
+            "P": p,
+            "R": r,
+            "F1": f(1),
+            "F2": f(2),
+            "P_stretta": ps,
+            "R_stretta": rs,
+        }
+
+
+def valuta(
+    docs: list[Documento], esiti: list[list[Entita]], etichette: Sequence[str] | None = None, errori: int = 0
+) -> tuple[dict[str, dict[str, float]], float, list[str]]:
+    per_label: dict[str, Conteggi] = defaultdict(Conteggi)
+    sopravvive = 0
+    con_nomi = 0
+    esempi: list[str] = []
+    for doc, ents in zip(docs, esiti, strict=True):
+        predetti = [(e.start, e.end) for e in ents]
+        nome_sopravvissuto = False
+        ha_nomi = False
+        for s, e, lab in doc.gold:
+            c = per_label[lab]
+            c.gold += 1
+            if _coperto(doc.testo, s, e, predetti):
+                c.recuperati += 1
+                stessi = [
+                    (x.start, x.end)
+                    for x in ents
+                    if etichetta_predetta(x) == lab or (lab == "SCUOLA" and x.label == "ORGANIZZAZIONE")
+                ]
+                if _coperto(doc.testo, s, e, stessi):
+                    c.recuperati_stretti += 1
+            else:
+                if lab == "PERSONA":
+                    nome_sopravvissuto = True
+                if len(esempi) < errori:
+                    esempi.append(
+                        f"FN {doc.id} {lab}: {doc.testo[max(0, s - 40) : s]}[[{doc.testo[s:e]}]]"
+                        f"{doc.testo[e : e + 40]}".replace("\n", " ")
+                    )
+            if lab == "PERSONA":
+                ha_nomi = True
+        for x in ents:
+            lab = etichetta_predetta(x)
+            if etichette is not None and lab not in etichette:
+                continue
+            c = per_label[lab]
+            c.predetti += 1
+            sovrapposti = [g for g in doc.gold if g[0] < x.end and x.start < g[1]]
+            if sovrapposti:
+                c.corretti += 1
+                if any(g[2] == lab for g in sovrapposti):
+                    c.corretti_stretti += 1
+            elif len(esempi) < 2 * errori:
+                esempi.append(
+                    f"FP {doc.id} {lab} ({x.fonte} {x.score}): {doc.testo[max(0, x.start - 40) : x.start]}"
+                    f"[[{x.text}]]{doc.testo[x.end : x.end + 40]}".replace("\n", " ")
+                )
+        con_nomi += ha_nomi
+        sopravvive += nome_sopravvissuto
+    quota = sopravvive / con_nomi if con_nomi else float("nan")
+    tabella = {lab: c.riga() for lab, c in sorted(per_label.items())}
+    strutturate = Conteggi()
+    for lab in STRUTTURATE:
+        if lab in per_label:
+            c = per_label[lab]
+            strutturate.gold += c.gold
+            strutturate.recuperati += c.recuperati
+            strutturate.recuperati_stretti += c.recuperati_stretti
+            strutturate.predetti += c.predetti
+            strutturate.corretti += c.corretti
+            strutturate.corretti_stretti += c.corretti_stretti
+    if strutturate.gold or strutturate.predetti:
+        tabella["(identificativi strutturati)"] = strutturate.riga()
+    return tabella, quota, esempi
+
+
+def stampa(titolo: str, tabella: dict[str, dict[str, float]], quota: float, n_doc: int) -> None:
+    print(f"\n## {titolo}  ({n_doc} documenti; documenti con un nome sopravvissuto: {quota:.3f})")
+    print(
+        f"{'etichetta':30} {'gold':>5} {'pred':>5} {'P':>6} {'R':>6} {'F1':>6} {'F2':>6} "
+        f"{'P str':>6} {'R str':>6}"
+    )
+    for lab, r in tabella.items():
+        print(
+            f"{lab:30} {r['gold']:5d} {r['pred']:5d} {r['P']:6.3f} {r['R']:6.3f} {r['F1']:6.3f} "
+            f"{r['F2']:6.3f} "
+            f"{r['P_stretta']:6.3f} {r['R_stretta']:6.3f}"
+        )
+
+
+# ----------------------------------------------------------------------------------------------- main
+def carica_nlp(scelta: str) -> Any:
+    if scelta == "nessuno":
+        return None
+    if scelta != "auto":
+        import spacy
+
+        return spacy.load(scelta)
+    try:
+        from analisi.lingua import carica_italiano  # type: ignore[import-not-found,unused-ignore]
+
+        return carica_italiano()
+    except Exception as e:
+        print(f"(nessun modello caricato: {type(e).__name__}: {e}; solo regole)", file=sys.stderr)
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument(
+        "--modello", default="auto", help="auto (analisi.lingua), nessuno (solo regole) o un percorso"
+    )
+    ap.add_argument("--shared", type=Path, default=SHARED)
+    ap.add_argument(
+        "--errori", type=int, default=0, help="stampa N falsi negativi e N falsi positivi per insieme"
+    )
+    ap.add_argument("--solo", choices=["kind", "corpus", "semi"], action="append")
+    ap.add_argument("--json", type=Path, help="scrive anche i risultati in questo file")
+    ap.add_argument(
+        "--ner-ovunque",
+        action="store_true",
+        help="NER su tutto il testo, non solo sulle frasi candidate (per misurare il filtro)",
+    )
+    args = ap.parse_args(argv)
+
+    nlp = carica_nlp(args.modello)
+    nome_modello = (
+        "nessuno (solo regole)" if nlp is None else f"{nlp.meta.get('name')} {nlp.meta.get('version')}"
+    )
+    print(
+        f"# Valutazione anonimizzazione — modello: {nome_modello}"
+        + (" (NER su tutto il testo)" if args.ner_ovunque and nlp is not None else "")
+    )
+    consentiti: list[str] = []
+    associazioni = RADICE / "corpus" / "associazioni.csv"
+    if associazioni.exists():
+        from analisi.anonimizzazione.risorse import associazioni_corpus
+
+        consentiti = associazioni_corpus(associazioni)
+    anon = Anonimizzatore(nlp, consentiti=consentiti)
+    anon.ner_solo_frasi_candidate = not args.ner_ovunque
+    risultati: dict[str, Any] = {"modello": nome_modello}
+    insiemi = args.solo or ["kind", "corpus", "semi"]
+
+    def esegui(nome: str, docs: list[Documento], etichette: Sequence[str] | None) -> None:
+        t0 = time.perf_counter()
+        esiti = [e.entita for e in anon.anonimizza_molti((d.testo for d in docs), batch_size=64)]
+        secondi = time.perf_counter() - t0
+        tabella, quota, esempi = valuta(docs, esiti, etichette, args.errori)
+        parole = sum(len(d.testo.split()) for d in docs)
+        stampa(f"{nome} — {parole} parole in {secondi:.1f} s", tabella, quota, len(docs))
+        for r in esempi:
+            print("   ", r)
+        risultati[nome] = {"tabella": tabella, "quota_nome_sopravvissuto": quota, "documenti": len(docs)}
+
+    if "kind" in insiemi:
+        print("\n(KIND: solo PER; il gold PER comprende figure pubbliche, contate come nomi da nascondere)")
+        docs = documenti_kind(args.shared)
+        for dominio in ("wikinews", "fiction", "degasperi"):
+            esegui(f"KIND dev {dominio} (PER)", [d for d in docs if d.gruppo == dominio], ["PERSONA"])
+        esegui("KIND dev tutti (PER)", docs, ["PERSONA"])
+    if "corpus" in insiemi:
+        docs = documenti_corpus(RADICE)
+        if docs:
+            esegui("corpus gold", docs, None)
+        else:
+            print("\n## corpus gold: corpus/gold_pii.jsonl o racconti.jsonl assente — saltato")
+    if "semi" in insiemi:
+        docs = documenti_semi(args.shared)
+        esegui("semi (identificativi e nomi scritti a mano)", docs, None)
+        for d in docs:
+            esito = anon.anonimizza(d.testo)
+            nomi = sorted({e.text for e in esito.entita if e.label == "PERSONA"})
+            rimasti = [
+                n for n in SEMI_NOMI.get(d.id[:3], []) if any(w in esito.testo_anon for w in n.split())
+            ]
+            identificativi = [v for _, v in SEMI_IDENTIFICATIVI.get(d.id[:3], [])]
+            sopravvissuti = [v for v in identificativi if v in esito.testo_anon]
+            print(
+                f"    {d.id}: identificativi scritti a mano {len(identificativi)}, "
+                f"sopravvissuti {sopravvissuti}; PERSONA trovati {nomi}; "
+                f"nomi scritti a mano sopravvissuti {rimasti}"
+            )
+    if args.json:
+        args.json.write_text(
+            json.dumps(risultati, ensure_ascii=False, indent=1, default=float), encoding="utf-8"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

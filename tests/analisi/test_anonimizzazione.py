@@ -1,0 +1,503 @@
+"""The anonymiser on Italian edge cases: recognizers, names, allow-list, placeholders, offsets, review flags,
+the NER path (with a rule-based stand-in for the model) and the JSONL contract."""
+
+from __future__ import annotations
+
+import io
+import json
+from itertools import pairwise
+
+import pytest
+import spacy
+from stdnum import iban as stdnum_iban
+from stdnum.it import codicefiscale
+
+from analisi.anonimizzazione import Anonimizzatore, ErroreIngresso, Esito, anonimizza_jsonl
+from analisi.anonimizzazione.riconoscitori import eta_in_anni
+
+ASSOCIAZIONI = [
+    "Centro Anziani Il Glicine",
+    "Orti Condivisi Sant'Agnese",
+    "Genitori in Rete",
+    "Ponti di Culture",
+]
+
+
+@pytest.fixture(scope="module")
+def anon() -> Anonimizzatore:
+    return Anonimizzatore(consentiti=ASSOCIAZIONI, figure_pubbliche=["Stefano Bonaccini"])
+
+
+def etichette(esito: Esito) -> list[tuple[str, str]]:
+    return [(e.label, e.text) for e in esito.entita]
+
+
+def offsets_esatti(testo: str, esito: Esito) -> None:
+    for e in esito.entita:
+        assert testo[e.start : e.end] == e.text
+    fini = [(e.start, e.end) for e in esito.entita]
+    assert fini == sorted(fini)
+    assert all(a[1] <= b[0] for a, b in pairwise(fini)), "spans overlap"
+
+
+# ------------------------------------------------------------------------------------ identifiers
+@pytest.mark.parametrize(
+    "numero",
+    [
+        "059.438047",
+        "059 2032721",
+        "+39 333 1234567",
+        "333-1234567",
+        "3331234567",
+        "338 12 34 567",
+        "0039 349 6620318",
+        "059/361148",
+        "347.903.2261",
+        "+39 320 557 8814",
+        "(059) 2032721",
+        "800 66.22.00",
+        "+39 051 5277450",
+        "0040 745 118 302",
+        "+212 612345678",
+    ],
+)
+def test_telefoni_in_ogni_formato(anon: Anonimizzatore, numero: str) -> None:
+    testo = f"Per informazioni chiamate il {numero} dopo le 18."
+    esito = anon.anonimizza(testo)
+    assert ("TELEFONO", numero) in etichette(esito)
+    assert esito.testo_anon == "Per informazioni chiamate il [TELEFONO] dopo le 18."
+
+
+@pytest.mark.parametrize(
+    "testo",
+    [
+        "Il 16 dicembre 2017 alle 08.30-12.30 ci siamo visti.",
+        "Nata il 15/03/2017? No, era il 01/02/2021.",
+        "Dal 2015-2018 abbiamo speso 300.000 euro per 1000 persone.",
+        "Il CAP è 41125 e il codice 0,5.",
+        "Siamo in 20 e ne mancano 3.",
+        "Ho vinto 3 a 2.",
+    ],
+)
+def test_numeri_che_non_sono_telefoni(anon: Anonimizzatore, testo: str) -> None:
+    assert not [e for e in anon.anonimizza(testo).entita if e.label == "TELEFONO"]
+
+
+def test_estensione_telefonica_dopo_tel(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("Bologna, tel. +39 051 5277450 - 7451 - fax +39 051 5277049")
+    assert "7451" not in esito.testo_anon
+    assert esito.testo_anon.count("[TELEFONO]") == 2
+
+
+@pytest.mark.parametrize(
+    "cf",
+    [
+        "RSSMRA85T10A562S",  # ordinary
+        "RSSMRA85T10A5SNT",  # omocodia on the last digits
+        "RSSMRAURTMLARSNL",  # omocodia everywhere
+        "rssmra85t10a562s",  # lower case
+        "RSS MRA 85T10 A562S",  # written in groups
+        "BNCGLI92E41F257A",  # a woman (day + 40)
+    ],
+)
+def test_codice_fiscale_con_omocodia(anon: Anonimizzatore, cf: str) -> None:
+    compatto = cf.replace(" ", "").upper()
+    assert codicefiscale.calc_check_digit(compatto[:15]) == compatto[15]
+    esito = anon.anonimizza(f"Il mio codice fiscale è {cf}, grazie.")
+    assert ("CODICE_FISCALE", cf) in etichette(esito)
+    assert "[CF]" in esito.testo_anon and not esito.da_rivedere
+
+
+def test_codice_fiscale_con_controllo_errato_mascherato_e_segnalato(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("CF: RSSMRA85T10A562X")
+    assert esito.testo_anon == "CF: [CF]"
+    assert esito.da_rivedere and "controllo errato" in esito.motivi[0]
+
+
+def test_codice_fiscale_mai_rifiutato_per_il_comune(anon: Anonimizzatore) -> None:
+    # Z999 is no birthplace at all: only the check character matters
+    base = "VRDLCU70A01Z999"
+    cf = base + codicefiscale.calc_check_digit(base)
+    assert etichette(anon.anonimizza(f"codice {cf}")) == [("CODICE_FISCALE", cf)]
+
+
+@pytest.mark.parametrize(
+    "valore",
+    ["IT40 Z030 6912 9101 0000 0068 245", "IT40Z0306912910100000068245", "it40z0306912910100000068245"],
+)
+def test_iban(anon: Anonimizzatore, valore: str) -> None:
+    assert stdnum_iban.is_valid(valore.replace(" ", "").upper())
+    esito = anon.anonimizza(f"Bonifico su {valore} intestato a me. Grazie mille")
+    assert ("IBAN", valore) in etichette(esito)
+    assert esito.testo_anon.startswith("Bonifico su [IBAN] intestato")
+
+
+@pytest.mark.parametrize(
+    "testo, etichetta, valore",
+    [
+        ("P.IVA 01234567897 della ditta", "PARTITA_IVA", "01234567897"),
+        ("partita iva IT 98765432103.", "PARTITA_IVA", "IT 98765432103"),
+        ("la tessera sanitaria 80380008020047183529 è scaduta", "TESSERA_SANITARIA", "80380008020047183529"),
+        ("scrivete a giulia.rossi85@gmail.com oppure", "EMAIL", "giulia.rossi85@gmail.com"),
+        ("scrivete a mario punto rossi at gmail punto com", "EMAIL", "rossi at gmail punto com"),
+        ("il profilo facebook.com/walter.lugli.tenore.", "URL", "facebook.com/walter.lugli.tenore"),
+        ("vedi https://www.comune.modena.it/servizi, grazie", "URL", "https://www.comune.modena.it/servizi"),
+        ("la Panda targata CV 418 JN era ferma", "TARGA", "CV 418 JN"),
+        ("una Golf targata DL218PS", "TARGA", "DL218PS"),
+    ],
+)
+def test_altri_identificativi(anon: Anonimizzatore, testo: str, etichetta: str, valore: str) -> None:
+    esito = anon.anonimizza(testo)
+    trovati = [(e.label, e.text) for e in esito.entita if e.label == etichetta]
+    assert trovati and valore in trovati[0][1]
+
+
+@pytest.mark.parametrize(
+    "testo, indirizzo",
+    [
+        ("Abito in via Giardini 12/a da vent'anni.", "via Giardini 12/a"),
+        ("Il negozio è in v.le Italia 120/2, vicino.", "v.le Italia 120/2"),
+        ("Ci vediamo in p.zza Matteotti 3 alle dieci.", "p.zza Matteotti 3"),
+        ("Sede: corso Canalgrande 12, 41121 Modena.", "corso Canalgrande 12, 41121 Modena"),
+        ("Lo trovi in str. Collegarola 88 dopo il ponte.", "str. Collegarola 88"),
+        ("Viale Aldo Moro 21, 40127 Bologna, Italia", "Viale Aldo Moro 21, 40127 Bologna"),
+        ("mia madre abita in via vignolese 605 da sola", "via vignolese 605"),
+        ("Viviamo in via Emilia Est 1120, 41126 Modena.", "via Emilia Est 1120, 41126 Modena"),
+        ("abito in via Giardini, al terzo piano", "via Giardini"),
+    ],
+)
+def test_indirizzi(anon: Anonimizzatore, testo: str, indirizzo: str) -> None:
+    assert ("INDIRIZZO", indirizzo) in etichette(anon.anonimizza(testo))
+
+
+@pytest.mark.parametrize(
+    "testo",
+    [
+        "Ci siamo sentiti via Zoom e via WhatsApp.",
+        "Sono andata via 2 volte.",
+        "E così via, per 3 giorni.",
+        "Vado via con 3 amici.",
+        "Un condominio in via Tagliazucchi ha rifatto il citofono.",
+    ],
+)
+def test_non_indirizzi(anon: Anonimizzatore, testo: str) -> None:
+    assert not [e for e in anon.anonimizza(testo).entita if e.label == "INDIRIZZO"]
+
+
+@pytest.mark.parametrize(
+    "testo, data",
+    [
+        ("Sono nata il 3 marzo 1950 a Carpi.", "3 marzo 1950"),
+        ("Mi chiamo Ermes, sono nato il 2 febbraio 1933.", "2 febbraio 1933"),
+        ("data di nascita: 02/12/1936", "02/12/1936"),
+        ("Sono del '47 e non ho paura.", "'47"),
+        ("Sono del 27/01/1940 e il 3 marzo mi hanno vaccinato.", "27/01/1940"),
+        ("Classe 1950, pensionato.", "1950"),
+    ],
+)
+def test_date_di_nascita(anon: Anonimizzatore, testo: str, data: str) -> None:
+    assert ("DATA_NASCITA", data) in etichette(anon.anonimizza(testo))
+
+
+def test_natale_non_e_una_nascita(anon: Anonimizzatore) -> None:
+    assert not anon.anonimizza("A Natale il 25 dicembre 2020 eravamo soli.").entita
+
+
+@pytest.mark.parametrize(
+    "testo, eta",
+    [
+        ("Mia figlia Giulia, 7 anni, gioca.", "7 anni"),
+        ("mia figlia di 12 anni non esce", "12 anni"),
+        ("Ho 82 anni e vivo sola.", "82 anni"),
+        ("la signora Gemma, che ha novant'anni, cammina", "novant'anni"),
+        ("il signor Lodi, che ha novantun anni?", "novantun anni"),
+        ("Greta di 7 anni e Viola di 11.", "11"),
+    ],
+)
+def test_eta(anon: Anonimizzatore, testo: str, eta: str) -> None:
+    assert ("ETA", eta) in etichette(anon.anonimizza(testo))
+
+
+@pytest.mark.parametrize(
+    "testo",
+    [
+        "Lavoro qui da 7 anni.",
+        "Dieci anni fa era diverso.",
+        "ventidue bambini di sei anni in video",
+        "da quando avevamo sei anni siamo amici",
+    ],
+)
+def test_non_eta(anon: Anonimizzatore, testo: str) -> None:
+    assert not [e for e in anon.anonimizza(testo).entita if e.label == "ETA"]
+
+
+def test_eta_in_anni() -> None:
+    assert eta_in_anni("7 e 9 anni") == [7, 9]
+    assert eta_in_anni("trentacinquenne") == [35]
+    assert eta_in_anni("novant'anni") == [90]
+    assert eta_in_anni("6 mesi") == [0.5]
+
+
+def test_scuola_dei_figli(anon: Anonimizzatore) -> None:
+    testo = "Mia figlia va alla scuola primaria Giovanni Pascoli. Poi Sara ha pianto."
+    esito = anon.anonimizza(testo)
+    assert "[SCUOLA]" in esito.testo_anon and "Pascoli" not in esito.testo_anon
+    scuola = [e for e in esito.entita if e.scuola]
+    assert scuola and scuola[0].label == "ORGANIZZAZIONE"
+    assert scuola[0].text == "scuola primaria Giovanni Pascoli"
+    assert esito.da_rivedere and any("scuola" in m for m in esito.motivi)
+
+
+# -------------------------------------------------------------------------------------------- names
+@pytest.mark.parametrize(
+    "testo, nome",
+    [
+        ("Mia figlia Giulia non esce da marzo.", "Giulia"),
+        ("Il dottor Bianchi ci ha chiamato.", "Bianchi"),
+        ("La signora Rosa del piano terra.", "Rosa"),
+        ("Nonno Gino guarda la TV.", "Gino"),
+        ("Mi chiamo Luca Ferrari e abito qui.", "Luca Ferrari"),
+        ("Buongiorno, sono Fatima e lavoro in un hotel.", "Fatima"),
+        ("mia figlia giulia e mio marito marco", "giulia"),
+        ("Il sig. Verdi è gentile.", "Verdi"),
+        ("Ho parlato con la dott.ssa Malagoli.", "Malagoli"),
+        ("Il dottor Ferrara della Casa della Salute.", "Ferrara"),
+        ("Era con Nicolò e Maria Monica Daghio.", "Maria Monica Daghio"),
+        ("Otello Ferrari passa alle nove.", "Otello Ferrari"),
+        ("La mamma di Chiara mi ha scritto.", "Chiara"),
+        ("Ieri il Franco si è arrabbiato.", "Franco"),
+        ("Ho visto la rina del piano terra.", "rina"),
+        ("Era in classe con Oksana Kovalenko.", "Oksana Kovalenko"),
+        ("Il giudice era Ludwig van Beethoven.", "Ludwig van Beethoven"),
+        ("Ha scritto Alcide De Gasperi.", "Alcide De Gasperi"),
+        ("Cfr. P. Piccoli, De Gasperi 1992.", "P. Piccoli"),
+        ("la signorina Prefetti è partita", "Prefetti"),
+        ("i figli Gina, Maria e Mick sono arrivati", "Mick"),
+        ("ci sono Nibali, Visconti, Pozzato e Gilbert", "Visconti"),
+    ],
+)
+def test_nomi_di_persona(anon: Anonimizzatore, testo: str, nome: str) -> None:
+    esito = anon.anonimizza(testo)
+    assert ("PERSONA", nome) in etichette(esito), etichette(esito)
+    assert nome not in esito.testo_anon
+
+
+@pytest.mark.parametrize(
+    "testo",
+    [
+        "Speranza è l'ultima a morire.",
+        "Secondo me la scuola dovrebbe riaprire.",
+        "Nella stanza accanto c'era una ragazza.",
+        "Il Sole splendeva su Modena.",
+        "Lavoro all'AUSL e al Comune di Modena, in dell'Agenzia sanitaria.",
+        "Sono andata alla Casa della Salute e poi all'INPS.",
+        "La Caritas e la Croce Rossa ci hanno aiutati.",
+        "Abitiamo a Sant'Agnese, nel Quartiere 3.",
+        "All'ospedale Papa Giovanni XXIII di Bergamo.",
+        "Al Centro Anziani Il Glicine si balla. Dite al Glicine di continuare.",
+        "Ci siamo sentiti su WhatsApp e su Zoom.",
+        "Stefano Bonaccini ha parlato in TV, poi Bonaccini ha taciuto.",
+        "Mio padre ha l'Alzheimer da cinque anni.",
+        "Siamo andati a Sassuolo, Carpi e Forlì.",
+        "Vedi S. Giovanni e la P. IVA.",
+        "Il presidente di Emergency, il medico, ha parlato.",
+    ],
+)
+def test_lista_consentiti(anon: Anonimizzatore, testo: str) -> None:
+    esito = anon.anonimizza(testo)
+    assert not [e for e in esito.entita if e.label == "PERSONA"], etichette(esito)
+    assert esito.testo_anon == testo
+
+
+def test_figura_pubblica_solo_se_indicata() -> None:
+    testo = "Stefano Bonaccini ha parlato."
+    assert "[PERSONA_1]" in Anonimizzatore().anonimizza(testo).testo_anon
+    assert Anonimizzatore(figure_pubbliche=["Stefano Bonaccini"]).anonimizza(testo).testo_anon == testo
+
+
+def test_nomi_maiuscoli_e_accenti(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("FIRMATO: GIULIA ROSSI. Ringrazio anche Nicolò e Niccolò.")
+    assert "GIULIA" not in esito.testo_anon and "ROSSI" not in esito.testo_anon
+    assert "Nicolò" not in esito.testo_anon and "Niccolò" not in esito.testo_anon
+
+
+def test_chat_con_nomi_minuscoli(anon: Anonimizzatore) -> None:
+    testo = (
+        "robi: domani chi fa il giro\nanto: io ma solo dalle 3\n"
+        "robi: ok le chiavi sono da mauro\nmauro: va bene"
+    )
+    esito = anon.anonimizza(testo)
+    for nome in ("robi", "anto", "mauro"):
+        assert nome not in esito.testo_anon
+    assert "domani chi fa il giro" in esito.testo_anon
+
+
+# ------------------------------------------------------------------------------ placeholders, offsets
+def test_segnaposti_coerenti(anon: Anonimizzatore) -> None:
+    testo = (
+        "Giulia è uscita. Poi Giulia Rossi ha chiamato Marco Bianchi. La signora Rossi era stanca, "
+        "Marco no. Giulia, mi senti?"
+    )
+    esito = anon.anonimizza(testo)
+    assert esito.testo_anon == (
+        "[PERSONA_1] è uscita. Poi [PERSONA_1] ha chiamato [PERSONA_2]. La signora "
+        "[PERSONA_1] era stanca, [PERSONA_2] no. [PERSONA_1], mi senti?"
+    )
+    assert esito.mappa["[PERSONA_1]"] == "Giulia Rossi"
+    assert esito.mappa["[PERSONA_2]"] == "Marco Bianchi"
+
+
+def test_mappa_dei_segnaposti_non_numerati(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("Chiamate il 333 1234567 o il 059 2032721, oppure ancora il 333 1234567.")
+    assert esito.testo_anon.count("[TELEFONO]") == 3
+    assert esito.mappa["[TELEFONO]"] == "333 1234567 | 059 2032721"
+
+
+@pytest.mark.parametrize(
+    "testo",
+    [
+        "Mi chiamo Giulia Rossi, abito in via Giardini 12/a, 41124 Modena; cell. 333-1234567, g.r@gmail.com.",
+        "dell'Agenzia: Andrea Spanò – Direttore, a.spano@ausl.mo.it, 059.438047. Nata il 3/4/1950.",
+        "Mia figlia Sara, 7 anni, va alla scuola media Ferraris; la sig.ra Bianchi va. RSSMRA85T10A562S",
+    ],
+)
+def test_offset_esatti_e_idempotenza(anon: Anonimizzatore, testo: str) -> None:
+    esito = anon.anonimizza(testo)
+    offsets_esatti(testo, esito)
+    assert esito.entita
+    di_nuovo = anon.anonimizza(esito.testo_anon)
+    assert di_nuovo.testo_anon == esito.testo_anon
+    assert di_nuovo.entita == []
+
+
+def test_numerazione_continua_su_testo_gia_anonimizzato(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("[PERSONA_1] ha chiamato Giulia Rossi.")
+    assert esito.testo_anon == "[PERSONA_1] ha chiamato [PERSONA_2]."
+
+
+def test_molti_come_uno(anon: Anonimizzatore) -> None:
+    testi = ["Mia figlia Giulia, 7 anni.", "", "Chiamate il 333 1234567.", "Nessun dato qui."]
+    assert list(anon.anonimizza_molti(testi, batch_size=2)) == [anon.anonimizza(t) for t in testi]
+
+
+# ------------------------------------------------------------------------------------------- review
+def test_revisione_per_bassa_confidenza(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("Ieri ho parlato a lungo con Kebede del lavoro.")
+    assert "[PERSONA_1]" in esito.testo_anon
+    assert esito.da_rivedere and esito.motivi[0].startswith("bassa confidenza: PERSONA")
+
+
+def test_revisione_per_eta_di_un_minore(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("Mio figlio Leo, 10 anni, gioca in cortile.")
+    assert "quasi-identificativo: età esatta di un minore" in esito.motivi
+    assert not Anonimizzatore().anonimizza("Mia madre Anna, 84 anni, vive sola.").da_rivedere
+
+
+def test_revisione_per_quasi_identificativi_combinati(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("Faccio la farmacista a Frassinoro e sono vedova da un anno.")
+    assert any(m.startswith("quasi-identificativi combinati") for m in esito.motivi)
+    assert not anon.anonimizza("Faccio l'impiegata a Modena.").da_rivedere
+
+
+def test_soglia_di_revisione() -> None:
+    testo = "Ieri ho parlato a lungo con Kebede del lavoro."
+    assert not Anonimizzatore(soglia_revisione=0.3).anonimizza(testo).da_rivedere
+
+
+# ------------------------------------------------------------------------------------- the NER path
+@pytest.fixture(scope="module")
+def nlp_finto() -> spacy.Language:
+    """A stand-in for the trained NER: an entity ruler named "ner" (no model needed in CI)."""
+    nlp = spacy.blank("it")
+    ruler = nlp.add_pipe("entity_ruler", name="ner")
+    ruler.add_patterns(  # type: ignore[attr-defined]
+        [
+            {"label": "PER", "pattern": "Zlatko"},
+            {"label": "LOC", "pattern": "Modena"},
+            {"label": "LOC", "pattern": "Pietralunga"},
+            {"label": "ORG", "pattern": [{"LOWER": "ausl"}]},
+            {"label": "ORG", "pattern": [{"TEXT": "Fonderie"}, {"TEXT": "Riunite"}]},
+            {"label": "MISC", "pattern": "Covid"},
+        ]
+    )
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def test_percorso_ner(nlp_finto: spacy.Language) -> None:
+    anon = Anonimizzatore(nlp_finto)
+    testo = "Zlatko lavora alle Fonderie Riunite di Pietralunga, non all'AUSL di Modena. Il Covid."
+    esito = anon.anonimizza(testo)
+    assert esito.testo_anon == (
+        "[PERSONA_1] lavora alle [ORGANIZZAZIONE_1] di [LUOGO_1], non all'AUSL di Modena. Il Covid."
+    )
+    offsets_esatti(testo, esito)
+    assert list(anon.anonimizza_molti([testo, testo])) == [esito, esito]
+    assert "sentencizer" in anon._da_spegnere
+
+
+# ------------------------------------------------------------------------------------ JSONL contract
+def _jsonl(*righe: object) -> io.StringIO:
+    return io.StringIO(
+        "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in righe)
+    )
+
+
+def test_jsonl_contratto(anon: Anonimizzatore) -> None:
+    ingresso = _jsonl(
+        {"id": "a", "text": "Mi chiamo Giulia, tel. 333 1234567."},
+        "",
+        {"id": "b", "text": "Niente di personale."},
+    )
+    uscita = io.StringIO()
+    assert anonimizza_jsonl(ingresso, uscita, anon) == 2
+    righe = [json.loads(r) for r in uscita.getvalue().splitlines()]
+    assert [r["id"] for r in righe] == ["a", "b"]
+    assert set(righe[0]) == {"id", "text_anon", "entities"}
+    assert righe[0]["text_anon"] == "Mi chiamo [PERSONA_1], tel. [TELEFONO]."
+    assert righe[0]["entities"] == [
+        {"start": 10, "end": 16, "label": "PERSONA", "text": "Giulia"},
+        {"start": 23, "end": 34, "label": "TELEFONO", "text": "333 1234567"},
+    ]
+    assert righe[1] == {"id": "b", "text_anon": "Niente di personale.", "entities": []}
+
+
+def test_jsonl_con_processi_mantiene_ordine(anon: Anonimizzatore) -> None:
+    storie = [
+        {
+            "id": str(i),
+            "text": f"Storia {i}: mia figlia Giulia ha {i % 17 + 1} anni, cell 333 12345{i % 10}7.",
+        }
+        for i in range(200)
+    ]
+    uno, due = io.StringIO(), io.StringIO()
+    assert anonimizza_jsonl(_jsonl(*storie), uno, anon, batch_size=16) == 200
+    assert anonimizza_jsonl(_jsonl(*storie), due, anon, processi=2, batch_size=16) == 200
+    assert uno.getvalue() == due.getvalue()
+    assert [json.loads(r)["id"] for r in due.getvalue().splitlines()] == [str(i) for i in range(200)]
+
+
+@pytest.mark.parametrize(
+    "riga, motivo",
+    [
+        ("{non json", "JSON non valido"),
+        ('["id", "text"]', "oggetto JSON"),
+        ('{"id": 3, "text": "x"}', '"id"'),
+        ('{"id": "3"}', '"text"'),
+    ],
+)
+@pytest.mark.parametrize("processi", [1, 2])
+def test_jsonl_riga_malformata(anon: Anonimizzatore, riga: str, motivo: str, processi: int) -> None:
+    ingresso = io.StringIO(
+        json.dumps({"id": "a", "text": "Mi chiamo Giulia."})
+        + "\n\n"
+        + riga
+        + "\n"
+        + json.dumps({"id": "c", "text": "ok"})
+        + "\n"
+    )
+    uscita = io.StringIO()
+    with pytest.raises(ErroreIngresso, match=motivo) as info:
+        anonimizza_jsonl(ingresso, uscita, anon, processi=processi, batch_size=1)
+    assert info.value.riga == 3 and str(info.value).startswith("riga 3:")
+    assert [json.loads(r)["id"] for r in uscita.getvalue().splitlines()] == ["a"]
