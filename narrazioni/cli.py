@@ -381,6 +381,52 @@ def _file_ingresso(percorso: str) -> Path:
     return p
 
 
+@utenti_app.command("disattiva")
+def utenti_disattiva(nome: str) -> None:
+    """Deactivate a user (the last active administrator cannot be deactivated)."""
+    _imposta_utente(nome, attivo=False)
+
+
+@utenti_app.command("attiva")
+def utenti_attiva(nome: str) -> None:
+    """Reactivate a user."""
+    _imposta_utente(nome, attivo=True)
+
+
+@utenti_app.command("ruolo")
+def utenti_ruolo(nome: str, ruolo: str) -> None:
+    """Change a user's role (ricercatore, operatore, amministratore)."""
+    _imposta_utente(nome, ruolo=ruolo)
+
+
+@utenti_app.command("password")
+def utenti_password(
+    nome: str,
+    password: Annotated[str | None, typer.Option(envvar="NARRAZIONI_PASSWORD", help="New password.")] = None,
+) -> None:
+    """Set a new password."""
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    _imposta_utente(nome, password=password)
+
+
+def _imposta_utente(nome: str, *, attivo: bool | None = None, ruolo: str | None = None,
+                    password: str | None = None) -> None:
+    from archivio import audit, cruscotto
+    from archivio.utenti import imposta_password
+
+    archivio = _apri(_impostazioni())
+    with archivio.transazione() as s:
+        if attivo is not None:
+            cruscotto.imposta_attivo(s, nome, attivo, chi="cli")
+        if ruolo is not None:
+            cruscotto.imposta_ruolo(s, nome, ruolo, chi="cli")
+        if password is not None:
+            imposta_password(s, nome, password)
+            audit.registra(s, "cli", "password_cambiata", nome)
+    console.print(f"user {nome} updated")
+
+
 DEMO_UTENTI = (("ricercatrice", "ricercatore"), ("operatore", "operatore"), ("admin", "amministratore"))
 
 
@@ -421,7 +467,7 @@ def _avvia_servizi(imp: Any, password: str) -> None:
     processi = [subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(RADICE / "dashboard.py"), "--server.headless", "true",
          "--server.address", imp.host, "--server.port", str(imp.porta_dashboard),
-         "--browser.gatherUsageStats", "false"], env=env)]
+         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"], env=env)]
     try:
         import raccolta.app  # noqa: F401
 

@@ -1,16 +1,79 @@
-"""Shared pieces of the Streamlit layer: cached settings and store, the session, role checks."""
+"""Shared pieces of the Streamlit layer: cached settings and store, the session, role checks, filters.
+
+Why our own login on the store rather than streamlit-authenticator: that package keeps password hashes in
+a YAML file next to the app, its roles field is barely documented and it has no server-side rate limit or
+audit. Ours keeps users in the database (argon2 hashes, ``narrazioni utenti`` and the admin page manage
+them), rate-limits failed logins and writes every login to the audit table (``archivio.utenti``), and
+checks the role on the server at every run of every page — the role in the session is re-read from the
+database each time, so a deactivated user or a changed role takes effect at the next click.
+
+Sessions expire after ``sessione_minuti`` without activity. A Streamlit session lives in the browser tab's
+websocket: reloading the page starts a new session, which needs a new login (no cookie to steal).
+"""
 
 from __future__ import annotations
 
+import html
+import logging
+import threading
 import time
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, TypeVar
 
+import pandas as pd
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from analisi.grafici_panoramica import Figura, etichetta_codice
+from archivio import audit
+from archivio import cruscotto as cq
+from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni, carica_impostazioni
 
 RUOLI_LEGGONO = ("ricercatore", "operatore", "amministratore")
+TTL = 60  # seconds query results stay cached; pages that write clear them at once
+# Whole-store aggregates (a few seconds of work at 10^4 stories) are kept longer; "Aggiorna i dati" and every
+# page that writes empty the caches at once.
+TTL_BASE = 300
+
+
+@dataclass(frozen=True)
+class Pagina:
+    """A page of the dashboard: the ONE place that says who may open it."""
+
+    chiave: str
+    titolo: str
+    file: str
+    ruoli: tuple[str, ...]
+    icona: str
+
+
+PAGINE: tuple[Pagina, ...] = (
+    Pagina("panoramica", "Panoramica", "pagine/panoramica.py", RUOLI_LEGGONO, ":material/dashboard:"),
+    Pagina("temi", "Temi", "pagine/temi.py", RUOLI_LEGGONO, ":material/topic:"),
+    Pagina("associazioni", "Associazioni", "pagine/associazioni.py", RUOLI_LEGGONO, ":material/groups:"),
+    Pagina("ansie_proposte", "Ansie e proposte", "pagine/ansie_proposte.py", RUOLI_LEGGONO,
+           ":material/psychology:"),
+    Pagina("esplora", "Esplora racconti", "pagine/esplora.py", RUOLI_LEGGONO, ":material/search:"),
+    Pagina("codifica", "Codifica", "pagine/codifica.py", RUOLI_LEGGONO, ":material/edit_note:"),
+    Pagina("inserisci", "Inserisci racconto", "pagine/inserisci.py", ("operatore", "amministratore"),
+           ":material/post_add:"),
+    Pagina("esporta", "Esporta", "pagine/esporta.py", ("operatore", "amministratore"), ":material/download:"),
+    Pagina("revisione", "Revisione anonimizzazione", "pagine/revisione.py", ("amministratore",),
+           ":material/shield_person:"),
+    Pagina("utenti", "Utenti e conservazione", "pagine/utenti.py", ("amministratore",),
+           ":material/manage_accounts:"),
+)
+_PER_CHIAVE = {p.chiave: p for p in PAGINE}
+
+
+def pagine_per(ruolo: str) -> list[Pagina]:
+    """The pages a role may open, in menu order."""
+    return [p for p in PAGINE if ruolo in p.ruoli]
 
 
 @st.cache_resource
@@ -23,16 +86,33 @@ def archivio() -> Archivio:
     return Archivio(impostazioni().url_database())
 
 
+def cifrario() -> Cifrario:
+    """The raw-text key: only pages that store or (for the administrator) read raw text ask for it."""
+    return Cifrario.da_file(impostazioni().percorso_chiave())
+
+
+def _esci(scaduta: bool) -> None:
+    # everything goes: filters, and the decrypted text an administrator may have open for review
+    st.session_state.clear()
+    if scaduta:
+        st.session_state["sessione_scaduta"] = True
+
+
 def utente_corrente() -> dict[str, Any] | None:
-    """The logged-in user, or None; a session idle longer than the setting expires."""
+    """The logged-in user, or None. Idle sessions expire; role and activity are re-read from the store."""
     utente = st.session_state.get("utente")
     if not utente:
         return None
     limite = impostazioni().sessione_minuti * 60
     if time.time() - utente["ultima_attivita"] > limite:
-        st.session_state.pop("utente", None)
-        st.session_state["sessione_scaduta"] = True
+        _esci(scaduta=True)
         return None
+    with archivio().lettura() as s:
+        stato = cq.stato_utente(s, utente["nome"])
+    if stato is None or not stato[1]:
+        _esci(scaduta=False)
+        return None
+    utente["ruolo"] = stato[0]
     utente["ultima_attivita"] = time.time()
     return dict(utente)
 
@@ -41,10 +121,373 @@ def richiedi_ruolo(*ruoli: str) -> dict[str, Any]:
     """Stop the page unless the user has one of ``ruoli`` (checked on the server at every run)."""
     utente = utente_corrente()
     if utente is None:
-        st.error("Accesso richiesto.")
+        st.error("Accesso richiesto: la sessione non è attiva.")
         st.stop()
     assert utente is not None
     if utente["ruolo"] not in ruoli:
         st.error("Non hai i permessi per questa pagina.")
         st.stop()
     return utente
+
+
+def ruoli_di(chiave: str) -> tuple[str, ...]:
+    return _PER_CHIAVE[chiave].ruoli
+
+
+def richiedi_pagina(chiave: str) -> dict[str, Any]:
+    """Stop unless the user may open page ``chiave`` (the roles come from :data:`PAGINE`)."""
+    return richiedi_ruolo(*_PER_CHIAVE[chiave].ruoli)
+
+
+def registra(chi: str, azione: str, oggetto: str | None = None,
+             dettagli: dict[str, Any] | None = None) -> None:
+    """One audit row (never story content)."""
+    with archivio().transazione() as s:
+        audit.registra(s, chi, azione, oggetto, dettagli)
+
+
+# ------------------------------------------------------------------------------------------------ displays
+# Streamlit's captions (grey at 60% opacity) and the selected segment's red on pink miss WCAG AA contrast
+# (4.5:1; axe-core flags them): darker, opaque tones; nothing else changes.
+_STILE = """<style>
+[data-testid="stCaptionContainer"] { opacity: 1 !important; color: #595959 !important; }
+[data-testid="stCaptionContainer"] p { color: #595959 !important; }
+button[data-selected="true"] p { color: #8a1c28 !important; }
+</style>"""
+
+
+def mostra_grafico(grafico: Any, descrizione: str, *,
+                   larghezza: Literal["stretch", "content"] = "stretch") -> None:
+    """An Altair chart described by one text for screen readers (its marks are hidden from them: the
+    table alternative carries the numbers)."""
+    st.altair_chart(grafico.configure_mark(aria=False), width=larghezza, alt=descrizione)
+
+
+def applica_stile() -> None:
+    """The dashboard's few CSS corrections (accessibility), for the router to call once per run."""
+    st.html(_STILE)
+
+
+
+def mostra_figura(figura: Figura, *, chiave: str) -> None:
+    """A chart with its description and, one click away, the same numbers as a table."""
+    if figura.tabella.empty:
+        st.info(figura.descrizione)
+        return
+    mostra_grafico(figura.grafico, figura.descrizione)
+    st.caption(figura.descrizione)
+    with st.expander("Tabella dei dati (alternativa accessibile al grafico)"):
+        tabella = tabella_mostrabile(figura.tabella)
+        if len(tabella) <= 200:
+            # a real HTML table: read by screen readers (the data grid is a canvas) and light to draw
+            st.table(tabella.set_index(tabella.columns[0]))
+        else:
+            st.dataframe(tabella, hide_index=True, width="stretch", key=f"tab_{chiave}")
+
+
+def tabella_mostrabile(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns that mix numbers and text ("n < 5" beside counts) as text: Arrow refuses mixed columns."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object and out[c].map(type).nunique() > 1:
+            out[c] = out[c].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
+    return out
+
+
+def testo_sicuro(testo: str) -> str:
+    """Escape a citizen's text for ``st.html``: markup in a story is shown, never interpreted."""
+    return html.escape(testo, quote=True).replace("\n", "<br>")
+
+
+# ------------------------------------------------------------------------------------------------- filters
+T = TypeVar("T")
+
+
+@st.cache_data(ttl=TTL_BASE, show_spinner=False)
+def valori_filtri() -> cq.ValoriFiltri:
+    with archivio().lettura() as s:
+        return cq.valori_filtri(s)
+
+
+def _persistente(chiave: str, crea: Callable[..., T], *args: Any, predefinito: Any = None,
+                 **kwargs: Any) -> T:
+    """A widget whose value survives page changes (Streamlit drops the state of widgets not drawn).
+
+    The value lives in Session State (never passed to the widget as well, which Streamlit warns about).
+    """
+    salvata = f"_filtro_{chiave}"
+    if chiave not in st.session_state:
+        if salvata in st.session_state:
+            st.session_state[chiave] = st.session_state[salvata]
+        elif predefinito is not None:
+            st.session_state[chiave] = predefinito
+    valore = crea(*args, key=chiave, **kwargs)
+    st.session_state[salvata] = valore
+    return valore
+
+
+def _scelta_multipla(etichetta: str, chiave: str, opzioni: Sequence[Any], **kwargs: Any) -> tuple[Any, ...]:
+    if chiave in st.session_state:  # values that no longer exist (a theme refit) would make Streamlit fail
+        st.session_state[chiave] = [v for v in st.session_state[chiave] if v in opzioni]
+    salvata = f"_filtro_{chiave}"
+    if salvata in st.session_state:
+        st.session_state[salvata] = [v for v in st.session_state[salvata] if v in opzioni]
+    return tuple(_persistente(chiave, st.multiselect, etichetta, list(opzioni), placeholder="Tutti",
+                              **kwargs))
+
+
+ETICHETTE_PERIODI = {
+    "lockdown-2020": "Primo lockdown (mar-mag 2020)",
+    "estate-2020": "Estate 2020",
+    "seconda-ondata": "Seconda ondata (ott 2020 - gen 2021)",
+    "zone-colori-2021": "Zone a colori (feb-mag 2021)",
+    "riaperture-2021": "Riaperture (giu-dic 2021)",
+}
+
+
+def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
+    """The filters in the sidebar (the same on every page, kept while moving between pages)."""
+    v = valori_filtri()
+    with st.sidebar:
+        st.subheader("Filtri")
+        ricerca = ""
+        if testo:
+            ricerca = _persistente("f_testo", st.text_input, "Cerca nel testo",
+                                   help='Parole intere; "frase esatta"; paur* per l\'inizio di parola; '
+                                        "-parola per escludere.")
+        associazioni = _scelta_multipla("Associazione", "f_associazioni", v.associazioni)
+        temi_opzioni = [t for t, _ in v.temi]
+        etichette_temi = dict(v.temi)
+        temi = _scelta_multipla("Tema principale", "f_temi", temi_opzioni,
+                                format_func=lambda t: etichette_temi.get(t, str(t)))
+        cod: tuple[str, ...] = ()
+        if codici:
+            cod = _scelta_multipla("Con frasi codificate come", "f_codici", v.codici,
+                                   format_func=etichetta_codice)
+        with st.expander("Altri filtri", expanded=False):
+            periodi = _scelta_multipla("Periodo", "f_periodi", v.periodi,
+                                       format_func=lambda p: ETICHETTE_PERIODI.get(p, p))
+            quartieri = _scelta_multipla("Quartiere o zona", "f_quartieri", v.quartieri)
+            fasce = _scelta_multipla("Fascia d'età", "f_fasce", v.fasce_eta)
+            ruoli = _scelta_multipla("Ruolo di chi racconta", "f_ruoli", v.ruoli)
+            canali = _scelta_multipla("Canale", "f_canali", v.canali)
+            dal = al = None
+            if v.dal and v.al:
+                minimo, massimo = min(v.dal, date(2019, 1, 1)), max(v.al, date.today())
+                salvato = st.session_state.get("f_date") or st.session_state.get("_filtro_f_date")
+                if salvato and not all(minimo <= d <= massimo for d in salvato):
+                    st.session_state.pop("f_date", None)
+                    st.session_state.pop("_filtro_f_date", None)
+                intervallo = _persistente("f_date", st.date_input, "Data del racconto",
+                                          predefinito=(v.dal, v.al),
+                                          min_value=minimo, max_value=massimo, format="DD/MM/YYYY")
+                if isinstance(intervallo, tuple | list) and len(intervallo) == 2:
+                    dal, al = intervallo
+                    if dal <= v.dal:
+                        dal = None
+                    if al >= v.al:
+                        al = None
+            citabili = _persistente("f_citabili", st.checkbox,
+                                    "Solo racconti citabili (consenso alla citazione)")
+        filtri = cq.Filtri(associazioni=associazioni, quartieri=quartieri, fasce_eta=fasce, ruoli=ruoli,
+                           periodi=periodi, canali=canali, dal=dal, al=al, solo_citabili=bool(citabili),
+                           testo=str(ricerca or "").strip(), temi=temi, codici=cod)
+        if filtri.attivi():
+            st.caption(f"Filtri attivi: {filtri.attivi()}")
+        if st.button("Aggiorna i dati", icon=":material/refresh:", help="Rilegge l'archivio (i dati si "
+                     f"aggiornano comunque da soli ogni {TTL_BASE // 60} minuti)."):
+            st.cache_data.clear()
+            st.rerun()
+    return filtri
+
+
+# ------------------------------------------------------------------------------------------ a story as HTML
+COLORI_SFONDO = {"vita_quotidiana": "#D6EEFA", "ansia": "#FBE3B8", "preoccupazione_futuro": "#F3D9E8",
+                 "proposta": "#CDEFE3"}
+
+
+def _evidenzia_termini(pezzo: str, termini: Sequence[cq.Termine]) -> str:
+    occorrenze = cq.trova_occorrenze(pezzo, termini)
+    if not occorrenze:
+        return testo_sicuro(pezzo)
+    out, pos = [], 0
+    for a, b in occorrenze:
+        out.append(testo_sicuro(pezzo[pos:a]))
+        out.append(f"<strong style='text-decoration:underline'>{testo_sicuro(pezzo[a:b])}</strong>")
+        pos = b
+    out.append(testo_sicuro(pezzo[pos:]))
+    return "".join(out)
+
+
+def html_racconto(testo: str, frasi: Sequence[cq.FraseCodificata], *, ricerca: str = "",
+                  solo_codici: Sequence[str] = ()) -> str:
+    """The anonymised story with its coded sentences highlighted; every character of the story is escaped.
+
+    Each coded sentence gets a background colour AND its codes written after it, so the coding is not
+    conveyed by colour alone.
+    """
+    termini = [t for t in cq.analizza_ricerca(ricerca) if not t.escluso] if ricerca else []
+    pezzi, pos = [], 0
+    for f in sorted(frasi, key=lambda f: f.inizio):
+        codici = [c for c in f.codici if not solo_codici or c.split(".")[0] in solo_codici]
+        if not codici or f.inizio < pos or f.fine > len(testo):
+            continue
+        pezzi.append(_evidenzia_termini(testo[pos:f.inizio], termini))
+        colore = COLORI_SFONDO.get(codici[0].split(".")[0], "#EEEEEE")
+        etichette = ", ".join(etichetta_codice(c) for c in codici)
+        pezzi.append(f"<mark style='background:{colore};color:inherit;padding:0 2px' "
+                     f"title='{html.escape(etichette, quote=True)}'>"
+                     f"{_evidenzia_termini(testo[f.inizio:f.fine], termini)}</mark>"
+                     f"<sup style='font-size:0.7em;color:#444'> [{html.escape(etichette)}]</sup>")
+        pos = f.fine
+    pezzi.append(_evidenzia_termini(testo[pos:], termini))
+    return ("<div lang='it' style='line-height:1.7;font-size:1.02rem;white-space:normal'>"
+            + "".join(pezzi) + "</div>")
+
+
+def legenda_codici() -> str:
+    voci = "".join(f"<span style='background:{c};padding:1px 6px;margin-right:8px'>"
+                   f"{etichetta_codice(k)}</span>"
+                   for k, c in COLORI_SFONDO.items())
+    return f"<div style='font-size:0.85rem'>Legenda: {voci}</div>"
+
+
+# ---------------------------------------------------------------------------------------------- downloads
+def file_protetto(nome_utente: str, ruoli: Sequence[str], azione: str, genera: Callable[[], bytes],
+                  dettagli: dict[str, Any] | None = None, *,
+                  scade: float | None = None) -> Callable[[], bytes]:
+    """The ``data`` of a download button: generated only when clicked, after checking on the server that
+    the user still exists, is active and has one of ``ruoli`` (and that the session, which expires at
+    ``scade``, is still alive); every download is an audit row.
+
+    Streamlit runs it on its own thread, outside the page script: it reads nothing from the session.
+    """
+    motore = archivio()
+
+    def scarica() -> bytes:
+        with motore.lettura() as s:
+            stato = cq.stato_utente(s, nome_utente)
+        scaduta = scade is not None and time.time() > scade
+        if scaduta or stato is None or not stato[1] or stato[0] not in ruoli:
+            with motore.transazione() as s:
+                audit.registra(s, nome_utente, "esportazione_negata", azione)
+            return b"Accesso negato: il tuo ruolo non permette questa esportazione.\n"
+        dati = genera()
+        with motore.transazione() as s:
+            audit.registra(s, nome_utente, "esportazione", azione, {**(dettagli or {}), "byte": len(dati)})
+        return dati
+
+    return scarica
+
+
+@st.cache_resource(show_spinner=False)
+def tassonomia() -> Any:
+    """The Piano di Zona taxonomy (the district's file when the setting names one)."""
+    from analisi.piano import carica_tassonomia
+
+    return carica_tassonomia(getattr(impostazioni(), "tassonomia_piano", None))
+
+
+def nomi_aree() -> dict[str, str]:
+    return {a.codice: f"{a.codice}. {a.nome}" for a in tassonomia().aree}
+
+
+def nomi_schede() -> dict[str, str]:
+    return {s.codice: f"{s.codice} {s.nome}" for s in tassonomia().schede}
+
+
+# --------------------------------------------------------------------------------- stories and theme weights
+@st.cache_data(ttl=TTL, show_spinner=False)
+def racconti_df(filtri: cq.Filtri) -> pd.DataFrame:
+    """Metadata of the filtered visible stories (one row each, index: story id)."""
+    with archivio().lettura() as s:
+        righe = cq.racconti_filtrati(s, filtri)
+    colonne = ["id", "codice", "titolo", "associazione", "quartiere", "fascia_eta", "ruolo", "periodo",
+               "data",
+               "canale", "parole", "citabile"]
+    return pd.DataFrame(righe, columns=colonne).set_index("id", drop=False)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def dati_temi() -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    """The active themes (labels, terms, quotes, prevalence) and the stories × themes weights.
+
+    The weight columns are the themes' labels, in index order; rows are story ids.
+    """
+    from archivio import temi as archivio_temi
+
+    with archivio().lettura() as s:
+        temi = archivio_temi.leggi_temi(s, citazioni=True)
+        righe = archivio_temi.assegnazioni(s)
+    if not temi or not righe:
+        return temi, pd.DataFrame()
+    pesi = pd.DataFrame(righe).pivot_table(index="racconto_id", columns="tema", values="peso", fill_value=0.0)
+    etichette = etichette_temi(temi)
+    pesi = pesi.reindex(columns=range(len(temi)), fill_value=0.0)
+    pesi.columns = [etichette[i] for i in range(len(temi))]
+    return temi, pesi
+
+
+def etichette_temi(temi: Sequence[dict[str, Any]]) -> list[str]:
+    """Unique display labels "1. label" (two themes may share a label after an edit)."""
+    return [f"{i + 1}. {t['etichetta']}" for i, t in enumerate(temi)]
+
+
+# ------------------------------------------------------------------------------- whole-store aggregates
+@st.cache_data(ttl=TTL_BASE, show_spinner=False)
+def conteggi_generali() -> dict[str, int]:
+    with archivio().lettura() as s:
+        return cq.conteggi_generali(s)
+
+
+@st.cache_data(ttl=TTL_BASE, show_spinner=False)
+def codici_racconti() -> pd.DataFrame:
+    """(racconto_id, codice, frasi) for every visible story: pages filter this in memory."""
+    with archivio().lettura() as s:
+        righe = cq.codici_per_racconto_tutti(s)
+    return pd.DataFrame(righe, columns=["racconto_id", "codice", "frasi"])
+
+
+@st.cache_data(ttl=TTL_BASE, show_spinner=False)
+def frasi_racconti() -> pd.Series:
+    with archivio().lettura() as s:
+        return pd.Series(cq.frasi_per_racconto(s), dtype="int64")
+
+
+@st.cache_data(ttl=TTL_BASE, show_spinner=False)
+def aree_racconti() -> pd.DataFrame:
+    """(racconto_id, area, proposte, confermate) for every visible story with proposals."""
+    with archivio().lettura() as s:
+        righe = cq.aree_per_racconto(s)
+    return pd.DataFrame(righe, columns=["racconto_id", "area", "proposte", "confermate"])
+
+
+_RISCALDAMENTO = threading.Lock()
+
+
+def riscalda() -> None:
+    """Fill the shared caches in the background while someone types their password on the login page.
+
+    The aggregates do not depend on who logs in (every role sees the same counts); at most one warm-up
+    runs at a time and a warm cache makes it a no-op. Nothing is shown to the anonymous visitor.
+    """
+    if not runtime.exists():  # only in a real server (AppTest and scripts have no shared runtime)
+        return
+    if not _RISCALDAMENTO.acquire(blocking=False):
+        return
+
+    def lavora() -> None:
+        try:
+            valori_filtri()
+            conteggi_generali()
+            racconti_df(cq.Filtri())
+            frasi_racconti()
+            codici_racconti()
+        except Exception:  # a warm-up must never disturb the login page
+            logging.getLogger(__name__).exception("cache warm-up failed")
+        finally:
+            _RISCALDAMENTO.release()
+
+    filo = threading.Thread(target=lavora, name="narrazioni-riscalda", daemon=True)
+    add_script_run_ctx(filo, get_script_run_ctx())
+    filo.start()

@@ -45,4 +45,4 @@ echo "== notebooks (executed on the sample corpus)"
 "$PY" -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 notebooks/
 echo "== pytest (PostgreSQL, store and pipeline)"
 NARRAZIONI_CI=1 NARRAZIONI_TEST_DB="postgresql+psycopg://postgres@/narrazioni_test?host=$PGDIR&port=$PGPORT" \
-  "$PY" -m pytest -q tests/archivio tests/analisi/test_pipeline.py tests/raccolta tests/analisi/test_codifica_archivio.py
+  "$PY" -m pytest -q tests/archivio tests/analisi/test_pipeline.py tests/raccolta tests/analisi/test_codifica_archivio.py tests/dashboard/test_cruscotto_db.py

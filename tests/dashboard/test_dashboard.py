@@ -1,68 +1,97 @@
-"""Dashboard skeleton with Streamlit AppTest: login gate, roles, anonymised text only."""
+"""The dashboard with Streamlit AppTest: login gate, roles on every page, anonymised text only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from analisi.pipeline import esegui
-from archivio import racconti as q
-from archivio.cifratura import Cifrario
-from archivio.db import Archivio
-from archivio.impostazioni import Impostazioni
-from archivio.racconti import NuovoRacconto
-from archivio.utenti import aggiungi_utente
+from pagine.comune import PAGINE, Pagina
 from tests.conftest import RADICE
-
-GREZZO = "Mia figlia Giulia mi telefonava tutte le sere durante il lockdown."
-
-
-@pytest.fixture
-def app(archivio: Archivio, cifrario: Cifrario, impostazioni: Impostazioni,
-        monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    with archivio.transazione() as s:
-        q.inserisci_racconto(s, NuovoRacconto(testo=GREZZO, canale="modulo", versione_consenso="2020-1",
-                                              titolo="Le telefonate"), cifrario)
-        aggiungi_utente(s, "anna", "password-di-anna", "ricercatore")
-    esegui(archivio, impostazioni, cifrario)  # the test stage upper-cases: the "anonymised" text differs
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.cartella_dati))
-    monkeypatch.setenv("NARRAZIONI_DATABASE_URL", impostazioni.url_database())
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield AppTest.from_file(str(RADICE / "dashboard.py"), default_timeout=30)
-    st.cache_resource.clear()
-    st.cache_data.clear()
+from tests.dashboard.conftest import accedi, nuova_app
+from tests.dashboard.popola import UTENTI, Dati
 
 
-def _accedi(at: AppTest, nome: str, password: str) -> AppTest:
-    at.run()
-    at.text_input[0].input(nome)
-    at.text_input[1].input(password)
-    at.button[0].click()
+def _titoli(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def test_anonimo_vede_solo_l_accesso(app: Callable[[str | None], AppTest]) -> None:
+    at = app(None)
+    assert not at.exception
+    assert _titoli(at) == ["Narrazioni"]
+    assert not at.dataframe
+    assert "Servirebbe" not in str(at)
+
+
+def test_password_sbagliata(dati: Dati) -> None:
+    at = accedi(nuova_app(), "anna", "sbagliata")
+    assert "Nome utente o password non corretti." in [e.value for e in at.error]
+    assert _titoli(at) == ["Narrazioni"]
+
+
+@pytest.mark.parametrize("nome", list(UTENTI))
+def test_dopo_l_accesso_la_panoramica(app: Callable[[str | None], AppTest], nome: str) -> None:
+    at = app(nome)
+    assert not at.exception, at.exception
+    assert _titoli(at) == ["Panoramica"]
+    assert at.metric[0].value == "24"
+
+
+@pytest.mark.parametrize("nome", list(UTENTI))
+def test_ogni_pagina_per_ogni_ruolo(app: Callable[[str | None], AppTest], nome: str) -> None:
+    """Allowed pages open without errors; the others are not even registered in the navigation."""
+    at = app(nome)
+    for pagina in PAGINE:
+        if UTENTI[nome] in pagina.ruoli:
+            at.switch_page(pagina.file).run()
+            assert not at.exception, (pagina.chiave, at.exception)
+            assert _titoli(at)[:1] == [pagina.titolo], pagina.chiave
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(pagina.file)
+
+
+def test_il_ricercatore_non_apre_esporta_ne_revisione(app: Callable[[str | None], AppTest]) -> None:
+    """Not in the researcher's navigation (the page cannot be reached through the router)."""
+    at = app("anna")
+    for pagina in ("pagine/esporta.py", "pagine/revisione.py", "pagine/utenti.py", "pagine/inserisci.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(pagina)
+
+
+def _pagina_diretta(file: str, utente: dict[str, object] | None) -> AppTest:
+    """Run a page script on its own, bypassing the router (as a forged request would)."""
+    at = AppTest.from_file(str(RADICE / file), default_timeout=60)
+    if utente is not None:
+        at.session_state["utente"] = utente
     return at.run()
 
 
-def test_anonimo_vede_solo_l_accesso(app: AppTest) -> None:
-    app.run()
-    assert not app.exception
-    assert [t.value for t in app.title] == ["Narrazioni"]
-    assert not app.dataframe and GREZZO.upper() not in str(app)
+@pytest.mark.parametrize("pagina", PAGINE, ids=[p.chiave for p in PAGINE])
+def test_il_ruolo_e_controllato_anche_dentro_la_pagina(dati: Dati, pagina: Pagina) -> None:
+    anonimo = _pagina_diretta(pagina.file, None)
+    assert "Accesso richiesto: la sessione non è attiva." in [e.value for e in anonimo.error]
+    assert not anonimo.dataframe and not anonimo.get("download_button")
+    for nome, ruolo in UTENTI.items():
+        if ruolo in pagina.ruoli:
+            continue
+        at = _pagina_diretta(pagina.file, {"nome": nome, "ruolo": ruolo, "ultima_attivita": time.time()})
+        assert "Non hai i permessi per questa pagina." in [e.value for e in at.error]
+        assert not at.dataframe and not at.get("download_button") and not at.get("html")
 
 
-def test_password_sbagliata(app: AppTest) -> None:
-    at = _accedi(app, "anna", "sbagliata")
-    assert "Nome utente o password non corretti." in [e.value for e in at.error]
-    assert not at.dataframe
+def test_il_ruolo_nella_sessione_non_basta(dati: Dati) -> None:
+    """A session claiming "amministratore" for a researcher gets the researcher's rights (from the db)."""
+    at = _pagina_diretta("pagine/revisione.py", {"nome": "anna", "ruolo": "amministratore",
+                                                 "ultima_attivita": time.time()})
+    assert "Non hai i permessi per questa pagina." in [e.value for e in at.error]
 
 
-def test_ricercatore_vede_i_racconti_anonimizzati_mai_il_grezzo(app: AppTest) -> None:
-    at = _accedi(app, "anna", "password-di-anna")
-    assert not at.exception
-    assert [t.value for t in at.title] == ["Racconti"]
-    assert len(at.dataframe) == 1
-    testi = " ".join(str(t.value) for t in at.text)
-    assert GREZZO.upper() in testi
-    assert GREZZO not in testi
+def test_sessione_scaduta(dati: Dati) -> None:
+    at = _pagina_diretta("pagine/panoramica.py", {"nome": "anna", "ruolo": "ricercatore",
+                                                  "ultima_attivita": time.time() - 61 * 60})
+    assert "Accesso richiesto: la sessione non è attiva." in [e.value for e in at.error]
+    assert at.session_state["sessione_scaduta"] is True

@@ -1,0 +1,172 @@
+"""Codifica: review and correct the codes sentence by sentence, and confirm or change the Piano di Zona
+area of proposals. Every decision is stored with source "umano" (archivio.codifica) and feeds the next
+training (``narrazioni codifica addestra``). Keyboard: keys 1-4 toggle the codes, Ctrl+Enter saves and
+moves on, Alt+→ / Alt+← skip forward and back."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
+from analisi.grafici_panoramica import etichetta_codice
+from archivio import codifica
+from archivio import cruscotto as cq
+from pagine.comune import (
+    COLORI_SFONDO,
+    TTL,
+    archivio,
+    barra_filtri,
+    nomi_aree,
+    nomi_schede,
+    richiedi_pagina,
+    tassonomia,
+    testo_sicuro,
+)
+
+utente = richiedi_pagina("codifica")
+autore = utente["nome"]
+SENZA_SCHEDA = ""
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _coda(filtri: cq.Filtri, criterio: str, codice: str | None) -> list[int]:
+    with archivio().lettura() as s:
+        return cq.coda_codifica(s, filtri, criterio, codice=codice)
+
+
+def _frase(frase_id: int) -> cq.FraseInRevisione | None:
+    with archivio().lettura() as s:
+        return cq.frase_in_revisione(s, frase_id, autore)
+
+
+st.title("Codifica")
+st.caption("Rivedi i codici frase per frase: le tue decisioni valgono più di quelle del modello e servono ad "
+           "addestrarlo di nuovo. Tasti: 1-4 attivano/disattivano i codici, Ctrl+Invio salva e passa alla "
+           "successiva, Alt+→ salta, Alt+← torna indietro.")
+filtri = barra_filtri(codici=False)
+c1, c2 = st.columns([3, 2])
+criterio = str(c1.selectbox("Quali frasi", list(cq.CRITERI_CODIFICA),
+                            format_func=lambda c: cq.CRITERI_CODIFICA[c]))
+solo_codice = c2.selectbox("Solo le frasi codificate come", [None, *CODICI],
+                           format_func=lambda c: "qualsiasi codice" if c is None else etichetta_codice(c))
+coda = _coda(filtri, criterio, solo_codice)
+with archivio().lettura() as s:
+    fatto = cq.avanzamento_codifica(s, autore)
+st.caption(f"Frasi riviste da te: {fatto['mie']} · da tutti: {fatto['tutte']} · aree confermate: "
+           f"{fatto['aree_confermate']}")
+if esito := st.session_state.pop("codifica_esito", None):
+    st.success(esito)
+if not coda:
+    st.info("Nessuna frase da rivedere con questi criteri: prova «Frasi non ancora riviste da una persona».")
+    st.stop()
+
+chiave_coda = (filtri, criterio, solo_codice)
+if st.session_state.get("codifica_chiave") != chiave_coda:
+    st.session_state["codifica_chiave"] = chiave_coda
+    st.session_state["codifica_pos"] = 0
+pos = min(st.session_state.get("codifica_pos", 0), len(coda) - 1)
+frase = _frase(coda[pos])
+if frase is None:
+    st.warning("La frase non è più disponibile.")
+    st.stop()
+assert frase is not None
+corrente: cq.FraseInRevisione = frase
+
+st.progress((pos + 1) / len(coda), text=f"Frase {pos + 1} di {len(coda)} in coda")
+st.markdown(f"**Racconto {frase.racconto}** · {html.escape(frase.associazione)} · frase {frase.indice + 1}")
+contesto = ""
+if frase.precedente:
+    contesto += f"<p style='color:#555'>… {testo_sicuro(frase.precedente)}</p>"
+colore = COLORI_SFONDO.get(frase.effettivi[0].split(".")[0], "#F4F4F4") if frase.effettivi else "#F4F4F4"
+contesto += (f"<p style='font-size:1.15rem;background:{colore};padding:8px;border-left:4px solid #333'>"
+             f"{testo_sicuro(frase.testo)}</p>")
+if frase.seguente:
+    contesto += f"<p style='color:#555'>{testo_sicuro(frase.seguente)} …</p>"
+st.html(f"<div lang='it'>{contesto}</div>")
+
+# the checkboxes start from the person's own decisions, else from the codes that hold now
+prefisso = f"cod_{frase.id}_"
+for c in (*CODICI, *(f"{p}.{x}" for p, xs in SOTTOCODICI.items() for x in xs)):
+    if prefisso + c not in st.session_state:
+        st.session_state[prefisso + c] = frase.decisioni.get(c, c in frase.effettivi)
+
+
+def _inverti(chiave: str) -> None:
+    st.session_state[chiave] = not st.session_state[chiave]
+
+
+st.subheader("Codici")
+colonne = st.columns(len(CODICI))
+for i, (colonna, c) in enumerate(zip(colonne, CODICI, strict=True), start=1):
+    with colonna:
+        p = frase.probabilita.get(c)
+        st.checkbox(f"{i}. {etichetta_codice(c)}", key=prefisso + c, help=DESCRIZIONI.get(c))
+        st.caption(f"modello: {p:.0%}" if p is not None else "modello: —")
+        st.button(f"Tasto {i}", key=f"tasto_{frase.id}_{c}", on_click=_inverti, args=(prefisso + c,),
+                  shortcut=str(i), type="tertiary", help=f"Attiva o disattiva «{etichetta_codice(c)}»")
+        if c in SOTTOCODICI and st.session_state[prefisso + c]:
+            for x in SOTTOCODICI[c]:
+                st.checkbox(x.replace("_", " "), key=f"{prefisso}{c}.{x}")
+
+area = scheda = None
+if st.session_state[prefisso + "proposta"]:
+    st.subheader("Area del Piano di Zona")
+    aree = nomi_aree()
+    proposta_area = frase.area if frase.area in aree else None
+    if frase.area:
+        fonte = "confermata da una persona" if frase.fonte_area == "umano" else (
+            f"proposta dal modello ({frase.punteggio_area:.2f})" if frase.punteggio_area is not None
+            else "proposta dal modello")
+        st.caption(f"Area attuale: {aree.get(frase.area, frase.area)} — {fonte}")
+    c1, c2 = st.columns(2)
+    # no area preselected when the model gave none: staff must choose, not confirm a default
+    area = c1.selectbox("Area", list(aree), format_func=lambda a: aree[a], key=f"area_{frase.id}",
+                        index=list(aree).index(proposta_area) if proposta_area else None,  # type: ignore[arg-type]
+                        placeholder="Scegli l'area")
+    schede = [SENZA_SCHEDA]
+    if area:
+        schede += [s.codice for s in tassonomia().schede if s.area == area]
+    nomi = nomi_schede()
+    scheda_attuale = frase.scheda if frase.scheda in schede else SENZA_SCHEDA
+    scheda = c2.selectbox("Scheda", schede, index=schede.index(scheda_attuale),
+                          key=f"scheda_{frase.id}_{area}",
+                          format_func=lambda x: nomi.get(x, "— nessuna scheda —"))
+
+
+def _salva() -> None:
+    """Store this person's decision on every code shown, and the area of a proposal."""
+    decisi = {c: bool(st.session_state[prefisso + c]) for c in CODICI}
+    for padre, figli in SOTTOCODICI.items():
+        if decisi[padre]:
+            decisi.update({f"{padre}.{x}": bool(st.session_state.get(f"{prefisso}{padre}.{x}"))
+                           for x in figli})
+    area_scelta = st.session_state.get(f"area_{corrente.id}")
+    scheda_scelta = st.session_state.get(f"scheda_{corrente.id}_{area_scelta}") or None
+    with archivio().transazione() as s:
+        for c, v in decisi.items():
+            codifica.salva_correzione(s, corrente.id, c, v, autore)
+        if decisi["proposta"] and area_scelta:
+            codifica.salva_piano_umano(s, corrente.id, area_scelta, scheda_scelta, autore)
+    st.cache_data.clear()
+    st.session_state["codifica_esito"] = (f"Frase {corrente.indice + 1} del racconto {corrente.racconto} "
+                                          "salvata.")
+    # the saved sentence may leave the queue (e.g. "not yet reviewed"): stay at the same position then
+    if criterio in ("non_riviste", "incerte", "proposte"):
+        st.session_state["codifica_pos"] = pos
+    else:
+        st.session_state["codifica_pos"] = pos + 1
+
+
+def _sposta(passo: int) -> None:
+    st.session_state["codifica_pos"] = max(0, min(len(coda) - 1, pos + passo))
+
+
+st.divider()
+c1, c2, c3 = st.columns([2, 1, 1])
+c1.button("Salva e passa alla successiva", type="primary", on_click=_salva, shortcut="Ctrl+Enter",
+          disabled=bool(st.session_state[prefisso + "proposta"] and not area),
+          help="Per una proposta scegli prima l'area del Piano di Zona.")
+c2.button("← Precedente", on_click=_sposta, args=(-1,), shortcut="Alt+Left", disabled=pos == 0)
+c3.button("Salta →", on_click=_sposta, args=(1,), shortcut="Alt+Right", disabled=pos >= len(coda) - 1)

@@ -1,0 +1,157 @@
+"""Esporta (operatore): quotes grouped by Piano di Zona area and association, filtered, to XLSX (a sheet
+per area), DOCX (ready for the Piano), CSV (formula-injection safe) and REFI-QDA (QDPX). Only stories
+whose narrator consented to quotation; every quote carries story, association, theme, code and model."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from analisi import esporta as ex
+from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
+from analisi.grafici_panoramica import etichetta_codice
+from archivio import cruscotto as cq
+from pagine.comune import (
+    TTL,
+    archivio,
+    aree_racconti,
+    barra_filtri,
+    codici_racconti,
+    file_protetto,
+    impostazioni,
+    nomi_aree,
+    nomi_schede,
+    racconti_df,
+    richiedi_pagina,
+    ruoli_di,
+)
+
+utente = richiedi_pagina("esporta")
+RUOLI = ruoli_di("esporta")
+SENZA_AREA = ""
+
+
+def _tutti_i_codici(codici: tuple[str, ...]) -> list[str]:
+    return [c for padre in codici for c in (padre, *(f"{padre}.{x}" for x in SOTTOCODICI.get(padre, ())))]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _anteprima(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...]) -> list[ex.Citazione]:
+    with archivio().lettura() as s:
+        righe = cq.frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
+                                    limite=600)
+    return ex.unisci(righe)[:200]
+
+
+def _descrivi(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...]) -> str:
+    parti = [f"codici: {', '.join(codici)}"]
+    if aree:
+        parti.append("aree: " + ", ".join(a or "non assegnata" for a in aree))
+    for campo in dataclasses.fields(filtri):
+        valore = getattr(filtri, campo.name)
+        if valore and campo.name != "solo_citabili":
+            testo = ", ".join(map(str, valore)) if isinstance(valore, tuple) else str(valore)
+            parti.append(f"{campo.name}: {testo}")
+    return "; ".join(parti)
+
+
+st.title("Esporta")
+st.caption("Solo le frasi dei racconti i cui autori hanno acconsentito alla citazione. "
+           "Ogni citazione riporta "
+           "racconto, associazione, tema, codice e versione del modello.")
+filtri = barra_filtri()
+c1, c2 = st.columns(2)
+codici = tuple(c1.multiselect("Codici da esportare", list(CODICI), default=["proposta"],
+                              format_func=etichetta_codice) or ["proposta"])
+etichette_aree = {**nomi_aree(), SENZA_AREA: ex.NESSUNA_AREA}
+aree = tuple(c2.multiselect("Aree del Piano di Zona", list(etichette_aree),
+                            format_func=lambda a: etichette_aree[a],
+                            placeholder="Tutte le aree"))
+# the summary comes from the cached per-story counts; the quotes themselves are read when a file is asked for
+racconti = racconti_df(filtri)
+citabili = racconti[racconti["citabile"].astype(bool)]
+if codici == ("proposta",):
+    aree_f = aree_racconti()
+    aree_f = aree_f[aree_f["racconto_id"].isin(citabili.index)].copy()
+    aree_f["chiave"] = aree_f["area"].map(lambda a: a if isinstance(a, str) and a else SENZA_AREA)
+    if aree:
+        aree_f = aree_f[aree_f["chiave"].isin(aree)]
+    aree_f["gruppo"] = aree_f["chiave"].map(lambda a: etichette_aree.get(a, a))
+    aree_f["associazione"] = citabili["associazione"].reindex(aree_f["racconto_id"]).to_numpy()
+    riepilogo = (aree_f.groupby(["gruppo", "associazione"])
+                 .agg(citazioni=("proposte", "sum"), racconti=("racconto_id", "nunique")).reset_index()
+                 .rename(columns={"gruppo": "area"}))
+else:
+    conteggi = codici_racconti()
+    conteggi = conteggi[conteggi["racconto_id"].isin(citabili.index) & conteggi["codice"].isin(codici)].copy()
+    conteggi["associazione"] = citabili["associazione"].reindex(conteggi["racconto_id"]).to_numpy()
+    conteggi["codice"] = conteggi["codice"].map(etichetta_codice)
+    riepilogo = (conteggi.groupby(["codice", "associazione"])
+                 .agg(citazioni=("frasi", "sum"), racconti=("racconto_id", "nunique")).reset_index())
+if riepilogo.empty:
+    st.info("Nessuna citazione esportabile con questi filtri (ricorda: solo racconti citabili).")
+    st.stop()
+totale, storie = int(riepilogo["citazioni"].sum()), int(riepilogo["racconti"].sum())
+st.subheader(f"{totale} citazioni da {storie} racconti")
+if aree and codici != ("proposta",):
+    st.caption("Il riepilogo conta tutte le aree; i file contengono solo le aree scelte.")
+st.dataframe(riepilogo, hide_index=True, width="stretch")
+with st.expander("Anteprima delle citazioni (prime 200)"):
+    st.dataframe(pd.DataFrame([c.riga(nomi_aree(), nomi_schede()) for c in _anteprima(filtri, codici, aree)]),
+                 hide_index=True, width="stretch")
+
+# everything a download needs is captured now: it runs on another thread, after the click
+motore, aree_nomi, schede_nomi = archivio(), nomi_aree(), nomi_schede()
+descrizione = _descrivi(filtri, codici, aree)
+autore = utente["nome"]
+nome_base = f"narrazioni-{'-'.join(codici)}-{datetime.now():%Y%m%d-%H%M}"
+scade = utente["ultima_attivita"] + impostazioni().sessione_minuti * 60  # a download after that is refused
+
+
+def _citazioni() -> tuple[list[ex.Citazione], ex.Intestazione]:
+    with motore.lettura() as s:
+        righe = cq.frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
+                                    limite=None)
+    return ex.unisci(righe), ex.Intestazione(creato_il=datetime.now(), autore=autore, filtri=descrizione,
+                                              nomi_aree=aree_nomi, nomi_schede=schede_nomi)
+
+
+def _qdpx() -> bytes:
+    with motore.lettura() as s:
+        testi = cq.testi_citabili(s, filtri)
+        frasi = cq.frasi_codificate(s, filtri, solo_citabili=True, limite=None)
+        temi = cq.temi_principali(s, [t["id"] for t in testi])
+    sorgenti = [ex.Sorgente(t["id"], t["codice"], t["testo"], {
+        "associazione": t["associazione"], "quartiere": t["quartiere"], "fascia_eta": t["fascia_eta"],
+        "ruolo": t["ruolo"], "periodo": t["periodo"], "data": t["data"].isoformat() if t["data"] else None,
+        "canale": t["canale"], "tema": temi.get(t["id"])}) for t in testi]
+    return ex.a_qdpx(sorgenti, frasi, codebook=DESCRIZIONI, sottocodici=SOTTOCODICI, autore=autore,
+                     nome_progetto="Narrazioni — esportazione", nomi_aree=aree_nomi)
+
+
+MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+formati: list[tuple[str, str, str, str, Callable[[], bytes]]] = [
+    ("Excel (XLSX)", "xlsx", "Un foglio per area del Piano di Zona, più un riepilogo.", MIME_XLSX,
+     lambda: ex.a_xlsx(*_citazioni())),
+    ("Word (DOCX)", "docx", "Pronto per il Piano: un titolo per area, le citazioni, i conteggi e la fonte "
+     "di ogni citazione.", MIME_DOCX, lambda: ex.a_docx(*_citazioni())),
+    ("CSV", "csv", "Separatore punto e virgola, UTF-8; nessuna cella è interpretata come formula.",
+     "text/csv", lambda: ex.a_csv(*_citazioni())),
+    ("REFI-QDA (QDPX)", "qdpx", "Per continuare in NVivo, MAXQDA o ATLAS.ti: racconti citabili, libro dei "
+     "codici, frasi codificate.", "application/zip", _qdpx),
+]
+dettagli = {"citazioni": totale, "racconti": storie, "codici": list(codici), "aree": list(aree)}
+colonne = st.columns(len(formati))
+for colonna, (etichetta, estensione, aiuto, mime, genera) in zip(colonne, formati, strict=True):
+    colonna.download_button(
+        etichetta, help=aiuto,
+        data=file_protetto(autore, RUOLI, f"esporta_{estensione}", genera, dettagli, scade=scade),
+        file_name=f"{nome_base}.{estensione}", mime=mime, on_click="ignore", key=f"scarica_{estensione}",
+        icon=":material/download:")
+st.caption("Il QDPX contiene i racconti citabili interi (anonimizzati) con le frasi codificate, il libro dei "
+           "codici e le aree del Piano di Zona; ogni codifica indica il modello o la persona che l'ha data.")
