@@ -82,6 +82,7 @@ if codici == ("proposta",):
         aree_f = aree_f[aree_f["chiave"].isin(aree)]
     aree_f["gruppo"] = aree_f["chiave"].map(lambda a: etichette_aree.get(a, a))
     aree_f["associazione"] = citabili["associazione"].reindex(aree_f["racconto_id"]).to_numpy()
+    storie = int(aree_f["racconto_id"].nunique())
     riepilogo = (aree_f.groupby(["gruppo", "associazione"])
                  .agg(citazioni=("proposte", "sum"), racconti=("racconto_id", "nunique")).reset_index()
                  .rename(columns={"gruppo": "area"}))
@@ -90,12 +91,14 @@ else:
     conteggi = conteggi[conteggi["racconto_id"].isin(citabili.index) & conteggi["codice"].isin(codici)].copy()
     conteggi["associazione"] = citabili["associazione"].reindex(conteggi["racconto_id"]).to_numpy()
     conteggi["codice"] = conteggi["codice"].map(etichetta_codice)
+    storie = int(conteggi["racconto_id"].nunique())
     riepilogo = (conteggi.groupby(["codice", "associazione"])
                  .agg(citazioni=("frasi", "sum"), racconti=("racconto_id", "nunique")).reset_index())
 if riepilogo.empty:
     st.info("Nessuna citazione esportabile con questi filtri (ricorda: solo racconti citabili).")
     st.stop()
-totale, storie = int(riepilogo["citazioni"].sum()), int(riepilogo["racconti"].sum())
+# a story with quotes in several areas or associations counts once (the DOCX header counts the same way)
+totale = int(riepilogo["citazioni"].sum())
 st.subheader(f"{totale} citazioni da {storie} racconti")
 if aree and codici != ("proposta",):
     st.caption("Il riepilogo conta tutte le aree; i file contengono solo le aree scelte.")

@@ -278,3 +278,11 @@ def test_sessione_scade_per_inattivita(app: App) -> None:
     at.run()
     assert [t.value for t in at.title] == ["Narrazioni"]
     assert any("scaduta" in i.value for i in at.info)
+
+
+def test_esporta_conta_ogni_racconto_una_volta(app: App, ambiente: Ambiente) -> None:
+    at = _vai(app("otto"), "esporta")
+    titolo = next(s.value for s in at.subheader if "citazioni da" in s.value)
+    citazioni, racconti = map(int, re.findall(r"\d+", titolo)[:2])
+    anteprima = at.dataframe[1].value  # the quotes themselves (first 200)
+    assert citazioni == len(anteprima) and racconti == anteprima["racconto"].nunique()
