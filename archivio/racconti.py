@@ -246,19 +246,28 @@ def segna(s: Session, ids: Iterable[int], stadio: str, versione: int, esecuzione
                           esecuzione_id=esecuzione_id, aggiornato_il=adesso()) for i in ids)
 
 
-def conteggi(s: Session, stadi: Sequence[tuple[str, int]]) -> dict[str, Any]:
-    """Counts for ``narrazioni stato``: stories, anonymisation states, and per stage done/to do."""
+def conteggi(s: Session, stadi: Sequence[tuple[str, int] | tuple[str, int, bool]]) -> dict[str, Any]:
+    """Counts for ``narrazioni stato``: stories, anonymisation states, and per stage done/to do.
+
+    A stage given as (name, version, True) works only on visible stories: stories held for the anonymisation
+    review are counted apart (``in_revisione``), not as work ``elabora`` could do now.
+    """
     totale = s.scalar(select(func.count(Racconto.id))) or 0
+    trattenuti = s.scalar(select(func.count(Racconto.id)).where(Racconto.visibile.is_(False))) or 0
     per_anon = dict(s.execute(select(Racconto.stato_anon, func.count()).group_by(Racconto.stato_anon)).all())
     per_canale = dict(s.execute(select(Racconto.canale, func.count()).group_by(Racconto.canale)).all())
     per_stadio = {}
-    for nome, versione in stadi:
+    for nome, versione, *resto in stadi:
+        solo_visibili = bool(resto and resto[0])
         righe = dict(s.execute(
             select(StatoStadio.stato, func.count())
             .where(StatoStadio.stadio == nome, StatoStadio.versione == versione)
             .group_by(StatoStadio.stato)).all())
-        per_stadio[f"{nome}.v{versione}"] = {"fatto": righe.get("fatto", 0), "errore": righe.get("errore", 0),
-                                             "da_fare": totale - righe.get("fatto", 0)}
+        fatti = righe.get("fatto", 0)
+        in_revisione = trattenuti if solo_visibili else 0
+        per_stadio[f"{nome}.v{versione}"] = {"fatto": fatti, "errore": righe.get("errore", 0),
+                                             "da_fare": max(totale - fatti - in_revisione, 0),
+                                             "in_revisione": in_revisione}
     return {"racconti": totale, "anonimizzazione": per_anon, "canali": per_canale, "stadi": per_stadio,
             "frasi": s.scalar(select(func.count(Frase.id))) or 0}
 

@@ -211,17 +211,21 @@ def stato(
     imp = _impostazioni()
     archivio = _apri(imp)
     with archivio.lettura() as s:
-        c = q.conteggi(s, [(st.nome, st.versione) for st in stadi_configurati(imp)])
+        c = q.conteggi(s, [(st.nome, st.versione, st.solo_visibili) for st in stadi_configurati(imp)])
     if json_:
         console.print_json(json.dumps(c))
         return
     console.print(f"stories: {c['racconti']}  sentences: {c['frasi']}")
     console.print("channels: " + ", ".join(f"{k} {v}" for k, v in sorted(c["canali"].items())))
     console.print("anonymisation: " + ", ".join(f"{k} {v}" for k, v in sorted(c["anonimizzazione"].items())))
-    t = Table("stage", "done", "failed", "to do")
+    t = Table("stage", "done", "failed", "to do", "held for review")
     for nome, v in c["stadi"].items():
-        t.add_row(nome, str(v["fatto"]), str(v["errore"]), str(v["da_fare"]))
+        t.add_row(nome, str(v["fatto"]), str(v["errore"]), str(v["da_fare"]), str(v["in_revisione"]))
     console.print(t)
+    trattenuti = c["anonimizzazione"].get("in_revisione", 0)
+    if trattenuti:
+        console.print(f"{trattenuti} stories wait for an administrator's anonymisation review "
+                      "(dashboard: Revisione anonimizzazione) before the later stages process them")
 
 
 @utenti_app.command("aggiungi")

@@ -186,3 +186,16 @@ def test_utenti_password_e_blocco_dopo_tentativi(archivio: Archivio) -> None:
             assert verifica_login(s, "anna", "sbagliata", massimo_fallimenti=3) is None
     with archivio.transazione() as s, pytest.raises(ErroreUtente):
         verifica_login(s, "anna", "una-password-lunga", massimo_fallimenti=3)
+
+
+def test_conteggi_separano_i_racconti_in_revisione(archivio: Archivio, cifrario: Cifrario) -> None:
+    with archivio.transazione() as s:
+        a = q.inserisci_racconto(s, _nuovo("Un racconto che passa subito la revisione."), cifrario).id
+        b = q.inserisci_racconto(s, _nuovo("Un racconto trattenuto per la revisione."), cifrario).id
+        q.salva_anonimizzazione(s, a, "testo a", [], None, [])
+        q.salva_anonimizzazione(s, b, "testo b", [], None, ["età esatta di un minore"])
+        q.segna(s, [a, b], "anonimizza", 1, None, ["frasi"])
+    with archivio.lettura() as s:
+        c = q.conteggi(s, [("anonimizza", 1), ("frasi", 1, True)])
+    assert c["stadi"]["anonimizza.v1"] == {"fatto": 2, "errore": 0, "da_fare": 0, "in_revisione": 0}
+    assert c["stadi"]["frasi.v1"] == {"fatto": 0, "errore": 0, "da_fare": 1, "in_revisione": 1}
