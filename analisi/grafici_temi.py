@@ -7,6 +7,7 @@ an ``alt.Chart``; the ``tabella_*`` companions return the same numbers as a Data
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -56,6 +57,15 @@ def _con_testo(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _ordine_temi(temi: pd.Series) -> list[str]:
+    """Themes in their own order (1, 2, ..., 10), not as text (1, 10, 11, 2): by the leading number."""
+    def chiave(t: str) -> tuple[int, str]:
+        numero = re.match(r"\s*(\d+)", t)
+        return (int(numero.group(1)) if numero else 10**9, t)
+
+    return sorted({str(t) for t in temi}, key=chiave)
+
+
 def tabella_temi_associazioni(prevalenze: pd.DataFrame) -> pd.DataFrame:
     """Associations × themes: "prevalence % (interval)" per cell, "n < 5" where suppressed."""
     df = _con_testo(prevalenze)
@@ -63,6 +73,7 @@ def tabella_temi_associazioni(prevalenze: pd.DataFrame) -> pd.DataFrame:
                    zip(df["soppresso"], df["prevalenza (%)"], df["intervallo 95% (%)"], strict=True)]
     tabella = df.pivot(index="gruppo", columns="tema", values="cella")
     tabella.columns = [str(c) for c in tabella.columns]
+    tabella = tabella[_ordine_temi(pd.Series(tabella.columns))]
     return tabella.reset_index().rename(columns={"gruppo": "associazione"})
 
 
@@ -72,7 +83,7 @@ def grafico_temi_associazioni(prevalenze: pd.DataFrame) -> alt.Chart:
     df["tema"] = df["tema"].astype(str)
     df["n"] = df["n"].astype("object").where(~df["soppresso"], SOPPRESSO)
     base = alt.Chart(df, title="Temi per associazione (% del contenuto dei racconti)").encode(
-        x=alt.X("tema:N", title=None, axis=alt.Axis(labelAngle=-40, labelLimit=180)),
+        x=alt.X("tema:N", title=None, sort=_ordine_temi(df["tema"]), axis=alt.Axis(labelAngle=-40, labelLimit=180)),
         y=alt.Y("gruppo:N", title=None),
         tooltip=[alt.Tooltip("gruppo:N", title="associazione"), "tema:N", "prevalenza (%):Q",
                  "intervallo 95% (%):N", alt.Tooltip("n:N", title="racconti")],

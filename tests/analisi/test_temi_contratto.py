@@ -93,3 +93,11 @@ def test_grafici_e_tabelle() -> None:
                              ["A"] * 6 + ["B"] * 6 + ["C"] * 2, top=2)
     assert "n < 5" in tabella_parole_distintive(dist)["parola"].tolist()
     assert grafico_parole_distintive(dist).to_dict()
+
+
+def test_temi_in_ordine_numerico_non_alfabetico() -> None:
+    from analisi.grafici_temi import _ordine_temi
+
+    assert _ordine_temi(pd.Series(["10. casa", "2. scuola", "1. spesa", "11. lavoro"])) == [
+        "1. spesa", "2. scuola", "10. casa", "11. lavoro"]
+    assert _ordine_temi(pd.Series([10, 2, 1])) == ["1", "2", "10"]
