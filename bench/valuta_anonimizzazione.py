@@ -30,18 +30,9 @@ if str(RADICE) not in sys.path:
     sys.path.insert(0, str(RADICE))
 
 from analisi.anonimizzazione import Anonimizzatore, Entita  # noqa: E402
+from analisi.anonimizzazione.tipi import STRUTTURATE  # noqa: E402
 
 FRASI_PER_DOCUMENTO = 20
-STRUTTURATE = (
-    "EMAIL",
-    "TELEFONO",
-    "CODICE_FISCALE",
-    "PARTITA_IVA",
-    "IBAN",
-    "TESSERA_SANITARIA",
-    "URL",
-    "TARGA",
-)
 
 # Identifiers visible in ../shared/seeds, copied by hand (real public contacts of officials): the seeds
 # have no gold, so these give the recall of structured identifiers there.
