@@ -22,6 +22,9 @@ from analisi.anonimizzazione.nomi import (
     Parole,
     RegoleNomi,
     _iniziale,
+    _santo,
+    dopo_luogo_di,
+    dopo_preposizione_di_luogo,
 )
 from analisi.anonimizzazione.riconoscitori import eta_in_anni, trova_eta, trova_strutturati
 from analisi.anonimizzazione.risorse import Frasario, lessico, normalizza, parole_di
@@ -40,9 +43,7 @@ if TYPE_CHECKING:
 
 #: Placeholders already in a text (anonymising anonymised text must change nothing).
 SEGNAPOSTO_RE = re.compile(
-    r"\[(?:PERSONA|LUOGO|ORGANIZZAZIONE)_\d+\]|\[(?:"
-    + "|".join(sorted({*SEGNAPOSTO.values(), "SCUOLA"}))
-    + r")\]"
+    r"\[(?:PERSONA|LUOGO|ORGANIZZAZIONE)_\d+\]|\[(?:" + "|".join(sorted({*SEGNAPOSTO.values(), "SCUOLA"})) + r")\]"
 )
 _NUMERATO_RE = re.compile(r"\[(PERSONA|LUOGO|ORGANIZZAZIONE)_(\d+)\]")
 
@@ -54,9 +55,7 @@ _FINE_FRASE = re.compile(
     r"(?<!\bdr\.)(?<!\bSt\.)[.!?…]*(?=\s)|\n"
 )
 _ARTICOLI_NER = frozenset(
-    (
-        "il lo la i gli le l un una dell della del dal dalla all alla al sig dott ssa ra mio mia suo sua"
-    ).split()
+    ("il lo la i gli le l un una dell della del dal dalla all alla al sig dott ssa ra mio mia suo sua").split()
 )
 _ETICHETTE_NER = {
     "PER": "PERSONA",
@@ -185,14 +184,10 @@ class Anonimizzatore:
                     pezzi.append((k, inizio, testo[inizio:fine]))
         entita_ner: list[list[tuple[int, int, str, str]]] = [[] for _ in testi]
         if pezzi and self.nlp is not None:
-            docs = self.nlp.pipe(
-                (t for _, _, t in pezzi), batch_size=max(batch_size, 32), disable=self._da_spegnere
-            )
+            docs = self.nlp.pipe((t for _, _, t in pezzi), batch_size=max(batch_size, 32), disable=self._da_spegnere)
             for (k, inizio, _), doc in zip(pezzi, docs, strict=True):
                 for ent in doc.ents:
-                    entita_ner[k].append(
-                        (inizio + ent.start_char, inizio + ent.end_char, ent.label_, ent.text)
-                    )
+                    entita_ner[k].append((inizio + ent.start_char, inizio + ent.end_char, ent.label_, ent.text))
         for (testo, p, protetti_tok, protetti), ents in zip(preparati, entita_ner, strict=True):
             yield self._elabora(testo, p, protetti_tok, protetti, ents if self._usa_ner else None)
 
@@ -256,9 +251,7 @@ class Anonimizzatore:
             candidati.extend(dal_ner)
         candidati = self._filtra(candidati, protetti, p, protetti_tok)
         candidati.extend(
-            self._regole.elenchi(
-                p, [c for c in candidati if c.label == "PERSONA" and c.score >= 0.5], protetti_tok
-            )
+            self._regole.elenchi(p, [c for c in candidati if c.label == "PERSONA" and c.score >= 0.5], protetti_tok)
         )
         base_persone = [c for c in candidati if c.label == "PERSONA" and c.fonte != FONTE_SCUOLA]
         base_persone.extend(_nomi_da_email(testo, candidati, p))
@@ -335,9 +328,7 @@ class Anonimizzatore:
         tipi = [self._regole.tipo(p, i, k == 0 and _iniziale(p, i), False)[0] for k, i in enumerate(indici)]
         maiuscole = [i for i in indici if p.testi[i][0].isupper() or p.testi[i].isdigit()]
         nomi = [k for k in tipi if k in (NOME, COGNOME, KIND, AMBIGUO)]
-        comuni = all(
-            k in (PAROLA_COMUNE, NO) or protetti_tok[i] is not None for k, i in zip(tipi, indici, strict=True)
-        )
+        comuni = all(k in (PAROLA_COMUNE, NO) or protetti_tok[i] is not None for k, i in zip(tipi, indici, strict=True))
         if not maiuscole and (label != "PERSONA" or not any(p.norme[i] in lx.nomi for i in indici)):
             return None  # lower-case spans: the rules handle "mia figlia giulia"
         if label != "PERSONA" and len(indici) == 1 and tipi[0] == NOME and protetti_tok[indici[0]] is None:
@@ -361,13 +352,16 @@ class Anonimizzatore:
             return Candidato(start, end, label, 0.5, "ner")  # "alle Fonderie Riunite": a workplace
         if label == "PERSONA":
             prima = indici[0] - 1
-            if (
+            if dopo_luogo_di(p, indici[0]) or (
                 not nomi
-                and prima >= 0
-                and p.norme[prima] in ("a", "ad", "in", "presso", "verso", "da")
-                and p.spazio_prima(indici[0]) == " "
+                and (
+                    dopo_preposizione_di_luogo(p, indici[0])
+                    or (prima >= 0 and p.norme[prima] == "da" and p.spazio_prima(indici[0]) == " ")
+                )
             ):
-                return None  # "a Colleferro", "presso Altavilla": an unknown word after "a"/"in" is a place
+                return None  # "a Colleferro", "presso Altavilla", "dell'Aulin": an unknown word there is a place
+            if _santo(p, indici[0]) and len(indici) > 1:
+                return None  # "San Piero", "Sant'Emidio": a church, a place or a feast
             if any(p.norme[i] in STRUTTURE_DOPO or p.norme[i] in STRUTTURE for i in indici[1:]):
                 return None  # "Trump Tower", "Lord Buddha Foundation"
             return Candidato(start, end, label, 0.9 if nomi else 0.8, "ner")
@@ -402,11 +396,7 @@ class Anonimizzatore:
                 tipi.add(tipo)
             if coperto < 0:
                 continue  # never re-detect inside "[PERSONA_1]"
-            if (
-                c.label in STRUTTURATE
-                or c.label in ("INDIRIZZO", "DATA_NASCITA", "ETA")
-                or c.fonte == FONTE_SCUOLA
-            ):
+            if c.label in STRUTTURATE or c.label in ("INDIRIZZO", "DATA_NASCITA", "ETA") or c.fonte == FONTE_SCUOLA:
                 out.append(c)
                 continue
             if not tipi:
@@ -425,13 +415,8 @@ class Anonimizzatore:
         return out
 
     # --------------------------------------------------------------------------------- the result
-    def _esito(
-        self, testo: str, scelti: list[Candidato], p: Parole, protetti_tok: Sequence[str | None]
-    ) -> Esito:
-        entita = [
-            Entita(c.start, c.end, c.label, testo[c.start : c.end], round(c.score, 3), c.fonte)
-            for c in scelti
-        ]
+    def _esito(self, testo: str, scelti: list[Candidato], p: Parole, protetti_tok: Sequence[str | None]) -> Esito:
+        entita = [Entita(c.start, c.end, c.label, testo[c.start : c.end], round(c.score, 3), c.fonte) for c in scelti]
         segnaposti = _assegna_segnaposti(testo, entita)
         pezzi = []
         pos = 0
@@ -515,12 +500,7 @@ def _nomi_da_email(testo: str, candidati: Sequence[Candidato], p: Parole) -> lis
         locale = testo[c.start : c.end].split("@", 1)[0]
         for m in re.finditer(r"[^\W\d_]{3,}", locale):
             norma = normalizza(m.group())
-            if (
-                norma in lx.nomi
-                or norma in lx.cognomi
-                or norma in lx.ambigui
-                or norma.capitalize() in lx.kind
-            ):
+            if norma in lx.nomi or norma in lx.cognomi or norma in lx.ambigui or norma.capitalize() in lx.kind:
                 out.append(Candidato(c.start + m.start(), c.start + m.end(), "PERSONA", 0.7, "email"))
     return out
 
@@ -542,7 +522,7 @@ def _risolvi(candidati: list[Candidato], testo: str) -> list[Candidato]:
             c = resto
         scelti.append(c)
     scelti.sort(key=lambda c: c.start)
-    return _unisci_persone(scelti)
+    return _unisci_persone(scelti, testo)
 
 
 def _resto(c: Candidato, sovrapposti: Sequence[Candidato], testo: str) -> Candidato | None:
@@ -581,24 +561,35 @@ def _livello(c: Candidato) -> int:
     return _LIVELLO.get(c.label, 6)
 
 
-def _unisci_persone(scelti: list[Candidato]) -> list[Candidato]:
-    """ "Giulia" + "Rossi" found by two rules become one name when only a space separates them."""
+#: what may separate a first name from its surname inside one name ("Arturo di Corinto", "Maria De Luca")
+_GIUNTA_NOME = re.compile(r"[ \u00a0](?:di|de|da|del|della|dei|degli|dal|dalla|van|von|de la) ")
+#: a title written inside the name, as KIND annotates it ("don Giussani", "Sir Elton John")
+_TITOLO_DENTRO = re.compile(r"(?:^|(?<=[\s(«\"“]))(?:[Dd]on|Sir) $")
+
+
+def _unisci_persone(scelti: list[Candidato], testo: str) -> list[Candidato]:
+    """ "Giulia" + "Rossi" found by two rules become one name when only a space (or a surname particle:
+    "Arturo di Corinto") separates them; "don" before a name is part of it."""
     out: list[Candidato] = []
     for c in scelti:
-        if out and c.label == "PERSONA" and out[-1].label == "PERSONA" and 0 < c.start - out[-1].end <= 1:
+        if c.label == "PERSONA":
+            m = _TITOLO_DENTRO.search(testo, max(0, c.start - 5), c.start)
+            if m and (not out or out[-1].end <= m.start()):
+                c = Candidato(m.start(), c.end, "PERSONA", c.score, c.fonte, c.forte)
+        if out and c.label == "PERSONA" and out[-1].label == "PERSONA":
             prec = out[-1]
-            out[-1] = Candidato(
-                prec.start, c.end, "PERSONA", max(prec.score, c.score), prec.fonte, prec.forte or c.forte
-            )
-        else:
-            out.append(c)
+            tra = testo[prec.end : c.start]
+            if 0 < len(tra) <= 1 or (_GIUNTA_NOME.fullmatch(tra) and testo[c.start].isupper()):
+                out[-1] = Candidato(
+                    prec.start, c.end, "PERSONA", max(prec.score, c.score), prec.fonte, prec.forte or c.forte
+                )
+                continue
+        out.append(c)
     return out
 
 
 def _chiave_nome(testo: str) -> frozenset[str]:
-    return frozenset(w for w in parole_di(testo) if w not in PARTICELLE and w not in TITOLI) or frozenset(
-        [testo]
-    )
+    return frozenset(w for w in parole_di(testo) if w not in PARTICELLE and w not in TITOLI) or frozenset([testo])
 
 
 def _assegna_segnaposti(testo: str, entita: list[Entita]) -> list[str]:

@@ -121,32 +121,42 @@ def lessico() -> Lessico:
     righe_ambigui = [r.split("\t") for r in _righe("nomi_ambigui.txt")]
     ambigui = frozenset(normalizza(r[0]) for r in righe_ambigui)
     ambigui_nomi = frozenset(normalizza(r[0]) for r in righe_ambigui if len(r) > 1 and r[1] == "nome")
+    italiane, inglesi = _vocabolario_simplemma()
+    righe_comuni = _righe("parole_comuni.txt")
+    comuni = frozenset(righe_comuni) | frozenset(normalizza(r) for r in righe_comuni)
+    vocabolario_it = comuni | italiane
+    vocabolario = vocabolario_it | inglesi
+    # the generated lists (liste_esterne) are larger and unchecked by hand: an entry that is also an ordinary
+    # word ("Fortunato", "Costa") is left to the context rules instead of being a name by itself
+    esterni = frozenset(normalizza(r) for r in _righe("nomi_esterni.txt")) - vocabolario_it
+    cognomi_esterni = frozenset(normalizza(r) for r in _righe("cognomi_esterni.txt")) - vocabolario_it
     nomi = (
-        frozenset(normalizza(r) for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt")) - ambigui
-    )
+        frozenset(normalizza(r) for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt")) | esterni
+    ) - ambigui
     nomi_accentati = frozenset(
         r.lower()
         for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt") + _righe("cognomi.txt")
         if not r.isascii()
     )
-    cognomi = frozenset(normalizza(r) for r in _righe("cognomi.txt")) - ambigui
+    cognomi = (frozenset(normalizza(r) for r in _righe("cognomi.txt")) | cognomi_esterni) - ambigui
     kind: dict[str, tuple[float, int]] = {}
     for riga in _righe("nomi_kind.tsv"):
         forma, per, tot = riga.split("\t")
         kind[forma] = (int(per) / max(int(tot), 1), int(per))
     kind_minuscoli = frozenset(normalizza(f) for f, (quota, _) in kind.items() if quota >= 0.8)
     non_nomi = frozenset(normalizza(r) for r in _righe("parole_non_nomi.txt"))
-    righe_comuni = _righe("parole_comuni.txt")
-    comuni = frozenset(righe_comuni) | frozenset(normalizza(r) for r in righe_comuni)
-    italiane, inglesi = _vocabolario_simplemma()
-    vocabolario_it = comuni | italiane
-    vocabolario = vocabolario_it | inglesi
     frasario = Frasario()
     tipi_luogo: dict[tuple[str, ...], str] = {}
     for riga in _righe("luoghi.tsv"):
         nome, _, tipo = riga.partition("\t")
         frasario.aggiungi(nome, "luogo")
         tipi_luogo[tuple(parole_di(nome))] = tipo or "luogo"
+    for riga in _righe("comuni_italiani.tsv"):
+        nome, _, tipo = riga.partition("\t")
+        chiave = tuple(parole_di(nome))
+        if chiave not in tipi_luogo:
+            frasario.aggiungi(nome, "luogo")
+            tipi_luogo[chiave] = tipo or "comune_piccolo"
     frasario.aggiungi_tutte(_righe("istituzioni.txt"), "istituzione")
     return Lessico(
         nomi,

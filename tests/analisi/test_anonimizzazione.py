@@ -274,6 +274,15 @@ def test_scuola_dei_figli(anon: Anonimizzatore) -> None:
         ("la signorina Prefetti è partita", "Prefetti"),
         ("i figli Gina, Maria e Mick sono arrivati", "Mick"),
         ("ci sono Nibali, Visconti, Pozzato e Gilbert", "Visconti"),
+        # KIND writes "don" inside the name; a surname particle joins first name and surname
+        ("Ho conosciuto don Giussani a Milano.", "don Giussani"),
+        ("Ha parlato il professore Arturo di Corinto.", "Arturo di Corinto"),
+        ("Durante il pontificato di Papa Pio IX cambiò tutto.", "Pio IX"),
+        ('Era noto con lo pseudonimo "Kirk" in rete.', "Kirk"),
+        ("L'on. Meda ha declinato l'invito.", "Meda"),
+        ("Ne ha parlato il ministro Speranza.", "Speranza"),
+        # a first name that is also a comune stays a name
+        ("Bruno ha l'orto vicino al nostro.", "Bruno"),
     ],
 )
 def test_nomi_di_persona(anon: Anonimizzatore, testo: str, nome: str) -> None:
@@ -301,6 +310,14 @@ def test_nomi_di_persona(anon: Anonimizzatore, testo: str, nome: str) -> None:
         "Siamo andati a Sassuolo, Carpi e Forlì.",
         "Vedi S. Giovanni e la P. IVA.",
         "Il presidente di Emergency, il medico, ha parlato.",
+        # places: every Italian comune (python-codicefiscale), unknown words where places go
+        "Un giovane di Colleferro è stato aggredito.",
+        "Sono state evacuate le scuole a Marradi, Firenzuola e Vicchio.",
+        "L'aereo è atterrato all'aeroporto di Ginevra.",
+        "Un pullman è precipitato nell'Avellinese.",
+        "I luoghi di culto del Bihar sono affidati agli Induisti del Sarnath.",
+        "Dopo i giorni di Regina Coeli è tornato a casa.",
+        "Le campane di San Piero suonavano.",
     ],
 )
 def test_lista_consentiti(anon: Anonimizzatore, testo: str) -> None:
@@ -414,7 +431,7 @@ def nlp_finto() -> spacy.Language:
         [
             {"label": "PER", "pattern": "Zlatko"},
             {"label": "LOC", "pattern": "Modena"},
-            {"label": "LOC", "pattern": "Pietralunga"},
+            {"label": "LOC", "pattern": "Borgoventoso"},
             {"label": "ORG", "pattern": [{"LOWER": "ausl"}]},
             {"label": "ORG", "pattern": [{"TEXT": "Fonderie"}, {"TEXT": "Riunite"}]},
             {"label": "MISC", "pattern": "Covid"},
@@ -426,7 +443,7 @@ def nlp_finto() -> spacy.Language:
 
 def test_percorso_ner(nlp_finto: spacy.Language) -> None:
     anon = Anonimizzatore(nlp_finto)
-    testo = "Zlatko lavora alle Fonderie Riunite di Pietralunga, non all'AUSL di Modena. Il Covid."
+    testo = "Zlatko lavora alle Fonderie Riunite di Borgoventoso, non all'AUSL di Modena. Il Covid."
     esito = anon.anonimizza(testo)
     assert esito.testo_anon == (
         "[PERSONA_1] lavora alle [ORGANIZZAZIONE_1] di [LUOGO_1], non all'AUSL di Modena. Il Covid."
