@@ -362,6 +362,13 @@ class Anonimizzatore:
                 return None  # "a Colleferro", "presso Altavilla", "dell'Aulin": an unknown word there is a place
             if _santo(p, indici[0]) and len(indici) > 1:
                 return None  # "San Piero", "Sant'Emidio": a church, a place or a feast
+            if (
+                prima >= 0
+                and p.norme[prima] in STRUTTURE
+                and p.spazio_prima(indici[0]) in (" ", ' "', " «")
+                and NOME not in tipi
+            ):
+                return None  # "piazza Carducci", "palazzo Renzoni", 'ospedale "Perrino"' (not "Università Fabio Mussi")
             if any(p.norme[i] in STRUTTURE_DOPO or p.norme[i] in STRUTTURE for i in indici[1:]):
                 return None  # "Trump Tower", "Lord Buddha Foundation"
             return Candidato(start, end, label, 0.9 if nomi else 0.8, "ner")

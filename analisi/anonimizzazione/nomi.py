@@ -112,7 +112,7 @@ STRUTTURE = frozenset(
         "oratorio supermercato ditta cooperativa coop bar ristorante pizzeria negozio farmacia hotel "
         "albergo istituto associazione gruppo movimento partito progetto campo centri via viale "
         "piazza piazzale corso largo vicolo strada stradello borgo ponte viadotto torre monte lago "
-        "fiume castello rocca tempio"
+        "fiume castello rocca tempio scala sindrome morbo teorema"
     ).split()
 )
 #: words after a name that make it a place, a building or a body ("Trump Tower", "Lord Buddha Foundation")
@@ -120,7 +120,7 @@ STRUTTURE_DOPO = frozenset(
     (
         "tower foundation university hotel street park hall center centre bridge square road avenue "
         "stadium airport station college school institute church group company bank international "
-        "award prize festival records times post news"
+        "award prize festival records times post news occidentale orientale settentrionale meridionale"
     ).split()
 )
 ABBREVIAZIONI = frozenset(
@@ -500,6 +500,9 @@ class RegoleNomi:
         # leading ordinary words are not part of the name ("Direttore Marco Rossi"), unless a title or a
         # kinship word comes right before them ("il sig. Verdi", "nonna Rosa")
         forte, debole = self._contesto(p, gruppo[0][0])
+        regnale = self._regnale(p, gruppo)
+        if regnale is not None:
+            return regnale
         if not forte:
             while gruppo and gruppo[0][1] in (PAROLA_COMUNE, NO):
                 gruppo = gruppo[1:]
@@ -608,6 +611,23 @@ class RegoleNomi:
         ultimo = tenuti[-1][0]
         return Candidato(p.inizi[primo], p.fini[ultimo], "PERSONA", score, fonte, forte=forte)
 
+    def _regnale(self, p: Parole, gruppo: list[tuple[int, int]]) -> Candidato | None:
+        """A foreign or unknown word with an ordinal ("Pio IX", "Superman II"): a sovereign, a pope, a hero.
+
+        Names from the lists already keep their numeral ("Giovanni XXIII"); this covers the rest, but not
+        Italian words ("Concilio Vaticano II") nor a sentence's first word.
+        """
+        if len(gruppo) != 2 or gruppo[1][1] != NO:
+            return None
+        (i, tipo), (j, _) = gruppo
+        numerale = p.testi[j]
+        if not ROMANO.match(numerale) or numerale in ("I", "V", "X") or _iniziale(p, i):
+            return None
+        italiana = p.testi[i].lower() in self.lx.vocabolario_it or p.norme[i] in self.lx.vocabolario_it
+        if tipo not in (IGNOTO, PAROLA_COMUNE) or italiana or p.norme[i] in self.lx.non_nomi:
+            return None
+        return Candidato(p.inizi[i], p.fini[j], "PERSONA", 0.6, "lista:regnale")
+
     def _minuscolo(self, p: Parole, i: int, minuscolo: bool, protetti: Sequence[str | None]) -> Candidato | None:
         """Lower-case names: after a strong cue ("mia figlia giulia") or an article ("la rina", "il gianni"),
         or any listed first name in a text written all in lower case."""
@@ -686,6 +706,13 @@ class RegoleNomi:
             tipo = self.tipo(p, i, False, False)[0]
             if tipo not in (PAROLA_COMUNE, AMBIGUO, IGNOTO, COGNOME, KIND, NOME):
                 continue
+            if (
+                i > 0
+                and p.spazio_prima(i) == " "
+                and p.testi[i - 1][0].isupper()
+                and (protetti[i - 1] is not None or self.tipo(p, i - 1, False, False)[0] in (PAROLA_COMUNE, NO))
+            ):
+                continue  # the tail of a proper noun: "Central Park", "Free Software", "Progetto Lambrate"
             virgola_sx = i > 0 and p.spazio_prima(i) in (", ", " / ", "/") and p.fini[i - 1] in fini
             e_sx = i > 1 and p.norme[i - 1] in ("e", "ed") and p.spazio_prima(i) == " " and p.fini[i - 2] in fini
             virgola_dx = i + 1 < len(p) and p.spazio_prima(i + 1) in (", ", " / ", "/") and p.inizi[i + 1] in inizi

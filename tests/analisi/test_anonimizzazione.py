@@ -283,6 +283,9 @@ def test_scuola_dei_figli(anon: Anonimizzatore) -> None:
         ("Ne ha parlato il ministro Speranza.", "Speranza"),
         # a first name that is also a comune stays a name
         ("Bruno ha l'orto vicino al nostro.", "Bruno"),
+        # an ordinal after a foreign or unknown word: a sovereign, a pope, a hero
+        ("Poi uscì il film Superman II al cinema.", "Superman II"),
+        ("Il regno di Carlo III cominciò.", "Carlo III"),
     ],
 )
 def test_nomi_di_persona(anon: Anonimizzatore, testo: str, nome: str) -> None:
@@ -318,6 +321,10 @@ def test_nomi_di_persona(anon: Anonimizzatore, testo: str, nome: str) -> None:
         "I luoghi di culto del Bihar sono affidati agli Induisti del Sarnath.",
         "Dopo i giorni di Regina Coeli è tornato a casa.",
         "Le campane di San Piero suonavano.",
+        "Il Concilio Vaticano II cambiò la liturgia.",
+        "Una scossa di grado 4.1 della scala Richter.",
+        "Hanno visto Central Park e la Virginia Occidentale.",
+        "Ci vediamo in piazza Carducci, nel palazzo Renzoni.",
     ],
 )
 def test_lista_consentiti(anon: Anonimizzatore, testo: str) -> None:
