@@ -1,9 +1,13 @@
 """Accuracy of the anonymiser: per-label precision, recall, F1, F2 and the share of stories where a person
-name survives, on (a) the KIND dev split, (b) the corpus gold, (c) the seed texts.
+name survives, on the KIND dev split, WikiNEuRal (silver; half of it never looked at), the corpus gold and
+the seed texts.
 
 Run from the repo root::
 
     PYTHONPATH=. python bench/valuta_anonimizzazione.py [--modello auto|nessuno|PATH] [--errori 20]
+
+Sets: (a) the KIND dev split, (b) WikiNEuRal's Italian validation file (silver, Wikipedia; half A read for
+error analysis, half B never looked at), (c) the corpus gold, (d) the seed texts.
 
 Matching is by characters, as anonymisation needs: a gold span is *recalled* when every letter/digit of it
 is inside some predicted span (of any label: a name hidden as [LUOGO_1] is still hidden); a predicted
@@ -144,6 +148,51 @@ def documenti_kind(shared: Path) -> list[Documento]:
             blocco = b
             correnti.append(frase)
         chiudi(correnti)
+    return docs
+
+
+def documenti_wikineural(shared: Path) -> list[Documento]:
+    """WikiNEuRal Italian validation file (silver PER from Wikipedia), in documents of consecutive sentences.
+
+    Never used to train the model. Documents alternate between two halves: "A" (even documents) may be
+    read for error analysis, "B" (odd documents) is never looked at, so it measures how rules tuned on
+    the KIND dev split and on half A carry over to other text. Silver labels: part of the errors counted
+    here are the data's.
+    """
+    path = shared / "data" / "ner" / "wikineural-it" / "val.conllu"
+    if not path.exists():
+        return []
+    frasi: list[tuple[list[str], list[str]]] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+    with open(path, encoding="utf-8") as f:
+        for riga in f:
+            campi = riga.rstrip("\n").split("\t")
+            if len(campi) < 3:
+                if tokens:
+                    frasi.append((tokens, tags))
+                tokens, tags = [], []
+                continue
+            tokens.append(campi[1])
+            tags.append(campi[2])
+    if tokens:
+        frasi.append((tokens, tags))
+    docs = []
+    for k in range(0, len(frasi), FRASI_PER_DOCUMENTO):
+        testi, gold, base = [], [], 0
+        for toks, tg in frasi[k : k + FRASI_PER_DOCUMENTO]:
+            testo, off = detokenizza(toks)
+            inizio = None
+            for i, t in enumerate([*tg, "O"]):
+                if inizio is not None and not t.startswith("I-PER"):
+                    gold.append((base + off[inizio][0], base + off[i - 1][1], "PERSONA"))
+                    inizio = None
+                if t == "B-PER" or (t == "I-PER" and inizio is None):
+                    inizio = i
+            testi.append(testo)
+            base += len(testo) + 1
+        meta = "A" if (k // FRASI_PER_DOCUMENTO) % 2 == 0 else "B"
+        docs.append(Documento(f"wikineural{meta}-{k}", "\n".join(testi), gold, f"wikineural{meta}"))
     return docs
 
 
@@ -338,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--errori", type=int, default=0, help="stampa N falsi negativi e N falsi positivi per insieme"
     )
-    ap.add_argument("--solo", choices=["kind", "corpus", "semi"], action="append")
+    ap.add_argument("--solo", choices=["kind", "wikineural", "corpus", "semi"], action="append")
     ap.add_argument("--json", type=Path, help="scrive anche i risultati in questo file")
     ap.add_argument(
         "--ner-ovunque",
@@ -364,13 +413,15 @@ def main(argv: list[str] | None = None) -> int:
     anon = Anonimizzatore(nlp, consentiti=consentiti)
     anon.ner_solo_frasi_candidate = not args.ner_ovunque
     risultati: dict[str, Any] = {"modello": nome_modello}
-    insiemi = args.solo or ["kind", "corpus", "semi"]
+    insiemi = args.solo or ["kind", "wikineural", "corpus", "semi"]
 
-    def esegui(nome: str, docs: list[Documento], etichette: Sequence[str] | None) -> None:
+    def esegui(
+        nome: str, docs: list[Documento], etichette: Sequence[str] | None, errori: int | None = None
+    ) -> None:
         t0 = time.perf_counter()
         esiti = [e.entita for e in anon.anonimizza_molti((d.testo for d in docs), batch_size=64)]
         secondi = time.perf_counter() - t0
-        tabella, quota, esempi = valuta(docs, esiti, etichette, args.errori)
+        tabella, quota, esempi = valuta(docs, esiti, etichette, args.errori if errori is None else errori)
         parole = sum(len(d.testo.split()) for d in docs)
         stampa(f"{nome} — {parole} parole in {secondi:.1f} s", tabella, quota, len(docs))
         for r in esempi:
@@ -383,6 +434,20 @@ def main(argv: list[str] | None = None) -> int:
         for dominio in ("wikinews", "fiction", "degasperi"):
             esegui(f"KIND dev {dominio} (PER)", [d for d in docs if d.gruppo == dominio], ["PERSONA"])
         esegui("KIND dev tutti (PER)", docs, ["PERSONA"])
+    if "wikineural" in insiemi:
+        docs = documenti_wikineural(args.shared)
+        if docs:
+            print(
+                "\n(WikiNEuRal: mai usato per addestrare; etichette silver. Metà A: consultata per l'analisi"
+                " degli errori; metà B: mai consultata, misura quanto le regole generalizzano)"
+            )
+            for meta in ("A", "B"):
+                esegui(
+                    f"WikiNEuRal val metà {meta} (PER, silver)",
+                    [d for d in docs if d.gruppo == f"wikineural{meta}"],
+                    ["PERSONA"],
+                    errori=args.errori if meta == "A" else 0,
+                )
     if "corpus" in insiemi:
         docs = documenti_corpus(RADICE)
         if docs:

@@ -5,8 +5,8 @@
   ("Barberino" from "Barberino di Mugello"). A comune whose name is also a first name ("Bruno"), an
   ordinary word ("Calcio", "Paese") or one of our surnames is left out, so that lists never turn a person
   or a word into a place; the names already in ``luoghi.tsv`` keep their type there.
-- ``nomi_esterni.txt``: Italian first names from python-codicefiscale's ``names.json`` and Faker's it_IT
-  person provider.
+- ``nomi_esterni.txt``: first names from python-codicefiscale's ``names.json`` (Italian) and Faker's person
+  providers for Italy and the countries in ``LOCALI_FAKER`` (Latin script only).
 - ``cognomi_esterni.txt``: Italian surnames from Faker's it_IT person provider.
 
 Both packages are MIT-licensed and are not run-time dependencies: install them to regenerate
@@ -55,22 +55,51 @@ def comuni_codicefiscale() -> list[str]:
     return sorted(nomi)
 
 
-def nomi_e_cognomi() -> tuple[list[str], list[str]]:
-    """(first names, surnames) from python-codicefiscale and Faker's it_IT provider."""
-    from faker.providers.person.it_IT import Provider
+#: Faker locales whose names are written in Latin letters: Italy, the communities living in Modena (Romania,
+#: Ukraine, Morocco and Algeria through French, Pakistan, India, Nigeria, Ghana, the Philippines through
+#: English...) and the countries whose names appear in the news.
+LOCALI_FAKER = (
+    "it_IT en_US en_GB en_IE en_IN en_PK en_NG ig_NG yo_NG ha_NG tw_GH sw de_DE de_AT de_CH fr_FR fr_BE "
+    "fr_DZ es_ES es_MX es_AR es_CO pt_BR pt_PT ro_RO pl_PL cs_CZ sk_SK hr_HR sl_SI hu_HU nl_NL sv_SE da_DK "
+    "no_NO fi_FI tr_TR id_ID az_AZ uz_UZ lt_LT lv_LV et_EE"
+).split()
+_LATINO = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-ž][A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’-]*$")
 
+
+def _nomi_faker(locale: str, attributo: str) -> set[str]:
+    import importlib
+
+    try:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    except ImportError:
+        return set()
+    valori = getattr(provider, attributo, ())
+    if isinstance(valori, dict):
+        valori = valori.keys()
+    return {v.strip() for v in valori if isinstance(v, str) and _LATINO.match(v.strip())}
+
+
+def nomi_e_cognomi() -> tuple[list[str], list[str]]:
+    """(first names, surnames): python-codicefiscale's Italian names and Faker's names for ``LOCALI_FAKER``."""
     dati = json.loads(resources.files("codicefiscale").joinpath("data/names.json").read_text(encoding="utf-8"))
-    nomi = {n.strip() for lista in dati.values() for n in lista} | set(Provider.first_names)
-    cognomi = set(Provider.last_names)
-    pulisci = lambda xs: sorted(x for x in xs if x and _STILE.match(x))  # noqa: E731
-    return pulisci(nomi), pulisci(cognomi)
+    nomi = {n.strip() for lista in dati.values() for n in lista if _LATINO.match(n.strip())}
+    cognomi: set[str] = set()
+    for locale in LOCALI_FAKER:
+        for attributo in ("first_names", "first_names_male", "first_names_female"):
+            nomi |= _nomi_faker(locale, attributo)
+    # surnames only from Italy: a foreign surname alone is no evidence (the rules treat an unknown capitalised
+    # word the same way), and many are places or brands ("Arenas", "Richter", "Hines")
+    cognomi |= _nomi_faker("it_IT", "last_names")
+    return sorted(nomi), sorted(cognomi)
 
 
 def scrivi(cartella: Path = CARTELLA) -> tuple[int, int, int]:
     """Write the three files; returns how many comuni, first names and surnames were written."""
     lx = lessico()
     nomi, cognomi = nomi_e_cognomi()
-    nomi_norm = {normalizza(n) for n in nomi} | lx.nomi | lx.ambigui
+    # a comune named like a hand-listed first name stays a name ("Bruno"); the generated lists are long and
+    # full of rare names ("Loreto", "Badia"), so there the place wins unless the context says person
+    nomi_norm = {normalizza(r) for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt")} | lx.ambigui
     cognomi_norm = {normalizza(c) for c in cognomi} | lx.cognomi
     gia = {tuple(parole_di(r.partition("\t")[0])) for r in _righe("luoghi.tsv")}
 
@@ -116,17 +145,18 @@ def scrivi(cartella: Path = CARTELLA) -> tuple[int, int, int]:
         intestazione_comuni + "".join(f"{n}\t{t}\n" for n, t in sorted(comuni.items())), encoding="utf-8"
     )
     intestazione = (
-        "# {cosa} italiani da {fonte}, licenza MIT.\n# Generato da: python -m analisi.anonimizzazione.liste_esterne\n"
+        "# {cosa} da {fonte}.\n# Licenza MIT. Generato da: python -m analisi.anonimizzazione.liste_esterne\n"
     )
     (cartella / "nomi_esterni.txt").write_text(
         intestazione.format(
-            cosa="Nomi propri", fonte="python-codicefiscale 0.12.1 (data/names.json) e Faker 40.54.0 (it_IT)"
+            cosa="Nomi propri",
+            fonte="python-codicefiscale 0.12.1 (data/names.json) e Faker 40.54.0,\n# locali " + " ".join(LOCALI_FAKER),
         )
         + "".join(f"{n}\n" for n in nomi),
         encoding="utf-8",
     )
     (cartella / "cognomi_esterni.txt").write_text(
-        intestazione.format(cosa="Cognomi", fonte="Faker 40.54.0 (faker/providers/person/it_IT)")
+        intestazione.format(cosa="Cognomi italiani", fonte="Faker 40.54.0 (it_IT)")
         + "".join(f"{c}\n" for c in cognomi),
         encoding="utf-8",
     )

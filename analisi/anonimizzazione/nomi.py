@@ -288,6 +288,8 @@ class RegoleNomi:
         if not t.isascii() and n != t.lower() and t.lower() not in lx.nomi_accentati and self._noto(t.lower()):
             return PAROLA_COMUNE, 0.0  # "Sarà" is not "Sara", "Papà" is not "Papa"
         if n in lx.nomi:
+            if t.isupper() and not maiuscolo and n in lx.nomi_deboli:
+                return NO, 0.0  # "IVA", "IBAN": acronyms that some list also has as a name
             return NOME, 0.8 if iniziale else 0.9
         if n in lx.cognomi:
             return COGNOME, 0.5 if iniziale else 0.8
@@ -557,6 +559,10 @@ class RegoleNomi:
             j_solo = next(j for j, k in tenuti if k != PARTICELLA)
             _, score = self.tipo(p, j_solo, iniziale and j_solo == primo, maiuscolo)
             tipo = tipi[0]
+            if tipo == NOME and p.norme[j_solo] in self.lx.nomi_deboli and len(tenuti) == 1:
+                # a name known only to the long generated lists, alone: as uncertain as an unknown word
+                tipo, tipi = IGNOTO, [IGNOTO]
+                score = 0.0 if iniziale else 0.45
             if tipo == COGNOME and len(tenuti) > 1:
                 score = max(score, 0.8)  # "De Gasperi", "D'Angelo"
             if maiuscole_tutte and tipo not in (NOME, COGNOME, KIND):

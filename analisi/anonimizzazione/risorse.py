@@ -101,6 +101,7 @@ class Lessico:
     """Everything the name rules need, loaded once."""
 
     nomi: frozenset[str]
+    nomi_deboli: frozenset[str]
     nomi_accentati: frozenset[str]
     cognomi: frozenset[str]
     ambigui: frozenset[str]
@@ -127,12 +128,18 @@ def lessico() -> Lessico:
     vocabolario_it = comuni | italiane
     vocabolario = vocabolario_it | inglesi
     # the generated lists (liste_esterne) are larger and unchecked by hand: an entry that is also an ordinary
-    # word ("Fortunato", "Costa") is left to the context rules instead of being a name by itself
+    # Italian word ("Fortunato", "Costa") is left to the context rules; a first name that is an English word
+    # ("Duke", "Rose", "Will") is ambiguous, a surname that is one ("Newton", "Young") is dropped
+    a_mano = frozenset(normalizza(r) for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt"))
     esterni = frozenset(normalizza(r) for r in _righe("nomi_esterni.txt")) - vocabolario_it
-    cognomi_esterni = frozenset(normalizza(r) for r in _righe("cognomi_esterni.txt")) - vocabolario_it
-    nomi = (
-        frozenset(normalizza(r) for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt")) | esterni
-    ) - ambigui
+    esterni_ambigui = (esterni & inglesi) - a_mano
+    cognomi_esterni = frozenset(normalizza(r) for r in _righe("cognomi_esterni.txt")) - vocabolario
+    ambigui = ambigui | esterni_ambigui
+    ambigui_nomi = ambigui_nomi | esterni_ambigui
+    nomi = (a_mano | esterni) - ambigui
+    # names only in the generated lists: strong inside a full name ("Isaac Newton"), weak alone ("a Valencia")
+    kind_nomi = frozenset(normalizza(r.split("\t")[0]) for r in _righe("nomi_kind.tsv"))
+    nomi_deboli = esterni - a_mano - kind_nomi
     nomi_accentati = frozenset(
         r.lower()
         for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt") + _righe("cognomi.txt")
@@ -160,6 +167,7 @@ def lessico() -> Lessico:
     frasario.aggiungi_tutte(_righe("istituzioni.txt"), "istituzione")
     return Lessico(
         nomi,
+        nomi_deboli,
         nomi_accentati,
         cognomi,
         ambigui,
