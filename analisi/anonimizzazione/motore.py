@@ -259,8 +259,56 @@ class Anonimizzatore:
         fini = {c.end for c in candidati if c.label == "PERSONA"}
         fini.update(e for _, e, t in protetti if t == "segnaposto_persona")
         candidati.extend(trova_eta(testo, fini))
-        scelti = _risolvi(candidati, testo)
+        scelti = self._epiteti(_risolvi(candidati, testo), p, protetti_tok)
         return self._esito(testo, scelti, p, protetti_tok)
+
+    def _epiteti(
+        self, scelti: list[Candidato], p: Parole, protetti_tok: Sequence[str | None]
+    ) -> list[Candidato]:
+        """A first name (or a sovereign's numeral) followed by "di"/"del"/"d'" and a capitalised name takes it
+        in: "Isabella di Castiglia", "Federico II di Svevia", "Andrea del Sarto", "Jacopo da Lentini"."""
+        out: list[Candidato] = []
+        salta = -1
+        for k, c in enumerate(scelti):
+            if k == salta:
+                continue
+            if c.label == "PERSONA":
+                ultimo = bisect_left(p.fini, c.end)
+                if ultimo < len(p) and p.fini[ultimo] == c.end and ultimo + 2 < len(p):
+                    fine = self._fine_epiteto(p, ultimo, protetti_tok)
+                    dopo = scelti[k + 1] if k + 1 < len(scelti) else None
+                    if fine is not None and dopo is not None and dopo.start < fine:
+                        # the place or name after "di" was found on its own ("Castiglia"): it joins
+                        if dopo.start == p.inizi[ultimo + 2] and dopo.label in ("PERSONA", "LUOGO", "ORGANIZZAZIONE"):
+                            fine = max(fine, dopo.end)
+                            salta = k + 1
+                        else:
+                            fine = None
+                    if fine is not None:
+                        c = Candidato(c.start, fine, c.label, c.score, c.fonte, c.forte)
+            out.append(c)
+        return out
+
+    def _fine_epiteto(self, p: Parole, ultimo: int, protetti_tok: Sequence[str | None]) -> int | None:
+        nome = p.norme[ultimo]
+        if not (nome in self._lessico.nomi or _ROMANO.match(p.testi[ultimo])):
+            return None
+        prep = ultimo + 1
+        if p.norme[prep] not in _PREP_EPITETO or p.spazio_prima(prep) != " ":
+            return None
+        if p.spazio_prima(prep + 1) not in ((" ",) if p.norme[prep] != "d" else ("'", "’")):
+            return None
+        j = prep + 1
+        fine = None
+        while j < len(p) and j <= prep + 2:
+            t = p.testi[j]
+            if not t[0].isupper() or t.isupper() or (protetti_tok[j] not in (None, "luogo")):
+                break
+            if j > prep + 1 and p.spazio_prima(j) != " ":
+                break
+            fine = p.fini[j]
+            j += 1
+        return fine
 
     def _protetti(self, testo: str, p: Parole) -> tuple[list[str | None], list[tuple[int, int, str]]]:
         """Allow-listed tokens (places, institutions, associations, public figures) and placeholders."""
@@ -567,6 +615,9 @@ def _livello(c: Candidato) -> int:
         return 1
     return _LIVELLO.get(c.label, 6)
 
+
+_PREP_EPITETO = frozenset(("di", "del", "della", "dei", "degli", "da", "d"))
+_ROMANO = re.compile(r"^[IVX]+$")
 
 #: what may separate a first name from its surname inside one name ("Arturo di Corinto", "Maria De Luca")
 _GIUNTA_NOME = re.compile(r"[ \u00a0](?:di|de|da|del|della|dei|degli|dal|dalla|van|von|de la) ")

@@ -286,6 +286,10 @@ def test_scuola_dei_figli(anon: Anonimizzatore) -> None:
         # an ordinal after a foreign or unknown word: a sovereign, a pope, a hero
         ("Poi uscì il film Superman II al cinema.", "Superman II"),
         ("Il regno di Carlo III cominciò.", "Carlo III"),
+        # a first name with its "di"/"d'" epithet is one name, as KIND and WikiNEuRal annotate it
+        ("Scrisse alla regina Isabella di Castiglia.", "Isabella di Castiglia"),
+        ("Trattò con Ferdinando II d'Aragona.", "Ferdinando II d'Aragona"),
+        ("Il quadro di Andrea del Sarto è qui.", "Andrea del Sarto"),
     ],
 )
 def test_nomi_di_persona(anon: Anonimizzatore, testo: str, nome: str) -> None:
