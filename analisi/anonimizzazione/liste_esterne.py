@@ -2,9 +2,9 @@
 
 - ``comuni_italiani.tsv``: every Italian comune, current and historical (ISTAT codes), from
   python-codicefiscale's ``municipalities.json``, plus the distinctive head of the multi-word ones
-  ("Barberino" from "Barberino di Mugello"). A comune whose name is also a first name ("Bruno"), an
-  ordinary word ("Calcio", "Paese") or one of our surnames is left out, so that lists never turn a person
-  or a word into a place; the names already in ``luoghi.tsv`` keep their type there.
+  ("Barberino" from "Barberino di Mugello"). A comune whose name is also a hand-listed first name ("Bruno")
+  or surname, or an ordinary word ("Calcio", "Paese"), is left out, so that lists never turn a common
+  name or a word into a place; the names already in ``luoghi.tsv`` keep their type there.
 - ``nomi_esterni.txt``: first names from python-codicefiscale's ``names.json`` (Italian) and Faker's person
   providers for Italy and the countries in ``LOCALI_FAKER`` (Latin script only).
 - ``cognomi_esterni.txt``: Italian surnames from Faker's it_IT person provider.
@@ -100,7 +100,7 @@ def scrivi(cartella: Path = CARTELLA) -> tuple[int, int, int]:
     # a comune named like a hand-listed first name stays a name ("Bruno"); the generated lists are long and
     # full of rare names ("Loreto", "Badia"), so there the place wins unless the context says person
     nomi_norm = {normalizza(r) for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt")} | lx.ambigui
-    cognomi_norm = {normalizza(c) for c in cognomi} | lx.cognomi
+    cognomi_norm = {normalizza(c) for c in _righe("cognomi.txt")}
     gia = {tuple(parole_di(r.partition("\t")[0])) for r in _righe("luoghi.tsv")}
 
     def ammesso(parola: str) -> bool:

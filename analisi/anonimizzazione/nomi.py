@@ -20,7 +20,7 @@ TITOLI = frozenset(
     (
         "dottor dottore dottoressa dott dr dssa prof professor professore professoressa maestro "
         "maestra signor signore signora sig sigra sigg avv avvocato avvocatessa ing ingegner "
-        "ingegnere geom rag arch architetto don suor suora fra frate mister miss mr mrs ms assessore "
+        "ingegnere geom rag arch architetto don suor suora frate mister miss mr mrs ms assessore "
         "assessora presidente direttore direttrice coordinatore coordinatrice educatore educatrice "
         "infermiere infermiera operatore operatrice volontario volontaria badante collega parroco "
         "onorevole signorina signorino dottorino pediatra psicologo psicologa assistente tata "
@@ -35,8 +35,8 @@ PARENTELA = frozenset(
         "figlio figlia figli figlie marito moglie mamma papa babbo nonno nonna nonni zio zia zii "
         "cugino cugina cugini fratello sorella fratelli sorelle nipote nipoti nipotino nipotina "
         "suocero suocera cognato cognata genero nuora compagno compagna fidanzato fidanzata amico "
-        "amica amici amiche vicino vicina vicini bimbo bimba bambino bambina figlioletto figlioletta "
-        "piccolo piccola ragazzo ragazza madre padre fratellino sorellina mamme papà gemelli gemello "
+        "amica amici amiche bimbo bimba bambino bambina figlioletto figlioletta "
+        "ragazzo ragazza madre padre fratellino sorellina mamme papà gemelli gemello "
         "gemella primogenito primogenita bisnonno bisnonna nonnina nonnino convivente coinquilino "
         "coinquilina"
     ).split()
@@ -58,8 +58,13 @@ FRASI_PRIMA: dict[tuple[str, ...], bool] = {
     ("alias",): False,
     ("io", "sono"): False,
 }
-#: weak cues: the next word must also look like a name (list, or unknown word).
-DEBOLI = frozenset({"sono", "cara", "caro", "ciao", "grazie", "saluti", "abbraccio", "secondo"})
+#: weak cues: the next word must also look like a name (list, or unknown word). "vicina", "piccola" and
+#: "fra" are also adjectives and a preposition ("la vicina Sardegna", "la piccola Toledo", "fra Rimini e
+#: Pesaro"), so they never beat the place list as kinship words and titles do.
+DEBOLI = frozenset(
+    {"sono", "cara", "caro", "ciao", "grazie", "saluti", "abbraccio", "secondo"}
+    | {"vicino", "vicina", "vicini", "vicine", "piccolo", "piccola", "fra"}
+)
 #: cues that may be followed by a quotation mark: 'lo pseudonimo "Kirk"', 'detto «il Biondo»'
 _CON_VIRGOLETTE = frozenset({"pseudonimo", "soprannome", "soprannominato", "soprannominata", "alias", "detto"})
 #: particles of surnames: any case for the foreign ones ("Ludwig van Beethoven"), capitalised for the Italian
@@ -112,7 +117,8 @@ STRUTTURE = frozenset(
         "oratorio supermercato ditta cooperativa coop bar ristorante pizzeria negozio farmacia hotel "
         "albergo istituto associazione gruppo movimento partito progetto campo centri via viale "
         "piazza piazzale corso largo vicolo strada stradello borgo ponte viadotto torre monte lago "
-        "fiume castello rocca tempio scala sindrome morbo teorema"
+        "fiume castello rocca tempio scala sindrome morbo teorema sonda telescopio processore processori "
+        "linguaggio album canzone brano romanzo rivista quotidiano settimanale nave traghetto"
     ).split()
 )
 #: words after a name that make it a place, a building or a body ("Trump Tower", "Lord Buddha Foundation")
@@ -237,7 +243,7 @@ def dopo_preposizione_di_luogo(p: Parole, i: int) -> bool:
 LUOGHI_DI = frozenset(
     (
         "aeroporto stazione porto provincia comune regione citta diocesi ospedale universita prefettura "
-        "questura tribunale procura stadio quartiere frazione periferia sobborgo cantone contea"
+        "questura tribunale procura stadio quartiere frazione periferia sobborgo cantone contea battaglia"
     ).split()
 )
 
@@ -559,6 +565,15 @@ class RegoleNomi:
             j_solo = next(j for j, k in tenuti if k != PARTICELLA)
             _, score = self.tipo(p, j_solo, iniziale and j_solo == primo, maiuscolo)
             tipo = tipi[0]
+            if (
+                tipo == COGNOME
+                and len(tenuti) == 1
+                and not forte
+                and not debole
+                and p.norme[j_solo] in self.lx.vocabolario_it
+                and (dopo_preposizione_di_luogo(p, j_solo) or (articolo and p.norme[j_solo - 1] != "il"))
+            ):
+                return None  # "i Monti Sibillini", "la Battaglia di Stalingrado", "dei Boschi" (not "il Conti")
             if tipo == NOME and p.norme[j_solo] in self.lx.nomi_deboli and len(tenuti) == 1:
                 # a name known only to the long generated lists, alone: as uncertain as an unknown word
                 tipo, tipi = IGNOTO, [IGNOTO]

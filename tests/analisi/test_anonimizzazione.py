@@ -290,6 +290,8 @@ def test_scuola_dei_figli(anon: Anonimizzatore) -> None:
         ("Scrisse alla regina Isabella di Castiglia.", "Isabella di Castiglia"),
         ("Trattò con Ferdinando II d'Aragona.", "Ferdinando II d'Aragona"),
         ("Il quadro di Andrea del Sarto è qui.", "Andrea del Sarto"),
+        ("La mia vicina Gina mi porta la spesa.", "Gina"),
+        ("Ho parlato con fra Cristoforo.", "Cristoforo"),
     ],
 )
 def test_nomi_di_persona(anon: Anonimizzatore, testo: str, nome: str) -> None:
@@ -329,6 +331,9 @@ def test_nomi_di_persona(anon: Anonimizzatore, testo: str, nome: str) -> None:
         "Una scossa di grado 4.1 della scala Richter.",
         "Hanno visto Central Park e la Virginia Occidentale.",
         "Ci vediamo in piazza Carducci, nel palazzo Renzoni.",
+        # "vicina", "piccola", "fra" are adjectives and a preposition before places, not kinship or titles
+        "Lavorava nella vicina Sassuolo, fra Carpi e Modena, nella piccola Zocca.",
+        "Il parco dei Monti Sibillini è grande.",
     ],
 )
 def test_lista_consentiti(anon: Anonimizzatore, testo: str) -> None:
