@@ -250,6 +250,10 @@ class Anonimizzatore:
                 ]
             candidati.extend(dal_ner)
         candidati = self._filtra(candidati, protetti, p, protetti_tok)
+        luoghi = self._luoghi_nel_testo(p, protetti_tok)
+        if luoghi:
+            # "crimini di guerra a Daraya" makes "Daraya" a place in the whole story, not only there
+            candidati = [c for c in candidati if not self._nome_di_luogo(c, p, luoghi)]
         candidati.extend(
             self._regole.elenchi(p, [c for c in candidati if c.label == "PERSONA" and c.score >= 0.5], protetti_tok)
         )
@@ -261,6 +265,33 @@ class Anonimizzatore:
         candidati.extend(trova_eta(testo, fini))
         scelti = self._epiteti(_risolvi(candidati, testo), p, protetti_tok)
         return self._esito(testo, scelti, p, protetti_tok)
+
+    def _luoghi_nel_testo(self, p: Parole, protetti_tok: Sequence[str | None]) -> set[str]:
+        """Unknown capitalised words that the story itself uses as places ("a Daraya", "nella Ladinia")."""
+        lx = self._lessico
+        out = set()
+        for i, t in enumerate(p.testi):
+            if not t[0].isupper() or protetti_tok[i] is not None or t.isupper():
+                continue
+            n = p.norme[i]
+            if n in out or n in lx.nomi or n in lx.cognomi or n in lx.ambigui:
+                continue
+            if lx.kind.get(t, (0.0, 0))[0] >= 0.5:
+                continue
+            # "a"/"ad" also mark the person something is given to ("la vittoria ad Aristofane")
+            dopo_luogo = dopo_preposizione_di_luogo(p, i) and p.norme[i - 1] not in ("a", "ad")
+            if (dopo_luogo or dopo_luogo_di(p, i)) and (
+                i + 1 >= len(p) or not p.testi[i + 1][0].isupper() or p.spazio_prima(i + 1) != " "
+            ):
+                out.add(n)
+        return out
+
+    @staticmethod
+    def _nome_di_luogo(c: Candidato, p: Parole, luoghi: set[str]) -> bool:
+        if c.label != "PERSONA" or c.forte or c.score > 0.8:
+            return False
+        i = bisect_left(p.inizi, c.start)
+        return i < len(p) and p.inizi[i] == c.start and p.fini[i] == c.end and p.norme[i] in luoghi
 
     def _epiteti(
         self, scelti: list[Candidato], p: Parole, protetti_tok: Sequence[str | None]

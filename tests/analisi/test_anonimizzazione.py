@@ -342,6 +342,18 @@ def test_lista_consentiti(anon: Anonimizzatore, testo: str) -> None:
     assert esito.testo_anon == testo
 
 
+def test_luogo_riconosciuto_dal_racconto_stesso(nlp_finto: spacy.Language) -> None:
+    """An unknown word used as a place once ("nella Zorbania") is a place in the whole story, even where the
+    model calls it a person; the other names stay."""
+    ruler = spacy.blank("it")
+    ruler.add_pipe("entity_ruler", name="ner").add_patterns(  # type: ignore[attr-defined]
+        [{"label": "PER", "pattern": "Zorbania"}, {"label": "PER", "pattern": "Aristofane"}]
+    )
+    anon = Anonimizzatore(ruler)
+    esito = anon.anonimizza("Zorbania ha votato. Piove molto nella Zorbania. Ha vinto Aristofane.")
+    assert etichette(esito) == [("PERSONA", "Aristofane")]
+
+
 def test_figura_pubblica_solo_se_indicata() -> None:
     testo = "Stefano Bonaccini ha parlato."
     assert "[PERSONA_1]" in Anonimizzatore().anonimizza(testo).testo_anon
