@@ -267,20 +267,24 @@ class Anonimizzatore:
         return self._esito(testo, scelti, p, protetti_tok)
 
     def _luoghi_nel_testo(self, p: Parole, protetti_tok: Sequence[str | None]) -> set[str]:
-        """Unknown capitalised words that the story itself uses as places ("a Daraya", "nella Ladinia")."""
+        """Capitalised words that the story itself uses as places: unknown words after a place preposition
+        ("su Daraya", "nella Ladinia"), any word after "aeroporto di", "provincia di"... ("Ginevra")."""
         lx = self._lessico
         out = set()
         for i, t in enumerate(p.testi):
             if not t[0].isupper() or protetti_tok[i] is not None or t.isupper():
                 continue
             n = p.norme[i]
-            if n in out or n in lx.nomi or n in lx.cognomi or n in lx.ambigui:
+            if n in out:
                 continue
-            if lx.kind.get(t, (0.0, 0))[0] >= 0.5:
+            if dopo_luogo_di(p, i):
+                out.add(n)
+                continue
+            if n in lx.nomi or n in lx.cognomi or n in lx.ambigui or lx.kind.get(t, (0.0, 0))[0] >= 0.5:
                 continue
             # "a"/"ad" also mark the person something is given to ("la vittoria ad Aristofane")
             dopo_luogo = dopo_preposizione_di_luogo(p, i) and p.norme[i - 1] not in ("a", "ad")
-            if (dopo_luogo or dopo_luogo_di(p, i)) and (
+            if dopo_luogo and (
                 i + 1 >= len(p) or not p.testi[i + 1][0].isupper() or p.spazio_prima(i + 1) != " "
             ):
                 out.add(n)
@@ -288,7 +292,7 @@ class Anonimizzatore:
 
     @staticmethod
     def _nome_di_luogo(c: Candidato, p: Parole, luoghi: set[str]) -> bool:
-        if c.label != "PERSONA" or c.forte or c.score > 0.8:
+        if c.label != "PERSONA" or c.forte or c.score > 0.9:
             return False
         i = bisect_left(p.inizi, c.start)
         return i < len(p) and p.inizi[i] == c.start and p.fini[i] == c.end and p.norme[i] in luoghi

@@ -353,6 +353,8 @@ class RegoleNomi:
             return True, False  # "la mia figlia grande Salma"
         if prec in ("ssa", "ra") and i >= 2 and p.norme[i - 2] in ("dott", "sig", "prof"):
             return True, False
+        if prec in ("on", "sen") and "." not in spazio:
+            return False, False  # "on." is "onorevole", "on Saturday" is English
         if prec in TITOLI or prec in PARENTELA:
             return True, False
         if (

@@ -334,6 +334,8 @@ def test_nomi_di_persona(anon: Anonimizzatore, testo: str, nome: str) -> None:
         # "vicina", "piccola", "fra" are adjectives and a preposition before places, not kinship or titles
         "Lavorava nella vicina Sassuolo, fra Carpi e Modena, nella piccola Zocca.",
         "Il parco dei Monti Sibillini è grande.",
+        "L'aereo girò su Ginevra e atterrò all'aeroporto di Ginevra.",
+        "The Post Office was destroyed on Saturday night.",
     ],
 )
 def test_lista_consentiti(anon: Anonimizzatore, testo: str) -> None:
