@@ -233,27 +233,16 @@ class Anonimizzatore:
         persone = self._regole.trova(p, protetti_tok)
         candidati.extend(persone)
         candidati.extend(self._regole.parlanti(p))
+        altri: list[tuple[int, int]] = []
+        dal_ner: list[Candidato] = []
         if ents:
             dal_ner = self._da_ner(ents, p, protetti_tok)
             altri = [(c.start, c.end) for c in dal_ner if c.label != "PERSONA"]
-            if altri:
-                # an unsure name from the rules inside what the model calls a place or a body is not a name
-                candidati = [
-                    c
-                    for c in candidati
-                    if not (
-                        c.label == "PERSONA"
-                        and c.score <= 0.6
-                        and not c.forte
-                        and any(s < c.end and c.start < e for s, e in altri)
-                    )
-                ]
-            candidati.extend(dal_ner)
-        candidati = self._filtra(candidati, protetti, p, protetti_tok)
         luoghi = self._luoghi_nel_testo(p, protetti_tok)
-        if luoghi:
-            # "crimini di guerra a Daraya" makes "Daraya" a place in the whole story, not only there
-            candidati = [c for c in candidati if not self._nome_di_luogo(c, p, luoghi)]
+        candidati = self._scarta_incerti(candidati, altri, set())
+        candidati.extend(dal_ner)
+        candidati = self._filtra(candidati, protetti, p, protetti_tok)
+        candidati = self._scarta_incerti(candidati, [], luoghi, p)
         candidati.extend(
             self._regole.elenchi(p, [c for c in candidati if c.label == "PERSONA" and c.score >= 0.5], protetti_tok)
         )
@@ -264,7 +253,61 @@ class Anonimizzatore:
         fini.update(e for _, e, t in protetti if t == "segnaposto_persona")
         candidati.extend(trova_eta(testo, fini))
         scelti = self._epiteti(_risolvi(candidati, testo), p, protetti_tok)
+        nuovi = self._secondo_giro(p, protetti_tok, scelti)
+        if nuovi:
+            nuovi = self._filtra(nuovi, protetti, p, protetti_tok)
+            nuovi = self._scarta_incerti(nuovi, altri, luoghi, p)
+        if nuovi:
+            candidati.extend(nuovi)
+            candidati.extend(self._regole.propaga(p, nuovi, protetti_tok))
+            scelti = self._epiteti(_risolvi(candidati, testo), p, protetti_tok)
         return self._esito(testo, scelti, p, protetti_tok)
+
+    def _scarta_incerti(
+        self,
+        candidati: list[Candidato],
+        altri: Sequence[tuple[int, int]],
+        luoghi: set[str],
+        p: Parole | None = None,
+    ) -> list[Candidato]:
+        """Drop unsure names inside what the model calls a place or a body, and words the story uses as
+        places ("crimini di guerra a Daraya" makes "Daraya" a place in the whole story)."""
+        if altri:
+            candidati = [
+                c
+                for c in candidati
+                if not (
+                    c.label == "PERSONA"
+                    and c.score <= 0.6
+                    and not c.forte
+                    and any(s < c.end and c.start < e for s, e in altri)
+                )
+            ]
+        if luoghi and p is not None:
+            candidati = [c for c in candidati if not self._nome_di_luogo(c, p, luoghi)]
+        return candidati
+
+    def _secondo_giro(
+        self, p: Parole, protetti_tok: Sequence[str | None], scelti: Sequence[Candidato]
+    ) -> list[Candidato]:
+        """Names the rules see once the others are placeholders, as a second run on the output would.
+
+        "Bianchi il Rossi Bianchi": "Rossi Bianchi" is no name (two words that are also ordinary words), but
+        once both "Bianchi" are masked, "il Rossi" is one; finding it now keeps anonymisation idempotent.
+        """
+        if not scelti:
+            return []
+        coperti = list(protetti_tok)
+        for c in scelti:
+            for i in range(bisect_left(p.inizi, c.start), len(p)):
+                if p.inizi[i] >= c.end:
+                    break
+                coperti[i] = "segnaposto"
+        return [
+            c
+            for c in self._regole.trova(p, coperti)
+            if c.label == "PERSONA" and not any(c.start < s.end and s.start < c.end for s in scelti)
+        ]
 
     def _luoghi_nel_testo(self, p: Parole, protetti_tok: Sequence[str | None]) -> set[str]:
         """Capitalised words that the story itself uses as places: unknown words after a place preposition

@@ -418,7 +418,7 @@ class RegoleNomi:
 
         Each item is ``(token, kind)``; kind ``PARTICELLA`` marks a surname particle ("De", "van", "D'").
         """
-        if i > 0 and _santo(p, i - 1) and not p.spazio_prima(i).strip(" .'’"):
+        if i > 0 and protetti[i - 1] is None and _santo(p, i - 1) and not p.spazio_prima(i).strip(" .'’"):
             return []
         if _santo(p, i):
             return []  # "Santo Stefano", "San Faustino": places and churches
@@ -520,7 +520,8 @@ class RegoleNomi:
                 return None
             forte, debole = self._contesto(p, gruppo[0][0])
         i0 = gruppo[0][0]
-        if i0 > 0 and (p.norme[i0 - 1] in STRUTTURE or _santo(p, i0 - 1)) and p.spazio_prima(i0) == " ":
+        santo_prima = i0 > 0 and protetti[i0 - 1] is None and _santo(p, i0 - 1)
+        if i0 > 0 and (p.norme[i0 - 1] in STRUTTURE or santo_prima) and p.spazio_prima(i0) == " ":
             return None  # "Premio Oscar", "ponte Morandi", "San Giovanni"
         if any(p.norme[j] in STRUTTURE_DOPO for j, _ in gruppo) or (
             gruppo[-1][0] + 1 < len(p)
@@ -801,7 +802,7 @@ class RegoleNomi:
                 continue
             if protetti[i] not in (None, "luogo"):
                 continue
-            if i > 0 and _santo(p, i - 1) and p.spazio_prima(i) in (" ", "'", "’", ". "):
+            if i > 0 and protetti[i - 1] is None and _santo(p, i - 1) and p.spazio_prima(i) in (" ", "'", "’", ". "):
                 continue
             if i > 0 and p.norme[i - 1] in STRUTTURE and p.spazio_prima(i) == " " and t[0].isupper():
                 continue  # "il ponte Morandi" after "Morandi" the engineer
