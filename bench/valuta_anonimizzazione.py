@@ -347,6 +347,42 @@ def valuta(
     return tabella, quota, esempi
 
 
+def intervalli_persona(
+    docs: list[Documento], esiti: list[list[Entita]], ripetizioni: int = 1000, seme: int = 0
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """95 % bootstrap intervals (documents resampled) of PERSONA precision and recall."""
+    import random
+
+    per_doc = []
+    for doc, ents in zip(docs, esiti, strict=True):
+        predetti = [(e.start, e.end) for e in ents]
+        gold = [g for g in doc.gold if g[2] == "PERSONA"]
+        persone = [e for e in ents if etichetta_predetta(e) == "PERSONA"]
+        per_doc.append(
+            (
+                len(gold),
+                sum(_coperto(doc.testo, a, b, predetti) for a, b, _ in gold),
+                len(persone),
+                sum(any(g[0] < x.end and x.start < g[1] for g in doc.gold) for x in persone),
+            )
+        )
+    rnd = random.Random(seme)
+    rr, pp = [], []
+    for _ in range(ripetizioni):
+        campione = [per_doc[rnd.randrange(len(per_doc))] for _ in per_doc]
+        gold_n, rec, pred, cor = (sum(x[k] for x in campione) for k in range(4))
+        if gold_n and pred:
+            rr.append(rec / gold_n)
+            pp.append(cor / pred)
+    rr.sort()
+    pp.sort()
+
+    def ic(xs: list[float]) -> tuple[float, float]:
+        return (xs[int(0.025 * len(xs))], xs[int(0.975 * len(xs)) - 1]) if xs else (float("nan"), float("nan"))
+
+    return ic(pp), ic(rr)
+
+
 def stampa(titolo: str, tabella: dict[str, dict[str, float]], quota: float, n_doc: int) -> None:
     print(f"\n## {titolo}  ({n_doc} documenti; documenti con un nome sopravvissuto: {quota:.3f})")
     print(
@@ -424,6 +460,13 @@ def main(argv: list[str] | None = None) -> int:
         tabella, quota, esempi = valuta(docs, esiti, etichette, args.errori if errori is None else errori)
         parole = sum(len(d.testo.split()) for d in docs)
         stampa(f"{nome} — {parole} parole in {secondi:.1f} s", tabella, quota, len(docs))
+        if "PERSONA" in tabella and len(docs) > 1:
+            (p_lo, p_hi), (r_lo, r_hi) = intervalli_persona(docs, esiti)
+            print(
+                f"PERSONA, intervalli al 95% (bootstrap sui documenti): P {p_lo:.3f}–{p_hi:.3f}, "
+                f"R {r_lo:.3f}–{r_hi:.3f}"
+            )
+            tabella["PERSONA"].update({"P_ic95": (p_lo, p_hi), "R_ic95": (r_lo, r_hi)})
         for r in esempi:
             print("   ", r)
         risultati[nome] = {"tabella": tabella, "quota_nome_sopravvissuto": quota, "documenti": len(docs)}

@@ -91,6 +91,17 @@ FAMIGLIA_SPECIFICA = frozenset(
     ).split(",")
 )
 _PICCOLI = ("comune_piccolo", "frazione")
+#: first words of the names of public bodies, plans and services, which the analysis needs in clear
+#: ("Assessorato Politiche per la salute", "Piano Regionale", "Pediatria di Comunità", "Comune di ...")
+TESTE_ISTITUZIONALI = frozenset(
+    (
+        "assessorato assessorati direzione agenzia piano commissione comitato consulta patto bilancio "
+        "ambulatorio ambulatori pediatria servizio servizi ufficio uffici distretto tavolo tavoli cabina "
+        "osservatorio dipartimento settore programma fondo regolamento legge decreto delibera consiglio "
+        "giunta conferenza sportello politiche edilizia residenziale comune comuni unione regione provincia "
+        "ministero prefettura questura tribunale procura"
+    ).split()
+)
 
 
 def _componenti_ner(nlp: spacy.Language) -> tuple[bool, list[str]]:
@@ -472,6 +483,8 @@ class Anonimizzatore:
                 or t.isdigit()
             ):
                 return None
+        if label != "PERSONA" and p.norme[indici[0]] in TESTE_ISTITUZIONALI and not nomi:
+            return None  # "Assessorato Politiche per la salute", "Agenzia Regionale": public bodies stay
         if comuni and not nomi:
             if label == "PERSONA" or _iniziale(p, indici[0]):
                 return None  # "Politiche Sociali", "Accompagnamento" at a line start

@@ -356,6 +356,21 @@ def test_luogo_riconosciuto_dal_racconto_stesso(nlp_finto: spacy.Language) -> No
     assert etichette(esito) == [("PERSONA", "Aristofane")]
 
 
+def test_enti_pubblici_restano_in_chiaro() -> None:
+    """Public bodies, plans and services the model calls ORG stay readable; a workplace does not."""
+    nlp = spacy.blank("it")
+    nlp.add_pipe("entity_ruler", name="ner").add_patterns(  # type: ignore[attr-defined]
+        [
+            {"label": "ORG", "pattern": "Assessorato Politiche per la salute"},
+            {"label": "ORG", "pattern": "Agenzia Regionale"},
+            {"label": "ORG", "pattern": "Fonderie Riunite"},
+        ]
+    )
+    testo = "Scrivo all'Assessorato Politiche per la salute e all'Agenzia Regionale. Lavoro alle Fonderie Riunite."
+    esito = Anonimizzatore(nlp).anonimizza(testo)
+    assert etichette(esito) == [("ORGANIZZAZIONE", "Fonderie Riunite")]
+
+
 def test_figura_pubblica_solo_se_indicata() -> None:
     testo = "Stefano Bonaccini ha parlato."
     assert "[PERSONA_1]" in Anonimizzatore().anonimizza(testo).testo_anon
