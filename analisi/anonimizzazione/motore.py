@@ -91,6 +91,7 @@ FAMIGLIA_SPECIFICA = frozenset(
     ).split(",")
 )
 _PICCOLI = ("comune_piccolo", "frazione")
+_FONTE_ISTITUZIONE = "ner:istituzione"
 #: first words of the names of public bodies, plans and services, which the analysis needs in clear
 #: ("Assessorato Politiche per la salute", "Piano Regionale", "Pediatria di Comunità", "Comune di ...")
 TESTE_ISTITUZIONALI = frozenset(
@@ -249,6 +250,7 @@ class Anonimizzatore:
         if ents:
             dal_ner = self._da_ner(ents, p, protetti_tok)
             altri = [(c.start, c.end) for c in dal_ner if c.label != "PERSONA"]
+            dal_ner = [c for c in dal_ner if c.fonte != _FONTE_ISTITUZIONE]
         luoghi = self._luoghi_nel_testo(p, protetti_tok)
         candidati = self._scarta_incerti(candidati, altri, set())
         candidati.extend(dal_ner)
@@ -484,7 +486,9 @@ class Anonimizzatore:
             ):
                 return None
         if label != "PERSONA" and p.norme[indici[0]] in TESTE_ISTITUZIONALI and not nomi:
-            return None  # "Assessorato Politiche per la salute", "Agenzia Regionale": public bodies stay
+            # "Assessorato Politiche per la salute", "Agenzia Regionale": public bodies stay in clear, but
+            # still tell the rules that the words inside are not a person
+            return Candidato(start, end, label, 0.0, _FONTE_ISTITUZIONE)
         if comuni and not nomi:
             if label == "PERSONA" or _iniziale(p, indici[0]):
                 return None  # "Politiche Sociali", "Accompagnamento" at a line start
