@@ -2,9 +2,9 @@
 
 - ``comuni_italiani.tsv``: every Italian comune, current and historical (ISTAT codes), from
   python-codicefiscale's ``municipalities.json``, plus the distinctive head of the multi-word ones
-  ("Barberino" from "Barberino di Mugello"). A comune whose name is also a hand-listed first name ("Bruno")
-  or surname, or an ordinary word ("Calcio", "Paese"), is left out, so that lists never turn a common
-  name or a word into a place; the names already in ``luoghi.tsv`` keep their type there.
+  ("Barberino" from "Barberino di Mugello"). A comune whose name is also a first name or a surname of any of
+  our lists ("Bruno", "Palmira", "Randazzo") or an ordinary word ("Calcio", "Paese") is left out, so that the
+  place list never hides a person or a word; the names already in ``luoghi.tsv`` keep their type there.
 - ``nomi_esterni.txt``: first names from python-codicefiscale's ``names.json`` (Italian) and Faker's person
   providers for Italy and the countries in ``LOCALI_FAKER`` (Latin script only).
 - ``cognomi_esterni.txt``: Italian surnames from Faker's it_IT person provider.
@@ -97,10 +97,13 @@ def scrivi(cartella: Path = CARTELLA) -> tuple[int, int, int]:
     """Write the three files; returns how many comuni, first names and surnames were written."""
     lx = lessico()
     nomi, cognomi = nomi_e_cognomi()
-    # a comune named like a hand-listed first name stays a name ("Bruno"); the generated lists are long and
-    # full of rare names ("Loreto", "Badia"), so there the place wins unless the context says person
-    nomi_norm = {normalizza(r) for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt")} | lx.ambigui
-    cognomi_norm = {normalizza(c) for c in _righe("cognomi.txt")}
+    # a comune named like a first name or a surname of any list stays a name ("Bruno", "Palmira", "Randazzo"):
+    # a person's name left in clear is worse than a town masked
+    a_mano = _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt")
+    nomi_norm = {normalizza(r) for r in a_mano + nomi} | {
+        normalizza(r.split("\t")[0]) for r in _righe("nomi_ambigui.txt")
+    }
+    cognomi_norm = {normalizza(c) for c in _righe("cognomi.txt") + cognomi}
     gia = {tuple(parole_di(r.partition("\t")[0])) for r in _righe("luoghi.tsv")}
 
     def ammesso(parola: str) -> bool:
@@ -144,9 +147,7 @@ def scrivi(cartella: Path = CARTELLA) -> tuple[int, int, int]:
     (cartella / "comuni_italiani.tsv").write_text(
         intestazione_comuni + "".join(f"{n}\t{t}\n" for n, t in sorted(comuni.items())), encoding="utf-8"
     )
-    intestazione = (
-        "# {cosa} da {fonte}.\n# Licenza MIT. Generato da: python -m analisi.anonimizzazione.liste_esterne\n"
-    )
+    intestazione = "# {cosa} da {fonte}.\n# Licenza MIT. Generato da: python -m analisi.anonimizzazione.liste_esterne\n"
     (cartella / "nomi_esterni.txt").write_text(
         intestazione.format(
             cosa="Nomi propri",

@@ -16,6 +16,7 @@ from analisi.anonimizzazione.nomi import (
     PARENTELA,
     PAROLA_COMUNE,
     PARTICELLE,
+    RUOLI,
     STRUTTURE,
     STRUTTURE_DOPO,
     TITOLI,
@@ -340,9 +341,7 @@ class Anonimizzatore:
                 continue
             # "a"/"ad" also mark the person something is given to ("la vittoria ad Aristofane")
             dopo_luogo = dopo_preposizione_di_luogo(p, i) and p.norme[i - 1] not in ("a", "ad")
-            if dopo_luogo and (
-                i + 1 >= len(p) or not p.testi[i + 1][0].isupper() or p.spazio_prima(i + 1) != " "
-            ):
+            if dopo_luogo and (i + 1 >= len(p) or not p.testi[i + 1][0].isupper() or p.spazio_prima(i + 1) != " "):
                 out.add(n)
         return out
 
@@ -353,9 +352,7 @@ class Anonimizzatore:
         i = bisect_left(p.inizi, c.start)
         return i < len(p) and p.inizi[i] == c.start and p.fini[i] == c.end and p.norme[i] in luoghi
 
-    def _epiteti(
-        self, scelti: list[Candidato], p: Parole, protetti_tok: Sequence[str | None]
-    ) -> list[Candidato]:
+    def _epiteti(self, scelti: list[Candidato], p: Parole, protetti_tok: Sequence[str | None]) -> list[Candidato]:
         """A first name (or a sovereign's numeral) followed by "di"/"del"/"d'" and a capitalised name takes it
         in: "Isabella di Castiglia", "Federico II di Svevia", "Andrea del Sarto", "Jacopo da Lentini"."""
         out: list[Candidato] = []
@@ -390,11 +387,19 @@ class Anonimizzatore:
         if p.spazio_prima(prep + 1) not in ((" ",) if p.norme[prep] != "d" else ("'", "’")):
             return None
         j = prep + 1
+        if p.norme[j] in self._lessico.nomi:
+            return None  # "Sofia di Giulia": two people
+        # a place after a plain first name is where the person lives ("Lina di Vignola"): it stays in clear;
+        # after a sovereign's numeral it is part of the name ("Federico II di Svevia")
+        luogo_ammesso = _ROMANO.match(p.testi[ultimo]) is not None
         fine = None
         while j < len(p) and j <= prep + 2:
             t = p.testi[j]
-            if not t[0].isupper() or t.isupper() or (protetti_tok[j] not in (None, "luogo")):
+            prot = protetti_tok[j]
+            if not t[0].isupper() or t.isupper() or (prot is not None and not (prot == "luogo" and luogo_ammesso)):
                 break
+            if p.norme[j] in STRUTTURE:
+                break  # "Laura della Farmacia Centrale": her workplace, not her name
             if j > prep + 1 and p.spazio_prima(j) != " ":
                 break
             fine = p.fini[j]
@@ -452,7 +457,11 @@ class Anonimizzatore:
             if not m or m.end() >= len(testo):
                 break
             parola = normalizza(re.sub(r"[^\w]", "", m.group()))
-            if parola in TITOLI or parola in _ARTICOLI_NER or (label == "PERSONA" and parola in PARENTELA):
+            if (
+                parola in TITOLI
+                or parola in _ARTICOLI_NER
+                or (label == "PERSONA" and (parola in PARENTELA or parola in RUOLI))
+            ):
                 start += m.end()
                 testo = testo[m.end() :]
                 continue
@@ -672,7 +681,7 @@ def _risolvi(candidati: list[Candidato], testo: str) -> list[Candidato]:
             c = resto
         scelti.append(c)
     scelti.sort(key=lambda c: c.start)
-    return _unisci_persone(scelti, testo)
+    return _unisci_persone(scelti, testo, lessico().nomi)
 
 
 def _resto(c: Candidato, sovrapposti: Sequence[Candidato], testo: str) -> Candidato | None:
@@ -711,16 +720,16 @@ def _livello(c: Candidato) -> int:
     return _LIVELLO.get(c.label, 6)
 
 
-_PREP_EPITETO = frozenset(("di", "del", "della", "dei", "degli", "da", "d"))
+_PREP_EPITETO = frozenset(("di", "del", "della", "dei", "degli", "d"))
 _ROMANO = re.compile(r"^[IVX]+$")
 
 #: what may separate a first name from its surname inside one name ("Arturo di Corinto", "Maria De Luca")
-_GIUNTA_NOME = re.compile(r"[ \u00a0](?:di|de|da|del|della|dei|degli|dal|dalla|van|von|de la) ")
+_GIUNTA_NOME = re.compile(r"[ \u00a0](?:di|de|del|della|dei|degli|van|von|de la) ")
 #: a title written inside the name, as KIND annotates it ("don Giussani", "Sir Elton John")
 _TITOLO_DENTRO = re.compile(r"(?:^|(?<=[\s(«\"“]))(?:[Dd]on|Sir) $")
 
 
-def _unisci_persone(scelti: list[Candidato], testo: str) -> list[Candidato]:
+def _unisci_persone(scelti: list[Candidato], testo: str, nomi: frozenset[str]) -> list[Candidato]:
     """ "Giulia" + "Rossi" found by two rules become one name when only a space (or a surname particle:
     "Arturo di Corinto") separates them; "don" before a name is part of it."""
     out: list[Candidato] = []
@@ -732,7 +741,12 @@ def _unisci_persone(scelti: list[Candidato], testo: str) -> list[Candidato]:
         if out and c.label == "PERSONA" and out[-1].label == "PERSONA":
             prec = out[-1]
             tra = testo[prec.end : c.start]
-            if 0 < len(tra) <= 1 or (_GIUNTA_NOME.fullmatch(tra) and testo[c.start].isupper()):
+            giunta = (
+                _GIUNTA_NOME.fullmatch(tra) is not None
+                and testo[c.start].isupper()
+                and normalizza(testo[c.start : c.end].split()[0]) not in nomi  # "Maria di Giorgio": two people
+            )
+            if 0 < len(tra) <= 1 or giunta:
                 out[-1] = Candidato(
                     prec.start, c.end, "PERSONA", max(prec.score, c.score), prec.fonte, prec.forte or c.forte
                 )

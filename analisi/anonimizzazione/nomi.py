@@ -24,10 +24,17 @@ TITOLI = frozenset(
         "assessora presidente direttore direttrice coordinatore coordinatrice educatore educatrice "
         "infermiere infermiera operatore operatrice volontario volontaria badante collega parroco "
         "onorevole signorina signorino dottorino pediatra psicologo psicologa assistente tata "
-        "babysitter prete on sen ministro ministra senatore senatrice deputato deputata sindaco sindaca "
-        "cardinale monsignor monsignore vescovo arcivescovo pontefice ambasciatore ambasciatrice cantante "
-        "cantautore cantautrice rapper attore attrice regista scrittore scrittrice poeta poetessa pittore "
-        "pittrice giudice procuratore commissario colonnello capitano tenente maresciallo brigadiere"
+        "babysitter prete"
+    ).split()
+)
+#: roles before a name ("il ministro Speranza", "l'on. Meda", "la cantante Madonna"): cues only, since many
+#: are surnames too ("la signora Giudice", "Capitano"), unlike the titles above, which are never names
+RUOLI = frozenset(
+    (
+        "on sen ministro ministra senatore senatrice deputato deputata sindaco sindaca cardinale monsignor "
+        "monsignore vescovo arcivescovo pontefice ambasciatore ambasciatrice cantante cantautore cantautrice "
+        "rapper attore attrice regista scrittore scrittrice poeta poetessa pittore pittrice giudice "
+        "procuratore commissario colonnello capitano tenente maresciallo brigadiere"
     ).split()
 )
 PARENTELA = frozenset(
@@ -61,10 +68,12 @@ FRASI_PRIMA: dict[tuple[str, ...], bool] = {
 #: weak cues: the next word must also look like a name (list, or unknown word). "vicina", "piccola" and
 #: "fra" are also adjectives and a preposition ("la vicina Sardegna", "la piccola Toledo", "fra Rimini e
 #: Pesaro"), so they never beat the place list as kinship words and titles do.
-DEBOLI = frozenset(
-    {"sono", "cara", "caro", "ciao", "grazie", "saluti", "abbraccio", "secondo"}
-    | {"vicino", "vicina", "vicini", "vicine", "piccolo", "piccola", "fra"}
+_DEBOLI_AGGETTIVI = frozenset({"vicino", "vicina", "vicini", "vicine", "piccolo", "piccola"})
+DEBOLI = frozenset({"sono", "cara", "caro", "ciao", "grazie", "saluti", "abbraccio", "secondo", "fra"}) | (
+    _DEBOLI_AGGETTIVI
 )
+#: after a possessive, "vicina" and "piccola" are people again ("la mia vicina Gina")
+POSSESSIVI = frozenset("mio mia miei mie tuo tua nostro nostra nostri nostre vostro vostra suo sua loro".split())
 #: cues that may be followed by a quotation mark: 'lo pseudonimo "Kirk"', 'detto «il Biondo»'
 _CON_VIRGOLETTE = frozenset({"pseudonimo", "soprannome", "soprannominato", "soprannominata", "alias", "detto"})
 #: particles of surnames: any case for the foreign ones ("Ludwig van Beethoven"), capitalised for the Italian
@@ -137,15 +146,17 @@ _PREPOSIZIONI = frozenset(
     "di del della dello dei degli delle dell da dal dalla dai dall a al alla ai all in nel nella nei nell "
     "su sul sulla con per tra fra il lo la i gli le l un una".split()
 )
-#: words after which an unknown capitalised word is a place, a body or a thing, hardly ever a person: on
-#: the KIND dev split, 3 of 89 such words after an articulated preposition were names, 0 of 29 after "in"
+#: words after which an unknown capitalised word is a place, a body or a thing, hardly ever a person (on
+#: the KIND dev split, 0 of 29 such words after "in")
 PREPOSIZIONI_LUOGO = frozenset(
     (
-        "a ad in verso presso su tra fra un una uno del della dello dei degli delle dal dalla dallo dai "
-        "dagli dalle al alla allo ai agli alle nel nella nello nei negli nelle sul sulla sullo sui sugli "
-        "sulle dell all dall nell sull"
+        "a ad in verso presso su un una uno nel nella nello nei negli nelle sul sulla sullo sui sugli sulle "
+        "nell sull dei degli delle dai dagli dalle ai agli alle"
     ).split()
 )
+# Not the singular "dalla", "alla", "della" nor "tra": in Emilia people put the article before a name ("sono
+# andata dalla Nneka", "il marito della Lesya"), so an unknown word there may well be a person; a plural
+# ("degli Asburgo", "dei Lincei") is never one person's name.
 
 
 #: a chat line: optional "[12/03, 08:14]", then a short speaker label and a colon
@@ -353,9 +364,11 @@ class RegoleNomi:
             return True, False  # "la mia figlia grande Salma"
         if prec in ("ssa", "ra") and i >= 2 and p.norme[i - 2] in ("dott", "sig", "prof"):
             return True, False
+        if prec in _DEBOLI_AGGETTIVI and i >= 2 and p.norme[i - 2] in POSSESSIVI and p.spazio_prima(i - 1) == " ":
+            return True, False  # "la mia vicina Ellen", "il nostro piccolo Yusuf"
         if prec in ("on", "sen") and "." not in spazio:
             return False, False  # "on." is "onorevole", "on Saturday" is English
-        if prec in TITOLI or prec in PARENTELA:
+        if prec in TITOLI or prec in RUOLI or prec in PARENTELA:
             return True, False
         if (
             prec in ("di", "del", "della", "dei")
@@ -620,13 +633,7 @@ class RegoleNomi:
         if not forte and not debole and set(tipi) == {IGNOTO}:
             if dopo_preposizione_di_luogo(p, i0):
                 return None  # "nata a Enugu", "dell'Avellinese", "del Piz Segnas": unknown words there are places
-            if (
-                len(tipi) == 1
-                and i0 > 0
-                and p.spazio_prima(i0) == " "
-                and p.testi[i0 - 1][0].isupper()
-                and not p.testi[i0 - 1].isupper()
-            ):
+            if len(tipi) == 1 and self._coda_di_nome_proprio(p, i0, protetti):
                 return None  # "Regina Coeli", "Piper Cherokee", "Ethiopian Airlines": the tail of a proper noun
         if not forte and dopo_luogo_di(p, i0):
             return None  # "l'aeroporto di Ginevra", "la provincia di Albano"
@@ -651,6 +658,19 @@ class RegoleNomi:
         if tipo not in (IGNOTO, PAROLA_COMUNE) or italiana or p.norme[i] in self.lx.non_nomi:
             return None
         return Candidato(p.inizi[i], p.fini[j], "PERSONA", 0.6, "lista:regnale")
+
+    def _coda_di_nome_proprio(self, p: Parole, i: int, protetti: Sequence[str | None]) -> bool:
+        """Whether token ``i`` follows, after one space, a capitalised ordinary word that is no name of any
+        list ("Central Park", "Regina Coeli"), rather than a first name ("Pio Tadesse") or a placeholder."""
+        if i == 0 or p.spazio_prima(i) != " " or _iniziale(p, i - 1):
+            return False
+        t = p.testi[i - 1]
+        if not t[0].isupper() or t.isupper() or p.norme[i - 1] in self.lx.nomi_tutti:
+            return False
+        prot = protetti[i - 1]
+        if prot is not None:
+            return not prot.startswith("segnaposto")
+        return self.tipo(p, i - 1, False, False)[0] in (PAROLA_COMUNE, NO)
 
     def _minuscolo(self, p: Parole, i: int, minuscolo: bool, protetti: Sequence[str | None]) -> Candidato | None:
         """Lower-case names: after a strong cue ("mia figlia giulia") or an article ("la rina", "il gianni"),
@@ -730,12 +750,7 @@ class RegoleNomi:
             tipo = self.tipo(p, i, False, False)[0]
             if tipo not in (PAROLA_COMUNE, AMBIGUO, IGNOTO, COGNOME, KIND, NOME):
                 continue
-            if (
-                i > 0
-                and p.spazio_prima(i) == " "
-                and p.testi[i - 1][0].isupper()
-                and (protetti[i - 1] is not None or self.tipo(p, i - 1, False, False)[0] in (PAROLA_COMUNE, NO))
-            ):
+            if self._coda_di_nome_proprio(p, i, protetti):
                 continue  # the tail of a proper noun: "Central Park", "Free Software", "Progetto Lambrate"
             virgola_sx = i > 0 and p.spazio_prima(i) in (", ", " / ", "/") and p.fini[i - 1] in fini
             e_sx = i > 1 and p.norme[i - 1] in ("e", "ed") and p.spazio_prima(i) == " " and p.fini[i - 2] in fini

@@ -102,6 +102,7 @@ class Lessico:
 
     nomi: frozenset[str]
     nomi_deboli: frozenset[str]
+    nomi_tutti: frozenset[str]
     nomi_accentati: frozenset[str]
     cognomi: frozenset[str]
     ambigui: frozenset[str]
@@ -140,6 +141,8 @@ def lessico() -> Lessico:
     # names only in the generated lists: strong inside a full name ("Isaac Newton"), weak alone ("a Valencia")
     kind_nomi = frozenset(normalizza(r.split("\t")[0]) for r in _righe("nomi_kind.tsv"))
     nomi_deboli = esterni - a_mano - kind_nomi
+    # every first name of every list, ordinary words included ("Pio", "Fortunato"): never a proper noun's head
+    nomi_tutti = a_mano | ambigui | frozenset(normalizza(r) for r in _righe("nomi_esterni.txt"))
     nomi_accentati = frozenset(
         r.lower()
         for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt") + _righe("cognomi.txt")
@@ -168,6 +171,7 @@ def lessico() -> Lessico:
     return Lessico(
         nomi,
         nomi_deboli,
+        nomi_tutti,
         nomi_accentati,
         cognomi,
         ambigui,

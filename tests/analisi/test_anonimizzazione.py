@@ -291,6 +291,13 @@ def test_scuola_dei_figli(anon: Anonimizzatore) -> None:
         ("Trattò con Ferdinando II d'Aragona.", "Ferdinando II d'Aragona"),
         ("Il quadro di Andrea del Sarto è qui.", "Andrea del Sarto"),
         ("La mia vicina Gina mi porta la spesa.", "Gina"),
+        # found in review: names that the place list or the proper-noun rules must not hide
+        ("Con la mia vicina Ellen parlavo dal balcone.", "Ellen"),
+        ("Ho parlato con Palmira ieri sera.", "Palmira"),
+        ("Il medico era Randazzo, molto gentile.", "Randazzo"),
+        ("Sono andata dalla Nneka a portare il pane.", "Nneka"),
+        ("La signora Giudice abita al secondo piano.", "Giudice"),
+        ("Ieri Pio Tadesse mi ha chiamato.", "Tadesse"),
         ("Ho parlato con fra Cristoforo.", "Cristoforo"),
     ],
 )
@@ -324,8 +331,8 @@ def test_nomi_di_persona(anon: Anonimizzatore, testo: str, nome: str) -> None:
         "Sono state evacuate le scuole a Marradi, Firenzuola e Vicchio.",
         "L'aereo è atterrato all'aeroporto di Ginevra.",
         "Un pullman è precipitato nell'Avellinese.",
-        "I luoghi di culto del Bihar sono affidati agli Induisti del Sarnath.",
-        "Dopo i giorni di Regina Coeli è tornato a casa.",
+        "I luoghi di culto sono affidati agli Induisti, nella Ladinia e nel Bihar.",
+        "Dopo i giorni di Piper Cherokee è tornato a casa.",
         "Le campane di San Piero suonavano.",
         "Il Concilio Vaticano II cambiò la liturgia.",
         "Una scossa di grado 4.1 della scala Richter.",
@@ -371,6 +378,15 @@ def test_enti_pubblici_restano_in_chiaro() -> None:
     assert etichette(esito) == [("ORGANIZZAZIONE", "Fonderie Riunite")]
 
 
+def test_persone_diverse_non_unite(anon: Anonimizzatore) -> None:
+    """ "Sofia da Giulia", "Maria di Giorgio": two people keep two placeholders; a town after a name stays."""
+    esito = anon.anonimizza("Ho portato Sofia da Giulia e poi Giulia è uscita con Sofia. Mia nonna Lina di Vignola.")
+    assert esito.testo_anon == (
+        "Ho portato [PERSONA_1] da [PERSONA_2] e poi [PERSONA_2] è uscita con [PERSONA_1]. "
+        "Mia nonna [PERSONA_3] di Vignola."
+    )
+
+
 def test_figura_pubblica_solo_se_indicata() -> None:
     testo = "Stefano Bonaccini ha parlato."
     assert "[PERSONA_1]" in Anonimizzatore().anonimizza(testo).testo_anon
@@ -384,10 +400,7 @@ def test_nomi_maiuscoli_e_accenti(anon: Anonimizzatore) -> None:
 
 
 def test_chat_con_nomi_minuscoli(anon: Anonimizzatore) -> None:
-    testo = (
-        "robi: domani chi fa il giro\nanto: io ma solo dalle 3\n"
-        "robi: ok le chiavi sono da mauro\nmauro: va bene"
-    )
+    testo = "robi: domani chi fa il giro\nanto: io ma solo dalle 3\nrobi: ok le chiavi sono da mauro\nmauro: va bene"
     esito = anon.anonimizza(testo)
     for nome in ("robi", "anto", "mauro"):
         assert nome not in esito.testo_anon
@@ -503,9 +516,7 @@ def test_percorso_ner(nlp_finto: spacy.Language) -> None:
 
 # ------------------------------------------------------------------------------------ JSONL contract
 def _jsonl(*righe: object) -> io.StringIO:
-    return io.StringIO(
-        "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in righe)
-    )
+    return io.StringIO("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in righe))
 
 
 def test_jsonl_contratto(anon: Anonimizzatore) -> None:
