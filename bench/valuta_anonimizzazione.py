@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections import defaultdict
@@ -193,6 +194,30 @@ def documenti_wikineural(shared: Path) -> list[Documento]:
             base += len(testo) + 1
         meta = "A" if (k // FRASI_PER_DOCUMENTO) % 2 == 0 else "B"
         docs.append(Documento(f"wikineural{meta}-{k}", "\n".join(testi), gold, f"wikineural{meta}"))
+    return docs
+
+
+_MARCATO = re.compile(r"\[\[([^\[\]]+)\]\]")
+
+
+def documenti_ciechi(radice: Path) -> list[Documento]:
+    """``corpus/cieco/storie.txt``: stories written by a colleague who never ran the anonymiser, with every
+    person's name marked ``[[...]]``. Only the totals are ever read: no rule may be tuned on its errors."""
+    path = radice / "corpus" / "cieco" / "storie.txt"
+    if not path.exists():
+        return []
+    parti = re.split(r"^=== (s\d+)[ \t]*$", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    docs = []
+    for chiave, blocco in zip(parti[1::2], parti[2::2], strict=True):
+        blocco = blocco.strip("\n")
+        testo, gold, pos = "", [], 0
+        for m in _MARCATO.finditer(blocco):
+            testo += blocco[pos : m.start()]
+            gold.append((len(testo), len(testo) + len(m.group(1)), "PERSONA"))
+            testo += m.group(1)
+            pos = m.end()
+        testo += blocco[pos:]
+        docs.append(Documento(chiave, testo, gold, "cieco"))
     return docs
 
 
@@ -423,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--errori", type=int, default=0, help="stampa N falsi negativi e N falsi positivi per insieme"
     )
-    ap.add_argument("--solo", choices=["kind", "wikineural", "corpus", "semi"], action="append")
+    ap.add_argument("--solo", choices=["kind", "wikineural", "cieco", "corpus", "semi"], action="append")
     ap.add_argument("--json", type=Path, help="scrive anche i risultati in questo file")
     ap.add_argument(
         "--ner-ovunque",
@@ -449,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     anon = Anonimizzatore(nlp, consentiti=consentiti)
     anon.ner_solo_frasi_candidate = not args.ner_ovunque
     risultati: dict[str, Any] = {"modello": nome_modello}
-    insiemi = args.solo or ["kind", "wikineural", "corpus", "semi"]
+    insiemi = args.solo or ["kind", "wikineural", "cieco", "corpus", "semi"]
 
     def esegui(
         nome: str, docs: list[Documento], etichette: Sequence[str] | None, errori: int | None = None
@@ -491,6 +516,11 @@ def main(argv: list[str] | None = None) -> int:
                     ["PERSONA"],
                     errori=args.errori if meta == "A" else 0,
                 )
+    if "cieco" in insiemi:
+        docs = documenti_ciechi(RADICE)
+        if docs:
+            print("\n(storie cieche: scritte da chi non ha mai usato l'anonimizzatore; se ne leggono solo i totali)")
+            esegui("storie cieche (PER)", docs, ["PERSONA"], errori=0)
     if "corpus" in insiemi:
         docs = documenti_corpus(RADICE)
         if docs:
