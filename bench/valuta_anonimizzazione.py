@@ -202,7 +202,8 @@ _MARCATO = re.compile(r"\[\[([^\[\]]+)\]\]")
 
 def documenti_ciechi(radice: Path) -> list[Documento]:
     """``corpus/cieco/storie.txt``: stories written by a colleague who never ran the anonymiser, with every
-    person's name marked ``[[...]]``. Only the totals are ever read: no rule may be tuned on its errors."""
+    person's name marked ``[[...]]``. Odd stories (half A) may be read for error analysis; even stories
+    (half B) only for their totals: no rule may be tuned on their errors."""
     path = radice / "corpus" / "cieco" / "storie.txt"
     if not path.exists():
         return []
@@ -217,7 +218,8 @@ def documenti_ciechi(radice: Path) -> list[Documento]:
             testo += m.group(1)
             pos = m.end()
         testo += blocco[pos:]
-        docs.append(Documento(chiave, testo, gold, "cieco"))
+        meta = "A" if int(chiave[1:]) % 2 else "B"
+        docs.append(Documento(chiave, testo, gold, f"cieco{meta}"))
     return docs
 
 
@@ -519,8 +521,17 @@ def main(argv: list[str] | None = None) -> int:
     if "cieco" in insiemi:
         docs = documenti_ciechi(RADICE)
         if docs:
-            print("\n(storie cieche: scritte da chi non ha mai usato l'anonimizzatore; se ne leggono solo i totali)")
-            esegui("storie cieche (PER)", docs, ["PERSONA"], errori=0)
+            print(
+                "\n(storie cieche: scritte da chi non ha mai usato l'anonimizzatore; metà A consultata per"
+                " l'analisi degli errori, metà B mai: se ne leggono solo i totali)"
+            )
+            for meta in ("A", "B"):
+                esegui(
+                    f"storie cieche metà {meta} (PER)",
+                    [d for d in docs if d.gruppo == f"cieco{meta}"],
+                    ["PERSONA"],
+                    errori=args.errori if meta == "A" else 0,
+                )
     if "corpus" in insiemi:
         docs = documenti_corpus(RADICE)
         if docs:

@@ -487,13 +487,28 @@ class Anonimizzatore:
             # an acronym ("l'ADI") or a number ("il 118") is not a name nor a body; an English word in the
             # middle of an Italian sentence may be one ("Prince", "Superman")
             italiana = t.lower() in lx.vocabolario_it or p.norme[indici[0]] in lx.vocabolario_it
+            i0 = indici[0]
+            # "un signore di Sant'Agnese, il Giordani, che...": the model and an article before a capitalised
+            # word in mid-sentence agree on a surname, even one that is also a word
+            cognome_con_articolo = (
+                label == "PERSONA"
+                and tipi[0] == PAROLA_COMUNE
+                and not _iniziale(p, i0)
+                and i0 > 0
+                and p.norme[i0 - 1] in ("il", "la")
+                and p.spazio_prima(i0) == " "
+                and not _iniziale(p, i0 - 1)
+                and p.norme[i0] not in lx.non_nomi
+            )
             if (
                 tipi[0] == NO
-                or (tipi[0] == PAROLA_COMUNE and (italiana or _iniziale(p, indici[0])))
+                or (tipi[0] == PAROLA_COMUNE and (italiana or _iniziale(p, i0)) and not cognome_con_articolo)
                 or (t.isupper() and len(t) <= 6)
                 or t.isdigit()
             ):
                 return None
+            if cognome_con_articolo:
+                return Candidato(start, end, label, 0.6, "ner")
         if label != "PERSONA" and p.norme[indici[0]] in TESTE_ISTITUZIONALI and not nomi:
             # "Assessorato Politiche per la salute", "Agenzia Regionale": public bodies stay in clear, but
             # still tell the rules that the words inside are not a person

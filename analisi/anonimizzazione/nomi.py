@@ -159,6 +159,9 @@ PREPOSIZIONI_LUOGO = frozenset(
 # ("degli Asburgo", "dei Lincei") is never one person's name.
 
 
+_PRIMA_DI_MINUSCOLO = frozenset(
+    "il lo la l i gli le a ad da dal dalla al alla del della col con ciao ah eh per x".split()
+)
 #: a chat line: optional "[12/03, 08:14]", then a short speaker label and a colon
 PARLANTE = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{0,30}\][ \t]*)?(?:-[ \t]*)?"
@@ -398,6 +401,8 @@ class RegoleNomi:
             if not maiuscola:
                 norma = p.norme[i]
                 if norma not in self.lx.nomi and norma not in self.lx.kind_minuscoli:
+                    if minuscolo and (c := self._ignoto_minuscolo(p, i, protetti)) is not None:
+                        out.append(c)
                     i += 1
                     continue
                 c = self._minuscolo(p, i, minuscolo, protetti)
@@ -658,6 +663,18 @@ class RegoleNomi:
         if tipo not in (IGNOTO, PAROLA_COMUNE) or italiana or p.norme[i] in self.lx.non_nomi:
             return None
         return Candidato(p.inizi[i], p.fini[j], "PERSONA", 0.6, "lista:regnale")
+
+    def _ignoto_minuscolo(self, p: Parole, i: int, protetti: Sequence[str | None]) -> Candidato | None:
+        """In a text written all in lower case (a chat), an unknown word after an article or "a", "da",
+        "con", "ciao" is likely a name: "chiedi a chen", "la bellei", "ah ele". Unsure: it goes to review."""
+        if i == 0 or protetti[i] is not None or not p.testi[i].isalpha() or len(p.norme[i]) < 3:
+            return None
+        if p.norme[i - 1] not in _PRIMA_DI_MINUSCOLO or p.spazio_prima(i) != " ":
+            return None
+        n = p.norme[i]
+        if self._noto(p.testi[i], n) or n in self.lx.non_nomi or n in TITOLI or n in RUOLI or n in PARENTELA:
+            return None
+        return Candidato(p.inizi[i], p.fini[i], "PERSONA", 0.45, "lista:minuscolo")
 
     def _coda_di_nome_proprio(self, p: Parole, i: int, protetti: Sequence[str | None]) -> bool:
         """Whether token ``i`` follows, after one space, a capitalised ordinary word that is no name of any

@@ -387,10 +387,31 @@ def test_persone_diverse_non_unite(anon: Anonimizzatore) -> None:
     )
 
 
+def test_cognome_con_articolo_confermato_dal_modello() -> None:
+    """ "il Giordani": a surname that is also a word, after an article, when the model says person."""
+    nlp = spacy.blank("it")
+    nlp.add_pipe("entity_ruler", name="ner").add_patterns(  # type: ignore[attr-defined]
+        [{"label": "PER", "pattern": "Giordani"}, {"label": "PER", "pattern": "Tempo"}]
+    )
+    esito = Anonimizzatore(nlp).anonimizza("C'era un signore, il Giordani, che ci aiutava. Il Tempo passò.")
+    assert etichette(esito) == [("PERSONA", "Giordani")]
+
+
 def test_figura_pubblica_solo_se_indicata() -> None:
     testo = "Stefano Bonaccini ha parlato."
     assert "[PERSONA_1]" in Anonimizzatore().anonimizza(testo).testo_anon
     assert Anonimizzatore(figure_pubbliche=["Stefano Bonaccini"]).anonimizza(testo).testo_anon == testo
+
+
+def test_chat_minuscola_nomi_sconosciuti(anon: Anonimizzatore) -> None:
+    """In a chat written in lower case, an unknown word after an article or "a" is taken as a name."""
+    testo = (
+        "- qualcuno ha fatto gli esercizi\n- no chiedi a zhelun lui li fa sempre\n"
+        "- ma la bertolazzi oggi si è collegata dalla cucina\n- ahah ho visto\n- mi manca la scuola"
+    )
+    esito = anon.anonimizza(testo)
+    assert "zhelun" not in esito.testo_anon and "bertolazzi" not in esito.testo_anon
+    assert "la scuola" in esito.testo_anon and "dalla cucina" in esito.testo_anon
 
 
 def test_nomi_maiuscoli_e_accenti(anon: Anonimizzatore) -> None:
