@@ -498,6 +498,12 @@ def main(argv: list[str] | None = None) -> int:
             print("   ", r)
         risultati[nome] = {"tabella": tabella, "quota_nome_sopravvissuto": quota, "documenti": len(docs)}
 
+    def esegui_meta(titolo: str, docs: list[Documento], gruppo: str) -> None:
+        """Half A with its errors printed, half B with its totals only (its errors are never read)."""
+        for meta in ("A", "B"):
+            parte = [d for d in docs if d.gruppo == f"{gruppo}{meta}"]
+            esegui(titolo.format(meta), parte, ["PERSONA"], errori=args.errori if meta == "A" else 0)
+
     if "kind" in insiemi:
         print("\n(KIND: solo PER; il gold PER comprende figure pubbliche, contate come nomi da nascondere)")
         docs = documenti_kind(args.shared)
@@ -511,13 +517,7 @@ def main(argv: list[str] | None = None) -> int:
                 "\n(WikiNEuRal: mai usato per addestrare; etichette silver. Metà A: consultata per l'analisi"
                 " degli errori; metà B: mai consultata, misura quanto le regole generalizzano)"
             )
-            for meta in ("A", "B"):
-                esegui(
-                    f"WikiNEuRal val metà {meta} (PER, silver)",
-                    [d for d in docs if d.gruppo == f"wikineural{meta}"],
-                    ["PERSONA"],
-                    errori=args.errori if meta == "A" else 0,
-                )
+            esegui_meta("WikiNEuRal val metà {} (PER, silver)", docs, "wikineural")
     if "cieco" in insiemi:
         docs = documenti_ciechi(RADICE)
         if docs:
@@ -525,13 +525,7 @@ def main(argv: list[str] | None = None) -> int:
                 "\n(storie cieche: scritte da chi non ha mai usato l'anonimizzatore; metà A consultata per"
                 " l'analisi degli errori, metà B mai: se ne leggono solo i totali)"
             )
-            for meta in ("A", "B"):
-                esegui(
-                    f"storie cieche metà {meta} (PER)",
-                    [d for d in docs if d.gruppo == f"cieco{meta}"],
-                    ["PERSONA"],
-                    errori=args.errori if meta == "A" else 0,
-                )
+            esegui_meta("storie cieche metà {} (PER)", docs, "cieco")
     if "corpus" in insiemi:
         docs = documenti_corpus(RADICE)
         if docs:

@@ -253,7 +253,7 @@ class Anonimizzatore:
             altri = [(c.start, c.end) for c in dal_ner if c.label != "PERSONA"]
             dal_ner = [c for c in dal_ner if c.fonte != _FONTE_ISTITUZIONE]
         luoghi = self._luoghi_nel_testo(p, protetti_tok)
-        candidati = self._scarta_incerti(candidati, altri, set())
+        candidati = self._scarta_incerti(candidati, altri, set(), p)
         candidati.extend(dal_ner)
         candidati = self._filtra(candidati, protetti, p, protetti_tok)
         candidati = self._scarta_incerti(candidati, [], luoghi, p)
@@ -282,7 +282,7 @@ class Anonimizzatore:
         candidati: list[Candidato],
         altri: Sequence[tuple[int, int]],
         luoghi: set[str],
-        p: Parole | None = None,
+        p: Parole,
     ) -> list[Candidato]:
         """Drop unsure names inside what the model calls a place or a body, and words the story uses as
         places ("crimini di guerra a Daraya" makes "Daraya" a place in the whole story)."""
@@ -297,7 +297,7 @@ class Anonimizzatore:
                     and any(s < c.end and c.start < e for s, e in altri)
                 )
             ]
-        if luoghi and p is not None:
+        if luoghi:
             candidati = [c for c in candidati if not self._nome_di_luogo(c, p, luoghi)]
         return candidati
 

@@ -132,7 +132,8 @@ def lessico() -> Lessico:
     # Italian word ("Fortunato", "Costa") is left to the context rules; a first name that is an English word
     # ("Duke", "Rose", "Will") is ambiguous, a surname that is one ("Newton", "Young") is dropped
     a_mano = frozenset(normalizza(r) for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt"))
-    esterni = frozenset(normalizza(r) for r in _righe("nomi_esterni.txt")) - vocabolario_it
+    tutti_esterni = frozenset(normalizza(r) for r in _righe("nomi_esterni.txt"))
+    esterni = tutti_esterni - vocabolario_it
     esterni_ambigui = (esterni & inglesi) - a_mano
     cognomi_esterni = frozenset(normalizza(r) for r in _righe("cognomi_esterni.txt")) - vocabolario
     ambigui = ambigui | esterni_ambigui
@@ -142,7 +143,7 @@ def lessico() -> Lessico:
     kind_nomi = frozenset(normalizza(r.split("\t")[0]) for r in _righe("nomi_kind.tsv"))
     nomi_deboli = esterni - a_mano - kind_nomi
     # every first name of every list, ordinary words included ("Pio", "Fortunato"): never a proper noun's head
-    nomi_tutti = a_mano | ambigui | frozenset(normalizza(r) for r in _righe("nomi_esterni.txt"))
+    nomi_tutti = a_mano | ambigui | tutti_esterni
     nomi_accentati = frozenset(
         r.lower()
         for r in _righe("nomi_italiani.txt") + _righe("nomi_stranieri.txt") + _righe("cognomi.txt")
