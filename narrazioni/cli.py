@@ -312,7 +312,8 @@ def codifica(
     ricodifica: Annotated[bool, typer.Option(help="addestra: re-code the stored sentences afterwards.")] = False,
 ) -> None:
     """Code sentences: `codifica IN OUT [--modello DIR]`; choose units to label: `codifica scegli IN OUT --n N`;
-    adapt to labelled units: `codifica addestra --esempi E --modello DIR`; retrain from the store: `codifica addestra`."""
+    adapt to labelled units: `codifica addestra --esempi E --modello DIR`; retrain from the store:
+    `codifica addestra`."""
     imp = _impostazioni()
     if ingresso == "addestra" and esempi is not None:
         from analisi.codifica.campagna import addestra_esempi, leggi_esempi
