@@ -64,12 +64,12 @@ def leggi_esempi(righe: Iterable[str]) -> list[Esempio]:
         except json.JSONDecodeError as e:
             raise ErroreIngresso(f"line {n}: not JSON ({e.msg})") from None
         if not (isinstance(obj, dict) and isinstance(obj.get("id"), str) and isinstance(obj.get("text"), str)
-                and isinstance(obj.get("codes", []), list)):
+                and isinstance(obj.get("codes"), list)):
             raise ErroreIngresso(f'line {n}: expected {{"id": str, "text": str, "codes": [str]}}')
-        sconosciuti = [c for c in obj.get("codes", []) if c not in CODICI]
+        sconosciuti = [c for c in obj["codes"] if c not in CODICI]
         if sconosciuti:
             raise ErroreIngresso(f"line {n}: unknown codes {sconosciuti} (allowed: {', '.join(CODICI)})")
-        out.append(Esempio(obj["id"], obj["text"], frozenset(obj.get("codes", []))))
+        out.append(Esempio(obj["id"], obj["text"], frozenset(obj["codes"])))
     return out
 
 
