@@ -27,11 +27,16 @@ from sklearn.preprocessing import MaxAbsScaler
 
 from analisi.codifica import regole
 from analisi.codifica.codebook import CODICI, SOTTOCODICI, TUTTI_SOTTOCODICI, genitore
+from analisi.codifica.forma import forma
 
 log = logging.getLogger(__name__)
 
 CARTELLA_PREDEFINITO = Path(__file__).resolve().parent / "modello_predefinito"
 FILE_MODELLO = "codificatore.joblib"
+# Calibrated probability at which each code becomes a label on an unseen register (vita_quotidiana, ansia,
+# preoccupazione_futuro, proposta), chosen on cross-register predictions of the real development set
+# (python -m analisi.codifica.valuta reale); see MODEL_CARD.md.
+PUNTI_DECISIONE: tuple[float, ...] = (0.5, 0.3, 0.5, 0.35)
 
 
 @dataclass(frozen=True)
@@ -51,36 +56,49 @@ class CodificatoreFrasi:
         usa_testo: use TF-IDF word (1-2) and character (see ``ngrammi_caratteri``) n-grams.
         usa_regole: use the rule features of :mod:`analisi.codifica.regole`.
         peso_regole: scale of the rule features against the TF-IDF ones.
+        usa_forma: use word 1-3-grams of the sentence's form (:mod:`analisi.codifica.forma`): how it asks,
+            wishes or worries whatever its topic; they transfer across registers.
+        peso_forma: scale of the form n-grams.
         ngrammi_caratteri: range of the character n-grams (within words), ``None`` for none.
         calibrazione: ``"sigmoid"``, ``"isotonic"`` or ``None`` (raw logistic probabilities).
         cv_calibrazione: folds of the calibration.
         soglia: probability from which a code becomes a label.
+        punti_decisione: per first-level code, the calibrated probability at which a code should become a label
+            on text of an unseen register (chosen on cross-register predictions of the real development set,
+            ``python -m analisi.codifica.valuta reale``); probabilities are re-expressed for that prior
+            (logit shift) so that this point is ``soglia``. ``None``: no shift.
         min_positivi_sotto: fewer positive examples than this and a second-level code falls back to the rules.
         random_state: seed of every random choice.
         nlp: optional spaCy pipeline with a morphologizer (mood and tense); not saved.
     """
 
     def __init__(self, *, C: float = 2.0, usa_testo: bool = True, usa_regole: bool = True,
-                 peso_regole: float = 1.0, ngrammi_caratteri: tuple[int, int] | None = (3, 5),
+                 peso_regole: float = 0.5, usa_forma: bool = True, peso_forma: float = 1.0,
+                 ngrammi_caratteri: tuple[int, int] | None = (3, 5),
                  calibrazione: str | None = "sigmoid", cv_calibrazione: int = 3,
-                 soglia: float = 0.5, min_positivi_sotto: int = 4, random_state: int = 0, nlp: Any = None) -> None:
+                 soglia: float = 0.5, punti_decisione: tuple[float, ...] | None = None, min_positivi_sotto: int = 4,
+                 random_state: int = 0, nlp: Any = None) -> None:
         self.C = C
         self.usa_testo = usa_testo
         self.usa_regole = usa_regole
         self.peso_regole = peso_regole
+        self.usa_forma = usa_forma
+        self.peso_forma = peso_forma
         self.ngrammi_caratteri = ngrammi_caratteri
         self.calibrazione = calibrazione
         self.cv_calibrazione = cv_calibrazione
         self.soglia = soglia
+        self.punti_decisione = punti_decisione
         self.min_positivi_sotto = min_positivi_sotto
         self.random_state = random_state
         self.nlp = nlp
 
     # --- scikit-learn plumbing -------------------------------------------------------------------
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("C", "usa_testo", "usa_regole", "peso_regole", "ngrammi_caratteri",
+        return {k: getattr(self, k) for k in ("C", "usa_testo", "usa_regole", "peso_regole", "usa_forma",
+                                              "peso_forma", "ngrammi_caratteri",
                                               "calibrazione",
-                                              "cv_calibrazione", "soglia", "min_positivi_sotto",
+                                              "cv_calibrazione", "soglia", "punti_decisione", "min_positivi_sotto",
                                               "random_state", "nlp")}
 
     def set_params(self, **params: Any) -> CodificatoreFrasi:
@@ -114,6 +132,14 @@ class CodificatoreFrasi:
                 blocchi.append(self.parole_.transform(testi))
                 if self.caratteri_ is not None:
                     blocchi.append(self.caratteri_.transform(testi))
+        if getattr(self, "usa_forma", False):  # models saved before the form block have no such attribute
+            forme = [forma(x) for x in testi]
+            if adatta:
+                self.forme_ = TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True, token_pattern=r"\S+",
+                                              lowercase=False)
+                blocchi.append(self.forme_.fit_transform(forme) * self.peso_forma)
+            else:
+                blocchi.append(self.forme_.transform(forme) * self.peso_forma)
         if self.usa_regole:
             r = regole.matrice_caratteristiche(X, self.nlp) if regole_ is None else regole_
             if adatta:
@@ -195,6 +221,11 @@ class CodificatoreFrasi:
                 out[:, j] = self.classificatori_[c].predict_proba(M)[:, 1]
             else:
                 out[:, j] = self.costanti_.get(c, 0.0)
+        punti = getattr(self, "punti_decisione", None)
+        if punti is not None:
+            p = np.clip(out, 1e-6, 1 - 1e-6)
+            spostamento = np.log(self.soglia / (1 - self.soglia)) - np.log(np.asarray(punti) / (1 - np.asarray(punti)))
+            out = 1 / (1 + np.exp(-(np.log(p / (1 - p)) + spostamento)))
         return out
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
@@ -295,16 +326,22 @@ def versione_compatibile(modello: CodificatoreFrasi) -> bool:
 
 
 def addestra_predefinito(*, salva: bool = True, nlp: Any = None) -> CodificatoreFrasi:
-    """Train the default model on the corpus gold (and save it inside the package when ``salva``).
+    """Train the default model on the corpus gold and the real development set (and save it inside the package
+    when ``salva``).
 
     Rebuild command: ``python -m analisi.codifica.addestra --predefinito``.
     """
     from analisi.codifica.dati import carica_oro
+    from analisi.codifica.reale import carica_reali
 
     oro = carica_oro()
     if not oro:
         raise FileNotFoundError("corpus/gold_codici.jsonl is missing: build it with `python corpus/costruisci.py`")
-    modello = CodificatoreFrasi(nlp=nlp).fit([f.testo for f in oro], [f.codici for f in oro])
+    from analisi.codifica.valuta_reale import peso_addestramento
+
+    esempi = oro + carica_reali()  # the real development set when ../shared is there (see corpus/reale)
+    modello = CodificatoreFrasi(nlp=nlp, punti_decisione=PUNTI_DECISIONE).fit(
+        [f.testo for f in esempi], [f.codici for f in esempi], sample_weight=[peso_addestramento(f) for f in esempi])
     if salva:
         modello.salva(CARTELLA_PREDEFINITO / FILE_MODELLO)
     return modello

@@ -45,7 +45,6 @@ PROPOSTA_FORTE = _re(
     r"\bsarebbe (?:\w+ )?(?:bello|utile|importante|giusto|necessario|opportuno|bene|meglio|ora)\b",
     r"\bsarebbero (?:utili|importanti|necessari[eo])\b",
     r"\bpropon(?:go|iamo)\b", r"\bproporrei\b", r"\bproporremmo\b", r"\bla (?:mia|nostra) proposta\b",
-    r"\bvorre(?:i|mmo) che\b", r"\bmi piacerebbe che\b", r"\bci piacerebbe che\b",
     r"\bchied(?:o|iamo)\b(?! (?:scusa|perdono))", r"\bchiederei\b", r"\boccorrerebbe\b", r"\boccorre\b",
     r"\bperché non\b[^?]*\?", r"\bandrebber?o? (?:\w+ )?(?:fatt|aperti|aiutat|pensat|create|organizzat)",
     r"\bè necessario\b", r"\bè importante che\b", r"\bsi dovrebber?o?\b",
@@ -53,6 +52,12 @@ PROPOSTA_FORTE = _re(
     r"la scuola|le scuole|l'associazione|la parrocchia|qualcuno|si )",
     r"\b(?:come|noi come|noi di) \w+(?: \w+){0,3} vorremmo\b", r"\bvorremmo (?:organizzare|fare|aprire|"
     r"creare|proporre|continuare|avviare|attivare)\b",
+)
+# "Vorrei che...", "spero che...": a wish that may or may not ask someone to act (real text: mostly wishes).
+# A separate feature, so the classifier weighs it instead of the rules calling it a proposal.
+VOLITIVO = _re(
+    r"\bvorre(?:i|mmo|bbe|bbero) che\b", r"\b(?:mi|ci) piacerebbe che\b", r"\bsper(?:o|iamo) che\b",
+    r"\b(?:mi|ci) augur(?:o|iamo)\b", r"\bauspic", r"\bdesider(?:o|iamo|erei|eremmo)\b",
 )
 DOVERE = _re(r"\bdovrebber?o?\b", r"\bdeve(?:no)?\b", r"\bdevono\b", r"\bpotrebber?o?\b", r"\bserv(?:e|ono)\b")
 ISTITUZIONI = _re(
@@ -66,6 +71,8 @@ DESIDERIO_PERSONALE = _re(
     r"\bvorrei (?:solo |tanto |anche |soltanto )?(?:tornare|poter|arrivare|rivedere|riabbracciare|"
     r"rifare|ricominciare|andare|fare|avere|essere|stare|cantare|ballare|vedere|provare|un |una |portare)\b",
     r"\bspero di\b", r"\bmi piacerebbe (?:tornare|poter|rivedere|andare|fare)\b", r"\bsogno di\b",
+    r"\bsperiamo di\b", r"\bmagari\b", r"\b(?:lo|ci) spero\b", r"\bspero (?:proprio|tanto|solo|bene)\b",
+    r"\bavrei voluto\b", r"\bse solo\b", r"\bche bello sarebbe\b",
 )
 IMPERATIVI_ISTITUZIONI = _re(
     r"^(?:e |per favore |vi prego,? )?(?:non )?(?:fate|aprite|riaprite|date|lasciate|chiamate|ascoltate|"
@@ -181,7 +188,7 @@ _NON_VERBI = frozenset({"davo", "bravo", "cava", "nave", "ottava", "ottavo", "nu
 _PRIMA_PERSONA = re.compile(r"\b(?:io|mi|ho|sono|ero|avevo|mio|mia|miei|mie|noi|ci|abbiamo|eravamo)\b")
 
 NOMI_CARATTERISTICHE: tuple[str, ...] = (
-    "proposta_forte", "dovere", "istituzione", "desiderio_personale", "imperativo", "perche_non",
+    "proposta_forte", "dovere", "istituzione", "desiderio_personale", "volitivo", "imperativo", "perche_non",
     "condizionale", "futuro_verbo", "imperfetto", "ansia", "disagio", "futuro", "quotidiano", "prima_persona",
     "domanda", "lunghezza", *(f"sotto:{k}" for k in SOTTO_LESSICI),
 )
@@ -221,7 +228,8 @@ def caratteristiche(frase: str, doc: Any = None) -> dict[str, float]:
     f["proposta_forte"] = float(min(forte, 3))
     f["dovere"] = float(min(_conta(DOVERE, basso), 3))
     f["istituzione"] = float(min(_conta(ISTITUZIONI, basso), 3))
-    f["desiderio_personale"] = float(personale > 0 and "vorrei che" not in basso and "vorremmo che" not in basso)
+    f["desiderio_personale"] = float(personale > 0)
+    f["volitivo"] = float(min(_conta(VOLITIVO, basso), 2))
     imperativo = float(bool(IMPERATIVI_ISTITUZIONI.search(basso)))
     f["perche_non"] = float(bool(re.search(r"\bperché non\b[^?]*\?", basso)))
     cond = len([m for m in _CONDIZIONALE.findall(basso) if m not in ("sarei",)])
@@ -272,7 +280,7 @@ def punteggi_regole(f: dict[str, float]) -> dict[str, float]:
     """Rules-only probabilities for the first-level codes (hand-set weights, no training)."""
     proposta = -3.0 + 3.5 * min(f["proposta_forte"], 1) + 2.0 * f["imperativo"] + 2.5 * f["perche_non"] \
         + 1.0 * min(f["dovere"], 1) * min(f["istituzione"], 1) + 0.5 * min(f["condizionale"], 1) \
-        - 4.0 * f["desiderio_personale"]
+        + 2.5 * min(f["volitivo"], 1) * min(f["istituzione"], 1) - 4.0 * f["desiderio_personale"]
     ansia = -2.5 + 2.5 * min(f["ansia"], 1) + 0.5 * max(f["ansia"] - 1, 0) + 0.8 * min(f["disagio"], 2) \
         - 1.5 * min(f["futuro"], 1) \
         - 1.0 * min(f["proposta_forte"], 1)

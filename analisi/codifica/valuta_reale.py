@@ -21,6 +21,15 @@ from analisi.codifica.modello import CodificatoreFrasi
 from analisi.codifica.reale import carica_reali
 
 PESO_REALE = 1.0  # weight of a real unit against a synthetic sentence when training
+PESO_DESIDERIO = 3.0  # a wish that is not a proposal is the hard negative of proposta: it counts three times
+
+
+def peso_addestramento(u: FraseEtichettata, peso_reale: float = PESO_REALE) -> float:
+    """Training weight of a unit: synthetic sentences keep theirs, real units ``peso_reale``, wishes more."""
+    if not str(u.fonte).startswith("reale:"):
+        return u.peso
+    marcatori = u.meta.get("marcatori", [])
+    return peso_reale * (PESO_DESIDERIO if "desiderio" in marcatori and "proposta" not in u.codici else 1.0)  # type: ignore[operator]
 
 
 @dataclass(frozen=True)
@@ -38,10 +47,13 @@ def _vero(unita: Sequence[FraseEtichettata]) -> np.ndarray:
     return np.array([[int(c in {genitore(x) for x in u.codici}) for c in CODICI] for u in unita])
 
 
-def misura(registro: str, unita: Sequence[FraseEtichettata], proba: np.ndarray, soglia: float = 0.5) -> Esito:
-    """P/R/F1, Cohen's κ and average precision per code; share of wishes (not proposals) taken for proposals."""
+def misura(registro: str, unita: Sequence[FraseEtichettata], proba: np.ndarray,
+           soglie: Sequence[float] | None = None) -> Esito:
+    """P/R/F1, Cohen's κ and average precision per code; share of wishes (not proposals) taken for proposals.
+
+    ``soglie``: label threshold per code (default 0.5 each)."""
     vero = _vero(unita)
-    previsto = (proba >= soglia).astype(int)
+    previsto = (proba >= np.asarray(soglie if soglie is not None else [0.5] * len(CODICI))).astype(int)
     m: dict[str, dict[str, float]] = {}
     for j, c in enumerate(CODICI):
         p, r, f, _ = precision_recall_fscore_support(vero[:, j], previsto[:, j], average="binary", zero_division=0)
@@ -63,20 +75,43 @@ def per_registro(reali: Sequence[FraseEtichettata]) -> dict[str, list[FraseEtich
     return out
 
 
+def proba_incrociate(fabbrica: Callable[[], Any], reali: Sequence[FraseEtichettata],
+                     sintetico: Sequence[FraseEtichettata],
+                     peso_reale: float = PESO_REALE) -> dict[str, tuple[list[FraseEtichettata], np.ndarray]]:
+    """Per register: its units and their unit-level probabilities from a coder trained on the synthetic corpus
+    and the other registers."""
+    gruppi = per_registro(reali)
+    out = {}
+    for registro, prova in sorted(gruppi.items()):
+        train = list(sintetico) + [u for r, us in gruppi.items() if r != registro for u in us]
+        pesi = [peso_addestramento(u, peso_reale) for u in train]
+        modello = fabbrica().fit([u.testo for u in train], [u.codici for u in train], sample_weight=pesi)
+        out[registro] = (prova, proba_unita(modello, [u.testo for u in prova]))
+    return out
+
+
 def incrociata(fabbrica: Callable[[], Any], *, reali: Sequence[FraseEtichettata] | None = None,
-               sintetico: Sequence[FraseEtichettata] | None = None,
-               peso_reale: float = PESO_REALE) -> list[Esito]:
+               sintetico: Sequence[FraseEtichettata] | None = None, peso_reale: float = PESO_REALE,
+               soglie: Sequence[float] | None = None) -> list[Esito]:
     """Train on the synthetic corpus + the other registers, test on each register in turn."""
     reali = list(carica_reali() if reali is None else reali)
     sintetico = list(carica_oro() if sintetico is None else sintetico)
-    gruppi = per_registro(reali)
-    esiti = []
-    for registro, prova in sorted(gruppi.items()):
-        train = sintetico + [u for r, us in gruppi.items() if r != registro for u in us]
-        pesi = [1.0] * len(sintetico) + [peso_reale] * (len(train) - len(sintetico))
-        modello = fabbrica().fit([u.testo for u in train], [u.codici for u in train], sample_weight=pesi)
-        esiti.append(misura(registro, prova, proba_unita(modello, [u.testo for u in prova])))
-    return esiti
+    return [misura(r, prova, p, soglie) for r, (prova, p) in
+            proba_incrociate(fabbrica, reali, sintetico, peso_reale).items()]
+
+
+def soglie_migliori(proba: dict[str, tuple[list[FraseEtichettata], np.ndarray]],
+                    griglia: Sequence[float] = tuple(np.round(np.arange(0.15, 0.66, 0.05), 2))) -> list[float]:
+    """Per code, the label threshold with the best F1 averaged over registers (cross-register predictions)."""
+    out = []
+    for j in range(len(CODICI)):
+        def media(t: float, j: int = j) -> float:
+            f1 = [precision_recall_fscore_support(_vero(us)[:, j], p[:, j] >= t, average="binary",
+                                                  zero_division=0)[2] for us, p in proba.values()
+                  if _vero(us)[:, j].any()]
+            return float(np.mean(f1)) if f1 else 0.0
+        out.append(max(griglia, key=media))
+    return out
 
 
 def zero_shot(modello: Any, reali: Sequence[FraseEtichettata] | None = None) -> list[Esito]:
