@@ -20,7 +20,7 @@ from archivio.db import Archivio
 from archivio.racconti import NuovoRacconto
 from raccolta import formati
 from raccolta.formati import FORMATI, SINONIMI, ErroreImport, campo_per
-from raccolta.validazione import ErroreValidazione, valida_racconto
+from raccolta.validazione import ErroreValidazione, pulisci_testo, valida_racconto
 
 __all__ = ["FORMATI", "SINONIMI", "ErroreImport", "EsitoImport", "RigaErrata", "importa_file",
            "importa_files", "leggi_righe", "normalizza_colonne"]
@@ -90,7 +90,7 @@ def _prepara(percorso: Path, *, associazioni: set[str], versione_consenso: str, 
         campi = normalizza_colonne(r.campi, mappa)
         if "testo" in campi:
             con_testo += 1
-        nome_ass = str(campi.get("associazione") or "").strip()
+        nome_ass = pulisci_testo(str(campi.get("associazione") or ""))
         nuove_ass = set()
         if crea_associazioni and nome_ass and nome_ass.lower() not in {"nessuna", "altra"} \
                 and not nome_ass.lower().startswith("altra:") and len(nome_ass) <= 200:
@@ -101,7 +101,7 @@ def _prepara(percorso: Path, *, associazioni: set[str], versione_consenso: str, 
         except ErroreValidazione as e:
             esito.errori.append(RigaErrata(r.numero, [er.messaggio for er in e.errori], r.dove))
             continue
-        id_esterno = str(campi.get("id") or "").strip()[:200]
+        id_esterno = pulisci_testo(str(campi.get("id") or ""))[:200]
         chiave = (fonte, id_esterno) if id_esterno else ("testo", q.impronta_testo(nuovo.testo))
         if chiave in visti:
             esito.gia_presenti += 1
