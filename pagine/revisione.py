@@ -11,7 +11,7 @@ import streamlit as st
 
 from archivio import cruscotto as cq
 from archivio.cifratura import ErroreChiave
-from pagine.comune import archivio, cifrario, richiedi_pagina, testo_sicuro
+from pagine.comune import archivio, cifrario, md_sicuro, richiedi_pagina, testo_sicuro
 
 utente = richiedi_pagina("revisione")
 ETICHETTE = ("PERSONA", "LUOGO", "ORGANIZZAZIONE", "INDIRIZZO", "TELEFONO", "EMAIL", "CODICE_FISCALE", "IBAN",
@@ -80,7 +80,7 @@ dettaglio = stato["dettaglio"]
 span: list[cq.Span] = stato["span"]
 base = str(stato["base"])
 
-st.markdown("**Motivi della revisione:** " + "; ".join(dettaglio.motivi or ["—"]))
+st.markdown("**Motivi della revisione:** " + md_sicuro("; ".join(dettaglio.motivi or ["—"])))
 if not stato["allineato"]:
     st.warning("Non è stato possibile ricostruire le posizioni nel testo originale: "
                "la modifica parte dal testo "
