@@ -74,7 +74,9 @@ def _prepara(percorso: Path, *, associazioni: set[str], versione_consenso: str, 
     """Read and validate one file (no database access). Raises ErroreImport for an unusable file."""
     p = _Preparato(EsitoImport(file=percorso.name))
     esito = p.esito
-    fonte = percorso.stem[:200]
+    # the file's name may name a person: the store keeps a hash of it (provenance, idempotent re-imports)
+    # and the name itself only encrypted with the story's raw fields
+    fonte = q.impronta_fonte(percorso.stem[:200])
     leggibili = con_testo = 0
     colonne: set[str] = set()
     for r in formati.leggi_righe(percorso, divisione_docx=divisione_docx, foglio=foglio, mappa=mappa):
@@ -107,7 +109,7 @@ def _prepara(percorso: Path, *, associazioni: set[str], versione_consenso: str, 
             esito.gia_presenti += 1
             continue
         visti.add(chiave)
-        p.validi.append(replace(nuovo, fonte=chiave[0], id_esterno=chiave[1]))
+        p.validi.append(replace(nuovo, fonte=chiave[0], id_esterno=chiave[1], file_origine=percorso.name[:200]))
     if leggibili and not con_testo:
         elenco = ", ".join(sorted(colonne)[:12]) or "none"
         raise ErroreImport(f"{percorso.name}: no column holds the story text (columns: {elenco}); "
@@ -138,9 +140,10 @@ def _scrivi(archivio: Archivio, cifrario: Cifrario, preparati: Sequence[_Prepara
                     q.assicura_associazione(s, nuovo.associazione)
                 q.inserisci_racconto(s, nuovo, cifrario)
                 p.esito.importati += 1
-            audit.registra(s, chi, "importa", p.esito.file[:120],
+            audit.registra(s, chi, "importa", q.impronta_fonte(Path(p.esito.file).stem[:200]),
                            {"importati": p.esito.importati, "gia_presenti": p.esito.gia_presenti,
-                            "errori": len(p.esito.errori), "consenso": versione_consenso})
+                            "errori": len(p.esito.errori), "consenso": versione_consenso,
+                            "formato": Path(p.esito.file).suffix.lower()[:10]})
 
 
 def importa_file(archivio: Archivio, cifrario: Cifrario, percorso: Path, *, versione_consenso: str,
