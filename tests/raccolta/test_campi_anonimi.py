@@ -106,3 +106,55 @@ def test_nome_e_telefono_in_titolo_e_zona_mai_in_chiaro(archivio: Archivio, cifr
     assert _file_con(cartella, NOME, TELEFONO) == []
     # the administrator can still read the raw fields
     assert campi_grezzi(archivio, cifrario)[1]["file"] == nome_file.name
+
+
+@pytest.mark.lento
+def test_racconti_di_prima_della_migrazione_si_anonimizzano(tmp_path: Path) -> None:
+    """A store from before 0007 (title and zone in clear, file name as provenance): after the migration the
+    file name is a hash everywhere, and the next ``elabora`` anonymises and encrypts the fields."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from archivio.cifratura import crea_chiave
+    from archivio.db import _config_alembic, migra
+    from raccolta.consenso import registra_consenso
+
+    imp = Impostazioni(cartella_dati=tmp_path / "dati", stadi=["anonimizza.v1", "frasi.v1"],
+                       modello_lingua="narrazioni")
+    a = Archivio(imp.url_database())
+    command.upgrade(_config_alembic(a), "0006")
+    registra_consenso(a, imp.versione_consenso)
+    crea_chiave(imp.percorso_chiave())
+    cifrario = Cifrario.da_file(imp.percorso_chiave())
+    with a.transazione() as s:
+        consenso = s.scalar(text("SELECT id FROM consensi"))
+        s.execute(text(
+            "INSERT INTO racconti (id, codice, fonte, id_esterno, titolo, quartiere, canale, inviato_il, "
+            "consenso_id, consenso_citazione, impronta, parole, testo_anon, stato_anon, visibile) VALUES "
+            "(1, 'R-00000001', :fonte, 'a1', :titolo, :quartiere, 'importazione', '2021-01-01 10:00:00', "
+            ":consenso, 1, :impronta, 30, :testo, 'approvato', 1)"),
+            {"fonte": f"intervista_{NOME}", "titolo": f"Ricordi di Ermenegildo {NOME}",
+             "quartiere": f"casa {NOME}, tel. {TELEFONO}", "consenso": consenso,
+             "impronta": q.impronta_testo(CORPO), "testo": CORPO})
+        s.execute(text("INSERT INTO testi_grezzi (racconto_id, testo_cifrato) VALUES (1, :c)"),
+                  {"c": cifrario.cifra(CORPO)})
+        s.execute(text("INSERT INTO stati_stadio (racconto_id, stadio, versione, stato, aggiornato_il) VALUES "
+                       "(1, 'anonimizza', 1, 'fatto', '2021-01-01 10:00:00')"))
+        s.execute(text("INSERT INTO audit (quando, chi, azione, oggetto) VALUES "
+                       "('2021-01-01 10:00:00', 'cli', 'importa', :f)"), {"f": f"intervista_{NOME}.csv"})
+    migra(a)
+    with a.lettura() as s:
+        assert s.scalar(select(Racconto.fonte)) == q.impronta_fonte(f"intervista_{NOME}")
+        assert s.scalar(select(Audit.oggetto).where(Audit.azione == "importa")) == q.impronta_fonte(
+            f"intervista_{NOME}")
+        assert q.in_attesa(s, "anonimizza", 1, solo_visibili=False, limite=10) == [1]
+    esegui(a, imp, cifrario)
+    with a.lettura() as s:
+        r = s.scalars(select(Racconto)).one()
+        assert r.titolo == "Ricordi di [PERSONA_1]" and r.quartiere == "casa [PERSONA_1], tel. [TELEFONO]"
+    assert campi_grezzi(a, cifrario) == [{"titolo": f"Ricordi di Ermenegildo {NOME}",
+                                          "quartiere": f"casa {NOME}, tel. {TELEFONO}"}]
+    assert dove_compare(a, NOME, TELEFONO) == []
+    a.chiudi()
+    # only the pre-migration backup copy still has them (the product's own backup, beside the key)
+    assert [f for f in _file_con(imp.cartella_dati, NOME, TELEFONO) if not f.endswith(".bak")] == []
