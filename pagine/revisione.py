@@ -81,6 +81,16 @@ span: list[cq.Span] = stato["span"]
 base = str(stato["base"])
 
 st.markdown("**Motivi della revisione:** " + md_sicuro("; ".join(dettaglio.motivi or ["—"])))
+NOMI_CAMPI = {"titolo": "Titolo", "quartiere": "Quartiere o zona", "associazione_altra": "Altra associazione",
+              "file": "File importato"}
+campi = [{"campo": etichetta, "originale": dettaglio.campi_grezzi.get(nome, ""),
+          "anonimizzato": "" if nome == "file" else (dettaglio.campi_anon.get(nome) or "")}
+         for nome, etichetta in NOMI_CAMPI.items()
+         if dettaglio.campi_grezzi.get(nome) or dettaglio.campi_anon.get(nome)]
+if campi:  # plain-text cells: nothing typed by a citizen is interpreted
+    st.dataframe(pd.DataFrame(campi), hide_index=True, width="stretch")
+    st.caption("Titolo, zona e altra associazione sono anonimizzati insieme al testo (stessi segnaposti); "
+               "solo questa pagina mostra gli originali.")
 if not stato["allineato"]:
     st.warning("Non è stato possibile ricostruire le posizioni nel testo originale: "
                "la modifica parte dal testo "

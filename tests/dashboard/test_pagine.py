@@ -168,6 +168,8 @@ def test_revisione_togli_aggiungi_approva(app: App, ambiente: Ambiente) -> None:
     at = _vai(app("ada"), "revisione")
     assert "Graziella Pincelli" in _html(at)  # the original, for the administrator only
     assert "grezzo_letto" in _azioni(ambiente)
+    campi = at.dataframe[-1].value  # the raw and anonymised title beside each other
+    assert campi.to_dict("records") == [{"campo": "Titolo", "originale": "Trattenuto", "anonimizzato": "Trattenuto"}]
     togli = at.multiselect[0]
     indirizzo = next(i for i, o in enumerate(togli.options) if "via Roma" in o)
     togli.set_value([indirizzo]).run()
