@@ -31,7 +31,15 @@ NESSUNA_AREA = "Area non ancora assegnata"
 NS_QDA = "urn:QDA-XML:project:1.0"
 # Stable GUIDs: the same export of the same data gives the same project (diffable, re-importable).
 _NS_GUID = uuid.UUID("6f1f2b8e-3c1a-4e59-9a43-2f8a0c0b7d11")
-_CONTROLLO = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Never in an export (defence in depth: raccolta.validazione strips them at the door too): C0 controls but
+# tab, newline and carriage return, DEL and C1 controls, lone surrogates and the Unicode noncharacters (XML
+# forbids U+FFFE/U+FFFF: lxml, under openpyxl and python-docx, refuses the whole file), bidirectional
+# controls and invisible characters (a quote must read as it is written).
+_NON_CARATTERI = "\ufdd0-\ufdef" + "".join(
+    chr(piano * 0x10000 + 0xFFFE) + "-" + chr(piano * 0x10000 + 0xFFFF) for piano in range(17))
+_CONTROLLO = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+    "\ud800-\udfff" + _NON_CARATTERI + "]")
 _PERICOLOSI = ("=", "+", "-", "@", "\t", "\r")
 _NOMI_FOGLIO = re.compile(r"[\[\]:*?/\\]")
 
@@ -106,9 +114,12 @@ def nome_area(area: str | None, nomi_aree: Mapping[str, str] | None = None) -> s
     return _nome(area, nomi_aree) or NESSUNA_AREA
 
 
-def pulisci(testo: str) -> str:
-    """Remove control characters (invalid in XML, invisible in a spreadsheet)."""
-    return _CONTROLLO.sub("", testo)
+def pulisci(testo: str, sostituto: str = "") -> str:
+    """Remove the characters no export may hold (invalid in XML, invisible or reordering in a document).
+
+    ``sostituto`` (one character, e.g. U+FFFD) keeps every offset into the text valid instead.
+    """
+    return _CONTROLLO.sub(sostituto, testo)
 
 
 def neutralizza_csv(valore: Any) -> str:
@@ -398,7 +409,7 @@ def a_qdpx(sorgenti: Sequence[Sorgente], frasi: Sequence[FraseDaCitare], *, code
     file_testi: dict[str, str] = {}
     for s in sorgenti:
         guid_s = _guid("sorgente", s.codice)
-        testo = pulisci(s.testo)
+        testo = pulisci(s.testo, "\ufffd")  # one for one: the selections' offsets stay right
         file_testi[f"{guid_s}.txt"] = testo
         ts = el(sorgenti_el, "TextSource", guid=guid_s, name=s.codice, plainTextPath=f"internal://{guid_s}.txt",
                 creatingUser=guid_autore, creationDateTime=quando)

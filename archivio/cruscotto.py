@@ -58,6 +58,7 @@ from archivio.modelli import (
     Utente,
 )
 from archivio.modelli_codifica import PianoFrase
+from archivio.racconti import CAMPI_LIBERI, decifra_campi
 from archivio.tempo import adesso
 
 NESSUNA_ASSOCIAZIONE = "(nessuna)"
@@ -787,6 +788,9 @@ class DettaglioRevisione:
     motivi: list[str]
     allineato: bool  # False: the raw spans could not be reconstructed, only additions are possible
     mappa: dict[str, str] = field(default_factory=dict)
+    # the free-text fields (title, zone, other association, import file name): raw and anonymised
+    campi_grezzi: dict[str, str] = field(default_factory=dict)
+    campi_anon: dict[str, str | None] = field(default_factory=dict)
 
 
 _SEGNAPOSTO_RE = re.compile(r"\[([A-Z]+(?:_[A-Z]+)*)(?:_(\d+))?\]")
@@ -798,13 +802,15 @@ def dettaglio_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruo
     if ruolo != RUOLO_AMMINISTRATORE:
         raise PermessoNegato("solo l'amministratore può leggere il testo originale")
     riga = s.execute(select(Racconto.codice, Racconto.testo_anon, TestoGrezzo.testo_cifrato,
-                            TestoGrezzo.mappa_cifrata, Revisione.motivi)
+                            TestoGrezzo.mappa_cifrata, Revisione.motivi, TestoGrezzo.campi_cifrati,
+                            Racconto.titolo, Racconto.quartiere, Racconto.associazione_altra)
                      .outerjoin(TestoGrezzo, TestoGrezzo.racconto_id == Racconto.id)
                      .outerjoin(Revisione, Revisione.racconto_id == Racconto.id)
                      .where(Racconto.id == racconto_id)).first()
     if riga is None:
         raise ErroreCruscotto("racconto inesistente")
-    codice, anon, cifrato, mappa_cifrata, motivi = riga
+    codice, anon, cifrato, mappa_cifrata, motivi, campi_cifrati = riga[:6]
+    campi_anon = dict(zip(CAMPI_LIBERI, riga[6:], strict=True))
     if cifrato is None:
         raise ErroreCruscotto("il testo originale non è più disponibile (periodo di conservazione scaduto)")
     grezzo = cifrario.decifra(cifrato)
@@ -820,7 +826,7 @@ def dettaglio_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruo
     span = allinea(grezzo, anon, entita, mappa)
     audit.registra(s, chi, "grezzo_letto", codice, {"motivo": "revisione_anonimizzazione"})
     return DettaglioRevisione(racconto_id, codice, grezzo, anon, span or [], [str(m) for m in (motivi or [])],
-                              span is not None, mappa)
+                              span is not None, mappa, decifra_campi(campi_cifrati, cifrario), campi_anon)
 
 
 Segno = tuple[int, int, str, str, float, str]

@@ -22,7 +22,14 @@ from archivio import audit
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.modelli import Associazione, Consenso, Racconto, Ricevuta, TestoGrezzo
-from archivio.racconti import ErroreArchivio, NuovoRacconto, impronta_testo, inserisci_racconto
+from archivio.racconti import (
+    ErroreArchivio,
+    NuovoRacconto,
+    campi_grezzi,
+    cifra_campi,
+    impronta_testo,
+    inserisci_racconto,
+)
 from archivio.tempo import adesso
 
 # Lightweight table construct (migration 0003) so this module does not depend on a mapped class.
@@ -135,9 +142,10 @@ def registra_invii(s: Session, nuovi: Sequence[NuovoRacconto], cifrario: Cifrari
     for i, codice in zip(nuovi_indici, codici, strict=True):
         n = nuovi[i]
         righe.append({
-            "codice": codice, "fonte": n.fonte, "id_esterno": n.id_esterno, "titolo": n.titolo,
+            # the free-text fields go encrypted to testi_grezzi; anonymised, they come with testo_anon
+            "codice": codice, "fonte": n.fonte, "id_esterno": n.id_esterno, "titolo": None,
             "associazione_id": associazioni.get(n.associazione) if n.associazione else None,
-            "associazione_altra": n.associazione_altra, "quartiere": n.quartiere, "fascia_eta": n.fascia_eta,
+            "associazione_altra": None, "quartiere": None, "fascia_eta": n.fascia_eta,
             "ruolo": n.ruolo, "periodo": n.periodo, "data_racconto": n.data_racconto, "canale": n.canale,
             "inviato_il": n.inviato_il or ora, "consenso_id": consensi[n.versione_consenso],
             "consenso_citazione": n.consenso_citazione, "ricevuta_hash": n.ricevuta_hash,
@@ -147,7 +155,8 @@ def registra_invii(s: Session, nuovi: Sequence[NuovoRacconto], cifrario: Cifrari
     esiti: dict[int, Invio] = {}
     if righe:
         ids = list(s.scalars(insert(Racconto).returning(Racconto.id, sort_by_parameter_order=True), righe))
-        s.execute(insert(TestoGrezzo), [{"racconto_id": rid, "testo_cifrato": cifrario.cifra(nuovi[i].testo)}
+        s.execute(insert(TestoGrezzo), [{"racconto_id": rid, "testo_cifrato": cifrario.cifra(nuovi[i].testo),
+                                         "campi_cifrati": cifra_campi(campi_grezzi(nuovi[i]), cifrario)}
                                         for rid, i in zip(ids, nuovi_indici, strict=True)])
         for rid, i, codice in zip(ids, nuovi_indici, codici, strict=True):
             esiti[i] = Invio(rid, codice, False)
@@ -227,7 +236,8 @@ def grezzi_da_purgare(s: Session, conservazione_giorni: int, *, ora: datetime | 
 
 def purga_grezzi(s: Session, conservazione_giorni: int, *, ora: datetime | None = None,
                  chi: str = "sistema") -> int:
-    """Erase the encrypted raw text and mapping of stories approved more than ``conservazione_giorni`` ago.
+    """Erase the encrypted raw text, fields and mapping of stories approved more than ``conservazione_giorni``
+    ago.
 
     Only stories whose anonymised text is approved now are purged (a story sent back to review keeps its
     raw text). Returns how many were purged; an audit entry records the count.
@@ -239,7 +249,7 @@ def purga_grezzi(s: Session, conservazione_giorni: int, *, ora: datetime | None 
     _cancellazione_sicura(s)
     for i in range(0, len(ids), 500):  # bounded IN lists
         s.execute(update(TestoGrezzo).where(TestoGrezzo.racconto_id.in_(ids[i:i + 500]))
-                  .values(testo_cifrato=None, mappa_cifrata=None, eliminato_il=ora))
+                  .values(testo_cifrato=None, mappa_cifrata=None, campi_cifrati=None, eliminato_il=ora))
     audit.registra(s, chi, "testi_grezzi_purgati", None,
                    {"racconti": len(ids), "conservazione_giorni": conservazione_giorni})
     return len(ids)

@@ -5,8 +5,6 @@ moves on, Alt+→ / Alt+← skip forward and back."""
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
@@ -18,6 +16,7 @@ from pagine.comune import (
     TTL,
     archivio,
     barra_filtri,
+    md_sicuro,
     nomi_aree,
     nomi_schede,
     richiedi_pagina,
@@ -75,7 +74,8 @@ assert frase is not None
 corrente: cq.FraseInRevisione = frase
 
 st.progress((pos + 1) / len(coda), text=f"Frase {pos + 1} di {len(coda)} in coda")
-st.markdown(f"**Racconto {frase.racconto}** · {html.escape(frase.associazione)} · frase {frase.indice + 1}")
+st.markdown(f"**Racconto {md_sicuro(frase.racconto)}** · {md_sicuro(frase.associazione)} · "
+            f"frase {frase.indice + 1}")
 contesto = ""
 if frase.precedente:
     contesto += f"<p style='color:#555'>… {testo_sicuro(frase.precedente)}</p>"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -172,15 +173,15 @@ def applica_stile() -> None:
 def mostra_figura(figura: Figura, *, chiave: str) -> None:
     """A chart with its description and, one click away, the same numbers as a table."""
     if figura.tabella.empty:
-        st.info(figura.descrizione)
+        st.info(md_sicuro(figura.descrizione))
         return
     mostra_grafico(figura.grafico, figura.descrizione)
-    st.caption(figura.descrizione)
+    st.caption(md_sicuro(figura.descrizione))
     with st.expander("Tabella dei dati (alternativa accessibile al grafico)"):
         tabella = tabella_mostrabile(figura.tabella)
         if len(tabella) <= 200:
             # a real HTML table: read by screen readers (the data grid is a canvas) and light to draw
-            st.table(tabella.set_index(tabella.columns[0]))
+            st.table(tabella_sicura(tabella.set_index(tabella.columns[0])))
         else:
             st.dataframe(tabella, hide_index=True, width="stretch", key=f"tab_{chiave}")
 
@@ -197,6 +198,37 @@ def tabella_mostrabile(df: pd.DataFrame) -> pd.DataFrame:
 def testo_sicuro(testo: str) -> str:
     """Escape a citizen's text for ``st.html``: markup in a story is shown, never interpreted."""
     return html.escape(testo, quote=True).replace("\n", "<br>")
+
+
+# Every ASCII punctuation character: CommonMark lets each be escaped with a backslash, and escaping all of
+# them switches off every construct (images, links, autolinks such as www.x.it or a@b.it, emphasis, code,
+# headings, tables, HTML, Streamlit's :color[...] directives and $LaTeX$).
+_PUNTEGGIATURA_MD = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md_sicuro(testo: object) -> str:
+    """Escape text that comes from stories (title, zone, association, sentences, theme words, filter values)
+    for every Streamlit call that renders Markdown: ``st.markdown``, ``st.subheader``, ``st.caption``,
+    ``st.write``, ``st.info``..., widget labels and ``st.table`` cells. The text shows as typed: an image
+    ``![t](http://...)`` is not loaded, a link is not clickable. One line: line breaks become spaces.
+    (For ``st.html`` use :func:`testo_sicuro`; ``st.dataframe`` cells and select options are plain text.)
+    """
+    return _PUNTEGGIATURA_MD.sub(r"\\\1", " ".join(str(testo).split()))
+
+
+def tabella_sicura(df: pd.DataFrame) -> pd.DataFrame:
+    """A table for ``st.table`` (whose cells, index and headers render Markdown) with every text escaped."""
+    def testi(v: Any) -> Any:
+        return md_sicuro(v) if isinstance(v, str) else v
+
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
+            out[c] = out[c].map(testi)
+    out.columns = [testi(c) for c in out.columns]
+    out.index = out.index.map(testi)
+    out.index.name = testi(df.index.name)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------- filters

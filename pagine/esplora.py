@@ -15,6 +15,7 @@ from pagine.comune import (
     barra_filtri,
     html_racconto,
     legenda_codici,
+    md_sicuro,
     richiedi_pagina,
 )
 
@@ -110,11 +111,11 @@ if r is None:
     st.warning("Il racconto non è più disponibile.")
     st.stop()
 st.divider()
-st.subheader(r.titolo or r.codice)
+st.subheader(md_sicuro(r.titolo or r.codice))
 dettagli = [r.codice, r.associazione, r.data.strftime("%d/%m/%Y") if r.data else None, r.periodo, r.quartiere,
             r.fascia_eta, r.ruolo, f"{r.parole} parole", f"tema: {r.tema}" if r.tema else None,
             "citabile" if r.citabile else "non citabile"]
-st.caption(" · ".join(d for d in dettagli if d))
+st.caption(" · ".join(md_sicuro(d) for d in dettagli if d))
 solo = st.multiselect("Evidenzia le frasi codificate come",
                       ["vita_quotidiana", "ansia", "preoccupazione_futuro",
                                                              "proposta"],

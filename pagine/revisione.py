@@ -11,7 +11,7 @@ import streamlit as st
 
 from archivio import cruscotto as cq
 from archivio.cifratura import ErroreChiave
-from pagine.comune import archivio, cifrario, richiedi_pagina, testo_sicuro
+from pagine.comune import archivio, cifrario, md_sicuro, richiedi_pagina, testo_sicuro
 
 utente = richiedi_pagina("revisione")
 ETICHETTE = ("PERSONA", "LUOGO", "ORGANIZZAZIONE", "INDIRIZZO", "TELEFONO", "EMAIL", "CODICE_FISCALE", "IBAN",
@@ -80,7 +80,17 @@ dettaglio = stato["dettaglio"]
 span: list[cq.Span] = stato["span"]
 base = str(stato["base"])
 
-st.markdown("**Motivi della revisione:** " + "; ".join(dettaglio.motivi or ["—"]))
+st.markdown("**Motivi della revisione:** " + md_sicuro("; ".join(dettaglio.motivi or ["—"])))
+NOMI_CAMPI = {"titolo": "Titolo", "quartiere": "Quartiere o zona", "associazione_altra": "Altra associazione",
+              "file": "File importato"}
+campi = [{"campo": etichetta, "originale": dettaglio.campi_grezzi.get(nome, ""),
+          "anonimizzato": "" if nome == "file" else (dettaglio.campi_anon.get(nome) or "")}
+         for nome, etichetta in NOMI_CAMPI.items()
+         if dettaglio.campi_grezzi.get(nome) or dettaglio.campi_anon.get(nome)]
+if campi:  # plain-text cells: nothing typed by a citizen is interpreted
+    st.dataframe(pd.DataFrame(campi), hide_index=True, width="stretch")
+    st.caption("Titolo, zona e altra associazione sono anonimizzati insieme al testo (stessi segnaposti); "
+               "solo questa pagina mostra gli originali.")
 if not stato["allineato"]:
     st.warning("Non è stato possibile ricostruire le posizioni nel testo originale: "
                "la modifica parte dal testo "

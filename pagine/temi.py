@@ -14,6 +14,7 @@ from pagine.comune import (
     barra_filtri,
     dati_temi,
     etichette_temi,
+    md_sicuro,
     mostra_grafico,
     racconti_df,
     richiedi_pagina,
@@ -86,7 +87,7 @@ if PUO_MODIFICARE:
         st.caption("Le etichette scelte restano anche quando i temi vengono ricalcolati, "
                    "se il tema persiste.")
         with st.form("etichette"):
-            nuove = {t["id"]: st.text_input(f"Tema {i + 1} — parole: {_parole(t)}", value=t["etichetta"],
+            nuove = {t["id"]: st.text_input(f"Tema {i + 1} — parole: {md_sicuro(_parole(t))}", value=t["etichetta"],
                                             key=f"etichetta_{t['id']}", max_chars=200)
                      for i, t in enumerate(temi)}
             if st.form_submit_button("Salva le etichette"):

@@ -37,8 +37,19 @@ TEMI_AUTOVALUTAZIONE = {
     "famiglia": "Famiglia e cura",
 }
 NESSUNA = "nessuna"
-# Control and invisible characters, and lone surrogates (from broken JSON escapes: not encodable as UTF-8).
-_CONTROLLO = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
+# Stripped from every field at the door:
+# - C0 controls except tab and newline (carriage returns become newlines first), DEL and the C1 controls;
+# - invisible characters: zero-width spaces and joiners, U+2028/U+2029, the byte-order mark;
+# - bidirectional controls (U+200E/F, U+061C, U+202A-U+202E, U+2066-U+2069): they make a title or a
+#   quote display reversed ("Trojan Source");
+# - lone surrogates (from broken JSON escapes: not encodable as UTF-8);
+# - the 66 Unicode noncharacters (U+FDD0-U+FDEF and U+xFFFE/U+xFFFF of every plane): U+FFFE and U+FFFF
+#   are illegal in XML, so one of them would break every XLSX and DOCX export.
+_NON_CARATTERI = "\ufdd0-\ufdef" + "".join(
+    chr(piano * 0x10000 + 0xFFFE) + "-" + chr(piano * 0x10000 + 0xFFFF) for piano in range(17))
+_CONTROLLO = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff"
+    + _NON_CARATTERI + "]")
 
 
 @dataclass(frozen=True)

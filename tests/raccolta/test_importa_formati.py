@@ -19,6 +19,7 @@ from raccolta.formati import leggi_righe, normalizza_etichetta
 from raccolta.importa import ErroreImport, importa_file, importa_files
 from raccolta.invio import invia_racconto
 from raccolta.validazione import valida_racconto
+from tests.raccolta.aiuti import campi_grezzi
 
 T1 = "Durante il lockdown facevo la spesa per la vicina di casa, ogni martedì."
 T2 = "La sera telefonavo a mia sorella e parlavamo per ore di quello che avremmo fatto dopo."
@@ -85,7 +86,7 @@ def test_xlsx_foglio_scelto_e_senza_colonna_testo(archivio: Archivio, cifrario: 
     with pytest.raises(ErroreImport, match="no sheet 'Giugno'"):
         importa_file(archivio, cifrario, f, versione_consenso="2020-1", foglio="Giugno")
     esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1", foglio="Maggio")
-    assert esito.importati == 1 and _righe_db(archivio)[0].quartiere == "Buon Pastore"
+    assert esito.importati == 1 and campi_grezzi(archivio, cifrario)[0]["quartiere"] == "Buon Pastore"
 
 
 def _docx(percorso: Path, blocchi: list[tuple[str, str | None]]) -> Path:
@@ -113,8 +114,11 @@ def test_docx_un_racconto_per_titolo_con_campi(archivio: Archivio, cifrario: Cif
     assert "Troppo poco" in esito.errori[0].dove and "troppo breve" in esito.errori[0].messaggi[0]
     assert esito.avvisi and "prima del primo titolo" in esito.avvisi[0]
     righe = _righe_db(archivio)
-    assert [r.titolo for r in righe] == ["Le telefonate", "Il pane"]
-    assert righe[0].quartiere == "Sant'Agnese" and righe[1].quartiere is None
+    campi = campi_grezzi(archivio, cifrario)  # the DOCX headings are titles: stored encrypted
+    assert [c["titolo"] for c in campi] == ["Le telefonate", "Il pane"]
+    assert campi[0]["quartiere"] == "Sant'Agnese" and "quartiere" not in campi[1]
+    assert all(c["file"] == "glicine.docx" for c in campi)
+    assert all(r.titolo is None and r.quartiere is None for r in righe)  # until anonymised
     assert all(r.associazione_id is not None for r in righe)
     assert importa_file(archivio, cifrario, f, versione_consenso="2020-1").importati == 0
 
@@ -125,7 +129,7 @@ def test_docx_un_racconto_per_documento(archivio: Archivio, cifrario: Cifrario, 
     esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1", divisione_docx="documento")
     assert esito.importati == 1
     r = _righe_db(archivio)[0]
-    assert (r.titolo, r.periodo) == ("Il pane", "lockdown-2020")
+    assert (campi_grezzi(archivio, cifrario)[0]["titolo"], r.periodo) == ("Il pane", "lockdown-2020")
     senza_titoli = _docx(tmp_path / "semplice.docx", [(T1, None), ("", None), (T2, None)])
     assert importa_file(archivio, cifrario, senza_titoli, versione_consenso="2020-1").importati == 1
     with pytest.raises(ErroreImport, match="no headings"):
@@ -153,8 +157,9 @@ def test_txt_un_file_o_separatori(archivio: Archivio, cifrario: Cifrario, tmp_pa
     esiti = importa_files(archivio, cifrario, [uno, molti], versione_consenso="2020-1")
     assert [(e.letti, e.importati, len(e.errori)) for e in esiti] == [(1, 1, 0), (3, 2, 1)]
     assert esiti[1].errori[0].riga == 9
-    righe = _righe_db(archivio)
-    assert [(r.titolo, r.quartiere) for r in righe] == [(None, None), ("Sera", "Buon Pastore"), (None, None)]
+    righe = campi_grezzi(archivio, cifrario)
+    assert [(r.get("titolo"), r.get("quartiere")) for r in righe] == [
+        (None, None), ("Sera", "Buon Pastore"), (None, None)]
     # Re-importing, even under another name, imports nothing new.
     copia = tmp_path / "copia.txt"
     copia.write_bytes(molti.read_bytes())
