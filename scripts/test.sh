@@ -13,6 +13,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# the printable poster and paper form are set in DejaVu Sans
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then echo "installing Debian packages: ${need[*]}"; apt_install "${need[@]}"; fi
 
 VENV=${NARRAZIONI_VENV:-.venv}
