@@ -171,13 +171,14 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
         archivio: the store.
         cifrario: encrypts the raw text before it reaches the store.
         limiti: rate limits, request size, duplicate window (defaults: :class:`Limiti`).
-        segreto: key of CSRF tokens and rate-limit buckets; random per process when None (several
-            workers behind one address need the same secret).
+        segreto: key of CSRF tokens; random per process when None. Several workers behind one address
+            need the same one: the factory takes it from the store (:mod:`archivio.segreti`).
         titolo_progetto: the title shown on every page.
         luogo: the place shown under the title.
     """
     limiti = limiti or Limiti()
     segreto = segreto or secrets.token_bytes(32)
+    chiave_limiti = secrets.token_bytes(32)
     modelli = Jinja2Templates(directory=str(CARTELLA / "templates"))
     modelli.env.trim_blocks = True
     modelli.env.lstrip_blocks = True
@@ -185,8 +186,10 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
     stato = _Stato(
         impostazioni=impostazioni, archivio=archivio, cifrario=cifrario, limiti=limiti,
         csrf=GettoniCsrf(segreto, limiti.durata_gettone_ore * 3600),
-        limite_invii=LimiteRichieste(limiti.invii_max, limiti.finestra_limiti_secondi, segreto),
-        limite_ritiri=LimiteRichieste(limiti.ritiri_max, limiti.finestra_limiti_secondi, segreto),
+        # Buckets live in this process's memory only: their key stays per process (an address is never
+        # matchable from the store), unlike the CSRF key, which every worker shares.
+        limite_invii=LimiteRichieste(limiti.invii_max, limiti.finestra_limiti_secondi, chiave_limiti),
+        limite_ritiri=LimiteRichieste(limiti.ritiri_max, limiti.finestra_limiti_secondi, chiave_limiti),
         modelli=modelli,
         scrittore=Scrittore(archivio, cifrario, finestra_duplicati=timedelta(
             minutes=limiti.finestra_duplicati_minuti)),
@@ -458,6 +461,7 @@ def crea_app_da_ambiente() -> FastAPI:
     """Factory for ``uvicorn --factory``: settings from the environment, the store, the key."""
     from archivio.db import revisione_corrente, revisione_finale
     from archivio.impostazioni import carica_impostazioni
+    from archivio.segreti import segreto_condiviso
     from raccolta.consenso import registra_consenso
 
     # The access log would write client addresses: the form must not record them anywhere.
@@ -471,4 +475,6 @@ def crea_app_da_ambiente() -> FastAPI:
             if q.consenso(s, impostazioni.versione_consenso) is None:
                 raise RuntimeError(f"no consent text for version {impostazioni.versione_consenso!r}")
     cifrario = Cifrario.da_file(impostazioni.percorso_chiave())
-    return crea_app(impostazioni, archivio, cifrario, limiti=limiti_da_impostazioni(impostazioni))
+    # One CSRF/rate-limit key for every worker that shares this store (several workers behind one proxy).
+    segreto = segreto_condiviso(archivio, "modulo")
+    return crea_app(impostazioni, archivio, cifrario, limiti=limiti_da_impostazioni(impostazioni), segreto=segreto)
