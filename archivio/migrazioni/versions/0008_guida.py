@@ -1,7 +1,7 @@
 """secrets shared by the processes of a service (the form's CSRF key for several workers)
 
-Revision ID: 0007_guida
-Revises: 0006
+Revision ID: 0008_guida
+Revises: 0007_campi
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_guida"
-down_revision = "0006"
+revision = "0008_guida"
+down_revision = "0007_campi"
 branch_labels = None
 depends_on = None
 
