@@ -1,0 +1,46 @@
+"""withdrawal that erases everywhere: a store generation counter, duplicate receipts that withdraw only
+their own submission
+
+- ``generazioni``: named counters bumped by every withdrawal; the dashboard's caches key on them, so a
+  withdrawn story leaves every cached table at the next click.
+- ``ricevute.completa``: an extra receipt withdraws the whole story only when the same sender sent the
+  text again (a double click); a receipt got by someone else who re-sent a known text withdraws only
+  their own submission. Existing extra receipts cannot tell: they become partial (nobody can erase
+  another narrator's story).
+- ``racconti.mittente``: HMAC of the form's CSRF token under the form process's secret, kept only for the
+  duplicate window (cleared afterwards): it tells a double click from another sender.
+
+Revision ID: 0007_ritiro
+Revises: 0006
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_ritiro"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "generazioni",
+        sa.Column("nome", sa.String(length=40), nullable=False),
+        sa.Column("valore", sa.Integer(), nullable=False, server_default="0"),
+        sa.PrimaryKeyConstraint("nome"),
+    )
+    op.execute("INSERT INTO generazioni (nome, valore) VALUES ('racconti', 0)")
+    # plain ADD COLUMN (no table copy: the full-text triggers on racconti stay as they are)
+    op.add_column("ricevute", sa.Column("completa", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("racconti", sa.Column("mittente", sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("racconti", schema=None) as batch_op:
+        batch_op.drop_column("mittente")
+    with op.batch_alter_table("ricevute", schema=None) as batch_op:
+        batch_op.drop_column("completa")
+    op.drop_table("generazioni")
