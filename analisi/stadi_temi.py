@@ -180,8 +180,8 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
         return adatta_e_registra(archivio, imp, conf=conf, k=k, seme=seme, nlp=nlp, autore=autore,
                                  tentativi=tentativi - 1)
     # Superseded models' files hold the words of stories that may have been withdrawn since: they go.
-    for vecchio in superati:
-        Path(vecchio).unlink(missing_ok=True)
+    for file_vecchio in superati:
+        Path(file_vecchio).unlink(missing_ok=True)
     return salvato, modello
 
 

@@ -99,7 +99,7 @@ def _senza_racconti(immagine: bytes, codici: Sequence[str]) -> bytes:
         conn.execute("PRAGMA secure_delete=ON")
         segnaposti = ",".join("?" * len(codici))
         if codici and conn.execute("SELECT 1 FROM sqlite_master WHERE name='racconti'").fetchone():
-            conn.execute(f"DELETE FROM racconti WHERE codice IN ({segnaposti})", list(codici))  # noqa: S608
+            conn.execute(f"DELETE FROM racconti WHERE codice IN ({segnaposti})", list(codici))
         for (nome,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
                                     "AND lower(sql) LIKE 'create virtual table%using fts5%'").fetchall():
             citato = '"' + nome.replace('"', '""') + '"'

@@ -18,20 +18,20 @@ from archivio.modelli import AssegnazioneTema, Associazione, Racconto, StatoStad
 from archivio.modelli_temi import CitazioneTema, ModelloTemiRiga
 
 __all__ = [
+    "DA_RIFARE",
     "ModelloSalvato",
     "NuovaCitazione",
     "NuovoTema",
     "RaccontoPerTemi",
     "assegnazioni",
-    "DA_RIFARE",
     "cancella_assegnazioni",
     "file_superati",
-    "quanti_esistono",
-    "rendi_tutti_in_attesa",
     "invalida_per_ritiro",
     "leggi_temi",
     "modello_attivo",
+    "quanti_esistono",
     "racconti_per_temi",
+    "rendi_tutti_in_attesa",
     "rinomina_tema",
     "salva_assegnazioni",
     "salva_modello",
