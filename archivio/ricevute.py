@@ -17,6 +17,7 @@ own submission: the first narrator's story stays.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from archivio.db import Archivio
 from archivio.modelli import Associazione, Consenso, Generazione, Racconto, Ricevuta, TestoGrezzo
 from archivio.racconti import ErroreArchivio, NuovoRacconto, impronta_testo, inserisci_racconto
 from archivio.tempo import adesso
+
+log = logging.getLogger(__name__)
 
 # Lightweight table construct (migration 0003) so this module does not depend on a mapped class.
 ricevute = Ricevuta.__table__  # the Core table: bulk inserts and joins below
@@ -352,7 +355,10 @@ def completa_ritiro(archivio: Archivio, ritiri: Sequence[Ritiro], cifrario: Cifr
 
     for ritiro in ritiri:
         for percorso in ritiro.file_modelli:
-            Path(percorso).unlink(missing_ok=True)
+            try:
+                Path(percorso).unlink(missing_ok=True)
+            except OSError as e:  # the model is marked for a refit: the next fit deletes superseded files
+                log.warning("theme model file %s not deleted: %s", Path(percorso).name, type(e).__name__)
     codici = [r.codice for r in ritiri if r.completo]
     if codici:
         purga_copie(archivio.url, codici, cifrario)
