@@ -101,6 +101,8 @@ def _salva_file(modello: ModelloTemi, cartella: Path) -> tuple[Path, str]:
     """Write the model atomically as ``<cartella_dati>/modelli/temi-<sha>.joblib``."""
     destinazione = cartella / "modelli"
     destinazione.mkdir(parents=True, exist_ok=True)
+    for rimasto in destinazione.glob("*.tmp"):  # a fit killed while saving (one fit at a time: the lock)
+        rimasto.unlink(missing_ok=True)
     fd, provvisorio = tempfile.mkstemp(dir=destinazione, suffix=".tmp")
     os.close(fd)
     modello.salva(provvisorio)

@@ -84,7 +84,7 @@ def test_il_ritiro_cancella_il_modello_dei_temi_e_il_prossimo_elabora_lo_rifa(
     rifai_temi(archivio, imp, k=4)  # a superseded model file from the first fit, and the active one
     cartella = imp.cartella_dati
     with archivio.lettura() as s:
-        rinominato = s.scalars(select(ModelloTemiRiga.temi_ids).where(ModelloTemiRiga.attivo.is_(True))).one()
+        temi_prima = s.scalars(select(ModelloTemiRiga.temi_ids).where(ModelloTemiRiga.attivo.is_(True))).one()
     # sanity: the models hold the story's words (word forms of the preprocessor, quotes)
     assert any(p.startswith("modelli/") for p in _file_con(cartella, PAROLA))
 
@@ -96,7 +96,7 @@ def test_il_ritiro_cancella_il_modello_dei_temi_e_il_prossimo_elabora_lo_rifa(
     assert _file_con(cartella, PAROLA) == []
     with archivio.lettura() as s:
         attivo = s.scalars(select(ModelloTemiRiga).where(ModelloTemiRiga.attivo.is_(True))).one()
-        assert attivo.n_racconti == 24 and attivo.temi_ids != rinominato
+        assert attivo.n_racconti == 24 and attivo.temi_ids != temi_prima
         file_modelli = sorted(p.name for p in (cartella / "modelli").iterdir())
         assert file_modelli == [Path(attivo.percorso).name]  # superseded files deleted
         assert s.scalar(select(func.count()).select_from(StatoStadio).where(
