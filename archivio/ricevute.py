@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,8 @@ def registra_invio(s: Session, nuovo: NuovoRacconto, cifrario: Cifrario, *,
             aggiungi_ricevuta(s, esistente, nuovo.ricevuta_hash,
                               completa=_stesso_mittente(nuovo.mittente, mittente))
             return Invio(esistente, codice, True)
+    else:
+        nuovo = replace(nuovo, mittente=None)  # kept only where repeats are merged (the form)
     r = inserisci_racconto(s, nuovo, cifrario)
     return Invio(r.id, r.codice, False)
 
@@ -127,6 +129,8 @@ def registra_invii(s: Session, nuovi: Sequence[NuovoRacconto], cifrario: Cifrari
         return []
     ora = adesso()
     impronte = [impronta_testo(n.testo) for n in nuovi]
+    # the sender is kept only where repeats are merged (the form), and only during the window
+    mittenti = [n.mittente if finestra_duplicati is not None else None for n in nuovi]
     consensi = dict(s.execute(select(Consenso.versione, Consenso.id).where(
         Consenso.versione.in_({n.versione_consenso for n in nuovi}))).all())
     nomi = {n.associazione for n in nuovi if n.associazione}
@@ -169,11 +173,8 @@ def registra_invii(s: Session, nuovi: Sequence[NuovoRacconto], cifrario: Cifrari
             "consenso_citazione": n.consenso_citazione, "ricevuta_hash": n.ricevuta_hash,
             "impronta": impronte[i], "autovalutazione": n.autovalutazione, "parole": len(n.testo.split()),
             "testo_anon": None, "stato_anon": "in_attesa", "visibile": False,
-            "mittente": n.mittente if finestra_duplicati is not None else None,
+            "mittente": mittenti[i],
         })
-    def righe_mittente(i: int) -> str | None:
-        return nuovi[i].mittente if finestra_duplicati is not None else None
-
     esiti: dict[int, Invio] = {}
     if righe:
         ids = list(s.scalars(insert(Racconto).returning(Racconto.id, sort_by_parameter_order=True), righe))
@@ -181,7 +182,7 @@ def registra_invii(s: Session, nuovi: Sequence[NuovoRacconto], cifrario: Cifrari
                                         for rid, i in zip(ids, nuovi_indici, strict=True)])
         for rid, i, codice in zip(ids, nuovi_indici, codici, strict=True):
             esiti[i] = Invio(rid, codice, False)
-            gia.setdefault((impronte[i], nuovi[i].canale), (rid, codice, righe_mittente(i)))
+            gia.setdefault((impronte[i], nuovi[i].canale), (rid, codice, mittenti[i]))
     extra = []
     for i, n in enumerate(nuovi):
         if i not in esiti:
