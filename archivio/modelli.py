@@ -92,7 +92,7 @@ class Racconto(Base):
     visibile: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     # HMAC of the form's CSRF token (the process's secret), only during the duplicate window: tells a double
     # click (same sender: the new receipt withdraws the story) from someone else re-sending a known text.
-    mittente: Mapped[str | None] = mapped_column(String(64))
+    mittente: Mapped[str | None] = mapped_column(String(64), index=True)
 
     associazione: Mapped[Associazione | None] = relationship()
     grezzo: Mapped[TestoGrezzo | None] = relationship(

@@ -279,3 +279,25 @@ def test_il_doppio_clic_della_stessa_persona_resta_ritirabile(archivio: Archivio
     assert ritiro is not None and ritiro.completo
     with archivio.lettura() as s:
         assert s.scalar(select(func.count()).select_from(Racconto)) == 0
+
+
+def test_migrazione_0007_avanti_e_indietro(tmp_path: Path) -> None:
+    """Existing extra receipts become partial (nobody erases another narrator's story); the full-text
+    triggers on racconti survive both directions."""
+    a = _vecchio_archivio(tmp_path)
+    cfg = _config_alembic(a)
+    with a.transazione() as s:
+        consenso = s.scalar(text("SELECT id FROM consensi"))
+        s.execute(text("INSERT INTO racconti (id, codice, canale, inviato_il, consenso_id, consenso_citazione, "
+                       "impronta, parole, stato_anon, visibile) VALUES (1, 'R-0000AAAA', 'modulo', '2026-01-01', "
+                       ":k, 0, 'x', 3, 'in_attesa', 0)"), {"k": consenso})
+        s.execute(text("INSERT INTO ricevute (ricevuta_hash, racconto_id) VALUES ('h', 1)"))
+    inneschi = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+    command.upgrade(cfg, "head")
+    with a.motore.connect() as conn:
+        assert conn.execute(text("SELECT completa FROM ricevute")).scalar() == 0
+        assert conn.execute(text(inneschi)).scalar() == 3
+    command.downgrade(cfg, "0006")
+    with a.motore.connect() as conn:
+        assert conn.execute(text(inneschi)).scalar() == 3
+    a.chiudi()

@@ -36,11 +36,17 @@ def upgrade() -> None:
     # plain ADD COLUMN (no table copy: the full-text triggers on racconti stay as they are)
     op.add_column("ricevute", sa.Column("completa", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.add_column("racconti", sa.Column("mittente", sa.String(length=64), nullable=True))
+    # every form batch clears the senders older than the window: an index keeps that to the few recent rows
+    op.create_index("ix_racconti_mittente", "racconti", ["mittente"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("racconti", schema=None) as batch_op:
-        batch_op.drop_column("mittente")
-    with op.batch_alter_table("ricevute", schema=None) as batch_op:
-        batch_op.drop_column("completa")
+    op.drop_index("ix_racconti_mittente", table_name="racconti")
+    if op.get_bind().dialect.name == "sqlite":
+        # native DROP COLUMN (SQLite >= 3.35): alembic would copy the table and lose the full-text triggers
+        op.execute("ALTER TABLE racconti DROP COLUMN mittente")
+        op.execute("ALTER TABLE ricevute DROP COLUMN completa")
+    else:
+        op.drop_column("racconti", "mittente")
+        op.drop_column("ricevute", "completa")
     op.drop_table("generazioni")
