@@ -193,9 +193,10 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
                                           limite=impostazioni.lotto, dopo_id=dopo_id)
                         if not ids:
                             break
-                        lotto = q.carica_lotto(s, ids, contesto.cifrario)
+                        guasti: dict[int, str] = {}
+                        lotto = q.carica_lotto(s, ids, contesto.cifrario, guasti=guasti)
                     dopo_id = ids[-1]
-                    fatti, falliti = _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi)
+                    fatti, falliti = _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi, guasti)
                     elaborati[nome] += fatti
                     errori[nome] += falliti
                     if avanzamento:
@@ -209,18 +210,31 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
     return Resoconto(eid, elaborati, errori)
 
 
+def _segna_mancanti(s: Session, stadio: Stadio, mancanti: list[int], guasti: dict[int, str], eid: int) -> None:
+    # e.g. raw text purged, or not decryptable with this key: nothing this stage can do with them now
+    per_motivo: dict[str, list[int]] = {}
+    for i in mancanti:
+        per_motivo.setdefault(guasti.get(i, "testo non disponibile"), []).append(i)
+    for motivo, elenco in per_motivo.items():
+        q.segna(s, elenco, stadio.nome, stadio.versione, eid, [], stato="errore", messaggio=motivo)
+
+
 def _esegui_lotto(archivio: Archivio, stadio: Stadio, lotto: list[RaccontoDaElaborare], ids: list[int],
-                  eid: int, successivi: list[str]) -> tuple[int, int]:
+                  eid: int, successivi: list[str], guasti: dict[int, str] | None = None) -> tuple[int, int]:
     """Process and commit one batch; if the batch fails, retry story by story and record the failures."""
+    guasti = guasti or {}
     presenti = {r.id for r in lotto}
-    mancanti = [i for i in ids if i not in presenti]  # e.g. raw text purged: nothing this stage can do
+    mancanti = [i for i in ids if i not in presenti]
+    if mancanti:
+        with archivio.transazione() as s:
+            _segna_mancanti(s, stadio, mancanti, guasti, eid)
+    if not lotto:
+        return 0, len(mancanti)
     try:
         esiti = stadio.elabora(lotto)
         with archivio.transazione() as s:
             stadio.salva(s, lotto, esiti)
             q.segna(s, [r.id for r in lotto], stadio.nome, stadio.versione, eid, successivi)
-            q.segna(s, mancanti, stadio.nome, stadio.versione, eid, [], stato="errore",
-                    messaggio="testo non disponibile")
         return len(lotto), len(mancanti)
     except Exception:
         log.exception("batch failed in stage %s; retrying story by story", stadio.nome)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from archivio.cifratura import Cifrario
 from archivio.tempo import adesso
 
 CARTELLA_MIGRAZIONI = Path(__file__).resolve().parent / "migrazioni"
@@ -24,6 +25,8 @@ def _pragma_sqlite(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    # Deleted content is overwritten with zeros, never left in free pages (withdrawal, retention).
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 
@@ -107,13 +110,17 @@ def copia_sqlite(archivio: Archivio, destinazione: Path) -> None:
         src.backup(dst)
 
 
-def migra(archivio: Archivio) -> tuple[str | None, str, Path | None]:
+def migra(archivio: Archivio, cifrario: Cifrario | None = None) -> tuple[str | None, str, Path | None]:
     """Create or migrate the schema to the latest revision.
 
-    An existing SQLite file is copied aside before any migration runs. Returns
-    (revision before, revision after, backup path or None).
+    An existing SQLite file is copied aside before any migration runs: encrypted with ``cifrario``
+    (``<db>.<when>.bak.fernet``, see :mod:`archivio.copie`), so that no copy in clear is left. Without a
+    key the copy is in clear and removed once the migration succeeded (it stays only to recover from a
+    failed one). Returns (revision before, revision after, path of the backup kept or None).
     """
     from alembic import command
+
+    from archivio.copie import SUFFISSO_CIFRATO, copia_cifrata
 
     prima = revisione_corrente(archivio)
     finale = revisione_finale()
@@ -124,9 +131,14 @@ def migra(archivio: Archivio) -> tuple[str | None, str, Path | None]:
         raise RuntimeError("the database has tables but no migration history: refusing to touch it")
     db = make_url(archivio.url).database
     if archivio.sqlite and prima is not None and db and db != ":memory:":
-        backup = Path(db).with_name(f"{Path(db).name}.{adesso():%Y%m%d-%H%M%S}.bak")
-        copia_sqlite(archivio, backup)
+        base = Path(db).with_name(f"{Path(db).name}.{adesso():%Y%m%d-%H%M%S}")
+        if cifrario is not None:
+            backup = copia_cifrata(archivio.url, base.with_name(base.name + SUFFISSO_CIFRATO), cifrario)
+        else:
+            backup = base.with_name(base.name + ".bak")
+            copia_sqlite(archivio, backup)
     command.upgrade(_config_alembic(archivio), "head")
+    if backup is not None and cifrario is None:
+        backup.unlink()  # migrated: no plaintext copy of the stories is left behind
+        backup = None
     return prima, finale, backup
-
-

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -95,6 +96,9 @@ class Racconto(Base):
     # in_attesa -> (in_revisione ->) approvato; researchers see only visibile stories.
     stato_anon: Mapped[str] = mapped_column(String(20), default="in_attesa")
     visibile: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # HMAC of the form's CSRF token (the process's secret), only during the duplicate window: tells a double
+    # click (same sender: the new receipt withdraws the story) from someone else re-sending a known text.
+    mittente: Mapped[str | None] = mapped_column(String(64), index=True)
 
     associazione: Mapped[Associazione | None] = relationship()
     grezzo: Mapped[TestoGrezzo | None] = relationship(
@@ -104,12 +108,26 @@ class Racconto(Base):
 
 
 class Ricevuta(Base):
-    """An extra receipt: the same text sent again through the form within the duplicate window."""
+    """An extra receipt: the same text sent again through the form within the duplicate window.
+
+    ``completa``: the same sender sent it again (double click): the receipt withdraws the story. Otherwise
+    it withdraws only its own submission (the receipt itself): the first narrator's story stays.
+    """
 
     __tablename__ = "ricevute"
 
     ricevuta_hash: Mapped[str] = mapped_column(String(128), primary_key=True)
     racconto_id: Mapped[int] = mapped_column(ForeignKey("racconti.id", ondelete="CASCADE"), index=True)
+    completa: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Generazione(Base):
+    """A named counter bumped by every withdrawal: caches of the store key on it (migration 0007)."""
+
+    __tablename__ = "generazioni"
+
+    nome: Mapped[str] = mapped_column(String(40), primary_key=True)
+    valore: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TestoGrezzo(Base):

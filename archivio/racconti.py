@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from archivio.cifratura import Cifrario
+from archivio.cifratura import Cifrario, ErroreChiave
 from archivio.modelli import (
     Associazione,
     Consenso,
@@ -95,6 +95,8 @@ class NuovoRacconto:
     autovalutazione: dict[str, Any] | None = None
     inviato_il: datetime | None = None
     file_origine: str | None = None  # the import file's name: stored only encrypted
+    # the form's sender (HMAC of the CSRF token): a repeat by the same sender is a double click
+    mittente: str | None = None
 
 
 @dataclass
@@ -171,7 +173,7 @@ def inserisci_racconto(s: Session, nuovo: NuovoRacconto, cifrario: Cifrario) -> 
         data_racconto=nuovo.data_racconto, canale=nuovo.canale, inviato_il=nuovo.inviato_il or adesso(),
         consenso_id=consenso_id, consenso_citazione=nuovo.consenso_citazione,
         ricevuta_hash=nuovo.ricevuta_hash, impronta=impronta_testo(nuovo.testo),
-        autovalutazione=nuovo.autovalutazione, parole=len(nuovo.testo.split()),
+        autovalutazione=nuovo.autovalutazione, parole=len(nuovo.testo.split()), mittente=nuovo.mittente,
     )
     r.grezzo = TestoGrezzo(testo_cifrato=cifrario.cifra(nuovo.testo),
                            campi_cifrati=cifra_campi(campi_grezzi(nuovo), cifrario))
@@ -203,10 +205,19 @@ def in_attesa(s: Session, stadio: str, versione: int, *, solo_visibili: bool, li
     return list(s.scalars(q.order_by(Racconto.id).limit(limite)))
 
 
-def carica_lotto(s: Session, ids: Sequence[int], cifrario: Cifrario | None) -> list[RaccontoDaElaborare]:
+NON_DECIFRABILE = ("testo non decifrabile con la chiave attuale: la chiave è stata sostituita o persa? "
+                   "Rimetti il file della chiave originale (NARRAZIONI_FILE_CHIAVE) e riesegui elabora")
+
+
+def carica_lotto(s: Session, ids: Sequence[int], cifrario: Cifrario | None, *,
+                 guasti: dict[int, str] | None = None) -> list[RaccontoDaElaborare]:
     """Load stories for a stage: the raw text and fields only when a ``cifrario`` is given, else the
     anonymised ones. A story stored before migration 0007 has no encrypted fields: its columns still hold
-    the raw ones."""
+    the raw ones.
+
+    A raw text the key cannot decrypt is left out of the batch and, when ``guasti`` is given, recorded
+    there (story id → reason), so that the runner isolates it like any failed story.
+    """
     righe = s.execute(
         select(Racconto, Associazione.nome, TestoGrezzo.testo_cifrato, TestoGrezzo.campi_cifrati)
         .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
@@ -219,8 +230,14 @@ def carica_lotto(s: Session, ids: Sequence[int], cifrario: Cifrario | None) -> l
         if cifrario is not None:
             if cifrato is None:  # raw text purged after retention: nothing to re-anonymise
                 continue
-            testo = cifrario.decifra(cifrato)
-            campi = decifra_campi(campi_cifrati, cifrario) if campi_cifrati is not None else in_colonna
+            try:
+                testo = cifrario.decifra(cifrato)
+                campi = decifra_campi(campi_cifrati, cifrario) if campi_cifrati is not None else in_colonna
+            except ErroreChiave:
+                if guasti is None:
+                    raise
+                guasti[r.id] = NON_DECIFRABILE
+                continue
         else:
             testo = r.testo_anon or ""
             campi = in_colonna
@@ -323,11 +340,18 @@ def conteggi(s: Session, stadi: Sequence[tuple[str, int] | tuple[str, int, bool]
             .group_by(StatoStadio.stato)).all())
         fatti = righe.get("fatto", 0)
         in_revisione = trattenuti if solo_visibili else 0
+        motivi = dict(s.execute(
+            select(StatoStadio.messaggio, func.count())
+            .where(StatoStadio.stadio == nome, StatoStadio.versione == versione, StatoStadio.stato == "errore")
+            .group_by(StatoStadio.messaggio).order_by(func.count().desc()).limit(5)).all())
         per_stadio[f"{nome}.v{versione}"] = {"fatto": fatti, "errore": righe.get("errore", 0),
                                              "da_fare": max(totale - fatti - in_revisione, 0),
-                                             "in_revisione": in_revisione}
+                                             "in_revisione": in_revisione,
+                                             "motivi_errore": {str(k or "?"): v for k, v in motivi.items()}}
+    non_decifrabili = s.scalar(select(func.count(func.distinct(StatoStadio.racconto_id)))
+                               .where(StatoStadio.stato == "errore", StatoStadio.messaggio == NON_DECIFRABILE)) or 0
     return {"racconti": totale, "anonimizzazione": per_anon, "canali": per_canale, "stadi": per_stadio,
-            "frasi": s.scalar(select(func.count(Frase.id))) or 0}
+            "frasi": s.scalar(select(func.count(Frase.id))) or 0, "non_decifrabili": non_decifrabili}
 
 
 def elenco_visibili(s: Session, *, limite: int = 500, associazione: str | None = None) -> list[dict[str, Any]]:
@@ -345,3 +369,18 @@ def elenco_visibili(s: Session, *, limite: int = 500, associazione: str | None =
 
 def stati_per_racconto(s: Session) -> dict[str, int]:
     return dict(s.execute(select(Racconto.stato_anon, func.count()).group_by(Racconto.stato_anon)).all())
+
+
+def testi_cifrati_presenti(s: Session) -> int:
+    """How many raw texts or mappings are stored encrypted (``init`` must not make a new key for them)."""
+    return s.scalar(select(func.count()).select_from(TestoGrezzo).where(
+        (TestoGrezzo.testo_cifrato.is_not(None)) | (TestoGrezzo.mappa_cifrata.is_not(None)))) or 0
+
+
+def un_testo_cifrato(s: Session) -> bytes | None:
+    """One encrypted raw text or mapping, to check that a key opens the store's texts."""
+    riga = s.execute(select(TestoGrezzo.testo_cifrato, TestoGrezzo.mappa_cifrata).where(
+        (TestoGrezzo.testo_cifrato.is_not(None)) | (TestoGrezzo.mappa_cifrata.is_not(None))).limit(1)).first()
+    if riga is None:
+        return None
+    return riga[0] if riga[0] is not None else riga[1]

@@ -14,19 +14,24 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from archivio import audit
-from archivio.modelli import AssegnazioneTema, Associazione, Racconto, Tema
+from archivio.modelli import AssegnazioneTema, Associazione, Racconto, StatoStadio, Tema
 from archivio.modelli_temi import CitazioneTema, ModelloTemiRiga
 
 __all__ = [
+    "DA_RIFARE",
     "ModelloSalvato",
     "NuovaCitazione",
     "NuovoTema",
     "RaccontoPerTemi",
     "assegnazioni",
     "cancella_assegnazioni",
+    "file_superati",
+    "invalida_per_ritiro",
     "leggi_temi",
     "modello_attivo",
+    "quanti_esistono",
     "racconti_per_temi",
+    "rendi_tutti_in_attesa",
     "rinomina_tema",
     "salva_assegnazioni",
     "salva_modello",
@@ -144,6 +149,53 @@ def salva_modello(s: Session, *, percorso: str, impronta: str, algoritmo: str, k
     s.add(modello)
     s.flush()
     return _modello(modello)
+
+
+# ``modelli_temi.impronta`` of a model whose file was deleted by a withdrawal: the next run refits.
+DA_RIFARE = ""
+STADIO_TEMI = "temi"
+
+
+def invalida_per_ritiro(s: Session, racconto_id: int) -> tuple[str, ...]:
+    """Before a story is deleted: if a theme model may hold its words, mark the models for a refit.
+
+    A story is in a model's file if it was visible when the model was fitted; visible, assigned or quoted
+    stories count. Every model file recorded is returned for deletion (superseded ones too), the active
+    model is marked :data:`DA_RIFARE`, and every story's themes stage is made pending, so that the next
+    ``elabora`` refits on the remaining stories and reassigns them.
+    """
+    coinvolto = s.scalar(select(Racconto.visibile).where(Racconto.id == racconto_id)) or \
+        s.scalar(select(AssegnazioneTema.racconto_id).where(AssegnazioneTema.racconto_id == racconto_id)
+                 .limit(1)) is not None or \
+        s.scalar(select(CitazioneTema.racconto_id).where(CitazioneTema.racconto_id == racconto_id)
+                 .limit(1)) is not None
+    if not coinvolto:
+        return ()
+    percorsi = tuple(p for p in s.scalars(select(ModelloTemiRiga.percorso).where(ModelloTemiRiga.percorso != ""))
+                     if p)
+    if not percorsi:
+        return ()
+    s.execute(update(ModelloTemiRiga).where(ModelloTemiRiga.attivo.is_(True)).values(impronta=DA_RIFARE))
+    s.execute(delete(StatoStadio).where(StatoStadio.stadio == STADIO_TEMI))
+    return percorsi
+
+
+def rendi_tutti_in_attesa(s: Session) -> None:
+    """Every story's themes stage to do again (after a refit forced by a withdrawal)."""
+    s.execute(delete(StatoStadio).where(StatoStadio.stadio == STADIO_TEMI))
+
+
+def quanti_esistono(s: Session, ids: Sequence[int]) -> int:
+    """How many of these stories still exist (a fit checks none was withdrawn meanwhile)."""
+    n = 0
+    for i in range(0, len(ids), 500):
+        n += s.scalar(select(func.count()).select_from(Racconto).where(Racconto.id.in_(list(ids[i:i + 500])))) or 0
+    return n
+
+
+def file_superati(s: Session) -> list[str]:
+    """Files of models that are no longer active (deleted after a refit: they hold old stories' words)."""
+    return [p for p in s.scalars(select(ModelloTemiRiga.percorso).where(ModelloTemiRiga.attivo.is_(False))) if p]
 
 
 def salva_assegnazioni(s: Session, tema_ids: Sequence[int], pesi: Iterable[tuple[int, Sequence[float]]]) -> None:

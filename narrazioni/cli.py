@@ -58,23 +58,73 @@ def _cifrario(impostazioni: Any) -> Any:
     return Cifrario.da_file(impostazioni.percorso_chiave())
 
 
+def _controlla_chiave(archivio: Any, percorso_chiave: Path) -> None:
+    """Refuse to make a new key for a store whose texts were encrypted with another one."""
+    from sqlalchemy import inspect
+
+    from archivio import racconti as q
+    from archivio.cifratura import Cifrario, ErroreChiave
+
+    if "testi_grezzi" not in inspect(archivio.motore).get_table_names():
+        return
+    with archivio.lettura() as s:
+        quanti = q.testi_cifrati_presenti(s)
+        campione = q.un_testo_cifrato(s) if quanti else None
+    if not quanti:
+        return
+    if not percorso_chiave.exists():
+        raise ErroreUtenteCli(
+            f"il database contiene {quanti} testi cifrati ma il file della chiave non c'è: {percorso_chiave}. "
+            "Una chiave nuova non li aprirebbe. Rimetti lì la chiave originale (o indica dov'è con "
+            "NARRAZIONI_FILE_CHIAVE) e riesegui 'narrazioni init'.")
+    try:
+        assert campione is not None
+        Cifrario.da_file(percorso_chiave).decifra_byte(campione)
+    except ErroreChiave:
+        errori.print(f"attenzione: la chiave {percorso_chiave} non apre i testi cifrati del database: "
+                     "i racconti non ancora anonimizzati resteranno in errore finché non rimetti la chiave "
+                     "originale ('narrazioni stato' li conta).", markup=False)
+
+
 @app.command()
 def init() -> None:
     """Create or migrate the database, create the encryption key, register the consent text."""
     from archivio.cifratura import crea_chiave
+    from archivio.copie import cifra_copie_in_chiaro
     from archivio.db import migra
     from raccolta.consenso import registra_consenso
 
     imp = _impostazioni()
     archivio = _apri(imp, migra=True)
-    prima, dopo, backup = migra(archivio)
-    if backup:
-        console.print(f"backup of the database before migrating: {backup}")
-    console.print(f"database {'created' if prima is None else 'at'} revision {dopo}: {imp.url_database()}")
+    _controlla_chiave(archivio, imp.percorso_chiave())
     if crea_chiave(imp.percorso_chiave()):
         console.print(f"new encryption key: {imp.percorso_chiave()} (keep it safe, outside backups of the db)")
+    cifrario = _cifrario(imp)
+    prima, dopo, backup = migra(archivio, cifrario)
+    if backup:
+        console.print(f"encrypted backup of the database before migrating: {backup} "
+                      "(restore it with 'narrazioni ripristina-copia')")
+    if archivio.sqlite and (n := cifra_copie_in_chiaro(archivio.url, cifrario)):
+        console.print(f"{n} plaintext backups of earlier versions encrypted with the key")
+    console.print(f"database {'created' if prima is None else 'at'} revision {dopo}: {imp.url_database()}")
     if not registra_consenso(archivio, imp.versione_consenso):
         raise ErroreUtenteCli(f"no consent text ships for version {imp.versione_consenso!r}")
+
+
+@app.command("ripristina-copia")
+def ripristina_copia(
+    copia: Annotated[Path, typer.Argument(help="An encrypted backup (narrazioni.db.<when>.bak.fernet).")],
+    destinazione: Annotated[Path, typer.Argument(help="Where to write the plain SQLite file.")],
+) -> None:
+    """Decrypt a backup made by `init` into a plain SQLite file (to recover from a failed migration)."""
+    from archivio.copie import decifra_copia
+
+    if not copia.is_file():
+        raise ErroreUtenteCli(f"file non trovato: {copia}")
+    if destinazione.exists():
+        raise ErroreUtenteCli(f"{destinazione} esiste già: scegli un altro nome")
+    decifra_copia(copia, _cifrario(_impostazioni()), destinazione)
+    console.print(f"backup decrypted into {destinazione}", markup=False)
 
 
 @associazioni_app.command("carica")
@@ -164,14 +214,32 @@ def pulisci(
 
 
 @app.command()
-def ritira(codice: Annotated[str, typer.Argument(help="The receipt code the narrator received.")]) -> None:
-    """Withdraw a story for a narrator who brings the receipt (everything derived from it is deleted)."""
-    from raccolta.operatore import ritira_per_conto
+def ritira(
+    codice: Annotated[str, typer.Argument(help="The narrator's receipt code, or the story's R- code.")],
+    motivo: Annotated[str | None, typer.Option(help="Why (required with an R- code; kept in the audit).")] = None,
+    chi: Annotated[str, typer.Option(help="Operator or administrator acting (written in the audit).")] = "cli",
+) -> None:
+    """Withdraw a story: with the narrator's receipt, or by its R- code with --motivo (e.g. imported stories).
 
-    if ritira_per_conto(_apri(_impostazioni()), codice, operatore="cli"):
-        console.print("story withdrawn")
+    Everything derived from it is deleted: rows, full-text index, theme model files (refitted at the next
+    `elabora`), the encrypted backups (rewritten without it), the WAL.
+    """
+    from raccolta.operatore import ritira_per_conto
+    from raccolta.validazione import ErroreValidazione
+
+    imp = _impostazioni()
+    archivio = _apri(imp)
+    try:
+        ritiro = ritira_per_conto(archivio, codice, operatore=chi, cifrario=_cifrario(imp), motivo=motivo)
+    except ErroreValidazione as e:
+        raise ErroreUtenteCli(" ".join(er.messaggio for er in e.errori)) from None
+    if ritiro is None:
+        raise ErroreUtenteCli("nessun racconto con questo codice")
+    if ritiro.completo:
+        console.print(f"racconto {ritiro.codice} ritirato: cancellato con tutto ciò che ne derivava")
     else:
-        raise ErroreUtenteCli("no story with this receipt code")
+        console.print("questa ricevuta era di un invio ripetuto dello stesso testo da parte di un'altra persona: "
+                      "è stato annullato solo quell'invio, il racconto di chi l'ha inviato per primo resta")
 
 
 @app.command()
@@ -224,6 +292,13 @@ def stato(
     for nome, v in c["stadi"].items():
         t.add_row(nome, str(v["fatto"]), str(v["errore"]), str(v["da_fare"]), str(v["in_revisione"]))
     console.print(t)
+    for nome, v in c["stadi"].items():
+        for motivo, n in v["motivi_errore"].items():
+            console.print(f"{nome}: {n} stories failed: {motivo}", markup=False)
+    if c["non_decifrabili"]:
+        console.print(f"{c['non_decifrabili']} racconti non si possono decifrare con la chiave "
+                      f"{imp.percorso_chiave()}: sono isolati (stato errore) e ripresi da 'elabora' quando "
+                      "rimetti la chiave originale", markup=False)
     trattenuti = c["anonimizzazione"].get("in_revisione", 0)
     if trattenuti:
         console.print(f"{trattenuti} stories wait for an administrator's anonymisation review "

@@ -29,7 +29,7 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from analisi.grafici_panoramica import Figura, etichetta_codice
-from archivio import audit
+from archivio import audit, ricevute
 from archivio import cruscotto as cq
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
@@ -63,6 +63,8 @@ PAGINE: tuple[Pagina, ...] = (
     Pagina("codifica", "Codifica", "pagine/codifica.py", RUOLI_LEGGONO, ":material/edit_note:"),
     Pagina("inserisci", "Inserisci racconto", "pagine/inserisci.py", ("operatore", "amministratore"),
            ":material/post_add:"),
+    Pagina("ritira", "Ritira racconto", "pagine/ritira.py", ("operatore", "amministratore"),
+           ":material/delete_forever:"),
     Pagina("esporta", "Esporta", "pagine/esporta.py", ("operatore", "amministratore"), ":material/download:"),
     Pagina("revisione", "Revisione anonimizzazione", "pagine/revisione.py", ("amministratore",),
            ":material/shield_person:"),
@@ -110,12 +112,28 @@ def utente_corrente() -> dict[str, Any] | None:
         return None
     with archivio().lettura() as s:
         stato = cq.stato_utente(s, utente["nome"])
+        controlla_generazione(ricevute.generazione(s))
     if stato is None or not stato[1]:
         _esci(scaduta=False)
         return None
     utente["ruolo"] = stato[0]
     utente["ultima_attivita"] = time.time()
     return dict(utente)
+
+
+_GENERAZIONE_VISTA: dict[str, int] = {}
+_GENERAZIONE_LOCK = threading.Lock()
+
+
+def controlla_generazione(attuale: int) -> None:
+    """Drop every cached table when the store's generation changed (a story was withdrawn, by anyone:
+    the form, the CLI, another session). Read at every run of every page: a withdrawn story never
+    outlives the next click."""
+    with _GENERAZIONE_LOCK:
+        vista = _GENERAZIONE_VISTA.get("racconti")
+        _GENERAZIONE_VISTA["racconti"] = attuale
+    if vista is not None and vista != attuale:
+        st.cache_data.clear()
 
 
 def richiedi_ruolo(*ruoli: str) -> dict[str, Any]:
@@ -510,6 +528,8 @@ def riscalda() -> None:
 
     def lavora() -> None:
         try:
+            with archivio().lettura() as s:
+                controlla_generazione(ricevute.generazione(s))
             valori_filtri()
             conteggi_generali()
             racconti_df(cq.Filtri())

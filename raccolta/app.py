@@ -9,13 +9,15 @@ stored; the only cookie is the CSRF token.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import re
 import secrets
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -346,6 +348,10 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
                                     canale="modulo", versione_consenso=impostazioni.versione_consenso)
         except ErroreValidazione as e:
             return await pagina_modulo(request, valori, e.errori, status=422)
+        # Who sent it, only to tell a double click (same browser: its new receipt withdraws the story)
+        # from someone else re-sending a known text (their receipt withdraws only their submission).
+        nuovo = replace(nuovo, mittente=hmac.new(segreto, b"mittente:" + str(valori.get("csrf")).encode(),
+                                                 hashlib.sha256).hexdigest())
         try:
             ricevuta = await stato.scrittore.invia(nuovo)
         except Exception as e:  # the store is down or locked: keep what the person wrote
@@ -402,7 +408,8 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
         if errori:
             return pagina_ritiro(request, codice, errori, status=422)
         try:
-            await stato.scrittore.esegui(lambda: ritira_racconto(archivio, codice, chi="cittadino"))
+            await stato.scrittore.esegui(lambda: ritira_racconto(archivio, codice, chi="cittadino",
+                                                                 cifrario=cifrario))
         except Exception as e:
             log.error("ritiro non riuscito: %s", type(e).__name__)
             return pagina_ritiro(request, codice, status=503,

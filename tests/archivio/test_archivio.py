@@ -43,22 +43,43 @@ def test_sqlite_in_wal_con_chiavi_esterne(archivio: Archivio) -> None:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_backup_del_file_sqlite_prima_di_migrare(tmp_path: Path) -> None:
+def test_backup_del_file_sqlite_prima_di_migrare_cifrato(tmp_path: Path) -> None:
     from alembic import command
 
+    from archivio.copie import decifra_copia
     from archivio.db import _config_alembic
 
+    cifrario = Cifrario(Fernet.generate_key())
     url = f"sqlite:///{tmp_path / 'vecchio.db'}"
     a = Archivio(url)
     command.upgrade(_config_alembic(a), "0001")
     with a.transazione() as s:
         q.assicura_associazione(s, "Centro Anziani Il Glicine")
-    prima, dopo, backup = migra(a)
+    prima, dopo, backup = migra(a, cifrario)
     assert (prima, dopo) == ("0001", revisione_finale())
-    assert backup is not None and backup.exists()
-    with sqlite3.connect(backup) as conn:
+    assert backup is not None and backup.exists() and backup.name.endswith(".bak.fernet")
+    # the copy the product leaves holds nothing in clear, and only its owner can read it
+    assert b"Glicine" not in backup.read_bytes()
+    assert backup.stat().st_mode & 0o077 == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if ".bak" in p.name) == [backup.name]
+    ripristinato = decifra_copia(backup, cifrario, tmp_path / "ripristinato.db")
+    with sqlite3.connect(ripristinato) as conn:
         assert conn.execute("select nome from associazioni").fetchall() == [("Centro Anziani Il Glicine",)]
         assert conn.execute("select version_num from alembic_version").fetchone() == ("0001",)
+    a.chiudi()
+
+
+def test_senza_chiave_nessuna_copia_in_chiaro_dopo_la_migrazione(tmp_path: Path) -> None:
+    from alembic import command
+
+    from archivio.db import _config_alembic
+
+    a = Archivio(f"sqlite:///{tmp_path / 'vecchio.db'}")
+    command.upgrade(_config_alembic(a), "0001")
+    with a.transazione() as s:
+        q.assicura_associazione(s, "Centro Anziani Il Glicine")
+    assert migra(a)[2] is None
+    assert [p.name for p in tmp_path.iterdir() if ".bak" in p.name] == []
     a.chiudi()
 
 
@@ -197,5 +218,7 @@ def test_conteggi_separano_i_racconti_in_revisione(archivio: Archivio, cifrario:
         q.segna(s, [a, b], "anonimizza", 1, None, ["frasi"])
     with archivio.lettura() as s:
         c = q.conteggi(s, [("anonimizza", 1), ("frasi", 1, True)])
-    assert c["stadi"]["anonimizza.v1"] == {"fatto": 2, "errore": 0, "da_fare": 0, "in_revisione": 0}
-    assert c["stadi"]["frasi.v1"] == {"fatto": 0, "errore": 0, "da_fare": 1, "in_revisione": 1}
+    assert c["stadi"]["anonimizza.v1"] == {"fatto": 2, "errore": 0, "da_fare": 0, "in_revisione": 0,
+                                           "motivi_errore": {}}
+    assert c["stadi"]["frasi.v1"] == {"fatto": 0, "errore": 0, "da_fare": 1, "in_revisione": 1,
+                                      "motivi_errore": {}}

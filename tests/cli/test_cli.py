@@ -50,7 +50,8 @@ def test_init_importa_elabora_stato(cli, tmp_path: Path) -> None:  # type: ignor
     assert r.returncode == 0 and "nothing to do" in r.stdout
     stato = json.loads(cli("stato", "--json").stdout)
     assert stato["racconti"] == 12
-    assert stato["stadi"]["frasi.v1"] == {"fatto": 12, "errore": 0, "da_fare": 0, "in_revisione": 0}
+    assert stato["stadi"]["frasi.v1"] == {"fatto": 12, "errore": 0, "da_fare": 0, "in_revisione": 0,
+                                          "motivi_errore": {}}
 
 
 def test_errori_utente_una_riga(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
