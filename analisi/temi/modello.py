@@ -46,6 +46,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 from analisi.frasi import dividi_frasi
@@ -99,7 +100,9 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
                  nomi_da_ignorare: Sequence[str] = (), nlp: Any = None, n_termini: int = 10,
                  n_citazioni: int = 10, n_ripetizioni: int = 3, max_documenti_scelta_k: int = 2000,
                  soglia_minibatch: int = 20_000, min_df: int | float | str = "auto", max_df: float = 0.5,
-                 max_termini: int = 10_000, frasi_multiparola: bool = True) -> None:
+                 max_termini: int = 10_000, frasi_multiparola: bool = True, esponente_idf: float = 0.5,
+                 lisciatura: float = 0.5, vicini_lisciatura: int = 10,
+                 soglia_specificita: float | None = None) -> None:
         self.k = k
         self.k_min = k_min
         self.k_max = k_max
@@ -119,6 +122,10 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         self.max_df = max_df
         self.max_termini = max_termini
         self.frasi_multiparola = frasi_multiparola
+        self.esponente_idf = esponente_idf
+        self.lisciatura = lisciatura
+        self.vicini_lisciatura = vicini_lisciatura
+        self.soglia_specificita = soglia_specificita
 
     def __getstate__(self) -> dict[str, Any]:
         stato = super().__getstate__()
@@ -174,7 +181,12 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         conteggi = sparse.csr_matrix(conteggi, dtype=np.float64)
         self.termini_vocabolario_ = self.vettorizzatore_.get_feature_names_out()
         self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(conteggi)
+        self.tfidf_.idf_ = self.tfidf_.idf_ ** self.esponente_idf  # attenuated idf (see the module docstring)
+        self.lisciatura_ = None
         matrice = self._matrice(conteggi)
+        if self.algoritmo == "nmf" and self.lisciatura > 0:
+            self.lisciatura_ = _vicini_termini(matrice, self.vicini_lisciatura)
+            matrice = self._matrice(conteggi)
         self.semi_, self.semi_ignorati_ = self._semi_nel_vocabolario()
         self.minibatch_ = n >= self.soglia_minibatch
 
@@ -219,7 +231,10 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
     def _matrice(self, conteggi: sparse.csr_matrix) -> sparse.csr_matrix:
         if self.algoritmo == "lda":
             return conteggi
-        return sparse.csr_matrix(self.tfidf_.transform(conteggi))
+        x = sparse.csr_matrix(self.tfidf_.transform(conteggi))
+        if getattr(self, "lisciatura_", None) is not None:
+            x = sparse.csr_matrix(normalize(x + self.lisciatura * (x @ self.lisciatura_)))
+        return x
 
     def _semi_nel_vocabolario(self) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
         """Seed words → vocabulary columns (seed words are lemmatised like the stories)."""
@@ -506,6 +521,27 @@ def _normalizza(pesi: np.ndarray) -> np.ndarray:
     somme = pesi.sum(axis=1, keepdims=True)
     k = pesi.shape[1]
     return np.divide(pesi, somme, out=np.full_like(pesi, 1.0 / max(k, 1)), where=somme > 0)
+
+
+def _vicini_termini(x: sparse.csr_matrix, m: int) -> sparse.csr_matrix:
+    """Term smoothing matrix: each term's ``m`` nearest terms by the cosine of their story columns in ``x``,
+    rows summing to 1 (a story mentioning "gravidanza" also weighs a little on "incinta", "parto")."""
+    xt = normalize(sparse.csr_matrix(x.T))
+    sim = (xt @ xt.T).tocsr()
+    sim.setdiag(0)
+    sim.eliminate_zeros()
+    righe, colonne, valori = [], [], []
+    for i in range(sim.shape[0]):
+        inizio, fine = sim.indptr[i], sim.indptr[i + 1]
+        if fine == inizio:
+            continue
+        dati, indici = sim.data[inizio:fine], sim.indices[inizio:fine]
+        ordine = np.lexsort((indici, -dati))[:m]  # ties: vocabulary order (deterministic)
+        righe.extend([i] * len(ordine))
+        colonne.extend(indici[ordine].tolist())
+        valori.extend(dati[ordine].tolist())
+    s = sparse.csr_matrix((valori, (righe, colonne)), shape=sim.shape)
+    return sparse.csr_matrix(normalize(s, norm="l1"))
 
 
 def _w_iniziale(matrice: sparse.csr_matrix, h: np.ndarray) -> np.ndarray:
