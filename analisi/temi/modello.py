@@ -267,7 +267,8 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
             if a:
                 conta[a] = conta.get(a, 0) + 1
         contate = sum(c >= MINIMO_RACCONTI_ASSOCIAZIONE for c in conta.values())
-        self.soglia_specificita_effettiva_ = max(float(self.soglia_specificita), 2 / max(contate, 1))
+        soglia = SOGLIA_SPECIFICITA if self.soglia_specificita is None else float(self.soglia_specificita)
+        self.soglia_specificita_effettiva_ = max(soglia, 2 / max(contate, 1))
         tieni = specificita <= self.soglia_specificita_effettiva_
         if tieni.all():
             return conteggi
@@ -517,6 +518,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         """
         self._verifica_adattato()
         temi = []
+        diffusione: list[dict[str, object]] | None = getattr(self, "diffusione_", None)
         for j in range(self.k_):
             temi.append({
                 "tema": j, "etichetta": self.etichette_[j],
@@ -524,8 +526,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
                 "prevalenza": round(float(self.prevalenza_[j]), 6),
                 "coerenza_npmi": None if math.isnan(self.coerenza_[j]) else round(self.coerenza_[j], 4),
                 "guidato": j < len(self.semi_),
-                "diffusione_associazioni": (self.diffusione_[j] if getattr(self, "diffusione_", None) is not None
-                                            else None),
+                "diffusione_associazioni": diffusione[j] if diffusione is not None else None,
                 "citazioni": [{"id": ids[c.documento] if ids is not None else c.documento, "inizio": c.inizio,
                                "fine": c.fine, "testo": c.testo, "peso": c.peso} for c in self.citazioni_[j]],
             })
