@@ -163,10 +163,13 @@ def abbina_temi(vecchi: Sequence[Mapping[str, float]], nuovi: Sequence[Mapping[s
 def etichetta_da_termini(termini: Sequence[str], n: int = 3) -> str:
     """An Italian label from the top terms: the first ``n`` distinct ones, phrases written out.
 
-    A term contained in a phrase already chosen is skipped ("spesa" after "fare la spesa").
+    A term contained in a phrase already chosen is skipped ("spesa" after "fare la spesa"); a possessive
+    token (``mio_moglie``, from "mia moglie") counts as its noun.
     """
     scelti: list[str] = []
     for t in termini:
+        if t.startswith("mio_"):  # a first-person possessive token ("mia madre"): its noun names the label
+            t = t[len("mio_"):]
         parola = t.replace("_", " ")
         if any(parola in s.split() or parola in s for s in scelti):
             continue

@@ -194,3 +194,8 @@ def test_temi_trasversali_deterministici_e_senza_parole_di_una_associazione() ->
     # without associations: no filter, no spread
     senza = ModelloTemi(k=7, random_state=3, nomi_da_ignorare=nomi).fit(testi)
     assert senza.diffusione_ is None and not senza.termini_specifici_ and "coro" in senza.termini_vocabolario_
+
+
+def test_etichetta_con_token_possessivo() -> None:
+    assert etichetta_da_termini(["moglie", "aiutare", "mio_moglie", "spesa"]) == "Moglie, aiutare, spesa"
+    assert etichetta_da_termini(["mio_madre", "madre", "casa"]) == "Madre, casa"
