@@ -6,7 +6,10 @@ How it works
    associations' names removed).
 2. Terms in at least ``min_df`` stories and at most ``max_df`` of them form the vocabulary (capped at
    ``max_termini``, the most frequent first).
-3. NMF (default) on sublinear TF-IDF, ``init="nndsvd"`` (no randomness), coordinate descent; LDA on counts
+   With ``associazioni`` given to ``fit`` (cross-cutting themes), terms specific to one association
+   (``misure.specificita_termini`` above ``SOGLIA_SPECIFICITA``) are left out of the vocabulary.
+3. NMF (default) on sublinear TF-IDF with the idf raised to ``esponente_idf`` (0.5) and smoothed towards each
+   term's nearest terms (``lisciatura``), ``init="nndsvd"`` (no randomness), coordinate descent; LDA on counts
    as an option. Above ``soglia_minibatch`` stories: ``MiniBatchNMF`` / online LDA (see bench/analisi_scala.py).
 4. **Choosing k** (``k="auto"``) in ``[k_min, k_max]``: for each k, (a) the mean NPMI coherence of the
    themes' top terms on the corpus itself (co-occurrence in the same story, ``misure.npmi_temi``) and
@@ -26,6 +29,10 @@ How it works
    (mean share over the stories), NPMI coherence, and its most representative **sentences** (not whole
    stories): sentences of the stories strongest in the theme, scored by the theme's share in the sentence
    times the story's weight, at most two per story.
+8. With associations, ``diffusione_`` gives for every theme how its weight spreads over them (normalised
+   entropy, top association and its share); ``riepilogo`` returns it per theme.
+
+Measured choices and the NMI table: ``analisi/temi/README.md``.
 
 Same input and parameters → the same themes, bit for bit (BLAS is limited to one thread while fitting, so
 the result does not depend on the number of cores).
