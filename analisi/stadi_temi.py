@@ -144,7 +144,8 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
         algoritmo=conf.algoritmo, random_state=conf.seme if seme is None else seme, semi=conf.semi(),
         parole_dominio=conf.parole_dominio, parole_extra=conf.parole_extra, nomi_da_ignorare=associazioni,
         nlp=nlp, soglia_minibatch=conf.soglia_minibatch,
-    ).fit([r.testo for r in storie], citabili=[r.citabile for r in storie])
+    ).fit([r.testo for r in storie], citabili=[r.citabile for r in storie],
+          associazioni=[r.associazione for r in storie] if any(r.associazione for r in storie) else None)
     percorso, impronta = _salva_file(modello, imp.cartella_dati)
     riepilogo = modello.riepilogo()
     abbinati = abbina_temi([{t: w for t, w in p["termini"]} for p in precedenti], modello.termini_pesati())
@@ -162,6 +163,9 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
             prevalenza=float(modello.prevalenza_[j]), citazioni=citazioni))
     metriche = {c: riepilogo[c] for c in ("coerenza_npmi_media", "stabilita", "scelta_k", "n_termini_vocabolario")}
     metriche["abbinati_al_modello_precedente"] = {str(a): b for a, b in abbinati.items()}
+    # How each theme's weight spreads over the associations (index order), and the specific terms left out.
+    metriche["diffusione_associazioni"] = [t["diffusione_associazioni"] for t in riepilogo["temi"]]
+    metriche["termini_specifici_esclusi"] = riepilogo["termini_specifici_esclusi"]
     parametri = json.loads(json.dumps(
         {**asdict(conf), "k_richiesto": modello.k, "lemmi_da": "pipeline" if nlp is not None else "simplemma"},
         default=str))  # JSON-safe (paths, tuples) so that what is stored is what is read back
