@@ -71,6 +71,9 @@ class Impostazioni(BaseSettings):
     modulo_durata_gettone_ore: int = Field(24, ge=1, description="How long a form's CSRF token stays valid.")
     modulo_ritardo_ritiro_secondi: float = Field(
         0.3, ge=0, description="Every withdrawal answer waits at least this long (right and wrong codes alike).")
+    proxy_fidati: list[str] = Field(
+        default_factory=list, description="Addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For names the client; empty: the client is always the connection's peer.")
     host: str = Field("127.0.0.1", description="Address the form and the dashboard listen on.")
     porta_modulo: int = Field(8000, description="Port of the public form.")
     porta_dashboard: int = Field(8501, description="Port of the dashboard.")

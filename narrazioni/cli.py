@@ -478,7 +478,9 @@ def _avvia_servizi(imp: Any, password: str) -> None:
         processi.append(subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "raccolta.app:crea_app_da_ambiente",
              "--host", imp.host, "--port", str(imp.porta_modulo), "--log-level", "warning",
-             "--no-access-log"], env=env))
+             "--no-access-log",
+             # uvicorn must not rewrite the client from headers: the app does, trusting only proxy_fidati.
+             "--no-proxy-headers"], env=env))
         modulo = f"http://{imp.host}:{imp.porta_modulo}/"
     except ImportError:
         modulo = "(the public form is not installed)"
