@@ -78,7 +78,11 @@ class Impostazioni(BaseSettings):
     porta_modulo: int = Field(8000, description="Port of the public form.")
     porta_dashboard: int = Field(8501, description="Port of the dashboard.")
     sessione_minuti: int = Field(60, ge=1, description="Dashboard session lifetime (minutes of inactivity).")
-    tentativi_login: int = Field(5, ge=1, description="Failed logins allowed per user per 15 minutes.")
+    tentativi_login: int = Field(
+        5, ge=1, description="Failed logins allowed per username per client (connection address) per 15 minutes.")
+    tentativi_login_globali: int = Field(
+        50, ge=1, description="Failed logins of one username from all clients per 15 minutes after which each "
+        "client gets a single attempt at it (soft limit: the real user is never locked out).")
 
     @classmethod
     def settings_customise_sources(

@@ -6,12 +6,15 @@ import time
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from archivio.modelli import Audit
 from pagine.comune import PAGINE, Pagina
 from tests.conftest import RADICE
-from tests.dashboard.conftest import accedi, nuova_app
-from tests.dashboard.popola import UTENTI, Dati
+from tests.dashboard.conftest import Ambiente, accedi, nuova_app
+from tests.dashboard.popola import PASSWORD, UTENTI, Dati
+from tests.raccolta.aiuti import dove_compare
 
 
 def _titoli(at: AppTest) -> list[str]:
@@ -95,3 +98,22 @@ def test_sessione_scaduta(dati: Dati) -> None:
                                                   "ultima_attivita": time.time() - 61 * 60})
     assert "Accesso richiesto: la sessione non è attiva." in [e.value for e in at.error]
     assert at.session_state["sessione_scaduta"] is True
+
+
+def test_accesso_non_salva_cio_che_e_digitato(ambiente: Ambiente) -> None:
+    """Issue 10, finding 8: a password typed in the username field is not stored (audit says 'sconosciuto')."""
+    at = accedi(nuova_app(), "Cavallo!Batteria42", "anna")
+    assert "Nome utente o password non corretti." in [e.value for e in at.error]
+    assert dove_compare(ambiente.archivio, "Cavallo!Batteria42", "cavallo!batteria42") == []
+    with ambiente.archivio.lettura() as s:
+        ultimo = s.scalars(select(Audit).order_by(Audit.id.desc())).first()
+    assert ultimo is not None and (ultimo.chi, ultimo.azione) == ("sconosciuto", "login_fallito")
+
+
+def test_accesso_bloccato_dopo_i_tentativi(dati: Dati) -> None:
+    at = nuova_app()
+    for _ in range(5):
+        at = accedi(at, "anna", "sbagliata")
+    at = accedi(at, "anna", PASSWORD)
+    assert any("Accesso bloccato" in e.value for e in at.error)
+    assert _titoli(at) == ["Narrazioni"]
