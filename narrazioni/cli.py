@@ -474,7 +474,9 @@ def _avvia_servizi(imp: Any, password: str) -> None:
     processi = [subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(RADICE / "dashboard.py"), "--server.headless", "true",
          "--server.address", imp.host, "--server.port", str(imp.porta_dashboard),
-         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"], env=env)]
+         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+         # never a traceback in the browser (dashboard.py shows an Italian message, the log keeps the detail)
+         "--client.showErrorDetails", "none"], env=env)]
     try:
         import raccolta.app  # noqa: F401
 

@@ -6,10 +6,12 @@ import time
 from collections.abc import Callable
 
 import pytest
+import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from archivio.modelli import Audit
+from dashboard import MESSAGGIO_ERRORE
 from pagine.comune import PAGINE, Pagina
 from tests.conftest import RADICE
 from tests.dashboard.conftest import Ambiente, accedi, nuova_app
@@ -117,3 +119,21 @@ def test_accesso_bloccato_dopo_i_tentativi(dati: Dati) -> None:
     at = accedi(at, "anna", PASSWORD)
     assert any("Accesso bloccato" in e.value for e in at.error)
     assert _titoli(at) == ["Narrazioni"]
+
+
+def test_errore_del_database_senza_dettagli(ambiente: Ambiente, monkeypatch: pytest.MonkeyPatch,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 10, finding 9: a read-only store shows an Italian message, never the traceback, SQL or input."""
+    db = ambiente.impostazioni.cartella_dati / "narrazioni.db"
+    monkeypatch.setenv("NARRAZIONI_DATABASE_URL", f"sqlite:///file:{db}?mode=ro&uri=true")
+    st.cache_resource.clear()
+    at = accedi(nuova_app(), "Girasole!Nascosto7", "una password qualsiasi")
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [MESSAGGIO_ERRORE]
+    mostrato = [str(getattr(e, "value", e)) for tipo in ("error", "warning", "info", "markdown", "caption",
+                                                         "code", "text", "json", "exception", "title")
+                for e in getattr(at, tipo)]
+    pagina = "\n".join(mostrato)
+    for segreto in ("Girasole!Nascosto7", "INSERT", "Traceback", "readonly", "sqlite"):
+        assert segreto not in pagina, segreto
+    assert any(r.name == "narrazioni.dashboard" and r.exc_info for r in caplog.records)  # the log keeps it
