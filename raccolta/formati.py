@@ -138,23 +138,46 @@ def _leggi_jsonl(testo: str) -> Iterator[Riga]:
 
 
 def _leggi_csv(testo: str, nome: str) -> list[Riga]:
+    """Rows of a CSV file; a row's number is the line where it starts (a quoted cell may span lines).
+
+    The csv module's own cell limit (131 072 characters) would reject the whole file at the first long
+    cell: it is raised to the file's size, and each cell is bounded here instead (a too long cell makes
+    its row an error, the other rows are read).
+    """
     try:
         dialetto: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(testo[:4096], delimiters=",;\t")
     except csv.Error:
         dialetto = csv.excel
-    righe = []
-    lettore = csv.DictReader(io.StringIO(testo, newline=""), dialect=dialetto)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTE_FILE))
+    righe: list[Riga] = []
+    lettore = csv.reader(io.StringIO(testo, newline=""), dialect=dialetto)
+    intestazione: list[str] | None = None
+    fine_precedente = 0
     try:
-        for record in lettore:
-            n = lettore.line_num
-            if None in record:
-                righe.append(Riga(n, f"riga {n}", errore="la riga ha più colonne dell'intestazione"))
+        for valori in lettore:
+            n, fine_precedente = fine_precedente + 1, lettore.line_num
+            if not valori:
+                continue  # a blank line
+            if intestazione is None:
+                intestazione = valori
                 continue
-            righe.append(Riga(n, f"riga {n}", {str(k): v for k, v in record.items() if k is not None}))
+            dove = f"riga {n}"
+            lunghe = [i for i, v in enumerate(valori) if len(v) > MAX_CARATTERI_CELLA]
+            if lunghe:
+                colonna = intestazione[lunghe[0]] if lunghe[0] < len(intestazione) else f"n. {lunghe[0] + 1}"
+                righe.append(Riga(n, dove, errore=(
+                    f"la cella della colonna «{colonna[:40]}» ha {len(valori[lunghe[0]]):,} caratteri, più "
+                    f"di {MAX_CARATTERI_CELLA:,} (virgolette non chiuse?)").replace(",", ".")))
+            elif len(valori) > len(intestazione):
+                righe.append(Riga(n, dove, errore="la riga ha più colonne dell'intestazione"))
+            else:
+                campi: dict[str, Any] = dict.fromkeys(intestazione)
+                campi.update(zip(intestazione, valori, strict=False))
+                righe.append(Riga(n, dove, campi))
             if len(righe) > MAX_RIGHE:
                 raise ErroreImport(f"{nome}: more than {MAX_RIGHE} rows: split the file")
     except csv.Error as e:
-        raise ErroreImport(f"{nome}: malformed CSV near line {lettore.line_num} ({e})") from None
+        raise ErroreImport(f"{nome}: malformed CSV near line {fine_precedente + 1} ({e})") from None
     return righe
 
 

@@ -207,11 +207,28 @@ def test_file_danneggiati_errori_puliti(archivio: Archivio, cifrario: Cifrario, 
         z.writestr("xl/enorme.xml", b"\0" * (401 * 1024 * 1024))
     with pytest.raises(ErroreImport, match="expands to too much"):
         importa_file(archivio, cifrario, tmp_path / "bomba.xlsx", versione_consenso="2020-1")
-    csv_rotto = tmp_path / "rotto.csv"
-    csv_rotto.write_text('testo\n"' + "x" * 200_000 + "\n", encoding="utf-8")
-    with pytest.raises(ErroreImport, match="malformed CSV"):
-        importa_file(archivio, cifrario, csv_rotto, versione_consenso="2020-1")
     assert _conta(archivio) == 0
+
+
+def test_csv_cella_enorme_errore_della_sola_riga(archivio: Archivio, cifrario: Cifrario, tmp_path: Path) -> None:
+    """Issue 10, finding 10: a cell over 131 072 characters is an error of its row, at the right line."""
+    buona = "Durante il lockdown facevo la spesa per la vicina di casa, ogni martedì mattina."
+    f = tmp_path / "grande.csv"
+    f.write_text(f'testo,zona\n"{buona}\nsu due righe",Centro\n"{"x" * 1_100_000}",Nord\n"{buona} Ancora.",Sud\n',
+                 encoding="utf-8")
+    esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1")
+    assert esito.errore_file is None and esito.importati == 2
+    assert [(e.riga, e.dove) for e in esito.errori] == [(4, "riga 4")]
+    assert "1.100.000 caratteri" in esito.errori[0].messaggi[0]
+    # a cell only longer than the csv module's limit: the story is too long (validation), same row number
+    f.write_text(f'testo\n"{"parola " * 30_000}"\n"{buona}"\n', encoding="utf-8")
+    esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1")
+    assert [e.riga for e in esito.errori] == [2] and "troppo lungo" in esito.errori[0].messaggi[0]
+    # an unclosed quote swallows the rest of the file: one row in error, not a rejected file
+    rotto = tmp_path / "rotto.csv"
+    rotto.write_text('testo\n"' + "x" * 200_000 + "\n", encoding="utf-8")
+    esito = importa_file(archivio, cifrario, rotto, versione_consenso="2020-1")
+    assert esito.errore_file is None and [e.riga for e in esito.errori] == [2]
 
 
 def test_normalizza_etichetta() -> None:
