@@ -171,3 +171,24 @@ def test_cartella_dati_in_sola_lettura_una_riga(tmp_path: Path) -> None:
             if d.is_dir():
                 d.chmod(0o755)
         shutil.rmtree(radice, ignore_errors=True)
+
+
+def test_file_dei_dati_solo_per_il_proprietario(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 10, finding 10: database, WAL, shared memory, key, lock and log are created 0600."""
+    import sqlite3
+
+    assert cli("init").returncode == 0
+    f = tmp_path / "storie.jsonl"
+    f.write_text(json.dumps({"id": "1", "testo": TESTO}) + "\n")
+    assert cli("importa", str(f), "--consenso", "2020-1").returncode == 0
+    assert cli("elabora").returncode == 0
+    dati = tmp_path / "dati"
+    con = sqlite3.connect(dati / "narrazioni.db")  # an open connection keeps -wal and -shm in place
+    try:
+        con.execute("SELECT count(*) FROM racconti").fetchone()
+        nomi = {"narrazioni.db", "narrazioni.db-wal", "narrazioni.db-shm", "chiave.fernet", "elabora.lock"}
+        assert nomi <= {p.name for p in dati.iterdir()}
+        permessi = {p.name: oct(p.stat().st_mode & 0o777) for p in dati.iterdir() if p.is_file()}
+        assert set(permessi.values()) == {"0o600"}, permessi
+    finally:
+        con.close()
