@@ -234,3 +234,56 @@ def test_csv_cella_enorme_errore_della_sola_riga(archivio: Archivio, cifrario: C
 def test_normalizza_etichetta() -> None:
     assert normalizza_etichetta(" Fascia d'Età ") == "fascia_d_eta"
     assert normalizza_etichetta("ZONA/Quartiere") == "zona_quartiere"
+
+
+def _docx_gonfio(percorso: Path, mib: int) -> Path:
+    """A DOCX whose XML inflates to ``mib`` MiB of short paragraphs (a few hundred KiB on disk)."""
+    base = percorso.with_name("base.docx")
+    d = docx.Document()
+    d.add_paragraph("x")
+    d.save(str(base))
+    with zipfile.ZipFile(base) as zin:
+        xml = zin.read("word/document.xml").decode()
+        paragrafo = "<w:p><w:r><w:t>Durante il lockdown facevo la spesa per la vicina.</w:t></w:r></w:p>"
+        corpo = xml.partition("<w:body>")[0] + "<w:body>" + paragrafo * (mib * 2**20 // len(paragrafo))
+        with zipfile.ZipFile(percorso, "w", zipfile.ZIP_DEFLATED) as z:
+            for voce in zin.infolist():
+                z.writestr(voce.filename, corpo + "</w:body></w:document>" if voce.filename == "word/document.xml"
+                           else zin.read(voce.filename))
+    return percorso
+
+
+MISURA = """
+import resource, sys
+from pathlib import Path
+from raccolta.formati import ErroreImport, _paragrafi_docx
+prima = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    esito = len(_paragrafi_docx(Path(sys.argv[1])))
+except ErroreImport as e:
+    esito = str(e)
+print(esito, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - prima) // 1024)
+"""
+
+
+@pytest.mark.lento
+def test_docx_letto_in_memoria_limitata(tmp_path: Path) -> None:
+    """Issue 10, finding 10: the zip-bomb guard let a 122 KB DOCX take 900 MB; DOCX is now streamed."""
+    import subprocess
+    import sys
+
+    from tests.conftest import RADICE
+
+    def misura(f: Path) -> tuple[str, int]:
+        r = subprocess.run([sys.executable, "-c", MISURA, str(f)], capture_output=True, text=True, timeout=300,
+                           env={"PYTHONPATH": str(RADICE), "PATH": "/usr/bin:/bin"}, check=True)
+        esito, mib = r.stdout.strip().rsplit(" ", 1)
+        return esito, int(mib)
+
+    grande = _docx_gonfio(tmp_path / "grande.docx", 8)  # ~130 000 paragraphs, under every limit
+    assert grande.stat().st_size < 200_000
+    esito, mib = misura(grande)
+    assert int(esito) > 100_000 and mib < 120, (esito, mib)
+    bomba = _docx_gonfio(tmp_path / "bomba.docx", 300)  # within the old 400 MB guard
+    esito, mib = misura(bomba)
+    assert "too much text" in esito and mib < 50, (esito, mib)
