@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import json
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -128,7 +129,8 @@ def versioni_pacchetti() -> dict[str, str]:
 def blocco_esclusivo(cartella: Path) -> Iterator[None]:
     """One ``elabora`` at a time per data directory (a second one stops with a clear message)."""
     cartella.mkdir(parents=True, exist_ok=True)
-    with open(cartella / "elabora.lock", "w") as f:
+    # owner-only, like every file of the data directory
+    with os.fdopen(os.open(cartella / "elabora.lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +31,22 @@ def _pragma_sqlite(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def crea_privato(percorso: Path) -> None:
+    """Create an empty file readable by its owner only (0600), unless it exists already."""
+    with suppress(FileExistsError):
+        os.close(os.open(percorso, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def crea_motore(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL and foreign keys on every connection."""
+    """Create the engine; SQLite gets WAL and foreign keys on every connection.
+
+    A new SQLite file is created 0600 first: SQLite gives its -wal and -shm files the database's mode.
+    """
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
+        if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+            crea_privato(Path(u.database))
         motore = create_engine(url, connect_args={"timeout": 30})
         event.listen(motore, "connect", _pragma_sqlite)
         return motore
@@ -106,6 +117,7 @@ def copia_sqlite(archivio: Archivio, destinazione: Path) -> None:
     """Consistent copy of a live SQLite database (the backup API also copies what is in the WAL)."""
     sorgente = make_url(archivio.url).database
     assert sorgente
+    crea_privato(destinazione)
     with sqlite3.connect(sorgente) as src, sqlite3.connect(destinazione) as dst:
         src.backup(dst)
 

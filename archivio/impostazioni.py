@@ -73,11 +73,18 @@ class Impostazioni(BaseSettings):
         0.3, ge=0, description="Every withdrawal answer waits at least this long (right and wrong codes alike).")
     modulo_url_pubblico: str | None = Field(
         None, description="Public address of the form, printed on the poster's QR code; empty: http://host:porta_modulo/.")
+    proxy_fidati: list[str] = Field(
+        default_factory=list, description="Addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For names the client; empty: the client is always the connection's peer.")
     host: str = Field("127.0.0.1", description="Address the form and the dashboard listen on.")
     porta_modulo: int = Field(8000, description="Port of the public form.")
     porta_dashboard: int = Field(8501, description="Port of the dashboard.")
     sessione_minuti: int = Field(60, ge=1, description="Dashboard session lifetime (minutes of inactivity).")
-    tentativi_login: int = Field(5, ge=1, description="Failed logins allowed per user per 15 minutes.")
+    tentativi_login: int = Field(
+        5, ge=1, description="Failed logins allowed per username per client (connection address) per 15 minutes.")
+    tentativi_login_globali: int = Field(
+        50, ge=1, description="Failed logins of one username from all clients per 15 minutes after which each "
+        "client gets a single attempt at it (soft limit: the real user is never locked out).")
 
     @classmethod
     def settings_customise_sources(

@@ -13,9 +13,11 @@ websocket: reloading the page starts a new session, which needs a new login (no 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -87,6 +89,25 @@ def impostazioni() -> Impostazioni:
 @st.cache_resource
 def archivio() -> Archivio:
     return Archivio(impostazioni().url_database())
+
+
+@st.cache_resource
+def segreto_tentativi() -> bytes:
+    """Key of the hashed login-attempt keys: derived from the raw-text key file (kept outside the database),
+    so the ``tentativi`` table alone cannot be matched to usernames or addresses; random per process when
+    the dashboard has no key file."""
+    try:
+        chiave = impostazioni().percorso_chiave().read_bytes().strip()
+    except OSError:
+        return secrets.token_bytes(32)
+    return hashlib.sha256(b"narrazioni-tentativi-login:" + chiave).digest()
+
+
+def cliente_connessione() -> str:
+    """The client of this session for the login throttle: the websocket's peer, as the ASGI app set it
+    (``raccolta.sicurezza.ClienteReale``: X-Forwarded-For only from ``proxy_fidati``)."""
+    indirizzo = st.context.ip_address  # None from this machine (Streamlit hides 127.0.0.1 and ::1)
+    return indirizzo if isinstance(indirizzo, str) and indirizzo else "locale"
 
 
 def cifrario() -> Cifrario:

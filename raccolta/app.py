@@ -1,7 +1,8 @@
 """The public form: a citizen tells a story, gets a receipt, and can withdraw the story with it.
 
 Plain HTML forms (no JavaScript), Italian, accessible. Run it with
-``uvicorn --factory raccolta.app:crea_app_da_ambiente --no-access-log`` (the factory also silences
+``uvicorn --factory raccolta.app:crea_app_da_ambiente --no-access-log --no-proxy-headers`` (the app reads
+``X-Forwarded-For`` itself, only from the proxies in the setting ``proxy_fidati``; the factory also silences
 uvicorn's access log: client addresses must not reach any log). No address, user agent or session is
 stored; the only cookie is the CSRF token.
 """
@@ -38,11 +39,13 @@ from raccolta.invio import Ricevuta, ritira_racconto
 from raccolta.ricevuta import LUNGHEZZA, genera_ricevuta, normalizza_ricevuta
 from raccolta.scrittore import Scrittore
 from raccolta.sicurezza import (
+    ClienteReale,
     CorpoTroppoGrande,
     GettoniCsrf,
     IntestazioniSicurezza,
     LimiteCorpo,
     LimiteRichieste,
+    ProxyFidati,
     richiesta_da_altro_sito,
 )
 from raccolta.validazione import (
@@ -154,7 +157,8 @@ def html_ricevuta(codice: str) -> str:
 
 
 def _cliente(request: Request) -> str:
-    # Used only as an in-memory rate-limit key, through an HMAC (see raccolta.sicurezza).
+    # Used only as an in-memory rate-limit key, through an HMAC (see raccolta.sicurezza). The client is the
+    # socket's peer unless that peer is a trusted proxy (ClienteReale, setting proxy_fidati).
     return request.client.host if request.client else "sconosciuto"
 
 
@@ -215,6 +219,8 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
 
     app.add_middleware(LimiteCorpo, max_byte=limiti.max_byte, pagina=pagina_troppo_grande)
     app.add_middleware(IntestazioniSicurezza)
+    # Outermost: every layer below sees the client as the trusted-proxy setting says, whatever the server did.
+    app.add_middleware(ClienteReale, proxy=ProxyFidati(impostazioni.proxy_fidati))
 
     def contesto(request: Request, **valori: Any) -> dict[str, Any]:
         return {"radice": request.scope.get("root_path", ""), **valori}

@@ -212,13 +212,83 @@ def test_file_danneggiati_errori_puliti(archivio: Archivio, cifrario: Cifrario, 
         z.writestr("xl/enorme.xml", b"\0" * (401 * 1024 * 1024))
     with pytest.raises(ErroreImport, match="expands to too much"):
         importa_file(archivio, cifrario, tmp_path / "bomba.xlsx", versione_consenso="2020-1")
-    csv_rotto = tmp_path / "rotto.csv"
-    csv_rotto.write_text('testo\n"' + "x" * 200_000 + "\n", encoding="utf-8")
-    with pytest.raises(ErroreImport, match="malformed CSV"):
-        importa_file(archivio, cifrario, csv_rotto, versione_consenso="2020-1")
     assert _conta(archivio) == 0
+
+
+def test_csv_cella_enorme_errore_della_sola_riga(archivio: Archivio, cifrario: Cifrario, tmp_path: Path) -> None:
+    """Issue 10, finding 10: a cell over 131 072 characters is an error of its row, at the right line."""
+    buona = "Durante il lockdown facevo la spesa per la vicina di casa, ogni martedì mattina."
+    f = tmp_path / "grande.csv"
+    f.write_text(f'testo,zona\n"{buona}\nsu due righe",Centro\n"{"x" * 1_100_000}",Nord\n"{buona} Ancora.",Sud\n',
+                 encoding="utf-8")
+    esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1")
+    assert esito.errore_file is None and esito.importati == 2
+    assert [(e.riga, e.dove) for e in esito.errori] == [(4, "riga 4")]
+    assert "1.100.000 caratteri" in esito.errori[0].messaggi[0]
+    # a cell only longer than the csv module's limit: the story is too long (validation), same row number
+    f.write_text(f'testo\n"{"parola " * 30_000}"\n"{buona}"\n', encoding="utf-8")
+    esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1")
+    assert [e.riga for e in esito.errori] == [2] and "troppo lungo" in esito.errori[0].messaggi[0]
+    # an unclosed quote swallows the rest of the file: one row in error, not a rejected file
+    rotto = tmp_path / "rotto.csv"
+    rotto.write_text('testo\n"' + "x" * 200_000 + "\n", encoding="utf-8")
+    esito = importa_file(archivio, cifrario, rotto, versione_consenso="2020-1")
+    assert esito.errore_file is None and [e.riga for e in esito.errori] == [2]
 
 
 def test_normalizza_etichetta() -> None:
     assert normalizza_etichetta(" Fascia d'Età ") == "fascia_d_eta"
     assert normalizza_etichetta("ZONA/Quartiere") == "zona_quartiere"
+
+
+def _docx_gonfio(percorso: Path, mib: int) -> Path:
+    """A DOCX whose XML inflates to ``mib`` MiB of short paragraphs (a few hundred KiB on disk)."""
+    base = percorso.with_name("base.docx")
+    d = docx.Document()
+    d.add_paragraph("x")
+    d.save(str(base))
+    with zipfile.ZipFile(base) as zin:
+        xml = zin.read("word/document.xml").decode()
+        paragrafo = "<w:p><w:r><w:t>Durante il lockdown facevo la spesa per la vicina.</w:t></w:r></w:p>"
+        corpo = xml.partition("<w:body>")[0] + "<w:body>" + paragrafo * (mib * 2**20 // len(paragrafo))
+        with zipfile.ZipFile(percorso, "w", zipfile.ZIP_DEFLATED) as z:
+            for voce in zin.infolist():
+                z.writestr(voce.filename, corpo + "</w:body></w:document>" if voce.filename == "word/document.xml"
+                           else zin.read(voce.filename))
+    return percorso
+
+
+MISURA = """
+import resource, sys
+from pathlib import Path
+from raccolta.formati import ErroreImport, _paragrafi_docx
+prima = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    esito = len(_paragrafi_docx(Path(sys.argv[1])))
+except ErroreImport as e:
+    esito = str(e)
+print(esito, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - prima) // 1024)
+"""
+
+
+@pytest.mark.lento
+def test_docx_letto_in_memoria_limitata(tmp_path: Path) -> None:
+    """Issue 10, finding 10: the zip-bomb guard let a 122 KB DOCX take 900 MB; DOCX is now streamed."""
+    import subprocess
+    import sys
+
+    from tests.conftest import RADICE
+
+    def misura(f: Path) -> tuple[str, int]:
+        r = subprocess.run([sys.executable, "-c", MISURA, str(f)], capture_output=True, text=True, timeout=300,
+                           env={"PYTHONPATH": str(RADICE), "PATH": "/usr/bin:/bin"}, check=True)
+        esito, mib = r.stdout.strip().rsplit(" ", 1)
+        return esito, int(mib)
+
+    grande = _docx_gonfio(tmp_path / "grande.docx", 8)  # ~130 000 paragraphs, under every limit
+    assert grande.stat().st_size < 200_000
+    esito, mib = misura(grande)
+    assert int(esito) > 100_000 and mib < 120, (esito, mib)
+    bomba = _docx_gonfio(tmp_path / "bomba.docx", 300)  # within the old 400 MB guard
+    esito, mib = misura(bomba)
+    assert "too much text" in esito and mib < 50, (esito, mib)
