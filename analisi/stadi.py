@@ -33,7 +33,8 @@ class StadioAnonimizza:
         contesto.modello = descrivi_modello(nlp)
         self._cifrario = contesto.cifrario
         self._anonimizzatore = Anonimizzatore(nlp, consentiti=contesto.risorse.get("associazioni", ()),
-                                              figure_pubbliche=imp.figure_pubbliche)
+                                              figure_pubbliche=imp.figure_pubbliche,
+                                              soglia_rischio=imp.soglia_rischio_nome)
 
     def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
         return list(self._anonimizzatore.anonimizza_molti([r.testo for r in lotto]))

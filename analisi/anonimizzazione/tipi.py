@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analisi.anonimizzazione.rischio import Segnale
 
 #: Labels of the batch contract (``narrazioni anonimizza``), in a stable order.
 ETICHETTE: tuple[str, ...] = (
@@ -91,6 +95,9 @@ class Esito:
     mappa: dict[str, str] = field(default_factory=dict)
     da_rivedere: bool = False
     motivi: list[str] = field(default_factory=list)
+    #: residual risk that a person's name is still readable (0-1), and the tokens behind it
+    rischio: float = 0.0
+    segnali: list[Segnale] = field(default_factory=list)
 
 
 @dataclass

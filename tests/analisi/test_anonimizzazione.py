@@ -480,10 +480,31 @@ def test_molti_come_uno(anon: Anonimizzatore) -> None:
 
 
 # ------------------------------------------------------------------------------------------- review
-def test_revisione_per_bassa_confidenza(anon: Anonimizzatore) -> None:
+def test_bassa_confidenza_non_trattiene_da_sola(anon: Anonimizzatore) -> None:
+    # an unsure name is masked either way: it is listed only when the story is held for a real risk
     esito = anon.anonimizza("Ieri ho parlato a lungo con Kebede del lavoro.")
     assert "[PERSONA_1]" in esito.testo_anon
-    assert esito.da_rivedere and esito.motivi[0].startswith("bassa confidenza: PERSONA")
+    assert not esito.da_rivedere and esito.motivi == []
+    tenuto = Anonimizzatore(soglia_rischio=0.0).anonimizza("Ieri ho parlato a lungo con Kebede del lavoro.")
+    assert tenuto.da_rivedere and any(m.startswith("bassa confidenza: PERSONA") for m in tenuto.motivi)
+
+
+def test_rischio_residuo_trattiene_e_indica_le_parole(anon: Anonimizzatore) -> None:
+    from analisi.anonimizzazione.rischio import segnali_nei_motivi
+
+    testo = "ciao sono in terza media\nla prof di mate zorbelli parla e si blocca tutto\nio tengo la camera spenta"
+    esito = Anonimizzatore(soglia_rischio=0.3).anonimizza(testo)
+    assert esito.da_rivedere and esito.rischio >= 0.3
+    assert esito.motivi[0].startswith("rischio di un nome rimasto leggibile")
+    inizio = testo.index("zorbelli")
+    assert (inizio, inizio + len("zorbelli")) in segnali_nei_motivi(esito.motivi)
+    assert not any("zorbelli" in m for m in esito.motivi)  # offsets only, never the word
+    assert not Anonimizzatore(soglia_rischio=1.01).anonimizza(testo).da_rivedere
+
+
+def test_testo_senza_nomi_non_ha_rischio(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("Durante il lockdown facevo la spesa il sabato e leggevo molto. Mi mancava il mare.")
+    assert esito.rischio < 0.1 and not esito.da_rivedere
 
 
 def test_revisione_per_eta_di_un_minore(anon: Anonimizzatore) -> None:
@@ -500,7 +521,8 @@ def test_revisione_per_quasi_identificativi_combinati(anon: Anonimizzatore) -> N
 
 def test_soglia_di_revisione() -> None:
     testo = "Ieri ho parlato a lungo con Kebede del lavoro."
-    assert not Anonimizzatore(soglia_revisione=0.3).anonimizza(testo).da_rivedere
+    esito = Anonimizzatore(soglia_revisione=0.3, soglia_rischio=0.0).anonimizza(testo)
+    assert not any(m.startswith("bassa confidenza") for m in esito.motivi)
 
 
 # ------------------------------------------------------------------------------------- the NER path
@@ -550,13 +572,15 @@ def test_jsonl_contratto(anon: Anonimizzatore) -> None:
     assert anonimizza_jsonl(ingresso, uscita, anon) == 2
     righe = [json.loads(r) for r in uscita.getvalue().splitlines()]
     assert [r["id"] for r in righe] == ["a", "b"]
-    assert set(righe[0]) == {"id", "text_anon", "entities"}
+    assert set(righe[0]) == {"id", "text_anon", "entities", "revisione", "motivi", "rischio"}
+    assert righe[0]["revisione"] is False and righe[0]["motivi"] == []
     assert righe[0]["text_anon"] == "Mi chiamo [PERSONA_1], tel. [TELEFONO]."
     assert righe[0]["entities"] == [
         {"start": 10, "end": 16, "label": "PERSONA", "text": "Giulia"},
         {"start": 23, "end": 34, "label": "TELEFONO", "text": "333 1234567"},
     ]
-    assert righe[1] == {"id": "b", "text_anon": "Niente di personale.", "entities": []}
+    assert righe[1] == {"id": "b", "text_anon": "Niente di personale.", "entities": [], "revisione": False,
+                        "motivi": [], "rischio": 0.0}
 
 
 def test_jsonl_con_processi_mantiene_ordine(anon: Anonimizzatore) -> None:
