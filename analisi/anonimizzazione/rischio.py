@@ -33,6 +33,7 @@ from analisi.anonimizzazione.nomi import (
     Parole,
     RegoleNomi,
     _iniziale,
+    stile_chat,
 )
 from analisi.anonimizzazione.tipi import Candidato
 
@@ -88,15 +89,6 @@ def segnali_nei_motivi(motivi: Sequence[str]) -> list[tuple[int, int]]:
         if trovato:
             out.append((int(trovato.group(1)), int(trovato.group(2))))
     return out
-
-
-def stile_chat(p: Parole) -> bool:
-    """Whether most lines and sentences start in lower case (a chat, a message typed on a phone)."""
-    inizi = [i for i in range(len(p)) if p.testi[i].isalpha() and _iniziale(p, i)]
-    if len(inizi) < 3:
-        return False
-    minuscole = sum(1 for i in inizi if p.testi[i][0].islower())
-    return minuscole / len(inizi) >= 0.5
 
 
 def riguarda_minori(p: Parole, eta_minore: bool) -> bool:
@@ -193,7 +185,7 @@ class ValutatoreRischio:
                         alza(0.15 if iniziale else 0.2, "nome_lista")
                     elif tipo_parola == IGNOTO or (tipo_parola == AMBIGUO and not iniziale):
                         alza(0.1, "maiuscola")
-                    elif dopo_articolo and not iniziale and norma in lx.cognomi | lx.ambigui:
+                    elif dopo_articolo and not iniziale and p.norme[i - 1] in ("il", "la"):
                         alza(0.1, "maiuscola")  # "il Bracco", "il Ventura"
                 elif not maiuscola and len(norma) >= 3:
                     if norma in lx.nomi and not noto:

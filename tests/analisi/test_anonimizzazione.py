@@ -492,14 +492,28 @@ def test_bassa_confidenza_non_trattiene_da_sola(anon: Anonimizzatore) -> None:
 def test_rischio_residuo_trattiene_e_indica_le_parole(anon: Anonimizzatore) -> None:
     from analisi.anonimizzazione.rischio import segnali_nei_motivi
 
-    testo = "ciao sono in terza media\nla prof di mate zorbelli parla e si blocca tutto\nio tengo la camera spenta"
-    esito = Anonimizzatore(soglia_rischio=0.3).anonimizza(testo)
-    assert esito.da_rivedere and esito.rischio >= 0.3
+    testo = "Al mercato ho visto il Bracco con sua moglie."  # "il Bracco": a surname in Emilian usage, or a dog
+    esito = Anonimizzatore(soglia_rischio=0.05).anonimizza(testo)
+    assert esito.da_rivedere and esito.rischio >= 0.05 and "Bracco" in esito.testo_anon
     assert esito.motivi[0].startswith("rischio di un nome rimasto leggibile")
-    inizio = testo.index("zorbelli")
-    assert (inizio, inizio + len("zorbelli")) in segnali_nei_motivi(esito.motivi)
-    assert not any("zorbelli" in m for m in esito.motivi)  # offsets only, never the word
+    inizio = testo.index("Bracco")
+    assert (inizio, inizio + len("Bracco")) in segnali_nei_motivi(esito.motivi)
+    assert not any("Bracco" in m for m in esito.motivi)  # offsets only, never the word
     assert not Anonimizzatore(soglia_rischio=1.01).anonimizza(testo).da_rivedere
+
+
+def test_prof_di_materia_e_nome_in_minuscolo(anon: Anonimizzatore) -> None:
+    testo = "ciao sono in terza media\nla prof di mate bertolini parla e si blocca tutto\nio tengo la camera spenta"
+    assert "la prof di mate [PERSONA_1] parla" in anon.anonimizza(testo).testo_anon
+    chat = "ciao a tutti\nce l'ha chiesto fede dello spazio giovani\nio no, mio figlio andrei ha fatto le foto\nok"
+    nomi = {e.text for e in anon.anonimizza(chat).entita if e.label == "PERSONA"}
+    assert nomi == {"fede", "andrei"}
+
+
+def test_iniziale_non_unisce_due_frasi(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("Non siamo cittadini di serie B. Sarebbe utile un punto in ogni quartiere.")
+    assert esito.entita == [] and "serie B. Sarebbe utile" in esito.testo_anon
+    assert anon.anonimizza("Abitavo in via Roma 12 a Modena.").testo_anon == "Abitavo in [INDIRIZZO] a Modena."
 
 
 def test_testo_senza_nomi_non_ha_rischio(anon: Anonimizzatore) -> None:
