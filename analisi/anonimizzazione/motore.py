@@ -34,6 +34,7 @@ from analisi.anonimizzazione.tipi import (
     FONTE_SCUOLA,
     NUMERATE,
     SEGNAPOSTO,
+    SEGNAPOSTO_STORICI,
     STRUTTURATE,
     Candidato,
     Entita,
@@ -46,7 +47,9 @@ if TYPE_CHECKING:
 
 #: Placeholders already in a text (anonymising anonymised text must change nothing).
 SEGNAPOSTO_RE = re.compile(
-    r"\[(?:PERSONA|LUOGO|ORGANIZZAZIONE)_\d+\]|\[(?:" + "|".join(sorted({*SEGNAPOSTO.values(), "SCUOLA"})) + r")\]"
+    r"\[(?:PERSONA|LUOGO|ORGANIZZAZIONE)_\d+\]|\[(?:"
+    + "|".join(sorted({*SEGNAPOSTO.values(), *SEGNAPOSTO_STORICI, "SCUOLA"}, key=lambda x: (-len(x), x)))
+    + r")\]"
 )
 _NUMERATO_RE = re.compile(r"\[(PERSONA|LUOGO|ORGANIZZAZIONE)_(\d+)\]")
 

@@ -76,6 +76,13 @@ FRASI_PRIMA: dict[tuple[str, ...], bool] = {
     ("soprannominato",): False,
     ("soprannominata",): False,
     ("alias",): False,
+    # nicknames: "lo chiamano il Biondo", "detta la Rossa"
+    ("chiamano", "il"): False,
+    ("chiamano", "la"): False,
+    ("chiamavano", "il"): False,
+    ("chiamavano", "la"): False,
+    ("detto", "il"): False,
+    ("detta", "la"): False,
     ("io", "sono"): False,
 }
 #: weak cues: the next word must also look like a name (list, or unknown word). "vicina", "piccola" and
@@ -671,7 +678,8 @@ class RegoleNomi:
             score = max(score, 0.9 if any(k in _FORTI for k in tipi) else 0.8)
             fonte = "contesto:nomi"
         elif len(tipi) == 1 and tipi[0] == AMBIGUO:
-            cosa = p.norme[tenuti[0][0]] in COSE
+            # "nella"/"nello" are prepositions only in lower case: "è stato Nello, che ha detto"
+            cosa = p.norme[tenuti[0][0]] in COSE and not (p.norme[tenuti[0][0]] in ("nella", "nello") and not iniziale)
             if (articolo or debole) and not cosa:
                 score, fonte = 0.7, "contesto:articolo"  # "il Franco", "la Bruna", "la mamma di Chiara"
             elif not iniziale and not cosa and not maiuscole_tutte:

@@ -105,12 +105,12 @@ def test_codice_fiscale_con_omocodia(anon: Anonimizzatore, cf: str) -> None:
     assert codicefiscale.calc_check_digit(compatto[:15]) == compatto[15]
     esito = anon.anonimizza(f"Il mio codice fiscale è {cf}, grazie.")
     assert ("CODICE_FISCALE", cf) in etichette(esito)
-    assert "[CF]" in esito.testo_anon and not esito.da_rivedere
+    assert "[CODICE_FISCALE]" in esito.testo_anon and not esito.da_rivedere
 
 
 def test_codice_fiscale_con_controllo_errato_mascherato_e_segnalato(anon: Anonimizzatore) -> None:
     esito = anon.anonimizza("CF: RSSMRA85T10A562X")
-    assert esito.testo_anon == "CF: [CF]"
+    assert esito.testo_anon == "CF: [CODICE_FISCALE]"
     assert esito.da_rivedere and "controllo errato" in esito.motivi[0]
 
 
