@@ -533,13 +533,20 @@ class RegoleNomi:
                 and len(p.testi[j + 1]) > 1
                 and protetti[j + 1] is None
                 # "cittadini di serie B. Sarebbe utile": an ordinary word after the period that goes on with
-                # a lower-case word starts a sentence ("Cfr. P. Piccoli e A. Vadagnini" is two names)
+                # a lower-case word starts a sentence
+                # ("Cfr. P. Piccoli e A. Vadagnini" is two names); so does a letter that ends a clause
+                # ("di serie A. Sarebbe e ho")
                 and not (
                     self.tipo(p, j + 1, False, maiuscolo)[0] in (PAROLA_COMUNE, NO)
-                    and j + 2 < n
-                    and p.spazio_prima(j + 2) == " "
-                    and p.testi[j + 2].islower()
-                    and p.norme[j + 2] not in ("e", "ed")
+                    and (
+                        (j > 0 and p.spazio_prima(j) == " " and p.testi[j - 1].islower())
+                        or (
+                            j + 2 < n
+                            and p.spazio_prima(j + 2) == " "
+                            and p.testi[j + 2].islower()
+                            and p.norme[j + 2] not in ("e", "ed")
+                        )
+                    )
                 )
             ):
                 gruppo.append((j, PARTICELLA))  # an initial: "P. Piccoli", "R. Ciasca"
