@@ -437,7 +437,7 @@ def curva_revisione(
     wrong check character, quasi-identifiers), whatever the threshold."""
     righe = []
     fuga = [nome_leggibile(d, e.entita) for d, e in zip(docs, esiti, strict=True)]
-    altri = [any(not m.startswith("rischio") for m in e.motivi) for e in esiti]
+    altri = [any(not m.startswith(("rischio", "bassa confidenza")) for m in e.motivi) for e in esiti]
     for soglia in soglie:
         tenuti = [a or e.rischio >= soglia for a, e in zip(altri, esiti, strict=True)]
         auto = [f for f, t in zip(fuga, tenuti, strict=True) if not t]

@@ -767,7 +767,8 @@ class RegoleNomi:
         prec = p.norme[i - 1]
         if p.spazio_prima(i) != " ":
             return None
-        if (prec in _PRIMA_DI_NOME_CHAT or prec in PARENTELA) and n not in COSE:
+        articolo_e_preposizione = n in ("nella", "nello") and prec in _PRIMA_DI_NOME_CHAT  # "la nella del 1°"
+        if (prec in _PRIMA_DI_NOME_CHAT or prec in PARENTELA) and (n not in COSE or articolo_e_preposizione):
             return Candidato(p.inizi[i], p.fini[i], "PERSONA", 0.55, "contesto:chat")
         if (
             i + 2 < len(p)

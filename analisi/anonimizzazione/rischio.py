@@ -32,6 +32,7 @@ from analisi.anonimizzazione.nomi import (
     TITOLI,
     Parole,
     RegoleNomi,
+    _cammello,
     _iniziale,
     stile_chat,
 )
@@ -184,7 +185,9 @@ class ValutatoreRischio:
                     if tipo_parola in (NOME, COGNOME, KIND):
                         alza(0.15 if iniziale else 0.2, "nome_lista")
                     elif tipo_parola == IGNOTO or (tipo_parola == AMBIGUO and not iniziale):
-                        alza(0.1, "maiuscola")
+                        alza(0.1 if iniziale or tipo_parola == AMBIGUO else 0.15, "maiuscola")
+                    elif not iniziale and _cammello(t) and not noto:
+                        alza(0.15, "maiuscola")  # "DeStefano", "XXXTentacion": the lists skip camel case
                     elif dopo_articolo and not iniziale and p.norme[i - 1] in ("il", "la"):
                         alza(0.1, "maiuscola")  # "il Bracco", "il Ventura"
                 elif not maiuscola and len(norma) >= 3:
