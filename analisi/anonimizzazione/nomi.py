@@ -871,6 +871,8 @@ class RegoleNomi:
             if any(a <= s < b for a, b in coperti):
                 continue
             tipo = self.tipo(p, i, False, False)[0]
+            if tipo == NO and _cammello(t):
+                tipo = PAROLA_COMUNE  # "Warren Buffett, XXXTentacion, Floyd Mayweather": only between two names
             if tipo not in (PAROLA_COMUNE, AMBIGUO, IGNOTO, COGNOME, KIND, NOME):
                 continue
             if self._coda_di_nome_proprio(p, i, protetti):
