@@ -76,6 +76,8 @@ FRASI_PRIMA: dict[tuple[str, ...], bool] = {
     ("soprannominato",): False,
     ("soprannominata",): False,
     ("alias",): False,
+    ("compleanno", "di"): True,
+    ("onomastico", "di"): True,
     # nicknames: "lo chiamano il Biondo", "detta la Rossa"
     ("chiamano", "il"): False,
     ("chiamano", "la"): False,
@@ -906,6 +908,7 @@ class RegoleNomi:
         if not persone:
             return []
         forme: dict[str, bool] = {}  # norm -> may match lower case
+        superfici: set[str] = set()  # the seeds as written, lower-cased ("sara" never matches "sarà")
         punteggi: dict[str, float] = {}
         coperti = []
         for c in persone:
@@ -921,7 +924,10 @@ class RegoleNomi:
                 ):
                     continue
                 ambiguo = norma in self.lx.ambigui or self._noto(norma)
-                forme[norma] = forme.get(norma, False) or not ambiguo
+                # a name the story itself writes in lower case ("sara: te la mando") is masked in lower case too
+                minuscola = m.group()[0].islower() and c.score >= 0.55
+                forme[norma] = forme.get(norma, False) or not ambiguo or minuscola
+                superfici.add(m.group().lower())
                 punteggi[norma] = max(punteggi.get(norma, 0.0), min(c.score, 0.85))
         if not forme:
             return []
@@ -938,7 +944,7 @@ class RegoleNomi:
             if k < len(coperti) and coperti[k][0] <= s < coperti[k][1]:
                 continue
             t = p.testi[i]
-            if not t[0].isupper() and not minuscolo_ok:
+            if not t[0].isupper() and (not minuscolo_ok or t.lower() not in superfici):
                 continue
             if protetti[i] not in (None, "luogo"):
                 continue
