@@ -34,7 +34,8 @@ class StadioAnonimizza:
         contesto.modello = descrivi_modello(nlp)
         self._cifrario = contesto.cifrario
         self._anonimizzatore = Anonimizzatore(nlp, consentiti=contesto.risorse.get("associazioni", ()),
-                                              figure_pubbliche=imp.figure_pubbliche)
+                                              figure_pubbliche=imp.figure_pubbliche,
+                                              soglia_rischio=imp.soglia_rischio_nome)
 
     def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
         from analisi.anonimizzazione import anonimizza_racconti

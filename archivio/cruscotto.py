@@ -835,19 +835,31 @@ Segno = tuple[int, int, str, str, float, str]
 def segnaposti_in(testo: str, entita: Sequence[tuple[Any, ...]] = ()) -> list[Segno]:
     """Placeholders in an anonymised text: from the ``entita`` rows when they match, else found by pattern."""
     if entita and all(testo[e[0]:e[1]] == e[3] for e in entita):
-        return [(e[0], e[1], e[2], e[3], float(e[4]), str(e[5])) for e in sorted(entita)]
+        return [(e[0], e[1], etichetta_del_segnaposto(e[3], e[2]), e[3], float(e[4]), str(e[5]))
+                for e in sorted(entita)]
     out = []
     for m in _SEGNAPOSTO_RE.finditer(testo):
         out.append((m.start(), m.end(), _etichetta_da_segnaposto(m.group(1)), m.group(0), 1.0, "segnaposto"))
     return out
 
 
-_ETICHETTE_SEGNAPOSTO = {"CF": "CODICE_FISCALE", "PIVA": "PARTITA_IVA", "TESSERA": "TESSERA_SANITARIA",
-                         "SCUOLA": "ORGANIZZAZIONE"}
+#: Labels an administrator can give a span on the review page; each one's placeholder is ``[LABEL]`` or
+#: ``[LABEL_n]`` (SCUOLA: a children's school, an ORGANIZZAZIONE for the analysis), so label and placeholder agree.
+ETICHETTE_REVISIONE = ("PERSONA", "LUOGO", "ORGANIZZAZIONE", "SCUOLA", "INDIRIZZO", "TELEFONO", "EMAIL",
+                       "CODICE_FISCALE", "IBAN", "PARTITA_IVA", "TESSERA_SANITARIA", "TARGA", "URL", "DATA_NASCITA",
+                       "ETA")
+#: stems of earlier releases ("[CF]") and their labels
+_ETICHETTE_SEGNAPOSTO = {"CF": "CODICE_FISCALE", "PIVA": "PARTITA_IVA", "TESSERA": "TESSERA_SANITARIA"}
 
 
 def _etichetta_da_segnaposto(radice: str) -> str:
     return _ETICHETTE_SEGNAPOSTO.get(radice, radice)
+
+
+def etichetta_del_segnaposto(segnaposto: str, predefinita: str = "") -> str:
+    """The review label of a placeholder: "[PERSONA_2]" -> PERSONA, "[SCUOLA]" -> SCUOLA, "[CF]" -> CODICE_FISCALE."""
+    m = _SEGNAPOSTO_RE.fullmatch(segnaposto)
+    return _etichetta_da_segnaposto(m.group(1)) if m else predefinita
 
 
 def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
@@ -907,7 +919,6 @@ def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
 
 
 _NUMERATE = {"PERSONA", "LUOGO", "ORGANIZZAZIONE"}
-_RADICE = {"CODICE_FISCALE": "CF", "PARTITA_IVA": "PIVA", "TESSERA_SANITARIA": "TESSERA"}
 
 
 def _norma(testo: str) -> str:
@@ -947,7 +958,7 @@ def ricostruisci(grezzo: str,
             chiave = (sp.etichetta, _norma(superficie))
             segnaposto = per_superficie.get(chiave)
             if segnaposto is None:
-                radice = _RADICE.get(sp.etichetta, sp.etichetta)
+                radice = sp.etichetta
                 if sp.etichetta in _NUMERATE:
                     prossimo[radice] = prossimo.get(radice, 0) + 1
                     segnaposto = f"[{radice}_{prossimo[radice]}]"

@@ -20,6 +20,8 @@ from pydantic_settings import (
 )
 
 STADI_PREDEFINITI = ["anonimizza.v1", "frasi.v1", "temi.v1", "codifica.v1", "piano.v1"]
+#: default of ``soglia_rischio_nome`` (also the anonymiser's default when no settings are passed)
+SOGLIA_RISCHIO_NOME = 0.3
 
 
 class Impostazioni(BaseSettings):
@@ -59,6 +61,10 @@ class Impostazioni(BaseSettings):
         20_000, ge=1, description="From this many stories, MiniBatchNMF / online LDA.")
     figure_pubbliche: list[str] = Field(
         default_factory=list, description="Public figures' names kept by the anonymiser.")
+    soglia_rischio_nome: float = Field(
+        SOGLIA_RISCHIO_NOME, ge=0, le=1.01,
+        description="Residual risk that a person's name is still readable (0-1) from which the anonymiser "
+        "holds a story for review; lower holds more stories, 1.01 holds none for this reason.")
     conservazione_giorni: int = Field(
         90, ge=0, description="Days the encrypted raw text is kept after the anonymised text is approved.")
     versione_consenso: str = Field("2020-1", description="Consent version shown by the form.")

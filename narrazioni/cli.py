@@ -342,7 +342,8 @@ def utenti_elenco() -> None:
 @app.command()
 def anonimizza(
     ingresso: Annotated[Path, typer.Argument(help="IN.jsonl: {\"id\": str, \"text\": str} per line.")],
-    uscita: Annotated[Path, typer.Argument(help="OUT.jsonl: {\"id\", \"text_anon\", \"entities\"} per line.")],
+    uscita: Annotated[Path, typer.Argument(help="OUT.jsonl: {\"id\", \"text_anon\", \"entities\", "
+                                               "\"revisione\", \"motivi\", \"rischio\"} per line.")],
     processi: Annotated[int, typer.Option(min=1, help="Worker processes (order is kept).")] = 1,
     lotto: Annotated[int, typer.Option(min=1, help="Stories per batch.")] = 64,
 ) -> None:
@@ -355,7 +356,7 @@ def anonimizza(
     if not ingresso.is_file():
         raise ErroreUtenteCli(f"input file not found: {ingresso}")
     anonimizzatore = Anonimizzatore(carica_italiano(imp.modello_lingua), consentiti=associazioni,
-                                    figure_pubbliche=imp.figure_pubbliche)
+                                    figure_pubbliche=imp.figure_pubbliche, soglia_rischio=imp.soglia_rischio_nome)
     with open(ingresso, encoding="utf-8") as f_in, open(uscita, "w", encoding="utf-8") as f_out:
         n = anonimizza_jsonl(f_in, f_out, anonimizzatore, processi=processi, batch_size=lotto)
     console.print(f"{n} stories anonymised → {uscita}", markup=False)

@@ -193,3 +193,35 @@ def test_file_dei_dati_solo_per_il_proprietario(cli, tmp_path: Path) -> None:  #
         assert set(permessi.values()) == {"0o600"}, permessi
     finally:
         con.close()
+
+
+@pytest.mark.lento
+def test_la_pipeline_trattiene_esattamente_le_storie_con_revisione(tmp_path: Path) -> None:
+    """The real anonymiser in ``elabora`` holds exactly as many stories as ``anonimizza`` flags ``revisione``."""
+    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(tmp_path / "dati"),
+           "NARRAZIONI_STADI": '["anonimizza.v1"]'}
+    env.pop("NARRAZIONI_DATABASE_URL", None)
+
+    def cli(*argomenti: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "narrazioni", *argomenti], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=600)
+
+    storie = [json.loads(r) for r in (RADICE / "corpus" / "racconti.jsonl").read_text(encoding="utf-8").splitlines()]
+    storie = [*storie[:40], {"id": "x1", "testo": "Al mercato ho visto il Bracco con la sua vicina Ellenor."}]
+    f = tmp_path / "storie.jsonl"
+    f.write_text("\n".join(json.dumps({"id": s["id"], "testo": s["testo"]}, ensure_ascii=False) for s in storie)
+                 + "\n", encoding="utf-8")
+    assert cli("init").returncode == 0
+    assert cli("importa", str(f), "--consenso", "2020-1").returncode == 0
+    r = cli("elabora")
+    assert r.returncode == 0, r.stderr
+    ingresso = tmp_path / "in.jsonl"
+    ingresso.write_text("\n".join(json.dumps({"id": s["id"], "text": s["testo"]}, ensure_ascii=False)
+                                  for s in storie) + "\n", encoding="utf-8")
+    assert cli("anonimizza", str(ingresso), str(tmp_path / "out.jsonl")).returncode == 0
+    uscita = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(isinstance(u["revisione"], bool) and bool(u["motivi"]) == u["revisione"] for u in uscita)
+    trattenute = sum(u["revisione"] for u in uscita)
+    assert 0 < trattenute < len(uscita)
+    stato = json.loads(cli("stato", "--json").stdout)
+    assert stato["anonimizzazione"].get("in_revisione", 0) == trattenute
