@@ -200,6 +200,8 @@ class AreaFrase:
     area: str
     scheda: str | None
     punteggio: float | None
+    seconda_area: str | None = None
+    punteggio_seconda: float | None = None
 
 
 def proposte_da_mappare(s: Session, racconto_ids: Sequence[int], soglia: float = 0.5) -> list[FraseDaCodificare]:
@@ -215,6 +217,7 @@ def salva_piano_modello(s: Session, racconto_ids: Sequence[int], aree: Iterable[
     s.execute(delete(PianoFrase).where(PianoFrase.frase_id.in_(frasi), PianoFrase.fonte == FONTE_MODELLO))
     ora = adesso()
     righe = [{"frase_id": a.frase_id, "area": a.area, "scheda": a.scheda, "punteggio": a.punteggio,
+              "seconda_area": a.seconda_area, "punteggio_seconda": a.punteggio_seconda,
               "fonte": FONTE_MODELLO, "autore": autore, "creato_il": ora} for a in aree]
     if righe:
         s.execute(insert(PianoFrase), righe)
