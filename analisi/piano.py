@@ -432,39 +432,59 @@ _CACHE: dict[tuple[Tassonomia, tuple[Esempio, ...]], MappaturaPiano] = {}
 
 
 # --- evaluation ---------------------------------------------------------------------------------------
-def valuta_aree(n_fold: int = 5) -> str:
-    """Area accuracy on the corpus gold proposals, held out by story (GroupKFold): taxonomy only
-    (zero-shot) and with the training folds' sentences as examples (as staff corrections would be)."""
+def valuta_aree(n_fold: int = 5, soglia: float = SOGLIA_AREA) -> str:
+    """Area accuracy, top-2 and abstention on held-out data: the real development set's proposals with an
+    area (``corpus/reale``, compared at area level: "1.2" counts as "1"; never used to fit the mapper) and
+    the corpus gold proposals held out by story (GroupKFold)."""
     from sklearn.model_selection import GroupKFold
 
-    coppie = esempi_oro()
-    if not coppie:
-        return "corpus/gold_codici.jsonl missing"
+    from analisi.codifica.reale import carica_reali
+
     tassonomia = carica_tassonomia()
-    sfondo = sfondo_corpus()
-    storie = [s for s, _ in coppie]
-    vero = np.array([e.area for _, e in coppie])
-    righe = ["| metodo | accuratezza area | top-2 | n |", "|---|---|---|---|"]
-    zero = MappaturaPiano().fit(tassonomia, (), sfondo)
-    risultati = {"solo tassonomia (zero-shot)": zero}
-    for nome, mappa in risultati.items():
-        ass = mappa.assegna([e.testo for _, e in coppie])
-        righe.append(_riga_accuratezza(nome, vero, ass))
-    previsti: list[AssegnazionePiano | None] = [None] * len(coppie)
-    for tr, te in GroupKFold(n_splits=n_fold).split(coppie, groups=storie):
-        m = MappaturaPiano().fit(tassonomia, [coppie[i][1] for i in tr], sfondo)
-        for i, a in zip(te, m.assegna([coppie[i][1].testo for i in te]), strict=True):
-            previsti[i] = a
-    righe.append(_riga_accuratezza(f"tassonomia + esempi dei fold di addestramento (GroupKFold {n_fold})", vero,
-                                   [a for a in previsti if a is not None]))
-    distribuzione = ", ".join(f"{a}: {int((vero == a).sum())}" for a in sorted(set(vero)))
-    classe_maggiore = max(set(vero), key=lambda a: (vero == a).sum())
-    base = float((vero == classe_maggiore).mean())
-    return "\n".join(righe) + f"\n\nGold areas ({distribuzione}); majority-class baseline {base:.2f}."
+    esempi, sfondo = _base_predefinita()
+    righe = ["| dati | metodo | accuratezza area | top-2 | da assegnare | accuratezza se assegnata | n |",
+             "|---|---|---|---|---|---|---|"]
+    reali = [u for u in carica_reali() if u.area]
+    if reali:
+        vero_r = np.array([str(u.area).split(".")[0] for u in reali])
+        testi_r = [u.testo for u in reali]
+        zero = MappaturaPiano().fit(tassonomia, (), sfondo)
+        spedito = MappaturaPiano().fit(tassonomia, esempi, sfondo)
+        righe.append(_riga_accuratezza("reale", "solo tassonomia (zero-shot)", vero_r, zero.assegna(testi_r), soglia))
+        righe.append(_riga_accuratezza("reale", "tassonomia + esempi del corpus (predefinito)", vero_r,
+                                       spedito.assegna(testi_r), soglia))
+    coppie = esempi_oro()
+    if coppie:
+        storie = [s for s, _ in coppie]
+        vero = np.array([e.area for _, e in coppie])
+        zero = MappaturaPiano().fit(tassonomia, (), sfondo)
+        righe.append(_riga_accuratezza("corpus", "solo tassonomia (zero-shot)", vero,
+                                       zero.assegna([e.testo for _, e in coppie]), soglia))
+        previsti: list[AssegnazionePiano | None] = [None] * len(coppie)
+        for tr, te in GroupKFold(n_splits=n_fold).split(coppie, groups=storie):
+            m = MappaturaPiano().fit(tassonomia, [coppie[i][1] for i in tr], sfondo)
+            for i, a in zip(te, m.assegna([coppie[i][1].testo for i in te]), strict=True):
+                previsti[i] = a
+        righe.append(_riga_accuratezza("corpus", f"tassonomia + esempi dei fold di addestramento "
+                                       f"(GroupKFold {n_fold})", vero, [a for a in previsti if a is not None], soglia))
+    if len(righe) == 2:
+        return "no data: corpus/gold_codici.jsonl and ../shared are missing"
+    note = [f"\n'Da assegnare': calibrated confidence below {soglia:.2f} (setting piano_soglia_area)."]
+    if reali:
+        note.append("Real proposals by area: " + ", ".join(
+            f"{a}: {int((vero_r == a).sum())}" for a in sorted(set(vero_r)))
+            + f"; majority-class baseline {max((vero_r == a).mean() for a in set(vero_r)):.2f}.")
+    if coppie:
+        note.append("Gold areas: " + ", ".join(f"{a}: {int((vero == a).sum())}" for a in sorted(set(vero)))
+                    + f"; majority-class baseline {max((vero == a).mean() for a in set(vero)):.2f}.")
+    return "\n".join(righe) + "\n" + "\n".join(note)
 
 
-def _riga_accuratezza(nome: str, vero: np.ndarray, ass: Sequence[AssegnazionePiano]) -> str:
-    acc = float(np.mean([a.area == v for a, v in zip(ass, vero, strict=True)]))
-    top2 = float(np.mean([v in sorted(a.punteggi_aree, key=lambda k: -a.punteggi_aree[k])[:2]
-                          for a, v in zip(ass, vero, strict=True)]))
-    return f"| {nome} | {acc:.2f} | {top2:.2f} | {len(vero)} |"
+def _riga_accuratezza(dati: str, nome: str, vero: np.ndarray, ass: Sequence[AssegnazionePiano],
+                      soglia: float = SOGLIA_AREA) -> str:
+    giusto = np.array([a.area == v for a, v in zip(ass, vero, strict=True)])
+    top2 = float(np.mean([v in [x for x, _ in a.prime_due] for a, v in zip(ass, vero, strict=True)]))
+    assegnate = np.array([not a.da_assegnare(soglia) for a in ass])
+    acc_assegnate = f"{giusto[assegnate].mean():.2f}" if assegnate.any() else "—"
+    return (f"| {dati} | {nome} | {giusto.mean():.2f} | {top2:.2f} | {1 - assegnate.mean():.0%} | {acc_assegnate} "
+            f"| {len(vero)} |")
