@@ -317,6 +317,8 @@ class Intestazione:
                    "dal modello (ogni citazione indica chi ha deciso codice e area).")
         if self.soglia is not None:
             regola = ("solo le frasi confermate da una persona" if self.soglia > 1 - 1e-9 else
+                      "tutte le frasi codificate, anche quelle del modello non confermate (nessuna astensione)"
+                      if self.soglia <= 0 else
                       f"le frasi confermate da una persona e quelle del modello con probabilità calibrata "
                       f"≥ {self.soglia:.2f} (precisione ≥ {PRECISIONE_MINIMA:.0%} su dati tenuti da parte)")
             out.append(f"Regola: {regola}.")

@@ -1169,7 +1169,7 @@ def testi_frasi(s: Session, frase_ids: Sequence[int]) -> dict[int, str]:
     ids = list(frase_ids)
     for i in range(0, len(ids), 900):
         out.update(s.execute(select(Frase.id, Frase.testo).join(Racconto, Racconto.id == Frase.racconto_id)
-                             .where(Frase.id.in_(ids[i:i + 900]), Racconto.visibile.is_(True))).tuples().all())
+                             .where(Frase.id.in_(ids[i:i + 900]), Racconto.visibile.is_(True))).all())
     return out
 
 
