@@ -43,11 +43,12 @@ def _tutti_i_codici(codici: tuple[str, ...]) -> list[str]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _anteprima(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...]) -> list[ex.Citazione]:
+def _anteprima(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...], soglia: float) -> ex.Selezione:
     with archivio().lettura() as s:
         righe = cq.frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
                                     limite=600)
-    return ex.unisci(righe, soglia_area=impostazioni().piano_soglia_area)[:200]
+    scelta = ex.applica_astensione(ex.unisci(righe, soglia_area=impostazioni().piano_soglia_area), soglia)
+    return ex.Selezione(scelta.citazioni[:200], scelta.escluse, scelta.soglia)
 
 
 def _descrivi(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...]) -> str:
@@ -117,7 +118,13 @@ if aree and codici != ("proposta",):
     st.caption("Il riepilogo conta tutte le aree; i file contengono solo le aree scelte.")
 st.dataframe(riepilogo, hide_index=True, width="stretch")
 with st.expander("Anteprima delle citazioni (prime 200)"):
-    st.dataframe(pd.DataFrame([c.riga(nomi_aree(), nomi_schede()) for c in _anteprima(filtri, codici, aree)]),
+    anteprima = _anteprima(filtri, codici, aree, 0.0 if tutte_modello else soglia_modello)
+    if anteprima.totale_escluse:
+        st.caption(f"Nell'anteprima {anteprima.totale_escluse} proposte del modello non confermate restano fuori: "
+                   + "; ".join(f"{ex.nome_area(a, nomi_aree())}: {n}" for a, n in sorted(
+                       anteprima.escluse.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))) + ".")
+    st.dataframe(pd.DataFrame([c.riga(nomi_aree(), nomi_schede(), anteprima.escluse)
+                               for c in anteprima.citazioni]),
                  hide_index=True, width="stretch")
 
 # everything a download needs is captured now: it runs on another thread, after the click

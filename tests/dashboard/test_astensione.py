@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,7 @@ from docx import Document
 from lxml import etree
 from openpyxl import load_workbook
 from sqlalchemy import select, update
+from streamlit.testing.v1 import AppTest
 
 from analisi import esporta as ex
 from analisi.codifica.codebook import DESCRIZIONI, SOTTOCODICI
@@ -166,3 +168,18 @@ def test_soglia_per_precisione_mai_raggiunta() -> None:
     y = np.arange(100) % 2  # precision 0.5 everywhere
     assert ex.soglia_per_precisione(y, p, 0.9, minimo=20) is None
     assert ex.soglia_per_precisione(np.zeros(10), np.ones(10)) is None
+
+
+def test_pagina_esporta_applica_la_regola(app: Callable[[str | None], AppTest], negozio: Negozio) -> None:
+    at = app("otto")
+    at.switch_page("pagine/esporta.py").run()
+    assert not at.exception
+    anteprima = at.dataframe[1].value  # default setting 1.0: only what a person confirmed
+    assert len(anteprima) == 1
+    assert anteprima["verifica"].iloc[0].startswith(
+        "codice confermato da una persona")
+    testi = " ".join(c.value for c in at.caption)
+    assert f"{len(negozio.forti) + len(negozio.deboli)} proposte del modello non confermate restano fuori" in testi
+    at.toggle[0].set_value(True).run()
+    assert not at.exception
+    assert len(at.dataframe[1].value) == len(negozio.forti) + len(negozio.deboli) + 1
