@@ -236,6 +236,15 @@ def salva_piano_umano(s: Session, frase_id: int, area: str, scheda: str | None, 
     audit.registra(s, autore, "piano.correggi", f"frase:{frase_id}", {"area": area, "scheda": scheda})
 
 
+def racconti_con_aree_modello(s: Session) -> list[int]:
+    """Visible stories with at least one area given by the model (to re-map after staff corrections)."""
+    return list(s.scalars(select(Frase.racconto_id).distinct()
+                          .join(PianoFrase, PianoFrase.frase_id == Frase.id)
+                          .join(Racconto, Racconto.id == Frase.racconto_id)
+                          .where(PianoFrase.fonte == FONTE_MODELLO, Racconto.visibile.is_(True))
+                          .order_by(Frase.racconto_id)))
+
+
 def piano_umano(s: Session) -> list[dict[str, Any]]:
     """Staff confirmations/corrections with the sentence text (latest per sentence): training examples."""
     ultimo = (select(PianoFrase.frase_id, func.max(PianoFrase.id).label("id"))

@@ -201,7 +201,9 @@ def _salva() -> None:
     with archivio().lettura() as s:
         decisioni = cq.avanzamento_codifica(s, autore)["tutte"]
     # every K decisions a background retraining (never blocks this page; one at a time)
-    riaddestratore.forse_avvia(archivio(), cartella_dati, decisioni, ogni)
+    percorso_tassonomia = impostazioni().tassonomia_piano
+    riaddestratore.forse_avvia(archivio(), cartella_dati, decisioni, ogni,
+                               rimappa=lambda a: continuo.rimappa_proposte(a, percorso_tassonomia))
     st.cache_data.clear()
     st.session_state["codifica_esito"] = (f"Frase {corrente.indice + 1} del racconto {corrente.racconto} "
                                           "salvata.")

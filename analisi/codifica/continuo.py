@@ -7,7 +7,8 @@
   directory and process. Before training it measures the current model on the decisions made since the last
   retraining: the model never saw them, so that Cohen's κ is held out ("test, then train"). The series is kept
   in ``<cartella_dati>/modelli/campagna_kappa.json`` and drawn by
-  :func:`analisi.grafici_codifica.grafico_kappa_nel_tempo`.
+  :func:`analisi.grafici_codifica.grafico_kappa_nel_tempo`. The same thread then re-maps the model's Piano di
+  Zona areas with the staff's area corrections as prototypes (:func:`rimappa_proposte`).
 """
 
 from __future__ import annotations
@@ -154,6 +155,36 @@ def riaddestra(archivio: Any, cartella_dati: Path, *, addestra: Callable[..., An
     return punto
 
 
+def rimappa_proposte(archivio: Any, percorso_tassonomia: Path | None = None, *, mappa: Any = None,
+                     lotto: int = 200) -> int:
+    """Re-map the model's Piano di Zona areas with the staff's confirmations and corrections as prototypes
+    (a person's areas are never touched). Returns the number of proposals re-mapped."""
+    from archivio import codifica as qc
+
+    if mappa is None:
+        from analisi.piano import Esempio, carica_mappatura
+
+        with archivio.lettura() as s:
+            umani = [Esempio(r["testo"], r["area"], r["scheda"], "umano") for r in qc.piano_umano(s)]
+        mappa = carica_mappatura(percorso_tassonomia, umani)
+        autore = f"piano@{mappa.tassonomia_.versione or 'senza-versione'}+{len(umani)}"
+    else:
+        autore = getattr(mappa, "autore", "piano")
+    with archivio.lettura() as s:
+        storie = qc.racconti_con_aree_modello(s)
+    fatte = 0
+    for i in range(0, len(storie), lotto):
+        blocco = storie[i:i + lotto]
+        with archivio.lettura() as s:
+            frasi = qc.proposte_da_mappare(s, blocco)
+        aree = [qc.AreaFrase(f.id, a.area, a.scheda, a.punteggio, a.seconda_area, a.punteggio_seconda)
+                for f, a in zip(frasi, mappa.assegna([f.testo for f in frasi]), strict=True)]
+        with archivio.transazione() as s:
+            qc.salva_piano_modello(s, blocco, aree, autore)
+        fatte += len(aree)
+    return fatte
+
+
 class Riaddestratore:
     """Background retraining, one at a time: :meth:`forse_avvia` starts a thread when due and none runs."""
 
@@ -176,7 +207,9 @@ class Riaddestratore:
 
         def lavora() -> None:
             try:
-                riaddestra(archivio, cartella_dati, **opzioni)
+                riaddestra(archivio, cartella_dati, **{k: v for k, v in opzioni.items() if k != "rimappa"})
+                if opzioni.get("rimappa") is not None:  # the areas learn from the staff's corrections too
+                    opzioni["rimappa"](archivio)
                 self.ultimo_errore = None
             except Exception as e:  # a failed retraining must never break the page: log it, keep the old model
                 log.exception("background retraining failed")

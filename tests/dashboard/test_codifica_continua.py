@@ -91,7 +91,9 @@ def test_riaddestramento_in_background_ogni_k(ambiente: Ambiente) -> None:
         via.wait(10)  # a slow retraining: the caller must not wait for it
         addestrati.append(cartella_dati)
 
-    opzioni: dict[str, Callable[..., Any]] = {"addestra": addestra, "carica": lambda _: Fisso()}
+    rimappati: list[Any] = []
+    opzioni: dict[str, Callable[..., Any]] = {"addestra": addestra, "carica": lambda _: Fisso(),
+                                              "rimappa": rimappati.append}
     r = continuo.Riaddestratore()
     _decidi(ambiente, 3)
     assert not r.forse_avvia(ambiente.archivio, cartella, 3, 5, **opzioni)  # 3 < K
@@ -105,6 +107,7 @@ def test_riaddestramento_in_background_ogni_k(ambiente: Ambiente) -> None:
     via.set()
     r.attendi(20)
     assert not r.in_corso and addestrati == [cartella] and r.ultimo_errore is None
+    assert rimappati == [ambiente.archivio]  # then the areas are re-mapped with the corrections
     stato = continuo.leggi_stato(cartella)
     assert stato["all_ultimo"] == 5 and len(stato["storia"]) == 1
     punto = stato["storia"][0]
@@ -157,3 +160,30 @@ def test_pagina_coda_segue_scegli(app: Callable[[str | None], AppTest], ambiente
     assert mostrata == atteso[0]
     assert atteso != ids[:len(atteso)]  # not the story order of the other queues
     assert "Il modello impara dalle vostre decisioni" in [e.label for e in at.expander]
+
+
+def test_rimappa_proposte_impara_dalle_correzioni(ambiente: Ambiente) -> None:
+    from sqlalchemy import select
+
+    from analisi.piano import AssegnazionePiano
+    from archivio.modelli_codifica import PianoFrase
+
+    class Mappa:
+        autore = "piano-prova@2"
+
+        def assegna(self, testi: Sequence[str]) -> list[AssegnazionePiano]:
+            return [AssegnazionePiano("3", None, 0.7, {"3": 0.7, "2": 0.2, "1": 0.1}) for _ in testi]
+
+    with ambiente.archivio.lettura() as s:
+        persona = s.scalars(select(PianoFrase.frase_id).where(PianoFrase.fonte == "modello")).first()
+    assert persona is not None
+    with ambiente.archivio.transazione() as s:
+        codifica.salva_piano_umano(s, persona, "2", None, "anna")
+    n = continuo.rimappa_proposte(ambiente.archivio, mappa=Mappa())
+    assert n > 0
+    with ambiente.archivio.lettura() as s:
+        modello = s.execute(select(PianoFrase.area, PianoFrase.seconda_area, PianoFrase.autore)
+                            .where(PianoFrase.fonte == "modello")).all()
+        umano = s.execute(select(PianoFrase.area).where(PianoFrase.fonte == "umano")).all()
+    assert len(modello) == n and set(modello) == {("3", "2", "piano-prova@2")}
+    assert umano == [("2",)]  # a person's area is never touched
