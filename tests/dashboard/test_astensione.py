@@ -25,6 +25,7 @@ from archivio import cruscotto as cq
 from archivio.modelli import Codice, Racconto
 from archivio.modelli_codifica import PianoFrase
 from tests.dashboard.conftest import Ambiente
+from tests.dashboard.test_esporta import XSD_REFI
 
 SOGLIA = 0.8
 NOMI_AREE = {"1": "1. Prossimità e domiciliarità", "2": "2. Diseguaglianze",
@@ -147,6 +148,8 @@ def test_qdpx_applica_la_regola_e_nomina_chi_ha_deciso(ambiente: Ambiente, negoz
     dati = ex.a_qdpx(sorgenti, frasi, codebook=DESCRIZIONI, sottocodici=SOTTOCODICI, soglia=SOGLIA,
                      nomi_aree=NOMI_AREE)
     xml = etree.fromstring(zipfile.ZipFile(io.BytesIO(dati)).read("project.qde"))
+    schema = etree.XMLSchema(etree.fromstring(XSD_REFI.encode()))
+    assert schema.validate(xml), schema.error_log
     ns = {"q": ex.NS_QDA}
     nomi = {sel.get("guid"): sel.get("name") for sel in xml.iterfind(".//q:PlainTextSelection", ns)}
     tutte = " | ".join(nomi.values())
