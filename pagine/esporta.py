@@ -47,8 +47,9 @@ def _anteprima(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...]
     with archivio().lettura() as s:
         righe = cq.frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
                                     limite=600)
-    scelta = ex.applica_astensione(ex.unisci(righe, soglia_area=impostazioni().piano_soglia_area), soglia)
-    return ex.Selezione(scelta.citazioni[:200], scelta.escluse, scelta.soglia)
+    # every quote is previewed (marked "nei file" or not); the rule's left-out counts come with them
+    tutte = ex.unisci(righe, soglia_area=impostazioni().piano_soglia_area)
+    return ex.Selezione(tutte[:200], ex.applica_astensione(tutte, soglia).escluse, soglia)
 
 
 def _descrivi(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...]) -> str:
@@ -120,10 +121,11 @@ st.dataframe(riepilogo, hide_index=True, width="stretch")
 with st.expander("Anteprima delle citazioni (prime 200)"):
     anteprima = _anteprima(filtri, codici, aree, 0.0 if tutte_modello else soglia_modello)
     if anteprima.totale_escluse:
-        st.caption(f"Nell'anteprima {anteprima.totale_escluse} proposte del modello non confermate restano fuori: "
+        st.caption(f"{anteprima.totale_escluse} proposte del modello non confermate restano fuori dai file: "
                    + "; ".join(f"{ex.nome_area(a, nomi_aree())}: {n}" for a, n in sorted(
                        anteprima.escluse.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))) + ".")
-    st.dataframe(pd.DataFrame([c.riga(nomi_aree(), nomi_schede(), anteprima.escluse)
+    st.dataframe(pd.DataFrame([{"nei_file": ex.ammessa(c, anteprima.soglia),
+                                **c.riga(nomi_aree(), nomi_schede(), anteprima.escluse)}
                                for c in anteprima.citazioni]),
                  hide_index=True, width="stretch")
 

@@ -177,12 +177,12 @@ def test_pagina_esporta_applica_la_regola(app: Callable[[str | None], AppTest], 
     at = app("otto")
     at.switch_page("pagine/esporta.py").run()
     assert not at.exception
-    anteprima = at.dataframe[1].value  # default setting 1.0: only what a person confirmed
-    assert len(anteprima) == 1
-    assert anteprima["verifica"].iloc[0].startswith(
-        "codice confermato da una persona")
+    anteprima = at.dataframe[1].value  # every quote previewed; default setting 1.0: only confirmed in the files
+    nei_file = anteprima[anteprima["nei_file"]]
+    assert len(nei_file) == 1 and nei_file["verifica"].iloc[0].startswith("codice confermato da una persona")
+    assert len(anteprima) == len(negozio.forti) + len(negozio.deboli) + 1
     testi = " ".join(c.value for c in at.caption)
     assert f"{len(negozio.forti) + len(negozio.deboli)} proposte del modello non confermate restano fuori" in testi
     at.toggle[0].set_value(True).run()
     assert not at.exception
-    assert len(at.dataframe[1].value) == len(negozio.forti) + len(negozio.deboli) + 1
+    assert at.dataframe[1].value["nei_file"].all()
