@@ -101,7 +101,8 @@ class StadioPiano:
         assegnazioni = self._mappa.assegna([f.testo for f in frasi])
         per_racconto: dict[int, list[qc.AreaFrase]] = {r.id: [] for r in lotto}
         for f, a in zip(frasi, assegnazioni, strict=True):
-            per_racconto[f.racconto_id].append(qc.AreaFrase(f.id, a.area, a.scheda, a.punteggio))
+            per_racconto[f.racconto_id].append(qc.AreaFrase(f.id, a.area, a.scheda, a.punteggio,
+                                                            a.seconda_area, a.punteggio_seconda))
         return [per_racconto[r.id] for r in lotto]
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:

@@ -200,6 +200,8 @@ class AreaFrase:
     area: str
     scheda: str | None
     punteggio: float | None
+    seconda_area: str | None = None
+    punteggio_seconda: float | None = None
 
 
 def proposte_da_mappare(s: Session, racconto_ids: Sequence[int], soglia: float = 0.5) -> list[FraseDaCodificare]:
@@ -215,6 +217,7 @@ def salva_piano_modello(s: Session, racconto_ids: Sequence[int], aree: Iterable[
     s.execute(delete(PianoFrase).where(PianoFrase.frase_id.in_(frasi), PianoFrase.fonte == FONTE_MODELLO))
     ora = adesso()
     righe = [{"frase_id": a.frase_id, "area": a.area, "scheda": a.scheda, "punteggio": a.punteggio,
+              "seconda_area": a.seconda_area, "punteggio_seconda": a.punteggio_seconda,
               "fonte": FONTE_MODELLO, "autore": autore, "creato_il": ora} for a in aree]
     if righe:
         s.execute(insert(PianoFrase), righe)
@@ -231,6 +234,15 @@ def salva_piano_umano(s: Session, frase_id: int, area: str, scheda: str | None, 
     s.add(PianoFrase(frase_id=frase_id, area=area, scheda=scheda, punteggio=None, fonte=FONTE_UMANO,
                      autore=autore, creato_il=adesso()))
     audit.registra(s, autore, "piano.correggi", f"frase:{frase_id}", {"area": area, "scheda": scheda})
+
+
+def racconti_con_aree_modello(s: Session) -> list[int]:
+    """Visible stories with at least one area given by the model (to re-map after staff corrections)."""
+    return list(s.scalars(select(Frase.racconto_id).distinct()
+                          .join(PianoFrase, PianoFrase.frase_id == Frase.id)
+                          .join(Racconto, Racconto.id == Frase.racconto_id)
+                          .where(PianoFrase.fonte == FONTE_MODELLO, Racconto.visibile.is_(True))
+                          .order_by(Frase.racconto_id)))
 
 
 def piano_umano(s: Session) -> list[dict[str, Any]]:

@@ -223,7 +223,8 @@ def _aree_effettive() -> Any:
         .scalar_subquery(),
         select(func.max(p2.id)).where(p2.frase_id == PianoFrase.frase_id).scalar_subquery())
     return (select(PianoFrase.frase_id, PianoFrase.area, PianoFrase.scheda, PianoFrase.fonte,
-                   PianoFrase.punteggio, PianoFrase.autore)
+                   PianoFrase.punteggio, PianoFrase.autore, PianoFrase.seconda_area,
+                   PianoFrase.punteggio_seconda)
             .where(PianoFrase.id == scelta).subquery("aree_effettive"))
 
 
@@ -597,6 +598,9 @@ class FraseDaCitare:
     scheda: str | None = None
     fonte_area: str | None = None
     autore: str | None = None  # the person who confirmed the code (None: the model's code)
+    punteggio_area: float | None = None  # the model's calibrated confidence in ``area`` (None: a person's)
+    seconda_area: str | None = None  # the model's runner-up area
+    punteggio_seconda: float | None = None
 
 
 def frasi_codificate(s: Session, filtri: Filtri, *, codici: Sequence[str] = (), prefisso: str | None = None,
@@ -623,7 +627,7 @@ def frasi_codificate(s: Session, filtri: Filtri, *, codici: Sequence[str] = (), 
     q = (select(Frase.id, Racconto.id, Racconto.codice, _nome_associazione(), Racconto.periodo,
                 _data_effettiva(s), ce.c.codice, ce.c.fonte, ce.c.probabilita, ce.c.autore,
                 Racconto.consenso_citazione, Frase.testo, Frase.indice, Frase.inizio, Frase.fine,
-                ae.c.area, ae.c.scheda, ae.c.fonte)
+                ae.c.area, ae.c.scheda, ae.c.fonte, ae.c.punteggio, ae.c.seconda_area, ae.c.punteggio_seconda)
          .select_from(ce).join(Frase, Frase.id == ce.c.frase_id)
          .join(Racconto, Racconto.id == Frase.racconto_id)
          .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
@@ -639,9 +643,12 @@ def frasi_codificate(s: Session, filtri: Filtri, *, codici: Sequence[str] = (), 
                           probabilita=prob, modello=autore if fonte != "umano" else modelli.get(fid),
                           citabile=bool(cit), testo=testo, indice=indice, inizio=inizio, fine=fine,
                           area=area, scheda=scheda, fonte_area=fonte_area,
-                          autore=autore if fonte == "umano" else None)
+                          autore=autore if fonte == "umano" else None,
+                          punteggio_area=p_area if fonte_area != "umano" else None,
+                          seconda_area=seconda if fonte_area != "umano" else None,
+                          punteggio_seconda=p_seconda if fonte_area != "umano" else None)
             for (fid, rid, cod, ass, per, data, codice, fonte, prob, autore, cit, testo, indice, inizio, fine,
-                 area, scheda, fonte_area) in righe]
+                 area, scheda, fonte_area, p_area, seconda, p_seconda) in righe]
 
 
 def _modelli_per_frase(s: Session, frasi: Sequence[int]) -> dict[int, str]:
@@ -1115,6 +1122,7 @@ def ultimi_eventi(s: Session, limite: int = 200) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------------------- coding review
 CRITERI_CODIFICA = {
+    "scelte": "Frasi da cui il modello impara di più (incertezza e varietà, come «codifica scegli»)",
     "incerte": "Frasi incerte (il modello è tra il 35% e il 65% su qualche codice)",
     "proposte": "Proposte con l'area del Piano di Zona da confermare",
     "non_riviste": "Frasi non ancora riviste da una persona",
@@ -1124,7 +1132,10 @@ CRITERI_CODIFICA = {
 
 def coda_codifica(s: Session, filtri: Filtri, criterio: str, *, codice: str | None = None,
                   limite: int = 500) -> list[int]:
-    """Ids of sentences to review, in story and sentence order (``codice``: only those coded so)."""
+    """Ids of sentences to review, in story and sentence order (``codice``: only those coded so).
+
+    "scelte" returns the candidates of the learning queue (sentences nobody reviewed); the page orders them
+    as ``codifica scegli`` does (analisi.codifica.continuo.ordina_coda)."""
     umane = select(Codice.frase_id).where(Codice.fonte == "umano")
     q = (select(Frase.id).join(Racconto, Racconto.id == Frase.racconto_id)
          .outerjoin(Associazione, Racconto.associazione_id == Associazione.id).where(*condizioni(s, filtri)))
@@ -1165,6 +1176,18 @@ class FraseInRevisione:
     scheda: str | None
     fonte_area: str | None
     punteggio_area: float | None
+    seconda_area: str | None = None  # the model's runner-up area and its confidence
+    punteggio_seconda: float | None = None
+
+
+def testi_frasi(s: Session, frase_ids: Sequence[int]) -> dict[int, str]:
+    """Sentence id → text, for sentences of visible stories."""
+    out: dict[int, str] = {}
+    ids = list(frase_ids)
+    for i in range(0, len(ids), 900):
+        out.update(s.execute(select(Frase.id, Frase.testo).join(Racconto, Racconto.id == Frase.racconto_id)
+                             .where(Frase.id.in_(ids[i:i + 900]), Racconto.visibile.is_(True))).all())
+    return out
 
 
 def frase_in_revisione(s: Session, frase_id: int, autore: str) -> FraseInRevisione | None:
@@ -1186,12 +1209,12 @@ def frase_in_revisione(s: Session, frase_id: int, autore: str) -> FraseInRevisio
     ce = _codici_effettivi()
     effettivi = tuple(sorted(s.scalars(select(ce.c.codice).where(ce.c.frase_id == frase_id))))
     ae = _aree_effettive()
-    area = s.execute(select(ae.c.area, ae.c.scheda, ae.c.fonte, ae.c.punteggio)
-                     .where(ae.c.frase_id == frase_id)).first()
+    area = s.execute(select(ae.c.area, ae.c.scheda, ae.c.fonte, ae.c.punteggio, ae.c.seconda_area,
+                            ae.c.punteggio_seconda).where(ae.c.frase_id == frase_id)).first()
     return FraseInRevisione(f.id, codice_racconto, ass, f.indice, f.testo, vicine.get(f.indice - 1),
                             vicine.get(f.indice + 1), probabilita, effettivi, decisioni,
                             area[0] if area else None, area[1] if area else None, area[2] if area else None,
-                            area[3] if area else None)
+                            area[3] if area else None, area[4] if area else None, area[5] if area else None)
 
 
 def avanzamento_codifica(s: Session, autore: str) -> dict[str, int]:

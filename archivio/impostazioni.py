@@ -44,6 +44,16 @@ class Impostazioni(BaseSettings):
         "narrazioni (force the shipped model) or a spaCy package name.")
     tassonomia_piano: Path | None = Field(
         None, description="TOML taxonomy of the Piano di Zona (aree, schede); empty means the shipped one.")
+    piano_soglia_area: float = Field(
+        0.5, ge=0, le=1, description="Below this calibrated confidence a model's Piano di Zona area is "
+        "'da assegnare' (shown with its two likeliest areas).")
+    esporta_soglia_modello: float = Field(
+        1.0, ge=0, le=1, description="Planning exports keep a model's (unconfirmed) quote only from this "
+        "calibrated probability: the threshold with held-out precision >= 0.9 "
+        "(python -m analisi.codifica.valuta soglie); 1.0 exports only what a person confirmed.")
+    codifica_riaddestra_ogni: int = Field(
+        20, ge=1, description="The Codifica page retrains the coder in the background after this many new "
+        "decisions (one retraining at a time).")
     temi_algoritmo: Literal["nmf", "lda"] = Field("nmf", description="Theme model: nmf or lda.")
     temi_k: int | None = Field(None, ge=2, description="Number of themes; empty: chosen automatically.")
     temi_k_min: int = Field(4, ge=2, description="Smallest k tried by the automatic choice.")

@@ -1,0 +1,257 @@
+"""Learning a campaign's language: choose what a person should label, and adapt the coder to their labels.
+
+Two batch contracts (no database), used by ``narrazioni codifica scegli`` and ``codifica addestra --esempi``:
+
+- :func:`scegli_unita` ranks units (``{"id","text"}``, each labelled as a whole) by how much the current
+  coder needs them: uncertainty of each code at the unit level (the most likely sentence), proposta counted
+  twice, then a greedy choice that trades uncertainty for diversity (maximal marginal relevance on TF-IDF).
+- :class:`CodificatoreAdattato` keeps the shipped coder as a prior (its logit is a feature) and learns the
+  campaign's words on top of it from the people's labels, one logistic regression per code. Units of several
+  sentences are spread over sentences: a unit's code goes to its most likely sentence; the unit's other
+  sentences are left out for that code (the person labelled the unit, not each sentence).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from analisi.codifica import regole
+from analisi.codifica.codebook import CODICI, genitore
+from analisi.codifica.lotto import ErroreIngresso
+from analisi.codifica.modello import FILE_MODELLO, CodificaFrase, CodificatoreFrasi, carica_codificatore
+from analisi.frasi import dividi_frasi
+
+log = logging.getLogger(__name__)
+
+PESO_PROPOSTA_SCELTA = 2.0  # proposals are what staff export: their uncertainty counts twice
+LAMBDA_DIVERSITA = 0.5  # 0: pure uncertainty; 1: pure diversity
+_EPS = 1e-4
+
+
+class ErroreModelloCampagna(ValueError):
+    """The folder given as a campaign model holds no coder."""
+
+
+@dataclass(frozen=True)
+class Esempio:
+    """A unit labelled by a person: its text and its first-level codes (possibly none)."""
+
+    id: str
+    testo: str
+    codici: frozenset[str]
+
+
+def leggi_esempi(righe: Iterable[str]) -> list[Esempio]:
+    """ESEMPI lines ``{"id","text","codes":[...]}``; unknown codes and malformed lines are input errors."""
+    out = []
+    for n, riga in enumerate(righe, 1):
+        if not riga.strip():
+            continue
+        try:
+            obj = json.loads(riga)
+        except json.JSONDecodeError as e:
+            raise ErroreIngresso(f"line {n}: not JSON ({e.msg})") from None
+        if not (isinstance(obj, dict) and isinstance(obj.get("id"), str) and isinstance(obj.get("text"), str)
+                and isinstance(obj.get("codes"), list)):
+            raise ErroreIngresso(f'line {n}: expected {{"id": str, "text": str, "codes": [str]}}')
+        sconosciuti = [c for c in obj["codes"] if c not in CODICI]
+        if sconosciuti:
+            raise ErroreIngresso(f"line {n}: unknown codes {sconosciuti} (allowed: {', '.join(CODICI)})")
+        out.append(Esempio(obj["id"], obj["text"], frozenset(obj["codes"])))
+    return out
+
+
+def _frasi(testo: str) -> list[str]:
+    frasi = [testo[iv.inizio:iv.fine] for iv in dividi_frasi(testo)]
+    return [f for f in frasi if f.strip()] or [testo]
+
+
+def proba_unita(codificatore: Any, testi: Sequence[str]) -> np.ndarray:
+    """Unit-level probabilities (n units, 4 codes): the maximum over the unit's sentences, as units are scored."""
+    frasi, unita = [], []
+    for i, t in enumerate(testi):
+        for f in _frasi(t):
+            frasi.append(f)
+            unita.append(i)
+    out = np.zeros((len(testi), len(CODICI)))
+    if frasi:
+        p = codificatore.predict_proba(frasi)
+        np.maximum.at(out, np.asarray(unita), p)
+    return out
+
+
+def incertezza(proba: np.ndarray, soglia: float = 0.5) -> np.ndarray:
+    """Per-unit uncertainty: closeness of each code's probability to the threshold, proposta weighted more."""
+    vicinanza = 1.0 - np.abs(proba - soglia) / max(soglia, 1 - soglia)
+    pesi = np.array([PESO_PROPOSTA_SCELTA if c == "proposta" else 1.0 for c in CODICI])
+    return np.asarray((vicinanza * pesi).sum(axis=1) / pesi.sum())
+
+
+def scegli_unita(unita: Sequence[tuple[str, str]], n: int, codificatore: Any = None, *,
+                 cartella_dati: Path | None = None, diversita: float = LAMBDA_DIVERSITA) -> list[int]:
+    """Indices of the ``n`` units a person should label next (deterministic: ties go to input order)."""
+    if n <= 0 or not unita:
+        return []
+    if codificatore is None:
+        codificatore = carica_codificatore(cartella_dati)
+    testi = [t for _, t in unita]
+    u = incertezza(proba_unita(codificatore, testi), getattr(codificatore, "soglia", 0.5))
+    vettori = TfidfVectorizer(sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b\w\w+\b").fit_transform(
+        [regole.pulisci(t).lower() for t in testi])
+    scelti: list[int] = []
+    vicino = np.zeros(len(testi))  # highest similarity to a chosen unit
+    disponibili = np.ones(len(testi), dtype=bool)
+    for _ in range(min(n, len(testi))):
+        punteggio = (1 - diversita) * u - diversita * vicino
+        punteggio[~disponibili] = -np.inf
+        i = int(np.argmax(punteggio))
+        scelti.append(i)
+        disponibili[i] = False
+        sim = (vettori @ vettori[i].T).toarray().ravel()
+        vicino = np.maximum(vicino, sim)
+    return scelti
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, _EPS, 1 - _EPS)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+class CodificatoreAdattato(BaseEstimator):
+    """The shipped coder adapted to one campaign's labelled units.
+
+    Args:
+        base: the coder used as a prior (default: the shipped one); its first-level logits are features.
+        C: inverse regularisation of the campaign's words (small: few examples).
+        peso_base: scale of the base logit feature (large: the base is trusted until the labels disagree).
+        soglia: probability from which a code is a label.
+        random_state: seed of the solvers.
+    """
+
+    def __init__(self, base: Any = None, *, C: float = 1.0, peso_base: float = 1.0, soglia: float = 0.5,
+                 random_state: int = 0) -> None:
+        self.base = base
+        self.C = C
+        self.peso_base = peso_base
+        self.soglia = soglia
+        self.random_state = random_state
+
+    def _caratteristiche(self, frasi: Sequence[str], p_base: np.ndarray) -> sparse.csr_matrix:
+        testi = [regole.pulisci(f).lower() for f in frasi]
+        return sparse.hstack([sparse.csr_matrix(_logit(p_base) * self.peso_base),
+                              self.parole_.transform(testi)]).tocsr()
+
+    def fit(self, esempi: Sequence[Esempio], y: Any = None) -> CodificatoreAdattato:
+        """Learn from labelled units (``y`` is ignored: the codes are in the examples)."""
+        if not esempi:
+            raise ValueError("no labelled units")
+        self.base_ = self.base if self.base is not None else carica_codificatore(None)
+        frasi, unita = [], []
+        for i, e in enumerate(esempi):
+            for f in _frasi(e.testo):
+                frasi.append(f)
+                unita.append(i)
+        unita_arr = np.asarray(unita)
+        p_base = self.base_.predict_proba(frasi)
+        self.parole_ = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True,
+                                       token_pattern=r"(?u)\b\w+\b").fit([regole.pulisci(f).lower() for f in frasi])
+        M = self._caratteristiche(frasi, p_base)
+        self.classificatori_: dict[str, LogisticRegression] = {}
+        for j, c in enumerate(CODICI):
+            positivo = np.array([c in esempi[u].codici for u in unita])
+            # a positive unit lends its code to its most likely sentence; its other sentences stay out
+            usa = ~positivo.copy()
+            y_c = np.zeros(len(frasi), dtype=int)
+            for u in np.unique(unita_arr[positivo]):
+                righe = np.flatnonzero(unita_arr == u)
+                migliore = righe[np.argmax(p_base[righe, j])]
+                usa[migliore], y_c[migliore] = True, 1
+            if y_c[usa].min() == y_c[usa].max():
+                continue  # one class only: the base decides this code
+            lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
+                                    random_state=self.random_state)
+            self.classificatori_[c] = lr.fit(M[usa], y_c[usa])
+        self.n_esempi_ = len(esempi)
+        self.codici_ = tuple(CODICI)
+        self.sottocodici_ = getattr(self.base_, "sottocodici_", ())
+        return self
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        """First-level probabilities per sentence (columns ``codici_``)."""
+        check_is_fitted(self, "classificatori_")
+        X = list(X)
+        p_base = self.base_.predict_proba(X) if X else np.zeros((0, len(CODICI)))
+        if not X or not self.classificatori_:
+            return np.asarray(p_base)
+        M = self._caratteristiche(X, p_base)
+        out = np.array(p_base, copy=True)
+        for j, c in enumerate(CODICI):
+            if c in self.classificatori_:
+                out[:, j] = self.classificatori_[c].predict_proba(M)[:, 1]
+        return out
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        return (self.predict_proba(X) >= self.soglia).astype(int)
+
+    def codifica(self, X: Sequence[str]) -> list[CodificaFrase]:
+        """Like :meth:`CodificatoreFrasi.codifica`: first-level codes adapted, second-level ones from the base."""
+        X = list(X)
+        proba = self.predict_proba(X)
+        base = self.base_.codifica(X)
+        out = []
+        for i, b in enumerate(base):
+            codici = {c: round(float(proba[i, j]), 4) for j, c in enumerate(CODICI)}
+            etichette = [c for c in CODICI if codici[c] >= self.soglia]
+            etichette += [s for s in b.etichette if "." in s and genitore(s) in etichette]
+            out.append(CodificaFrase(codici, b.sottocodici, etichette))
+        return out
+
+    @property
+    def autore(self) -> str:
+        return f"adattato@{getattr(self.base_, 'autore', 'base')}+{getattr(self, 'n_esempi_', 0)}"
+
+    def salva(self, cartella: Path) -> Path:
+        """Save the complete model (base included) as ``DIR/codificatore.joblib``."""
+        import joblib
+        import sklearn
+
+        check_is_fitted(self, "classificatori_")
+        cartella = Path(cartella)
+        cartella.mkdir(parents=True, exist_ok=True)
+        self.info_ = {"sklearn": sklearn.__version__, "esempi": self.n_esempi_}
+        percorso = cartella / FILE_MODELLO
+        joblib.dump(self, percorso, compress=3)
+        return percorso
+
+
+def carica_modello(cartella: Path | None, cartella_dati: Path | None = None) -> Any:
+    """The coder in ``cartella`` (written by ``codifica addestra --esempi``), else the district's/shipped one."""
+    if cartella is None:
+        return carica_codificatore(cartella_dati)
+    import joblib
+
+    percorso = Path(cartella) / FILE_MODELLO
+    if not percorso.is_file():
+        raise ErroreModelloCampagna(f"no model in {cartella}: train one with 'codifica addestra --esempi'")
+    modello = joblib.load(percorso)
+    if not isinstance(modello, CodificatoreAdattato | CodificatoreFrasi):
+        raise ErroreModelloCampagna(f"{percorso} does not hold a coder")
+    return modello
+
+
+def addestra_esempi(esempi: Sequence[Esempio], cartella: Path, *, cartella_dati: Path | None = None) -> Path:
+    """Adapt the shipped (or district's) coder to ``esempi`` and write the complete model to ``cartella``."""
+    modello = CodificatoreAdattato(base=carica_codificatore(cartella_dati)).fit(esempi)
+    return modello.salva(cartella)

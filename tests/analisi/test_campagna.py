@@ -1,0 +1,123 @@
+"""Learning a campaign's language: choosing units to label and adapting the coder to a person's labels."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from analisi.codifica.campagna import (
+    CodificatoreAdattato,
+    Esempio,
+    carica_modello,
+    incertezza,
+    leggi_esempi,
+    proba_unita,
+    scegli_unita,
+)
+from analisi.codifica.lotto import ErroreIngresso
+from analisi.codifica.modello import CodificatoreFrasi
+from tests.conftest import RADICE
+
+# A campaign whose proposals use a wording the base coder was not taught: "mozione:" lines.
+PROPOSTE = [f"Mozione {i}: il centro civico apra la sala prove ai ragazzi del rione {i}." for i in range(12)]
+ALTRE = [f"Il rione {i} ha una sala prove e un centro civico con le finestre blu." for i in range(12)]
+
+
+@pytest.fixture(scope="module")
+def base() -> CodificatoreFrasi:
+    frasi = ["Servirebbe un punto di ascolto nel quartiere.", "Propongo di aprire la biblioteca la sera.",
+             "Chiediamo al Comune più panchine.", "Bisognerebbe aiutare chi è solo.",
+             "La mattina facevo la spesa.", "Avevo paura per mia madre.", "Non so se riapriremo a settembre.",
+             "La sera guardavo la televisione.", "Mi sentivo sola in casa.", "Temo che il lavoro non torni.",
+             "Sarebbe utile un servizio a domicilio.", "Ogni giorno cucinavo per i miei figli."]
+    codici = [{"proposta"}] * 4 + [{"vita_quotidiana"}, {"ansia"}, {"preoccupazione_futuro"}, {"vita_quotidiana"},
+                                   {"ansia"}, {"preoccupazione_futuro"}, {"proposta"}, {"vita_quotidiana"}]
+    return CodificatoreFrasi(calibrazione=None, ngrammi_caratteri=None).fit(frasi * 2, codici * 2)
+
+
+def test_adapted_coder_learns_the_campaign_wording(base: CodificatoreFrasi) -> None:
+    esempi = [Esempio(f"p{i}", t, frozenset({"proposta"})) for i, t in enumerate(PROPOSTE[:8])]
+    esempi += [Esempio(f"a{i}", t, frozenset()) for i, t in enumerate(ALTRE[:8])]
+    nuove = PROPOSTE[8:] + ALTRE[8:]
+    prima = base.predict_proba(nuove)[:, 3]
+    adattato = CodificatoreAdattato(base=base).fit(esempi)
+    dopo = adattato.predict_proba(nuove)[:, 3]
+    assert (dopo[:4] >= 0.5).all() and (dopo[4:] < 0.5).all()
+    assert dopo[:4].mean() > prima[:4].mean()
+    # codes the person never labelled positive stay as the base says
+    np.testing.assert_allclose(adattato.predict_proba(nuove)[:, 1], base.predict_proba(nuove)[:, 1])
+
+
+def test_unit_of_several_sentences_lends_its_code_to_the_likeliest_sentence(base: CodificatoreFrasi) -> None:
+    unita = Esempio("u", "Il rione ha una sala prove. Servirebbe un punto di ascolto nel quartiere.",
+                    frozenset({"proposta"}))
+    adattato = CodificatoreAdattato(base=base).fit([unita, *[Esempio(f"a{i}", t, frozenset())
+                                                             for i, t in enumerate(ALTRE[:4])]])
+    c = adattato.codifica(["Il rione ha una sala prove.", "Servirebbe un punto di ascolto nel quartiere."])
+    assert "proposta" not in c[0].etichette and "proposta" in c[1].etichette
+
+
+def test_not_fitted_raises() -> None:
+    with pytest.raises(NotFittedError):
+        CodificatoreAdattato().predict_proba(["x"])
+
+
+def test_scegli_prefers_uncertain_and_diverse_units(base: CodificatoreFrasi) -> None:
+    unita = [(f"c{i}", "Servirebbe un punto di ascolto nel quartiere.") for i in range(5)]
+    unita += [(f"d{i}", t) for i, t in enumerate(PROPOSTE[:5])]
+    scelti = scegli_unita(unita, 4, base)
+    assert len(scelti) == len(set(scelti)) == 4
+    assert scelti == scegli_unita(unita, 4, base)  # deterministic
+    # five identical confident proposals: at most one is worth a person's time
+    assert sum(unita[i][0].startswith("c") for i in scelti) <= 1
+    u = incertezza(proba_unita(base, [t for _, t in unita]))
+    assert u[5:].mean() > u[:5].mean()
+
+
+def test_leggi_esempi_rejects_unknown_codes() -> None:
+    assert leggi_esempi(io.StringIO('{"id": "1", "text": "x", "codes": []}\n'))[0].codici == frozenset()
+    with pytest.raises(ErroreIngresso, match="line 1: unknown codes"):
+        leggi_esempi(io.StringIO('{"id": "1", "text": "x", "codes": ["desiderio"]}\n'))
+    with pytest.raises(ErroreIngresso, match="line 2"):
+        leggi_esempi(io.StringIO('{"id": "1", "text": "x", "codes": []}\n{"id": "2", "text": "y"}\n'))
+
+
+@pytest.mark.lento
+def test_cli_scegli_addestra_codifica_round_trip(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(tmp_path / "dati")}
+
+    def cli(*a: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "narrazioni", *map(str, a)], env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    pool = [{"id": f"p{i}", "text": t} for i, t in enumerate(PROPOSTE)] + \
+        [{"id": f"a{i}", "text": t} for i, t in enumerate(ALTRE)]
+    (tmp_path / "pool.jsonl").write_text("".join(json.dumps(r) + "\n" for r in pool), encoding="utf-8")
+    r = cli("codifica", "scegli", tmp_path / "pool.jsonl", tmp_path / "scelti.jsonl", "--n", "10")
+    assert r.returncode == 0, r.stderr
+    scelti = [json.loads(x) for x in (tmp_path / "scelti.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(scelti) == 10 and {s["id"] for s in scelti} <= {p["id"] for p in pool}
+    esempi = [{**s, "codes": ["proposta"] if s["id"].startswith("p") else []} for s in scelti]
+    (tmp_path / "esempi.jsonl").write_text("".join(json.dumps(e) + "\n" for e in esempi), encoding="utf-8")
+    r = cli("codifica", "addestra", "--esempi", tmp_path / "esempi.jsonl", "--modello", tmp_path / "m")
+    assert r.returncode == 0, r.stderr
+    assert isinstance(carica_modello(tmp_path / "m"), CodificatoreAdattato)
+    r = cli("codifica", "scegli", tmp_path / "pool.jsonl", tmp_path / "s2.jsonl", "--n", "5", "--modello",
+            tmp_path / "m")
+    assert r.returncode == 0, r.stderr
+    r = cli("codifica", tmp_path / "pool.jsonl", tmp_path / "out.jsonl", "--modello", tmp_path / "m")
+    assert r.returncode == 0, r.stderr
+    righe = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["id"] for r in righe} == {p["id"] for p in pool}
+    r = cli("codifica", "addestra", "--esempi", tmp_path / "pool.jsonl", "--modello", tmp_path / "m2")
+    assert r.returncode != 0 and r.stderr.startswith("errore:") and "Traceback" not in r.stderr
+    r = cli("codifica", tmp_path / "pool.jsonl", tmp_path / "o.jsonl", "--modello", tmp_path / "vuota")
+    assert r.returncode != 0 and r.stderr.startswith("errore:") and "Traceback" not in r.stderr
