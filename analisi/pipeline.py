@@ -161,8 +161,12 @@ def _conta_da_fare(archivio: Archivio, stadio: Stadio) -> int:
 
 def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *,
            stadi: Sequence[Stadio] | None = None, avanzamento: Avanzamento | None = None,
-           comando: str = "elabora") -> Resoconto:
-    """Run every configured stage over the stories it has not done yet."""
+           comando: str = "elabora", risorse: dict[str, Any] | None = None) -> Resoconto:
+    """Run every configured stage over the stories it has not done yet.
+
+    ``risorse``: shared resources kept across runs (a long-lived worker passes the same dict each time, so the
+    language model is loaded once).
+    """
     stadi = list(stadi) if stadi is not None else stadi_configurati(impostazioni)
     nomi = [f"{s.nome}.v{s.versione}" for s in stadi]
     with blocco_esclusivo(impostazioni.cartella_dati):
@@ -170,7 +174,7 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
             eid = esecuzioni.apri(s, comando, hash_configurazione(impostazioni, stadi), nomi, versioni_pacchetti())
         elaborati = {n: 0 for n in nomi}
         errori = {n: 0 for n in nomi}
-        contesto = Contesto(impostazioni=impostazioni)
+        contesto = Contesto(impostazioni=impostazioni, risorse=risorse if risorse is not None else {})
         with archivio.lettura() as s:
             # the anonymiser keeps association names: they are what the analysis compares
             contesto.risorse["associazioni"] = q.nomi_associazioni(s)

@@ -74,6 +74,8 @@ class Impostazioni(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the form and the dashboard listen on.")
     porta_modulo: int = Field(8000, description="Port of the public form.")
     porta_dashboard: int = Field(8501, description="Port of the dashboard.")
+    servizio_intervallo_secondi: float = Field(
+        5.0, gt=0, le=60, description="The background worker of `servi` looks for new stories this often.")
     sessione_minuti: int = Field(60, ge=1, description="Dashboard session lifetime (minutes of inactivity).")
     tentativi_login: int = Field(5, ge=1, description="Failed logins allowed per user per 15 minutes.")
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -226,6 +224,10 @@ def stato(
     if trattenuti:
         console.print(f"{trattenuti} stories wait for an administrator's anonymisation review "
                       "(dashboard: Revisione anonimizzazione) before the later stages process them")
+    from analisi.servizio import descrivi_battito, leggi_battito
+
+    for riga in descrivi_battito(leggi_battito(Path(imp.cartella_dati))):
+        console.print(riga, markup=False)
 
 
 @utenti_app.command("aggiungi")
@@ -467,37 +469,66 @@ def demo(
 
 
 def _avvia_servizi(imp: Any, password: str) -> None:
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(Path(imp.cartella_dati).resolve())}
-    processi = [subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(RADICE / "dashboard.py"), "--server.headless", "true",
-         "--server.address", imp.host, "--server.port", str(imp.porta_dashboard),
-         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"], env=env)]
+    _servi(imp, righe_accesso="Accesso demo:     " + ", ".join(f"{n} ({r})" for n, r in DEMO_UTENTI)
+           + f" — password: {password}")
+
+
+def _servi(imp: Any, *, righe_accesso: str = "", con_modulo: bool = True, con_dashboard: bool = True,
+           con_lavoratore: bool = True) -> None:
+    from narrazioni.servizio import ambiente_figli, comandi, supervisiona
+
     try:
         import raccolta.app  # noqa: F401
-
-        processi.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "raccolta.app:crea_app_da_ambiente",
-             "--host", imp.host, "--port", str(imp.porta_modulo), "--log-level", "warning",
-             "--no-access-log"], env=env))
-        modulo = f"http://{imp.host}:{imp.porta_modulo}/"
     except ImportError:
-        modulo = "(the public form is not installed)"
-    console.print(f"\nModulo pubblico:  {modulo}\nDashboard:        http://{imp.host}:{imp.porta_dashboard}/\n"
-                  f"Accesso demo:     " + ", ".join(f"{n} ({r})" for n, r in DEMO_UTENTI)
-                  + f" — password: {password}\nCtrl+C per fermare.", markup=False)
+        con_modulo = False
+    figli = comandi(imp, con_modulo=con_modulo, con_dashboard=con_dashboard, con_lavoratore=con_lavoratore)
+    modulo = f"http://{imp.host}:{imp.porta_modulo}/" if con_modulo else "(the public form is not installed)"
 
-    def ferma(*_: Any) -> None:
-        for p in processi:
-            p.terminate()
-        sys.exit(0)
+    def annuncia() -> None:
+        righe = [f"\nModulo pubblico:  {modulo}"]
+        if con_dashboard:
+            righe.append(f"Dashboard:        http://{imp.host}:{imp.porta_dashboard}/")
+        if con_lavoratore:
+            righe.append("Elaborazione:     automatica (nuovi racconti e racconti approvati, entro un minuto)")
+        if righe_accesso:
+            righe.append(righe_accesso)
+        righe.append("Ctrl+C per fermare.")
+        console.print("\n".join(righe), markup=False)
 
-    signal.signal(signal.SIGTERM, ferma)
-    try:
-        while all(p.poll() is None for p in processi):
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    ferma()
+    raise typer.Exit(supervisiona(figli, ambiente_figli(imp), dopo_avvio=annuncia))
+
+
+@app.command()
+def servi(
+    modulo: Annotated[bool, typer.Option(help="Start the public form.")] = True,
+    dashboard: Annotated[bool, typer.Option(help="Start the dashboard.")] = True,
+    lavoratore: Annotated[bool, typer.Option(help="Start the background worker.")] = True,
+) -> None:
+    """Run the public form, the dashboard and the background worker that processes new stories by itself."""
+    imp = _impostazioni()
+    _apri(imp).chiudi()  # a clear error now if the database is missing, not three failing children
+    _servi(imp, con_modulo=modulo, con_dashboard=dashboard, con_lavoratore=lavoratore)
+
+
+@app.command()
+def lavora(
+    intervallo: Annotated[float | None, typer.Option(help="Seconds between two looks for work.")] = None,
+) -> None:
+    """Only the background worker of `servi`: process new and newly approved stories as they arrive."""
+    import logging
+    import threading
+
+    from analisi.servizio import Lavoratore
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    imp = _impostazioni()
+    ferma = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: ferma.set())
+    lavoratore = Lavoratore(_apri(imp), imp, _cifrario(imp), ferma=ferma,
+                            intervallo=imp.servizio_intervallo_secondi if intervallo is None else intervallo)
+    lavoratore.lavora()
 
 
 PACCHETTI = {"analisi", "archivio", "raccolta", "narrazioni"}

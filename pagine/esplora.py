@@ -14,7 +14,9 @@ from pagine.comune import (
     archivio,
     barra_filtri,
     html_racconto,
+    impostazioni,
     legenda_codici,
+    messaggio_elaborazione,
     richiedi_pagina,
 )
 
@@ -127,4 +129,4 @@ with st.expander(f"Frasi codificate ({len(codificate)}) in tabella"):
                                 "fonte": ", ".join(sorted(set(f.fonti)))} for f in codificate]),
                  hide_index=True, width="stretch")
 if not r.frasi:
-    st.caption("Frasi non ancora elaborate: esegui narrazioni elabora.")
+    st.caption("Frasi non ancora elaborate. " + messaggio_elaborazione(impostazioni().cartella_dati))

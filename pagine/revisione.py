@@ -11,7 +11,14 @@ import streamlit as st
 
 from archivio import cruscotto as cq
 from archivio.cifratura import ErroreChiave
-from pagine.comune import archivio, cifrario, richiedi_pagina, testo_sicuro
+from pagine.comune import (
+    archivio,
+    cifrario,
+    impostazioni,
+    messaggio_elaborazione,
+    richiedi_pagina,
+    testo_sicuro,
+)
 
 utente = richiedi_pagina("revisione")
 ETICHETTE = ("PERSONA", "LUOGO", "ORGANIZZAZIONE", "INDIRIZZO", "TELEFONO", "EMAIL", "CODICE_FISCALE", "IBAN",
@@ -130,6 +137,6 @@ if st.button("Approva e pubblica", type="primary"):
     else:
         st.session_state.pop("revisione", None)
         st.cache_data.clear()
-        st.session_state["revisione_esito"] = (f"Racconto {voce.codice} approvato: "
-                                               "ora è visibile ai ricercatori.")
+        st.session_state["revisione_esito"] = f"Racconto {voce.codice} approvato. " + messaggio_elaborazione(
+            impostazioni().cartella_dati)
         st.rerun()
