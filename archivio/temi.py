@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from archivio import audit
 from archivio.modelli import AssegnazioneTema, Associazione, Racconto, Tema
 from archivio.modelli_temi import CitazioneTema, ModelloTemiRiga
+from archivio.periodi import data_narrata
 
 __all__ = [
     "ModelloSalvato",
@@ -79,9 +80,13 @@ class ModelloSalvato:
     metriche: dict[str, Any]
 
 
+def _data(s: Session) -> Any:
+    return data_narrata(s.get_bind().dialect.name == "sqlite")
+
+
 def racconti_per_temi(s: Session, ids: Sequence[int] | None = None) -> list[RaccontoPerTemi]:
     """Visible stories (all, or those in ``ids``) with their anonymised text and metadata, in id order."""
-    q = (select(Racconto.id, Racconto.codice, Racconto.testo_anon, Associazione.nome, Racconto.data_racconto,
+    q = (select(Racconto.id, Racconto.codice, Racconto.testo_anon, Associazione.nome, _data(s),
                 Racconto.periodo, Racconto.consenso_citazione)
          .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
          .where(Racconto.visibile.is_(True)))
@@ -245,7 +250,7 @@ def assegnazioni(s: Session) -> list[dict[str, Any]]:
         return []
     indice = {tid: i for i, tid in enumerate(m.temi_ids)}
     righe = s.execute(
-        select(Racconto.id, Racconto.codice, Associazione.nome, Racconto.data_racconto, Racconto.periodo,
+        select(Racconto.id, Racconto.codice, Associazione.nome, _data(s), Racconto.periodo,
                AssegnazioneTema.tema_id, AssegnazioneTema.peso)
         .join(AssegnazioneTema, AssegnazioneTema.racconto_id == Racconto.id)
         .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
