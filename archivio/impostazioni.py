@@ -33,6 +33,9 @@ class Impostazioni(BaseSettings):
         "PostgreSQL: postgresql+psycopg://user:pw@host/db")
     file_chiave: Path | None = Field(
         None, description="Fernet key file for raw text (outside the database); default cartella_dati/chiave.fernet")
+    file_ritirati: Path | None = Field(
+        None, description="List of withdrawn stories (hashes), applied when a backup is restored; "
+        "default cartella_dati/ritirati.txt")
     stadi: list[str] = Field(
         default_factory=lambda: list(STADI_PREDEFINITI),
         description="Pipeline stages in order, as name.vN (or module:object for plugins).")
@@ -102,6 +105,9 @@ class Impostazioni(BaseSettings):
 
     def percorso_chiave(self) -> Path:
         return self.file_chiave or self.cartella_dati / "chiave.fernet"
+
+    def percorso_ritirati(self) -> Path:
+        return self.file_ritirati or self.cartella_dati / "ritirati.txt"
 
 
 def carica_impostazioni(**valori: Any) -> Impostazioni:

@@ -42,7 +42,7 @@ def _impostazioni() -> Any:
 def _apri(impostazioni: Any, *, migra: bool = False) -> Any:
     from archivio.db import Archivio, revisione_corrente, revisione_finale
 
-    archivio = Archivio(impostazioni.url_database())
+    archivio = Archivio(impostazioni.url_database(), file_ritirati=impostazioni.percorso_ritirati())
     if not migra and revisione_corrente(archivio) != revisione_finale():
         raise ErroreUtenteCli("the database is not initialised or not up to date: run 'narrazioni init'")
     return archivio
@@ -228,6 +228,37 @@ def stato(
 
     for riga in descrivi_battito(leggi_battito(Path(imp.cartella_dati))):
         console.print(riga, markup=False)
+
+
+@app.command()
+def backup(file: Annotated[Path, typer.Argument(help="The backup file to write (.tar.gz).")]) -> None:
+    """Consistent online copy of the store and its models (raw texts stay encrypted; the key is never in it)."""
+    from archivio.copie import backup as fai_backup
+
+    imp = _impostazioni()
+    esito = fai_backup(_apri(imp), Path(imp.cartella_dati), file, file_chiave=imp.percorso_chiave())
+    console.print(f"backup: {esito.racconti} stories → {esito.file} ({esito.byte:,} bytes); the key "
+                  f"{imp.percorso_chiave()} is NOT in it: keep a copy of the key apart", markup=False)
+
+
+@app.command()
+def ripristina(
+    file: Annotated[Path, typer.Argument(help="A file written by `narrazioni backup`.")],
+    ritirati: Annotated[list[Path] | None, typer.Option(
+        help="More withdrawal lists (ritirati.txt) to apply, e.g. the one kept with the key.")] = None,
+) -> None:
+    """Restore a backup into an empty data directory; stories withdrawn since the backup stay withdrawn."""
+    from archivio.copie import ripristina as fai_ripristino
+
+    imp = _impostazioni()
+    esito = fai_ripristino(file, imp.url_database(), Path(imp.cartella_dati), file_ritirati=imp.percorso_ritirati(),
+                           file_chiave=imp.percorso_chiave(), altri_ritirati=ritirati or [])
+    console.print(f"restored {esito.racconti} stories at revision {esito.revisione} into {imp.url_database()}"
+                  + (f"; {esito.ritirati_tolti} withdrawn stories removed again" if esito.ritirati_tolti else ""),
+                  markup=False)
+    if not imp.percorso_chiave().exists():
+        console.print(f"the key is not in the backup: copy it to {imp.percorso_chiave()} (without it the raw "
+                      "texts cannot be read, e.g. for review or re-anonymisation)", markup=False)
 
 
 @utenti_app.command("aggiungi")

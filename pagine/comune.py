@@ -94,7 +94,7 @@ def impostazioni() -> Impostazioni:
 
 @st.cache_resource
 def archivio() -> Archivio:
-    return Archivio(impostazioni().url_database())
+    return Archivio(impostazioni().url_database(), file_ritirati=impostazioni().percorso_ritirati())
 
 
 def cifrario() -> Cifrario:

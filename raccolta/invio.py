@@ -13,6 +13,7 @@ from archivio import ricevute as store
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.racconti import NuovoRacconto
+from archivio.ritirati import annota_ritiro
 from raccolta.ricevuta import genera_ricevuta, hash_ricevuta, normalizza_ricevuta
 
 
@@ -90,6 +91,8 @@ def ritira_racconto(archivio: Archivio, codice: str, *, chi: str = "cittadino") 
         return False
     with archivio.transazione() as s:
         ritirato = store.ritira(s, hash_ricevuta(codice), chi=chi)
+        if ritirato is not None:  # on the list before the commit: a restored backup must not bring it back
+            annota_ritiro(archivio.file_ritirati, ritirato)
     if ritirato is not None:
         store.svuota_registro_sqlite(archivio)
     return ritirato is not None
