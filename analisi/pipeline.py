@@ -13,6 +13,9 @@ import hashlib
 import importlib
 import json
 import logging
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +37,10 @@ log = logging.getLogger(__name__)
 
 class ErrorePipeline(RuntimeError):
     pass
+
+
+class _GiaFallito(Exception):
+    """The batch already failed in a worker process."""
 
 
 @dataclass
@@ -59,6 +66,12 @@ class Stadio(Protocol):
     def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]: ...
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None: ...
+
+
+# A stage may also declare ``parallelo: ClassVar[bool] = True``: its ``elabora`` only reads (never writes the
+# store), and its results can be pickled. The runner then prepares it once, forks worker processes that
+# inherit the prepared stage (models are loaded once), and writes their results in order, batch by batch,
+# in this process: the store still has one writer and every batch is still one transaction.
 
 
 _REGISTRO: dict[str, Callable[[], Stadio]] = {}
@@ -190,16 +203,10 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
                 if contesto.modello is not None:
                     with archivio.transazione() as s:
                         esecuzioni.imposta_modello(s, eid, contesto.modello)
-                dopo_id = 0
-                while True:
-                    with archivio.lettura() as s:
-                        ids = q.in_attesa(s, stadio.nome, stadio.versione, solo_visibili=stadio.solo_visibili,
-                                          limite=impostazioni.lotto, dopo_id=dopo_id)
-                        if not ids:
-                            break
-                        lotto = q.carica_lotto(s, ids, contesto.cifrario)
-                    dopo_id = ids[-1]
-                    fatti, falliti = _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi)
+                lotti = _lotti(archivio, stadio, impostazioni.lotto, contesto.cifrario)
+                processi = numero_processi(impostazioni, stadio, da_fare)
+                for fatti, falliti in _esegui_lotti(archivio, stadio, lotti, eid, successivi, processi,
+                                                    list(contesto.risorse.values())):
                     elaborati[nome] += fatti
                     errori[nome] += falliti
                     if avanzamento:
@@ -213,19 +220,114 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
     return Resoconto(eid, elaborati, errori)
 
 
+def core_disponibili() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def numero_processi(impostazioni: Impostazioni, stadio: Stadio, da_fare: int) -> int:
+    """Worker processes for a stage: 1 unless it is parallel, there is more than one batch, and fork exists."""
+    if not getattr(stadio, "parallelo", False) or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    voluti = getattr(impostazioni, "processi", 1) or core_disponibili()
+    lotti = -(-da_fare // impostazioni.lotto)
+    return max(1, min(voluti, lotti)) if lotti > 1 else 1
+
+
+Lotto = tuple[list[RaccontoDaElaborare], list[int]]
+
+
+def _lotti(archivio: Archivio, stadio: Stadio, dimensione: int, cifrario: Cifrario | None) -> Iterator[Lotto]:
+    dopo_id = 0
+    while True:
+        with archivio.lettura() as s:
+            ids = q.in_attesa(s, stadio.nome, stadio.versione, solo_visibili=stadio.solo_visibili,
+                              limite=dimensione, dopo_id=dopo_id)
+            if not ids:
+                return
+            lotto = q.carica_lotto(s, ids, cifrario)
+        dopo_id = ids[-1]
+        yield lotto, ids
+
+
+# The stage a forked worker runs: inherited through fork (models are not pickled, nor loaded again).
+_STADIO_FIGLIO: Stadio | None = None
+_MOTORI_FIGLIO: list[Any] = []
+
+
+def _inizializza_figlio() -> None:
+    # Connections opened by the parent must not be used by the child: give the child fresh pools.
+    for motore in _MOTORI_FIGLIO:
+        motore.dispose(close=False)
+
+
+def _elabora_nel_figlio(lotto: list[RaccontoDaElaborare]) -> list[Any]:
+    assert _STADIO_FIGLIO is not None
+    return _STADIO_FIGLIO.elabora(lotto)
+
+
+def _esegui_lotti(archivio: Archivio, stadio: Stadio, lotti: Iterator[Lotto], eid: int, successivi: list[str],
+                  processi: int, risorse: list[Any]) -> Iterator[tuple[int, int]]:
+    """Run the batches (in worker processes when ``processi`` > 1) and commit them in order, here."""
+    if processi <= 1:
+        for lotto, ids in lotti:
+            yield _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi)
+        return
+    global _STADIO_FIGLIO, _MOTORI_FIGLIO
+    _STADIO_FIGLIO = stadio
+    _MOTORI_FIGLIO = [archivio.motore] + [r.motore for r in risorse if isinstance(r, Archivio)]
+    log.info("stage %s: %d worker processes", stadio.nome, processi)
+    try:
+        with multiprocessing.get_context("fork").Pool(processi, initializer=_inizializza_figlio) as pool:
+            in_volo: deque[tuple[list[RaccontoDaElaborare], list[int], Any]] = deque()
+            finiti = False
+            while True:
+                while not finiti and len(in_volo) < 2 * processi:
+                    try:
+                        lotto, ids = next(lotti)
+                    except StopIteration:
+                        finiti = True
+                        break
+                    in_volo.append((lotto, ids, pool.apply_async(_elabora_nel_figlio, (lotto,))))
+                if not in_volo:
+                    break
+                lotto, ids, risultato = in_volo.popleft()
+                try:
+                    esiti = risultato.get()
+                except Exception:
+                    log.exception("batch failed in a worker of stage %s; retrying story by story", stadio.nome)
+                    yield _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi, solo_singoli=True)
+                    continue
+                yield _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi, esiti=esiti)
+    finally:
+        _STADIO_FIGLIO, _MOTORI_FIGLIO = None, []
+
+
 def _esegui_lotto(archivio: Archivio, stadio: Stadio, lotto: list[RaccontoDaElaborare], ids: list[int],
-                  eid: int, successivi: list[str]) -> tuple[int, int]:
-    """Process and commit one batch; if the batch fails, retry story by story and record the failures."""
+                  eid: int, successivi: list[str], *, esiti: list[Any] | None = None,
+                  solo_singoli: bool = False) -> tuple[int, int]:
+    """Process and commit one batch; if the batch fails, retry story by story and record the failures.
+
+    ``esiti``: the batch's results computed elsewhere (a worker process); ``solo_singoli``: the batch already
+    failed, go straight to the story-by-story retry.
+    """
     presenti = {r.id for r in lotto}
     mancanti = [i for i in ids if i not in presenti]  # e.g. raw text purged: nothing this stage can do
     try:
-        esiti = stadio.elabora(lotto)
+        if solo_singoli:
+            raise _GiaFallito
+        if esiti is None:
+            esiti = stadio.elabora(lotto)
         with archivio.transazione() as s:
             stadio.salva(s, lotto, esiti)
             q.segna(s, [r.id for r in lotto], stadio.nome, stadio.versione, eid, successivi)
             q.segna(s, mancanti, stadio.nome, stadio.versione, eid, [], stato="errore",
                     messaggio="testo non disponibile")
         return len(lotto), len(mancanti)
+    except _GiaFallito:
+        pass
     except Exception:
         log.exception("batch failed in stage %s; retrying story by story", stadio.nome)
     fatti = falliti = 0

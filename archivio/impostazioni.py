@@ -39,6 +39,9 @@ class Impostazioni(BaseSettings):
     stadi: list[str] = Field(
         default_factory=lambda: list(STADI_PREDEFINITI),
         description="Pipeline stages in order, as name.vN (or module:object for plugins).")
+    processi: int = Field(
+        0, ge=0, le=256, description="Worker processes for the stages that run in parallel (anonymisation, "
+        "coding, Piano mapping); 0 = one per CPU core, 1 = no worker processes.")
     lotto: int = Field(50, ge=1, le=10_000, description="Stories per batch (one transaction per batch).")
     modello_lingua: str = Field(
         "auto", description="auto (it_core_news_lg/md/sm if installed, else the shipped model), "
