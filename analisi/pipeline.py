@@ -15,6 +15,7 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -258,6 +259,10 @@ _MOTORI_FIGLIO: list[Any] = []
 
 
 def _inizializza_figlio() -> None:
+    # A worker must die on SIGTERM even if the parent handles it (e.g. `narrazioni lavora` only sets a flag),
+    # and leave Ctrl+C to the parent, which stops between batches.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Connections opened by the parent must not be used by the child: give the child fresh pools.
     for motore in _MOTORI_FIGLIO:
         motore.dispose(close=False)
