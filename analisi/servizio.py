@@ -110,6 +110,7 @@ class Lavoratore:
     ferma: threading.Event = field(default_factory=threading.Event)
     intervallo: float = 5.0
     orologio: Callable[[], float] = time.monotonic
+    precarica: bool = False  # load the language model before the first story arrives (``narrazioni lavora``)
     stato: dict[str, Any] = field(default_factory=dict)
     _stadi: list[Stadio] = field(default_factory=list)
     _risorse: dict[str, Any] = field(default_factory=dict)
@@ -187,12 +188,27 @@ class Lavoratore:
                                                       "riprova_tra_secondi": self._pausa})
             return False
 
+    def scalda(self) -> None:
+        """Load the language model and the anonymiser's lists now, so that the first story does not wait."""
+        try:
+            from analisi.anonimizzazione.risorse import lessico
+            from analisi.lingua import carica_italiano
+
+            if "nlp" not in self._risorse:
+                self._risorse["nlp"] = carica_italiano(self.impostazioni.modello_lingua)
+            lessico()
+        except Exception:  # the first run will try again and report it
+            log.exception("could not preload the language resources")
+
     def lavora(self) -> None:
         """Loop until ``ferma`` is set; only one worker per data directory works, others wait on standby."""
         with _blocco_lavoratore(self.cartella, self.ferma, self.intervallo) as preso:
             if not preso:
                 return
             log.info("worker active on %s (every %.0f s)", self.cartella, self.intervallo)
+            self._batti()
+            if self.precarica:
+                self.scalda()
             try:
                 while not self.ferma.is_set():
                     try:

@@ -557,7 +557,7 @@ def lavora(
     ferma = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: ferma.set())
-    lavoratore = Lavoratore(_apri(imp), imp, _cifrario(imp), ferma=ferma,
+    lavoratore = Lavoratore(_apri(imp), imp, _cifrario(imp), ferma=ferma, precarica=True,
                             intervallo=imp.servizio_intervallo_secondi if intervallo is None else intervallo)
     lavoratore.lavora()
 
