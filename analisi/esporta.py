@@ -464,6 +464,7 @@ def a_docx(citazioni: Sequence[Citazione], intestazione: Intestazione | None = N
     doc = Document()
     doc.core_properties.title = intestazione.titolo
     doc.core_properties.language = "it-IT"
+    doc.core_properties.author = doc.core_properties.last_modified_by = "Narrazioni"  # not "python-docx"
     doc.add_heading(pulisci(intestazione.titolo), level=0)
     for r in intestazione.righe(citazioni):
         doc.add_paragraph(pulisci(r))

@@ -22,6 +22,7 @@ class StadioAnonimizza:
     versione: ClassVar[int] = 1
     legge_grezzo: ClassVar[bool] = True
     solo_visibili: ClassVar[bool] = False
+    parallelo: ClassVar[bool] = True  # elabora only reads: the runner may fork workers
 
     def prepara(self, contesto: Contesto) -> None:
         from analisi.anonimizzazione import Anonimizzatore

@@ -35,6 +35,7 @@ class StadioCodifica:
     versione: ClassVar[int] = 1
     legge_grezzo: ClassVar[bool] = False
     solo_visibili: ClassVar[bool] = True
+    parallelo: ClassVar[bool] = True  # elabora only reads: the runner may fork workers
 
     def prepara(self, contesto: Contesto) -> None:
         from analisi.codifica.modello import carica_codificatore
@@ -83,6 +84,7 @@ class StadioPiano:
     versione: ClassVar[int] = 1
     legge_grezzo: ClassVar[bool] = False
     solo_visibili: ClassVar[bool] = True
+    parallelo: ClassVar[bool] = True  # elabora only reads: the runner may fork workers
 
     def prepara(self, contesto: Contesto) -> None:
         from analisi.piano import Esempio, carica_mappatura

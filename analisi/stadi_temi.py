@@ -187,7 +187,7 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
                                  tentativi=tentativi - 1)
     # Superseded models' files hold the words of stories that may have been withdrawn since: they go.
     for file_vecchio in superati:
-        Path(file_vecchio).unlink(missing_ok=True)
+        archivio_temi.elimina_file_modello(file_vecchio)
     return salvato, modello
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from archivio import audit
 from archivio.modelli import Associazione, Codice, Frase, Racconto
 from archivio.modelli_codifica import PianoFrase
+from archivio.periodi import data_narrata
 from archivio.tempo import adesso
 
 FONTE_MODELLO = "modello"
@@ -137,7 +138,8 @@ def frasi_codificate(s: Session, *, codice: str | None = None, sottocodice: str 
     codici (effective labels), probabilita ({code: p}), umano (True when a person decided some code),
     citabile (quotation consent of the story).
     """
-    q = (select(Frase.id, Racconto.codice, Associazione.nome, Racconto.periodo, Racconto.data_racconto,
+    data = data_narrata(s.get_bind().dialect.name == "sqlite")
+    q = (select(Frase.id, Racconto.codice, Associazione.nome, Racconto.periodo, data,
                 Frase.indice, Frase.testo, Racconto.consenso_citazione)
          .join(Racconto, Racconto.id == Frase.racconto_id)
          .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
@@ -147,10 +149,10 @@ def frasi_codificate(s: Session, *, codice: str | None = None, sottocodice: str 
     if periodo:
         q = q.where(Racconto.periodo == periodo)
     if dal:
-        q = q.where(Racconto.data_racconto >= dal)
+        q = q.where(data >= dal)
     if al:
-        q = q.where(Racconto.data_racconto <= al)
-    frasi = s.execute(q.order_by(Racconto.data_racconto, Racconto.id, Frase.indice)).all()
+        q = q.where(data <= al)
+    frasi = s.execute(q.order_by(data, Racconto.id, Frase.indice)).all()
     codici_per_frase = _codici_effettivi(s, [f[0] for f in frasi], soglia)
     out = []
     for fid, racc, ass, per, data, indice, testo, citabile in frasi:

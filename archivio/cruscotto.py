@@ -21,13 +21,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Integer,
     Select,
     String,
     and_,
     case,
-    cast,
     column,
     delete,
     exists,
@@ -58,6 +56,7 @@ from archivio.modelli import (
     Utente,
 )
 from archivio.modelli_codifica import PianoFrase
+from archivio.periodi import data_narrata
 from archivio.racconti import CAMPI_LIBERI, decifra_campi
 from archivio.tempo import adesso
 
@@ -101,10 +100,9 @@ class Filtri:
 
 
 def _data_effettiva(s: Session) -> ColumnElement[Any]:
-    """The story's date: the one the narrator gave, else the day it was sent."""
-    if s.get_bind().dialect.name == "sqlite":
-        return func.coalesce(Racconto.data_racconto, func.date(Racconto.inviato_il))
-    return func.coalesce(Racconto.data_racconto, cast(Racconto.inviato_il, Date))
+    """The story's narrated date: the one the narrator gave, else the middle of the chosen period, else NULL
+    (never the day it was sent: see ``archivio.periodi``)."""
+    return data_narrata(s.get_bind().dialect.name == "sqlite")
 
 
 def _nome_associazione() -> ColumnElement[Any]:
@@ -128,11 +126,10 @@ def condizioni(s: Session, filtri: Filtri) -> list[ColumnElement[bool]]:
         if valori:
             cond.append(_in(colonna, valori))
     data = _data_effettiva(s)
-    sqlite = s.get_bind().dialect.name == "sqlite"  # SQLite compares dates as ISO strings
     if filtri.dal:
-        cond.append(data >= (filtri.dal.isoformat() if sqlite else filtri.dal))
+        cond.append(data >= filtri.dal)
     if filtri.al:
-        cond.append(data <= (filtri.al.isoformat() if sqlite else filtri.al))
+        cond.append(data <= filtri.al)
     if filtri.solo_citabili:
         cond.append(Racconto.consenso_citazione.is_(True))
     if filtri.temi:

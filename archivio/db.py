@@ -53,13 +53,22 @@ def crea_motore(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _ritirati_predefinito(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        return Path(u.database).parent / "ritirati.txt"
+    return None
+
+
 class Archivio:
     """The store: an engine and a session factory. Named queries live in the modules of this package."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, file_ritirati: Path | None = None) -> None:
         self.url = url
         self.motore = crea_motore(url)
         self._sessioni = sessionmaker(self.motore, expire_on_commit=False)
+        # the list of withdrawn stories (archivio.ritirati); default: next to an SQLite file
+        self.file_ritirati = file_ritirati if file_ritirati is not None else _ritirati_predefinito(url)
 
     @property
     def sqlite(self) -> bool:

@@ -35,9 +35,15 @@ class Impostazioni(BaseSettings):
         "PostgreSQL: postgresql+psycopg://user:pw@host/db")
     file_chiave: Path | None = Field(
         None, description="Fernet key file for raw text (outside the database); default cartella_dati/chiave.fernet")
+    file_ritirati: Path | None = Field(
+        None, description="List of withdrawn stories (hashes), applied when a backup is restored; "
+        "default cartella_dati/ritirati.txt")
     stadi: list[str] = Field(
         default_factory=lambda: list(STADI_PREDEFINITI),
         description="Pipeline stages in order, as name.vN (or module:object for plugins).")
+    processi: int = Field(
+        0, ge=0, le=256, description="Worker processes for the stages that run in parallel (anonymisation, "
+        "coding, Piano mapping); 0 = one per CPU core, 1 = no worker processes.")
     lotto: int = Field(50, ge=1, le=10_000, description="Stories per batch (one transaction per batch).")
     modello_lingua: str = Field(
         "auto", description="auto (it_core_news_lg/md/sm if installed, else the shipped model), "
@@ -95,6 +101,8 @@ class Impostazioni(BaseSettings):
     host: str = Field("127.0.0.1", description="Address the form and the dashboard listen on.")
     porta_modulo: int = Field(8000, description="Port of the public form.")
     porta_dashboard: int = Field(8501, description="Port of the dashboard.")
+    servizio_intervallo_secondi: float = Field(
+        5.0, gt=0, le=60, description="The background worker of `servi` looks for new stories this often.")
     sessione_minuti: int = Field(60, ge=1, description="Dashboard session lifetime (minutes of inactivity).")
     tentativi_login: int = Field(
         5, ge=1, description="Failed logins allowed per username per client (connection address) per 15 minutes.")
@@ -125,6 +133,9 @@ class Impostazioni(BaseSettings):
 
     def percorso_chiave(self) -> Path:
         return self.file_chiave or self.cartella_dati / "chiave.fernet"
+
+    def percorso_ritirati(self) -> Path:
+        return self.file_ritirati or self.cartella_dati / "ritirati.txt"
 
 
 def carica_impostazioni(**valori: Any) -> Impostazioni:

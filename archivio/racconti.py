@@ -205,6 +205,28 @@ def in_attesa(s: Session, stadio: str, versione: int, *, solo_visibili: bool, li
     return list(s.scalars(q.order_by(Racconto.id).limit(limite)))
 
 
+def lavoro_in_sospeso(s: Session, stadi: Sequence[tuple[str, int, bool]]) -> str | None:
+    """What the background worker should know: 'nuovo' when some story waits for a stage that never tried it
+    at its current version, 'errori' when the only stories waiting failed there before, None when all is done."""
+    ci_sono_errori = False
+    for stadio, versione, solo_visibili in stadi:
+        provati = (select(StatoStadio.racconto_id)
+                   .where(StatoStadio.stadio == stadio, StatoStadio.versione == versione))
+        nuovi = select(Racconto.id).where(Racconto.id.not_in(provati))
+        if solo_visibili:
+            nuovi = nuovi.where(Racconto.visibile.is_(True))
+        if s.scalar(nuovi.limit(1)) is not None:
+            return "nuovo"
+        if not ci_sono_errori:
+            falliti = select(StatoStadio.racconto_id).where(
+                StatoStadio.stadio == stadio, StatoStadio.versione == versione, StatoStadio.stato == "errore")
+            if solo_visibili:
+                falliti = falliti.join(Racconto, Racconto.id == StatoStadio.racconto_id).where(
+                    Racconto.visibile.is_(True))
+            ci_sono_errori = s.scalar(falliti.limit(1)) is not None
+    return "errori" if ci_sono_errori else None
+
+
 NON_DECIFRABILE = ("testo non decifrabile con la chiave attuale: la chiave è stata sostituita o persa? "
                    "Rimetti il file della chiave originale (NARRAZIONI_FILE_CHIAVE) e riesegui elabora")
 

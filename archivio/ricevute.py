@@ -367,7 +367,7 @@ def completa_ritiro(archivio: Archivio, ritiri: Sequence[Ritiro], cifrario: Cifr
     for ritiro in ritiri:
         for percorso in ritiro.file_modelli:
             try:
-                Path(percorso).unlink(missing_ok=True)
+                archivio_temi.elimina_file_modello(percorso)
             except OSError as e:  # the model is marked for a refit: the next fit deletes superseded files
                 log.warning("theme model file %s not deleted: %s", Path(percorso).name, type(e).__name__)
     codici = [r.codice for r in ritiri if r.completo]

@@ -5,9 +5,11 @@ Only visible stories are read or reported; quotes and assignments are deleted wi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -16,6 +18,9 @@ from sqlalchemy.orm import Session
 from archivio import audit
 from archivio.modelli import AssegnazioneTema, Associazione, Racconto, StatoStadio, Tema
 from archivio.modelli_temi import CitazioneTema, ModelloTemiRiga
+from archivio.periodi import data_narrata
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DA_RIFARE",
@@ -84,9 +89,13 @@ class ModelloSalvato:
     metriche: dict[str, Any]
 
 
+def _data(s: Session) -> Any:
+    return data_narrata(s.get_bind().dialect.name == "sqlite")
+
+
 def racconti_per_temi(s: Session, ids: Sequence[int] | None = None) -> list[RaccontoPerTemi]:
     """Visible stories (all, or those in ``ids``) with their anonymised text and metadata, in id order."""
-    q = (select(Racconto.id, Racconto.codice, Racconto.testo_anon, Associazione.nome, Racconto.data_racconto,
+    q = (select(Racconto.id, Racconto.codice, Racconto.testo_anon, Associazione.nome, _data(s),
                 Racconto.periodo, Racconto.consenso_citazione)
          .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
          .where(Racconto.visibile.is_(True)))
@@ -297,7 +306,7 @@ def assegnazioni(s: Session) -> list[dict[str, Any]]:
         return []
     indice = {tid: i for i, tid in enumerate(m.temi_ids)}
     righe = s.execute(
-        select(Racconto.id, Racconto.codice, Associazione.nome, Racconto.data_racconto, Racconto.periodo,
+        select(Racconto.id, Racconto.codice, Associazione.nome, _data(s), Racconto.periodo,
                AssegnazioneTema.tema_id, AssegnazioneTema.peso)
         .join(AssegnazioneTema, AssegnazioneTema.racconto_id == Racconto.id)
         .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
@@ -305,3 +314,19 @@ def assegnazioni(s: Session) -> list[dict[str, Any]]:
         .order_by(Racconto.id, AssegnazioneTema.tema_id)).all()
     return [{"racconto_id": r, "codice": c, "associazione": a, "data": d, "periodo": p, "tema": indice[t], "peso": w}
             for r, c, a, d, p, t, w in righe]
+
+
+def elimina_file_modello(percorso: str | Path) -> bool:
+    """Delete a theme model file recorded in the store, only when it is one: ``modelli/temi-*.joblib``.
+
+    The store's ``percorso`` is data, not a command: a path that is not a theme model file in a ``modelli``
+    folder (a hand-edited row, a test's placeholder) is never deleted. Returns whether a file was removed.
+    """
+    p = Path(percorso)
+    if not (p.parent.name == "modelli" and p.name.startswith("temi-") and p.suffix == ".joblib"):
+        log.warning("not deleting %s: not a theme model file", p.name)
+        return False
+    if not p.is_file() or p.is_symlink():
+        return False
+    p.unlink(missing_ok=True)
+    return True

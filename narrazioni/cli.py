@@ -7,7 +7,6 @@ import errno
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -49,7 +48,7 @@ def _impostazioni() -> Any:
 def _apri(impostazioni: Any, *, migra: bool = False) -> Any:
     from archivio.db import Archivio, revisione_corrente, revisione_finale
 
-    archivio = Archivio(impostazioni.url_database())
+    archivio = Archivio(impostazioni.url_database(), file_ritirati=impostazioni.percorso_ritirati())
     if not migra and revisione_corrente(archivio) != revisione_finale():
         raise ErroreUtenteCli("the database is not initialised or not up to date: run 'narrazioni init'")
     return archivio
@@ -306,6 +305,41 @@ def stato(
     if trattenuti:
         console.print(f"{trattenuti} stories wait for an administrator's anonymisation review "
                       "(dashboard: Revisione anonimizzazione) before the later stages process them")
+    from analisi.servizio import descrivi_battito, leggi_battito
+
+    for riga in descrivi_battito(leggi_battito(Path(imp.cartella_dati))):
+        console.print(riga, markup=False)
+
+
+@app.command()
+def backup(file: Annotated[Path, typer.Argument(help="The backup file to write (.tar.gz).")]) -> None:
+    """Consistent online copy of the store and its models (raw texts stay encrypted; the key is never in it)."""
+    from archivio.salvataggi import backup as fai_backup
+
+    imp = _impostazioni()
+    esito = fai_backup(_apri(imp), Path(imp.cartella_dati), file, file_chiave=imp.percorso_chiave())
+    console.print(f"backup: {esito.racconti} stories → {esito.file} ({esito.byte:,} bytes); the key "
+                  f"{imp.percorso_chiave()} is NOT in it: keep a copy of the key apart", markup=False)
+
+
+@app.command()
+def ripristina(
+    file: Annotated[Path, typer.Argument(help="A file written by `narrazioni backup`.")],
+    ritirati: Annotated[list[Path] | None, typer.Option(
+        help="More withdrawal lists (ritirati.txt) to apply, e.g. the one kept with the key.")] = None,
+) -> None:
+    """Restore a backup into an empty data directory; stories withdrawn since the backup stay withdrawn."""
+    from archivio.salvataggi import ripristina as fai_ripristino
+
+    imp = _impostazioni()
+    esito = fai_ripristino(file, imp.url_database(), Path(imp.cartella_dati), file_ritirati=imp.percorso_ritirati(),
+                           file_chiave=imp.percorso_chiave(), altri_ritirati=ritirati or [])
+    console.print(f"restored {esito.racconti} stories at revision {esito.revisione} into {imp.url_database()}"
+                  + (f"; {esito.ritirati_tolti} withdrawn stories removed again" if esito.ritirati_tolti else ""),
+                  markup=False)
+    if not imp.percorso_chiave().exists():
+        console.print(f"the key is not in the backup: copy it to {imp.percorso_chiave()} (without it the raw "
+                      "texts cannot be read, e.g. for review or re-anonymisation)", markup=False)
 
 
 @utenti_app.command("aggiungi")
@@ -614,41 +648,66 @@ def demo(
 
 
 def _avvia_servizi(imp: Any, password: str) -> None:
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(Path(imp.cartella_dati).resolve())}
-    processi = [subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(RADICE / "dashboard.py"), "--server.headless", "true",
-         "--server.address", imp.host, "--server.port", str(imp.porta_dashboard),
-         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
-         # never a traceback in the browser (dashboard.py shows an Italian message, the log keeps the detail)
-         "--client.showErrorDetails", "none"], env=env)]
+    _servi(imp, righe_accesso="Accesso demo:     " + ", ".join(f"{n} ({r})" for n, r in DEMO_UTENTI)
+           + f" — password: {password}")
+
+
+def _servi(imp: Any, *, righe_accesso: str = "", con_modulo: bool = True, con_dashboard: bool = True,
+           con_lavoratore: bool = True) -> None:
+    from narrazioni.servizio import ambiente_figli, comandi, supervisiona
+
     try:
         import raccolta.app  # noqa: F401
-
-        processi.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "raccolta.app:crea_app_da_ambiente",
-             "--host", imp.host, "--port", str(imp.porta_modulo), "--log-level", "warning",
-             "--no-access-log",
-             # uvicorn must not rewrite the client from headers: the app does, trusting only proxy_fidati.
-             "--no-proxy-headers"], env=env))
-        modulo = f"http://{imp.host}:{imp.porta_modulo}/"
     except ImportError:
-        modulo = "(the public form is not installed)"
-    console.print(f"\nModulo pubblico:  {modulo}\nDashboard:        http://{imp.host}:{imp.porta_dashboard}/\n"
-                  f"Accesso demo:     " + ", ".join(f"{n} ({r})" for n, r in DEMO_UTENTI)
-                  + f" — password: {password}\nCtrl+C per fermare.", markup=False)
+        con_modulo = False
+    figli = comandi(imp, con_modulo=con_modulo, con_dashboard=con_dashboard, con_lavoratore=con_lavoratore)
+    modulo = f"http://{imp.host}:{imp.porta_modulo}/" if con_modulo else "(the public form is not installed)"
 
-    def ferma(*_: Any) -> None:
-        for p in processi:
-            p.terminate()
-        sys.exit(0)
+    def annuncia() -> None:
+        righe = [f"\nModulo pubblico:  {modulo}"]
+        if con_dashboard:
+            righe.append(f"Dashboard:        http://{imp.host}:{imp.porta_dashboard}/")
+        if con_lavoratore:
+            righe.append("Elaborazione:     automatica (nuovi racconti e racconti approvati, entro un minuto)")
+        if righe_accesso:
+            righe.append(righe_accesso)
+        righe.append("Ctrl+C per fermare.")
+        console.print("\n".join(righe), markup=False)
 
-    signal.signal(signal.SIGTERM, ferma)
-    try:
-        while all(p.poll() is None for p in processi):
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    ferma()
+    raise typer.Exit(supervisiona(figli, ambiente_figli(imp), dopo_avvio=annuncia))
+
+
+@app.command()
+def servi(
+    modulo: Annotated[bool, typer.Option(help="Start the public form.")] = True,
+    dashboard: Annotated[bool, typer.Option(help="Start the dashboard.")] = True,
+    lavoratore: Annotated[bool, typer.Option(help="Start the background worker.")] = True,
+) -> None:
+    """Run the public form, the dashboard and the background worker that processes new stories by itself."""
+    imp = _impostazioni()
+    _apri(imp).chiudi()  # a clear error now if the database is missing, not three failing children
+    _servi(imp, con_modulo=modulo, con_dashboard=dashboard, con_lavoratore=lavoratore)
+
+
+@app.command()
+def lavora(
+    intervallo: Annotated[float | None, typer.Option(help="Seconds between two looks for work.")] = None,
+) -> None:
+    """Only the background worker of `servi`: process new and newly approved stories as they arrive."""
+    import logging
+    import threading
+
+    from analisi.servizio import Lavoratore
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    imp = _impostazioni()
+    ferma = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: ferma.set())
+    lavoratore = Lavoratore(_apri(imp), imp, _cifrario(imp), ferma=ferma, precarica=True,
+                            intervallo=imp.servizio_intervallo_secondi if intervallo is None else intervallo)
+    lavoratore.lavora()
 
 
 PACCHETTI = {"analisi", "archivio", "raccolta", "narrazioni"}

@@ -81,6 +81,17 @@ def pagine_per(ruolo: str) -> list[Pagina]:
     return [p for p in PAGINE if ruolo in p.ruoli]
 
 
+def messaggio_elaborazione(cartella_dati: Any) -> str:
+    """What happens next to a story waiting for the pipeline, truthfully: is a background worker running?"""
+    from analisi.servizio import lavoratore_attivo
+
+    if lavoratore_attivo(cartella_dati):
+        return ("Il servizio di elaborazione automatica lo analizza entro un minuto: frasi, temi e codici "
+                "compaiono poi in tutte le pagine (aggiorna la pagina).")
+    return ("Frasi, temi e codici compariranno dopo l'elaborazione, che ora non è attiva: avvia "
+            "narrazioni servi (elaborazione automatica) oppure esegui narrazioni elabora.")
+
+
 @st.cache_resource
 def impostazioni() -> Impostazioni:
     return carica_impostazioni()
@@ -88,7 +99,7 @@ def impostazioni() -> Impostazioni:
 
 @st.cache_resource
 def archivio() -> Archivio:
-    return Archivio(impostazioni().url_database())
+    return Archivio(impostazioni().url_database(), file_ritirati=impostazioni().percorso_ritirati())
 
 
 @st.cache_resource

@@ -14,8 +14,10 @@ from pagine.comune import (
     archivio,
     barra_filtri,
     html_racconto,
+    impostazioni,
     legenda_codici,
     md_sicuro,
+    messaggio_elaborazione,
     richiedi_pagina,
 )
 
@@ -128,4 +130,4 @@ with st.expander(f"Frasi codificate ({len(codificate)}) in tabella"):
                                 "fonte": ", ".join(sorted(set(f.fonti)))} for f in codificate]),
                  hide_index=True, width="stretch")
 if not r.frasi:
-    st.caption("Frasi non ancora elaborate: esegui narrazioni elabora.")
+    st.caption("Frasi non ancora elaborate. " + messaggio_elaborazione(impostazioni().cartella_dati))

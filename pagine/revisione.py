@@ -13,7 +13,15 @@ import streamlit as st
 from analisi.anonimizzazione.rischio import segnali_nei_motivi
 from archivio import cruscotto as cq
 from archivio.cifratura import ErroreChiave
-from pagine.comune import archivio, cifrario, md_sicuro, richiedi_pagina, testo_sicuro
+from pagine.comune import (
+    archivio,
+    cifrario,
+    impostazioni,
+    md_sicuro,
+    messaggio_elaborazione,
+    richiedi_pagina,
+    testo_sicuro,
+)
 
 utente = richiedi_pagina("revisione")
 ETICHETTE = cq.ETICHETTE_REVISIONE
@@ -156,6 +164,6 @@ if st.button("Approva e pubblica", type="primary"):
     else:
         st.session_state.pop("revisione", None)
         st.cache_data.clear()
-        st.session_state["revisione_esito"] = (f"Racconto {voce.codice} approvato: "
-                                               "ora è visibile ai ricercatori.")
+        st.session_state["revisione_esito"] = f"Racconto {voce.codice} approvato. " + messaggio_elaborazione(
+            impostazioni().cartella_dati)
         st.rerun()

@@ -480,7 +480,7 @@ def crea_app_da_ambiente() -> FastAPI:
     # The access log would write client addresses: the form must not record them anywhere.
     logging.getLogger("uvicorn.access").disabled = True
     impostazioni = carica_impostazioni()
-    archivio = Archivio(impostazioni.url_database())
+    archivio = Archivio(impostazioni.url_database(), file_ritirati=impostazioni.percorso_ritirati())
     if revisione_corrente(archivio) != revisione_finale():
         raise RuntimeError("the database is not initialised or not up to date: run 'narrazioni init'")
     if not registra_consenso(archivio, impostazioni.versione_consenso):

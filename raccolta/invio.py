@@ -13,6 +13,7 @@ from archivio import ricevute as store
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.racconti import NuovoRacconto
+from archivio.ritirati import annota_ritiro
 from raccolta.ricevuta import genera_ricevuta, hash_ricevuta, normalizza_ricevuta
 
 
@@ -94,6 +95,8 @@ def ritira_racconto(archivio: Archivio, codice: str, *, chi: str = "cittadino",
         return None
     with archivio.transazione() as s:
         ritiro = store.ritira(s, hash_ricevuta(codice), chi=chi)
+        if ritiro is not None and ritiro.completo:  # listed before the commit: a restored backup must not bring it back
+            annota_ritiro(archivio.file_ritirati, ritiro.codice)
     if ritiro is not None:
         store.completa_ritiro(archivio, [ritiro], cifrario)
     return ritiro

@@ -15,6 +15,7 @@ from archivio import racconti as q
 from archivio import ricevute as store
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
+from archivio.ritirati import annota_ritiro
 from raccolta.invio import invia_racconto, ritira_racconto
 from raccolta.ricevuta import normalizza_ricevuta
 from raccolta.validazione import ErroreCampo, ErroreValidazione, valida_racconto
@@ -82,6 +83,8 @@ def ritira_per_conto(archivio: Archivio, codice: str, *, operatore: str, cifrari
                 "motivo", "Per ritirare un racconto con il suo codice R- scrivi il motivo (resta nel registro).")])
         with archivio.transazione() as s:
             ritiro = store.ritira_per_codice(s, codice, chi=operatore, motivo=motivo)
+            if ritiro is not None:  # listed before the commit: a restored backup must not bring it back
+                annota_ritiro(archivio.file_ritirati, ritiro.codice)
         if ritiro is not None:
             store.completa_ritiro(archivio, [ritiro], cifrario)
         return ritiro

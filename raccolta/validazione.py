@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from archivio.periodi import PERIODI as PERIODI_NARRATI
+from archivio.periodi import codice_periodo
 from archivio.racconti import NuovoRacconto
 
 MIN_CARATTERI = 20
@@ -19,13 +21,7 @@ MAX_CARATTERI = 20_000
 MAX_TITOLO = 200
 FASCE_ETA = ("<18", "18-29", "30-44", "45-64", "65-74", "75+")
 RUOLI = ("cittadino", "caregiver", "volontario", "operatore", "genitore", "studente", "altro")
-PERIODI = {
-    "lockdown-2020": "Primo lockdown (marzo-maggio 2020)",
-    "estate-2020": "Estate 2020",
-    "seconda-ondata": "Seconda ondata (ottobre 2020 - gennaio 2021)",
-    "zone-colori-2021": "Zone a colori (febbraio-maggio 2021)",
-    "riaperture-2021": "Riaperture (giugno-dicembre 2021)",
-}
+PERIODI = {p.codice: p.etichetta for p in PERIODI_NARRATI}  # the narrated time (archivio.periodi)
 TEMI_AUTOVALUTAZIONE = {
     "giornate": "Come passavo le giornate",
     "paure": "Paure e ansie",
@@ -134,9 +130,12 @@ def valida_racconto(campi: Mapping[str, Any], *, associazioni: set[str], canale:
     ruolo = _opzionale(campi.get("ruolo"))
     if ruolo and ruolo.lower() not in RUOLI:
         errori.append(ErroreCampo("ruolo", "Ruolo non valido."))
-    periodo = _opzionale(campi.get("periodo"))
-    if periodo and periodo not in PERIODI:
-        errori.append(ErroreCampo("periodo", "Periodo non valido."))
+    periodo = None
+    try:  # a code, or its label as a spreadsheet may have it; empty or "non indicato": not indicated
+        periodo = codice_periodo(_opzionale(campi.get("periodo")))
+    except ValueError:
+        errori.append(ErroreCampo("periodo", "Periodo non valido: scegli uno dei periodi proposti o "
+                                  "«non indicato» (" + ", ".join(PERIODI) + ")."))
     quartiere = _opzionale(campi.get("quartiere"))
     if quartiere and len(quartiere) > 120:
         errori.append(ErroreCampo("quartiere", "Il nome della zona è troppo lungo."))

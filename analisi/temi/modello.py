@@ -41,6 +41,7 @@ the result does not depend on the number of cores).
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
@@ -69,6 +71,13 @@ from analisi.temi.preprocessa import Preprocessore, _identita
 __all__ = ["Citazione", "ModelloTemi", "carica_modello"]
 
 ALGORITMI = ("nmf", "lda")
+def _core() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 TOLLERANZA_STABILITA = 0.9  # k is a candidate when its stability is at least 90 % of the best one
 # Policy: a term whose specificity to one association (misure.specificita_termini) exceeds this is kept out of
 # the cross-cutting themes. 0.4 with 11 associations: a term must be used in the stories of at least three
@@ -407,13 +416,17 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         k_min = max(self.k_min, len(self.semi_), 1)
         k_max = min(self.k_max, limite_k, max(k_min, n // 3))
         k_min = min(k_min, k_max)
-        curva: list[dict[str, float]] = []
-        for k in range(k_min, k_max + 1):
+
+        def punto(k: int) -> dict[str, float]:  # (BLAS is held at one thread by fit())
             stimatore, _ = self._adatta(matrice, k, self.random_state, minibatch=False, rapido=True)
             termini = self._termini_di(stimatore.components_)
             npmi = float(np.nanmean(npmi_temi(termini, conteggi, self.vettorizzatore_.vocabulary_)))
-            stab = self._stabilita(matrice, k, termini)
-            curva.append({"k": k, "npmi": npmi, "stabilita": stab})
+            return {"k": k, "npmi": npmi, "stabilita": self._stabilita(matrice, k, termini)}
+
+        # Every k has its own seeds: the curve is the same whatever the number of threads (the NMF solver
+        # releases the GIL, so the candidates run on every core).
+        curva: list[dict[str, float]] = Parallel(n_jobs=min(_core(), k_max - k_min + 1), backend="threading")(
+            delayed(punto)(k) for k in range(k_min, k_max + 1))
         # The most coherent model among those about as stable as the most stable one.
         stabilita = np.nan_to_num(np.array([c["stabilita"] for c in curva], dtype=float), nan=0.0)
         soglia = TOLLERANZA_STABILITA * float(stabilita.max())

@@ -125,7 +125,8 @@ def popola(archivio: Archivio, cifrario: Cifrario, *, n: int = 24) -> Dati:
                                                                                 storie[1][1][:40], 0.9)]),
                 archivio_temi.NuovoTema(1, "paura, sola, padre", [["paura", 1.0], ["sola", 0.7]], 0.5)]
         tema_ids = archivio_temi.salva_modello(
-            s, percorso="/dev/null", impronta="0" * 64, algoritmo="nmf", k=2, random_state=0, n_racconti=n,
+            s, percorso="/nonexistent/modelli/temi-popola.joblib",
+            impronta="0" * 64, algoritmo="nmf", k=2, random_state=0, n_racconti=n,
             parametri={}, metriche={}, temi=temi).temi_ids
         archivio_temi.salva_assegnazioni(s, tema_ids, [
             (rid, (0.8, 0.2) if k % 2 == 0 else (0.3, 0.7)) for k, (rid, _, _) in enumerate(storie)])

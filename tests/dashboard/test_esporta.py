@@ -124,6 +124,7 @@ def _non_citabili(ambiente: Ambiente) -> set[str]:
 def test_docx_aree_citazioni_fonti(citazioni: list[ex.Citazione], ambiente: Ambiente) -> None:
     dati = ex.a_docx(citazioni, ex.Intestazione(autore="otto", nomi_aree=NOMI_AREE))
     doc = Document(io.BytesIO(dati))
+    assert doc.core_properties.author == "Narrazioni" and "python-docx" not in doc.core_properties.last_modified_by
     titoli = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
     assert titoli == ["1. Prossimità e domiciliarità", "4. Partecipazione e responsabilizzazione"]
     paragrafi = [p.text for p in doc.paragraphs]
