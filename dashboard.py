@@ -1,29 +1,58 @@
-"""Streamlit router: login, role-based navigation, nothing else. Run: streamlit run dashboard.py"""
+"""Streamlit router: login, role-based navigation, nothing else. Run: streamlit run dashboard.py
+
+Imported (not run as a script), this module is the ASGI app ``streamlit run`` serves: Streamlit's
+``st.App`` with our protections (framing headers, client address; ``pagine/protezioni.py``). Run as the
+page script, every error ends in an Italian message; the detail goes to the server's log only (Streamlit's
+own error display is off too: ``client.showErrorDetails = "none"`` in ``.streamlit/config.toml``).
+"""
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
-from pagine.comune import applica_stile, pagine_per, registra, utente_corrente
+log = logging.getLogger("narrazioni.dashboard")
+MESSAGGIO_ERRORE = ("Si è verificato un errore e la pagina non può essere mostrata. Riprova tra qualche "
+                    "minuto; se il problema continua, avvisa l'amministratore (i dettagli sono nel registro "
+                    "del server).")
 
-st.set_page_config(page_title="Narrazioni", page_icon="📖", layout="wide")
-applica_stile()
 
-utente = utente_corrente()
-if utente is None:
-    pagina = st.navigation([st.Page("pagine/accesso.py", title="Accesso", url_path="accesso",
-                                    icon=":material/login:")])
-else:
-    # One flat list, in the order of pagine.comune.PAGINE: Streamlit's sectioned menu is not a valid HTML
-    # list (axe-core: "list", "listitem"), which screen readers announce badly.
-    pagina = st.navigation([st.Page(p.file, title=p.titolo, url_path=p.chiave, icon=p.icona,
-                                    default=p.chiave == "panoramica") for p in pagine_per(utente["ruolo"])])
-    with st.sidebar:
-        st.write(f"**{utente['nome']}** · {utente['ruolo']}")
-        if st.button("Esci", icon=":material/logout:"):
-            registra(utente["nome"], "logout")
-            st.session_state.clear()
-            st.rerun()
-if pagina.url_path != "revisione":
-    st.session_state.pop("revisione", None)  # a decrypted original never outlives the review page
-pagina.run()
+def _mostra() -> None:
+    from pagine.comune import applica_stile, pagine_per, registra, utente_corrente
+
+    st.set_page_config(page_title="Narrazioni", page_icon="📖", layout="wide")
+    applica_stile()
+
+    utente = utente_corrente()
+    if utente is None:
+        pagina = st.navigation([st.Page("pagine/accesso.py", title="Accesso", url_path="accesso",
+                                        icon=":material/login:")])
+    else:
+        # One flat list, in the order of pagine.comune.PAGINE: Streamlit's sectioned menu is not a valid HTML
+        # list (axe-core: "list", "listitem"), which screen readers announce badly.
+        pagina = st.navigation([st.Page(p.file, title=p.titolo, url_path=p.chiave, icon=p.icona,
+                                        default=p.chiave == "panoramica") for p in pagine_per(utente["ruolo"])])
+        with st.sidebar:
+            st.write(f"**{utente['nome']}** · {utente['ruolo']}")
+            if st.button("Esci", icon=":material/logout:"):
+                registra(utente["nome"], "logout")
+                st.session_state.clear()
+                st.rerun()
+    if pagina.url_path != "revisione":
+        st.session_state.pop("revisione", None)  # a decrypted original never outlives the review page
+    pagina.run()
+
+
+if __name__ == "__main__":  # the page script, run by Streamlit for every session and rerun
+    try:
+        _mostra()
+    except Exception:  # st.stop / st.rerun are BaseException: they pass through
+        # The error boundary: nothing of the exception (SQL, parameters, what was typed) reaches the page.
+        log.exception("dashboard page failed")
+        st.error(MESSAGGIO_ERRORE)
+else:  # imported by `streamlit run dashboard.py`: the ASGI app it serves
+    from archivio.impostazioni import carica_impostazioni
+    from pagine.protezioni import middleware_dashboard
+
+    app = st.App(__file__, middleware=middleware_dashboard(carica_impostazioni()))

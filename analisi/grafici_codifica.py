@@ -100,3 +100,38 @@ def grafico_proposte_per_area(righe: Iterable[Mapping[str, Any]] | pd.DataFrame,
 def nomi_aree(tassonomia: Any) -> dict[str, str]:
     """``{code: "code. name"}`` of a :class:`analisi.piano.Tassonomia`, for chart labels."""
     return {a.codice: f"{a.codice}. {a.nome}" for a in tassonomia.aree}
+
+
+def tabella_kappa_nel_tempo(storia: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per retraining: decisions so far, held-out κ of the model before it, decisions it was tried on.
+
+    Columns: decisioni, kappa, valutate, quando (rows without a κ, e.g. one class only, are kept with NaN)."""
+    colonne = ["decisioni", "kappa", "valutate", "quando"]
+    df = pd.DataFrame(list(storia), columns=colonne)
+    if df.empty:
+        return pd.DataFrame({"decisioni": pd.Series(dtype="float64"), "kappa": pd.Series(dtype="float64"),
+                             "valutate": pd.Series(dtype="float64"), "quando": pd.Series(dtype="object")})
+    df["kappa"] = pd.to_numeric(df["kappa"], errors="coerce")
+    return df.sort_values("decisioni").reset_index(drop=True)
+
+
+def grafico_kappa_nel_tempo(storia: Iterable[Mapping[str, Any]]) -> Any:
+    """Line: Cohen's κ of the model against people's decisions it had not seen, as decisions accumulate.
+
+    Returns an :class:`analisi.grafici_panoramica.Figura` (chart, table alternative, description)."""
+    from analisi.grafici_panoramica import Figura
+
+    t = tabella_kappa_nel_tempo(storia)
+    validi = t.dropna(subset=["kappa"])
+    if validi.empty:
+        descrizione = "Nessuna misura di κ ancora: arriva dopo il primo riaddestramento."
+    else:
+        ultimo = validi.iloc[-1]
+        descrizione = (f"κ del modello sulle decisioni che non aveva ancora visto: {ultimo['kappa']:.2f} dopo "
+                       f"{int(ultimo['decisioni'])} decisioni ({len(validi)} misure).")
+    grafico = (alt.Chart(validi, title="Accordo modello-persone (κ, decisioni tenute da parte)")
+               .mark_line(point=True)
+               .encode(x=alt.X("decisioni:Q", title="Decisioni delle persone"),
+                       y=alt.Y("kappa:Q", title="κ di Cohen", scale=alt.Scale(domain=[-0.2, 1])),
+                       tooltip=["decisioni:Q", alt.Tooltip("kappa:Q", format=".2f"), "valutate:Q", "quando:N"]))
+    return Figura(grafico, t, descrizione)

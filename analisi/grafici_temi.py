@@ -15,10 +15,12 @@ import altair as alt
 import pandas as pd
 
 __all__ = [
+    "grafico_diffusione",
     "grafico_parole_distintive",
     "grafico_prevalenza",
     "grafico_temi_associazioni",
     "grafico_temi_nel_tempo",
+    "tabella_diffusione",
     "tabella_parole_distintive",
     "tabella_prevalenza",
     "tabella_temi_associazioni",
@@ -26,6 +28,7 @@ __all__ = [
 ]
 
 SOPPRESSO = "n < 5"
+QUOTA_MASSIMA_TRASVERSALE = 0.4  # a cross-cutting theme should draw at most 40 % of its weight from one association
 
 
 def tabella_prevalenza(temi: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -140,3 +143,29 @@ def grafico_parole_distintive(distintive: pd.DataFrame, colonne: int = 3) -> alt
                  "conteggio:Q"],
     ).properties(width=180, height=160).facet(
         facet=alt.Facet("gruppo:N", title=None), columns=colonne).resolve_scale(y="independent")
+
+
+def tabella_diffusione(etichette: Sequence[str], diffusione: Sequence[Mapping[str, Any] | None]) -> pd.DataFrame:
+    """Per theme, how its weight spreads over associations (from ``misure.diffusione_temi``)."""
+    righe = []
+    for etichetta, d in zip(etichette, diffusione, strict=True):
+        quota = (d or {}).get("quota_principale")
+        entropia = (d or {}).get("entropia_normalizzata")
+        righe.append({"tema": etichetta, "associazione principale": (d or {}).get("associazione_principale") or "—",
+                      "quota dell'associazione principale (%)": None if quota is None else round(100 * quota, 1),
+                      "entropia normalizzata (0-1)": None if entropia is None else round(entropia, 2)})
+    return pd.DataFrame(righe, columns=["tema", "associazione principale", "quota dell'associazione principale (%)",
+                                        "entropia normalizzata (0-1)"])
+
+
+def grafico_diffusione(etichette: Sequence[str], diffusione: Sequence[Mapping[str, Any] | None]) -> alt.Chart:
+    """Bars: each theme's top-association share, with the 40 % line of a cross-cutting theme."""
+    df = tabella_diffusione(etichette, diffusione).dropna(subset=["quota dell'associazione principale (%)"])
+    barre = alt.Chart(df, title="Quanto ogni tema dipende da una sola associazione").mark_bar().encode(
+        x=alt.X("quota dell'associazione principale (%):Q", scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("tema:N", sort=_ordine_temi(df["tema"]) if len(df) else None, title=None),
+        tooltip=["tema:N", "associazione principale:N", "quota dell'associazione principale (%):Q",
+                 "entropia normalizzata (0-1):Q"])
+    soglia = alt.Chart(pd.DataFrame({"x": [100 * QUOTA_MASSIMA_TRASVERSALE]})).mark_rule(
+        strokeDash=[4, 4], color="#D55E00").encode(x="x:Q")
+    return alt.layer(barre, soglia)  # type: ignore[return-value]

@@ -13,6 +13,10 @@ import hashlib
 import importlib
 import json
 import logging
+import multiprocessing
+import os
+import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +38,10 @@ log = logging.getLogger(__name__)
 
 class ErrorePipeline(RuntimeError):
     pass
+
+
+class _GiaFallito(Exception):
+    """The batch already failed in a worker process."""
 
 
 @dataclass
@@ -59,6 +67,12 @@ class Stadio(Protocol):
     def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]: ...
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None: ...
+
+
+# A stage may also declare ``parallelo: ClassVar[bool] = True``: its ``elabora`` only reads (never writes the
+# store), and its results can be pickled. The runner then prepares it once, forks worker processes that
+# inherit the prepared stage (models are loaded once), and writes their results in order, batch by batch,
+# in this process: the store still has one writer and every batch is still one transaction.
 
 
 _REGISTRO: dict[str, Callable[[], Stadio]] = {}
@@ -128,7 +142,8 @@ def versioni_pacchetti() -> dict[str, str]:
 def blocco_esclusivo(cartella: Path) -> Iterator[None]:
     """One ``elabora`` at a time per data directory (a second one stops with a clear message)."""
     cartella.mkdir(parents=True, exist_ok=True)
-    with open(cartella / "elabora.lock", "w") as f:
+    # owner-only, like every file of the data directory
+    with os.fdopen(os.open(cartella / "elabora.lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -161,8 +176,12 @@ def _conta_da_fare(archivio: Archivio, stadio: Stadio) -> int:
 
 def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *,
            stadi: Sequence[Stadio] | None = None, avanzamento: Avanzamento | None = None,
-           comando: str = "elabora") -> Resoconto:
-    """Run every configured stage over the stories it has not done yet."""
+           comando: str = "elabora", risorse: dict[str, Any] | None = None) -> Resoconto:
+    """Run every configured stage over the stories it has not done yet.
+
+    ``risorse``: shared resources kept across runs (a long-lived worker passes the same dict each time, so the
+    language model is loaded once).
+    """
     stadi = list(stadi) if stadi is not None else stadi_configurati(impostazioni)
     nomi = [f"{s.nome}.v{s.versione}" for s in stadi]
     with blocco_esclusivo(impostazioni.cartella_dati):
@@ -170,7 +189,7 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
             eid = esecuzioni.apri(s, comando, hash_configurazione(impostazioni, stadi), nomi, versioni_pacchetti())
         elaborati = {n: 0 for n in nomi}
         errori = {n: 0 for n in nomi}
-        contesto = Contesto(impostazioni=impostazioni)
+        contesto = Contesto(impostazioni=impostazioni, risorse=risorse if risorse is not None else {})
         with archivio.lettura() as s:
             # the anonymiser keeps association names: they are what the analysis compares
             contesto.risorse["associazioni"] = q.nomi_associazioni(s)
@@ -186,16 +205,10 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
                 if contesto.modello is not None:
                     with archivio.transazione() as s:
                         esecuzioni.imposta_modello(s, eid, contesto.modello)
-                dopo_id = 0
-                while True:
-                    with archivio.lettura() as s:
-                        ids = q.in_attesa(s, stadio.nome, stadio.versione, solo_visibili=stadio.solo_visibili,
-                                          limite=impostazioni.lotto, dopo_id=dopo_id)
-                        if not ids:
-                            break
-                        lotto = q.carica_lotto(s, ids, contesto.cifrario)
-                    dopo_id = ids[-1]
-                    fatti, falliti = _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi)
+                lotti = _lotti(archivio, stadio, impostazioni.lotto, contesto.cifrario)
+                processi = numero_processi(impostazioni, stadio, da_fare)
+                for fatti, falliti in _esegui_lotti(archivio, stadio, lotti, eid, successivi, processi,
+                                                    list(contesto.risorse.values())):
                     elaborati[nome] += fatti
                     errori[nome] += falliti
                     if avanzamento:
@@ -209,19 +222,134 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
     return Resoconto(eid, elaborati, errori)
 
 
-def _esegui_lotto(archivio: Archivio, stadio: Stadio, lotto: list[RaccontoDaElaborare], ids: list[int],
-                  eid: int, successivi: list[str]) -> tuple[int, int]:
-    """Process and commit one batch; if the batch fails, retry story by story and record the failures."""
-    presenti = {r.id for r in lotto}
-    mancanti = [i for i in ids if i not in presenti]  # e.g. raw text purged: nothing this stage can do
+def _segna_mancanti(s: Session, stadio: Stadio, mancanti: list[int], guasti: dict[int, str], eid: int) -> None:
+    # e.g. raw text purged, or not decryptable with this key: nothing this stage can do with them now
+    per_motivo: dict[str, list[int]] = {}
+    for i in mancanti:
+        per_motivo.setdefault(guasti.get(i, "testo non disponibile"), []).append(i)
+    for motivo, elenco in per_motivo.items():
+        q.segna(s, elenco, stadio.nome, stadio.versione, eid, [], stato="errore", messaggio=motivo)
+
+
+def core_disponibili() -> int:
     try:
-        esiti = stadio.elabora(lotto)
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def numero_processi(impostazioni: Impostazioni, stadio: Stadio, da_fare: int) -> int:
+    """Worker processes for a stage: 1 unless it is parallel, there is more than one batch, and fork exists."""
+    if not getattr(stadio, "parallelo", False) or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    voluti = getattr(impostazioni, "processi", 1) or core_disponibili()
+    lotti = -(-da_fare // impostazioni.lotto)
+    return max(1, min(voluti, lotti)) if lotti > 1 else 1
+
+
+Lotto = tuple[list[RaccontoDaElaborare], list[int], dict[int, str]]
+
+
+def _lotti(archivio: Archivio, stadio: Stadio, dimensione: int, cifrario: Cifrario | None) -> Iterator[Lotto]:
+    dopo_id = 0
+    while True:
+        with archivio.lettura() as s:
+            ids = q.in_attesa(s, stadio.nome, stadio.versione, solo_visibili=stadio.solo_visibili,
+                              limite=dimensione, dopo_id=dopo_id)
+            if not ids:
+                return
+            guasti: dict[int, str] = {}  # stories whose raw text the key cannot decrypt
+            lotto = q.carica_lotto(s, ids, cifrario, guasti=guasti)
+        dopo_id = ids[-1]
+        yield lotto, ids, guasti
+
+
+# The stage a forked worker runs: inherited through fork (models are not pickled, nor loaded again).
+_STADIO_FIGLIO: Stadio | None = None
+_MOTORI_FIGLIO: list[Any] = []
+
+
+def _inizializza_figlio() -> None:
+    # A worker must die on SIGTERM even if the parent handles it (e.g. `narrazioni lavora` only sets a flag),
+    # and leave Ctrl+C to the parent, which stops between batches.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Connections opened by the parent must not be used by the child: give the child fresh pools.
+    for motore in _MOTORI_FIGLIO:
+        motore.dispose(close=False)
+
+
+def _elabora_nel_figlio(lotto: list[RaccontoDaElaborare]) -> list[Any]:
+    assert _STADIO_FIGLIO is not None
+    return _STADIO_FIGLIO.elabora(lotto)
+
+
+def _esegui_lotti(archivio: Archivio, stadio: Stadio, lotti: Iterator[Lotto], eid: int, successivi: list[str],
+                  processi: int, risorse: list[Any]) -> Iterator[tuple[int, int]]:
+    """Run the batches (in worker processes when ``processi`` > 1) and commit them in order, here."""
+    if processi <= 1:
+        for lotto, ids, guasti in lotti:
+            yield _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi, guasti=guasti)
+        return
+    global _STADIO_FIGLIO, _MOTORI_FIGLIO
+    _STADIO_FIGLIO = stadio
+    _MOTORI_FIGLIO = [archivio.motore] + [r.motore for r in risorse if isinstance(r, Archivio)]
+    log.info("stage %s: %d worker processes", stadio.nome, processi)
+    try:
+        with multiprocessing.get_context("fork").Pool(processi, initializer=_inizializza_figlio) as pool:
+            in_volo: deque[tuple[list[RaccontoDaElaborare], list[int], dict[int, str], Any]] = deque()
+            finiti = False
+            while True:
+                while not finiti and len(in_volo) < 2 * processi:
+                    try:
+                        lotto, ids, guasti = next(lotti)
+                    except StopIteration:
+                        finiti = True
+                        break
+                    in_volo.append((lotto, ids, guasti, pool.apply_async(_elabora_nel_figlio, (lotto,))))
+                if not in_volo:
+                    break
+                lotto, ids, guasti, risultato = in_volo.popleft()
+                try:
+                    esiti = risultato.get()
+                except Exception:
+                    log.exception("batch failed in a worker of stage %s; retrying story by story", stadio.nome)
+                    yield _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi, guasti=guasti,
+                                        solo_singoli=True)
+                    continue
+                yield _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi, guasti=guasti, esiti=esiti)
+    finally:
+        _STADIO_FIGLIO, _MOTORI_FIGLIO = None, []
+
+
+def _esegui_lotto(archivio: Archivio, stadio: Stadio, lotto: list[RaccontoDaElaborare], ids: list[int],
+                  eid: int, successivi: list[str], *, guasti: dict[int, str] | None = None,
+                  esiti: list[Any] | None = None, solo_singoli: bool = False) -> tuple[int, int]:
+    """Process and commit one batch; if the batch fails, retry story by story and record the failures.
+
+    ``esiti``: the batch's results computed elsewhere (a worker process); ``solo_singoli``: the batch already
+    failed, go straight to the story-by-story retry; ``guasti``: why stories of ``ids`` are missing from the
+    batch (e.g. a raw text the key cannot decrypt).
+    """
+    guasti = guasti or {}
+    presenti = {r.id for r in lotto}
+    mancanti = [i for i in ids if i not in presenti]
+    if mancanti:
+        with archivio.transazione() as s:
+            _segna_mancanti(s, stadio, mancanti, guasti, eid)
+    if not lotto:
+        return 0, len(mancanti)
+    try:
+        if solo_singoli:
+            raise _GiaFallito
+        if esiti is None:
+            esiti = stadio.elabora(lotto)
         with archivio.transazione() as s:
             stadio.salva(s, lotto, esiti)
             q.segna(s, [r.id for r in lotto], stadio.nome, stadio.versione, eid, successivi)
-            q.segna(s, mancanti, stadio.nome, stadio.versione, eid, [], stato="errore",
-                    messaggio="testo non disponibile")
         return len(lotto), len(mancanti)
+    except _GiaFallito:
+        pass
     except Exception:
         log.exception("batch failed in stage %s; retrying story by story", stadio.nome)
     fatti = falliti = 0

@@ -15,12 +15,14 @@ from archivio.racconti import NuovaFrase, RaccontoDaElaborare, Segnaposto
 
 @registra_stadio("anonimizza.v1")
 class StadioAnonimizza:
-    """Replace personal data with placeholders. The only stage that reads the (decrypted) raw text."""
+    """Replace personal data with placeholders in the text AND in the free-text fields (title, zone, other
+    association), anonymised together. The only stage that reads the (decrypted) raw text and fields."""
 
     nome: ClassVar[str] = "anonimizza"
     versione: ClassVar[int] = 1
     legge_grezzo: ClassVar[bool] = True
     solo_visibili: ClassVar[bool] = False
+    parallelo: ClassVar[bool] = True  # elabora only reads: the runner may fork workers
 
     def prepara(self, contesto: Contesto) -> None:
         from analisi.anonimizzazione import Anonimizzatore
@@ -33,37 +35,26 @@ class StadioAnonimizza:
         contesto.modello = descrivi_modello(nlp)
         self._cifrario = contesto.cifrario
         self._anonimizzatore = Anonimizzatore(nlp, consentiti=contesto.risorse.get("associazioni", ()),
-                                              figure_pubbliche=imp.figure_pubbliche)
+                                              figure_pubbliche=imp.figure_pubbliche,
+                                              soglia_rischio=imp.soglia_rischio_nome)
 
     def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
-        return list(self._anonimizzatore.anonimizza_molti([r.testo for r in lotto]))
+        from analisi.anonimizzazione import anonimizza_racconti
+
+        return list(anonimizza_racconti(self._anonimizzatore, [(r.testo, r.campi) for r in lotto],
+                                        nomi_campi=q.CAMPI_LIBERI))
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:
         assert self._cifrario is not None
         for r, esito in zip(lotto, esiti, strict=True):
-            segnaposti = _segnaposti_nel_testo_anon(esito)
-            mappa = self._cifrario.cifra(json.dumps(esito.mappa, ensure_ascii=False)) if esito.mappa else None
-            q.salva_anonimizzazione(s, r.id, esito.testo_anon, segnaposti, mappa,
-                                    esito.motivi if esito.da_rivedere else [])
-
-
-def _segnaposti_nel_testo_anon(esito: Any) -> list[Segnaposto]:
-    """Offsets of the placeholders in the anonymised text (the original spans stay encrypted).
-
-    Each (non-overlapping) entity span was replaced by one ``[...]`` placeholder, so walking the spans in
-    order with the running length difference finds every placeholder exactly.
-    """
-    out = []
-    delta = 0
-    testo = esito.testo_anon
-    for e in sorted(esito.entita, key=lambda e: e.start):
-        inizio = e.start + delta
-        if not testo.startswith("[", inizio):
-            raise ValueError(f"no placeholder at offset {inizio} of the anonymised text")
-        fine = testo.index("]", inizio) + 1
-        out.append(Segnaposto(inizio, fine, e.label, testo[inizio:fine], e.score, e.fonte))
-        delta += (fine - inizio) - (e.end - e.start)
-    return out
+            segnaposti = [Segnaposto(p.inizio, p.fine, p.entita.label, p.segnaposto, p.entita.score,
+                                     p.entita.fonte) for p in esito.segnaposti]
+            mappa = esito.esito.mappa
+            mappa_cifrata = self._cifrario.cifra(json.dumps(mappa, ensure_ascii=False)) if mappa else None
+            q.salva_anonimizzazione(s, r.id, esito.testo_anon, segnaposti, mappa_cifrata,
+                                    esito.esito.motivi if esito.esito.da_rivedere else [],
+                                    campi_anon=esito.campi_anon,
+                                    campi_cifrati=q.cifra_campi(r.campi, self._cifrario))
 
 
 @registra_stadio("frasi.v1")

@@ -35,6 +35,7 @@ class StadioCodifica:
     versione: ClassVar[int] = 1
     legge_grezzo: ClassVar[bool] = False
     solo_visibili: ClassVar[bool] = True
+    parallelo: ClassVar[bool] = True  # elabora only reads: the runner may fork workers
 
     def prepara(self, contesto: Contesto) -> None:
         from analisi.codifica.modello import carica_codificatore
@@ -83,6 +84,7 @@ class StadioPiano:
     versione: ClassVar[int] = 1
     legge_grezzo: ClassVar[bool] = False
     solo_visibili: ClassVar[bool] = True
+    parallelo: ClassVar[bool] = True  # elabora only reads: the runner may fork workers
 
     def prepara(self, contesto: Contesto) -> None:
         from analisi.piano import Esempio, carica_mappatura
@@ -101,7 +103,8 @@ class StadioPiano:
         assegnazioni = self._mappa.assegna([f.testo for f in frasi])
         per_racconto: dict[int, list[qc.AreaFrase]] = {r.id: [] for r in lotto}
         for f, a in zip(frasi, assegnazioni, strict=True):
-            per_racconto[f.racconto_id].append(qc.AreaFrase(f.id, a.area, a.scheda, a.punteggio))
+            per_racconto[f.racconto_id].append(qc.AreaFrase(f.id, a.area, a.scheda, a.punteggio,
+                                                            a.seconda_area, a.punteggio_seconda))
         return [per_racconto[r.id] for r in lotto]
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:

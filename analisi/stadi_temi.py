@@ -4,6 +4,9 @@
   ``<cartella_dati>/modelli/`` (its path and SHA-256 recorded in ``modelli_temi``), its themes and quotes
   stored; then the runner's batches assign every pending story with ``transform``.
 - Later runs: new stories are assigned to the existing themes with ``transform``: no refit.
+- After a withdrawal of a story the model may hold (its quotes, its word forms), the model's file is
+  deleted and the next run refits on the remaining stories and reassigns them all; superseded model files
+  are deleted after every fit.
 - ``rifai_temi``: an explicit refit (``narrazioni temi rifai``) on all visible stories; the themes are
   matched to the previous ones (cosine of term weights, Hungarian algorithm) and researcher-edited labels
   are carried over to the theme that persists; every visible story is reassigned.
@@ -98,6 +101,8 @@ def _salva_file(modello: ModelloTemi, cartella: Path) -> tuple[Path, str]:
     """Write the model atomically as ``<cartella_dati>/modelli/temi-<sha>.joblib``."""
     destinazione = cartella / "modelli"
     destinazione.mkdir(parents=True, exist_ok=True)
+    for rimasto in destinazione.glob("*.tmp"):  # a fit killed while saving (one fit at a time: the lock)
+        rimasto.unlink(missing_ok=True)
     fd, provvisorio = tempfile.mkstemp(dir=destinazione, suffix=".tmp")
     os.close(fd)
     modello.salva(provvisorio)
@@ -119,11 +124,13 @@ def carica_verificato(salvato: archivio_temi.ModelloSalvato) -> ModelloTemi:
 
 def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: ImpostazioniTemi | None = None,
                       k: int | None = None, seme: int | None = None, nlp: Any = None,
-                      autore: str | None = None) -> tuple[archivio_temi.ModelloSalvato, ModelloTemi] | None:
+                      autore: str | None = None, tentativi: int = 3,
+                      ) -> tuple[archivio_temi.ModelloSalvato, ModelloTemi] | None:
     """Fit the themes on all visible stories, save the file and record model, themes and quotes.
 
     Labels edited by researchers are carried over to the matching new themes. Returns None when there are
-    fewer than ``min_racconti`` visible stories. Assignments are not written here.
+    fewer than ``min_racconti`` visible stories. Assignments are not written here. The files of superseded
+    models are deleted; a fit that raced with a withdrawal is thrown away and redone.
     """
     conf = conf or ImpostazioniTemi.da(imp)
     with archivio.lettura() as s:
@@ -137,7 +144,8 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
         algoritmo=conf.algoritmo, random_state=conf.seme if seme is None else seme, semi=conf.semi(),
         parole_dominio=conf.parole_dominio, parole_extra=conf.parole_extra, nomi_da_ignorare=associazioni,
         nlp=nlp, soglia_minibatch=conf.soglia_minibatch,
-    ).fit([r.testo for r in storie], citabili=[r.citabile for r in storie])
+    ).fit([r.testo for r in storie], citabili=[r.citabile for r in storie],
+          associazioni=[r.associazione for r in storie] if any(r.associazione for r in storie) else None)
     percorso, impronta = _salva_file(modello, imp.cartella_dati)
     riepilogo = modello.riepilogo()
     abbinati = abbina_temi([{t: w for t, w in p["termini"]} for p in precedenti], modello.termini_pesati())
@@ -155,14 +163,31 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
             prevalenza=float(modello.prevalenza_[j]), citazioni=citazioni))
     metriche = {c: riepilogo[c] for c in ("coerenza_npmi_media", "stabilita", "scelta_k", "n_termini_vocabolario")}
     metriche["abbinati_al_modello_precedente"] = {str(a): b for a, b in abbinati.items()}
+    # How each theme's weight spreads over the associations (index order), and the specific terms left out.
+    metriche["diffusione_associazioni"] = [t["diffusione_associazioni"] for t in riepilogo["temi"]]
+    metriche["termini_specifici_esclusi"] = riepilogo["termini_specifici_esclusi"]
     parametri = json.loads(json.dumps(
         {**asdict(conf), "k_richiesto": modello.k, "lemmi_da": "pipeline" if nlp is not None else "simplemma"},
         default=str))  # JSON-safe (paths, tuples) so that what is stored is what is read back
     with archivio.transazione() as s:
-        salvato = archivio_temi.salva_modello(
-            s, percorso=str(percorso), impronta=impronta, algoritmo=riepilogo["algoritmo"], k=modello.k_,
-            random_state=modello.random_state, n_racconti=modello.n_documenti_, parametri=parametri,
-            metriche=metriche, temi=nuovi, autore=autore)
+        if archivio_temi.quanti_esistono(s, [r.id for r in storie]) < len(storie):
+            ritirati = True  # a story was withdrawn while fitting: its words are in this file
+        else:
+            ritirati = False
+            salvato = archivio_temi.salva_modello(
+                s, percorso=str(percorso), impronta=impronta, algoritmo=riepilogo["algoritmo"], k=modello.k_,
+                random_state=modello.random_state, n_racconti=modello.n_documenti_, parametri=parametri,
+                metriche=metriche, temi=nuovi, autore=autore)
+            superati = [p for p in archivio_temi.file_superati(s) if p != str(percorso)]
+    if ritirati:
+        percorso.unlink(missing_ok=True)
+        if tentativi <= 1:
+            raise RuntimeError("stories were withdrawn during every theme fit: run it again")
+        return adatta_e_registra(archivio, imp, conf=conf, k=k, seme=seme, nlp=nlp, autore=autore,
+                                 tentativi=tentativi - 1)
+    # Superseded models' files hold the words of stories that may have been withdrawn since: they go.
+    for file_vecchio in superati:
+        archivio_temi.elimina_file_modello(file_vecchio)
     return salvato, modello
 
 
@@ -212,8 +237,15 @@ class StadioTemi:
             self._modello: ModelloTemi | None = None
             self._temi_ids: list[int] = []
             self._minimo = conf.min_racconti
-            if salvato is None:
+            da_rifare = salvato is not None and (salvato.impronta == archivio_temi.DA_RIFARE
+                                                  or not Path(salvato.percorso).is_file())
+            if salvato is None or da_rifare:
+                # First fit, or the model's file was deleted by a withdrawal: fit on the remaining stories
+                # (labels edited by researchers carry over) and reassign every visible story.
                 esito = adatta_e_registra(archivio, imp, conf=conf, nlp=_nlp(conf, imp, contesto))
+                if da_rifare:
+                    with archivio.transazione() as s:
+                        archivio_temi.rendi_tutti_in_attesa(s)
                 if esito is None:
                     return
                 salvato, self._modello = esito

@@ -41,6 +41,15 @@ class Cifrario:
     def cifra(self, testo: str) -> bytes:
         return self._fernet.encrypt(testo.encode("utf-8"))
 
+    def cifra_byte(self, dati: bytes) -> bytes:
+        return self._fernet.encrypt(dati)
+
+    def decifra_byte(self, dati: bytes) -> bytes:
+        try:
+            return self._fernet.decrypt(dati)
+        except InvalidToken:
+            raise ErroreChiave("data cannot be decrypted with this key") from None
+
     def decifra(self, dati: bytes) -> str:
         try:
             return self._fernet.decrypt(dati).decode("utf-8")

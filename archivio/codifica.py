@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from archivio import audit
 from archivio.modelli import Associazione, Codice, Frase, Racconto
 from archivio.modelli_codifica import PianoFrase
+from archivio.periodi import data_narrata
 from archivio.tempo import adesso
 
 FONTE_MODELLO = "modello"
@@ -137,7 +138,8 @@ def frasi_codificate(s: Session, *, codice: str | None = None, sottocodice: str 
     codici (effective labels), probabilita ({code: p}), umano (True when a person decided some code),
     citabile (quotation consent of the story).
     """
-    q = (select(Frase.id, Racconto.codice, Associazione.nome, Racconto.periodo, Racconto.data_racconto,
+    data = data_narrata(s.get_bind().dialect.name == "sqlite")
+    q = (select(Frase.id, Racconto.codice, Associazione.nome, Racconto.periodo, data,
                 Frase.indice, Frase.testo, Racconto.consenso_citazione)
          .join(Racconto, Racconto.id == Frase.racconto_id)
          .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
@@ -147,10 +149,10 @@ def frasi_codificate(s: Session, *, codice: str | None = None, sottocodice: str 
     if periodo:
         q = q.where(Racconto.periodo == periodo)
     if dal:
-        q = q.where(Racconto.data_racconto >= dal)
+        q = q.where(data >= dal)
     if al:
-        q = q.where(Racconto.data_racconto <= al)
-    frasi = s.execute(q.order_by(Racconto.data_racconto, Racconto.id, Frase.indice)).all()
+        q = q.where(data <= al)
+    frasi = s.execute(q.order_by(data, Racconto.id, Frase.indice)).all()
     codici_per_frase = _codici_effettivi(s, [f[0] for f in frasi], soglia)
     out = []
     for fid, racc, ass, per, data, indice, testo, citabile in frasi:
@@ -200,6 +202,8 @@ class AreaFrase:
     area: str
     scheda: str | None
     punteggio: float | None
+    seconda_area: str | None = None
+    punteggio_seconda: float | None = None
 
 
 def proposte_da_mappare(s: Session, racconto_ids: Sequence[int], soglia: float = 0.5) -> list[FraseDaCodificare]:
@@ -215,6 +219,7 @@ def salva_piano_modello(s: Session, racconto_ids: Sequence[int], aree: Iterable[
     s.execute(delete(PianoFrase).where(PianoFrase.frase_id.in_(frasi), PianoFrase.fonte == FONTE_MODELLO))
     ora = adesso()
     righe = [{"frase_id": a.frase_id, "area": a.area, "scheda": a.scheda, "punteggio": a.punteggio,
+              "seconda_area": a.seconda_area, "punteggio_seconda": a.punteggio_seconda,
               "fonte": FONTE_MODELLO, "autore": autore, "creato_il": ora} for a in aree]
     if righe:
         s.execute(insert(PianoFrase), righe)
@@ -231,6 +236,15 @@ def salva_piano_umano(s: Session, frase_id: int, area: str, scheda: str | None, 
     s.add(PianoFrase(frase_id=frase_id, area=area, scheda=scheda, punteggio=None, fonte=FONTE_UMANO,
                      autore=autore, creato_il=adesso()))
     audit.registra(s, autore, "piano.correggi", f"frase:{frase_id}", {"area": area, "scheda": scheda})
+
+
+def racconti_con_aree_modello(s: Session) -> list[int]:
+    """Visible stories with at least one area given by the model (to re-map after staff corrections)."""
+    return list(s.scalars(select(Frase.racconto_id).distinct()
+                          .join(PianoFrase, PianoFrase.frase_id == Frase.id)
+                          .join(Racconto, Racconto.id == Frase.racconto_id)
+                          .where(PianoFrase.fonte == FONTE_MODELLO, Racconto.visibile.is_(True))
+                          .order_by(Frase.racconto_id)))
 
 
 def piano_umano(s: Session) -> list[dict[str, Any]]:

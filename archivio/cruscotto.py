@@ -21,13 +21,11 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Integer,
     Select,
     String,
     and_,
     case,
-    cast,
     column,
     delete,
     exists,
@@ -58,6 +56,8 @@ from archivio.modelli import (
     Utente,
 )
 from archivio.modelli_codifica import PianoFrase
+from archivio.periodi import data_narrata
+from archivio.racconti import CAMPI_LIBERI, decifra_campi
 from archivio.tempo import adesso
 
 NESSUNA_ASSOCIAZIONE = "(nessuna)"
@@ -100,10 +100,9 @@ class Filtri:
 
 
 def _data_effettiva(s: Session) -> ColumnElement[Any]:
-    """The story's date: the one the narrator gave, else the day it was sent."""
-    if s.get_bind().dialect.name == "sqlite":
-        return func.coalesce(Racconto.data_racconto, func.date(Racconto.inviato_il))
-    return func.coalesce(Racconto.data_racconto, cast(Racconto.inviato_il, Date))
+    """The story's narrated date: the one the narrator gave, else the middle of the chosen period, else NULL
+    (never the day it was sent: see ``archivio.periodi``)."""
+    return data_narrata(s.get_bind().dialect.name == "sqlite")
 
 
 def _nome_associazione() -> ColumnElement[Any]:
@@ -127,11 +126,10 @@ def condizioni(s: Session, filtri: Filtri) -> list[ColumnElement[bool]]:
         if valori:
             cond.append(_in(colonna, valori))
     data = _data_effettiva(s)
-    sqlite = s.get_bind().dialect.name == "sqlite"  # SQLite compares dates as ISO strings
     if filtri.dal:
-        cond.append(data >= (filtri.dal.isoformat() if sqlite else filtri.dal))
+        cond.append(data >= filtri.dal)
     if filtri.al:
-        cond.append(data <= (filtri.al.isoformat() if sqlite else filtri.al))
+        cond.append(data <= filtri.al)
     if filtri.solo_citabili:
         cond.append(Racconto.consenso_citazione.is_(True))
     if filtri.temi:
@@ -222,7 +220,8 @@ def _aree_effettive() -> Any:
         .scalar_subquery(),
         select(func.max(p2.id)).where(p2.frase_id == PianoFrase.frase_id).scalar_subquery())
     return (select(PianoFrase.frase_id, PianoFrase.area, PianoFrase.scheda, PianoFrase.fonte,
-                   PianoFrase.punteggio, PianoFrase.autore)
+                   PianoFrase.punteggio, PianoFrase.autore, PianoFrase.seconda_area,
+                   PianoFrase.punteggio_seconda)
             .where(PianoFrase.id == scelta).subquery("aree_effettive"))
 
 
@@ -596,6 +595,9 @@ class FraseDaCitare:
     scheda: str | None = None
     fonte_area: str | None = None
     autore: str | None = None  # the person who confirmed the code (None: the model's code)
+    punteggio_area: float | None = None  # the model's calibrated confidence in ``area`` (None: a person's)
+    seconda_area: str | None = None  # the model's runner-up area
+    punteggio_seconda: float | None = None
 
 
 def frasi_codificate(s: Session, filtri: Filtri, *, codici: Sequence[str] = (), prefisso: str | None = None,
@@ -622,7 +624,7 @@ def frasi_codificate(s: Session, filtri: Filtri, *, codici: Sequence[str] = (), 
     q = (select(Frase.id, Racconto.id, Racconto.codice, _nome_associazione(), Racconto.periodo,
                 _data_effettiva(s), ce.c.codice, ce.c.fonte, ce.c.probabilita, ce.c.autore,
                 Racconto.consenso_citazione, Frase.testo, Frase.indice, Frase.inizio, Frase.fine,
-                ae.c.area, ae.c.scheda, ae.c.fonte)
+                ae.c.area, ae.c.scheda, ae.c.fonte, ae.c.punteggio, ae.c.seconda_area, ae.c.punteggio_seconda)
          .select_from(ce).join(Frase, Frase.id == ce.c.frase_id)
          .join(Racconto, Racconto.id == Frase.racconto_id)
          .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
@@ -638,9 +640,12 @@ def frasi_codificate(s: Session, filtri: Filtri, *, codici: Sequence[str] = (), 
                           probabilita=prob, modello=autore if fonte != "umano" else modelli.get(fid),
                           citabile=bool(cit), testo=testo, indice=indice, inizio=inizio, fine=fine,
                           area=area, scheda=scheda, fonte_area=fonte_area,
-                          autore=autore if fonte == "umano" else None)
+                          autore=autore if fonte == "umano" else None,
+                          punteggio_area=p_area if fonte_area != "umano" else None,
+                          seconda_area=seconda if fonte_area != "umano" else None,
+                          punteggio_seconda=p_seconda if fonte_area != "umano" else None)
             for (fid, rid, cod, ass, per, data, codice, fonte, prob, autore, cit, testo, indice, inizio, fine,
-                 area, scheda, fonte_area) in righe]
+                 area, scheda, fonte_area, p_area, seconda, p_seconda) in righe]
 
 
 def _modelli_per_frase(s: Session, frasi: Sequence[int]) -> dict[int, str]:
@@ -787,6 +792,9 @@ class DettaglioRevisione:
     motivi: list[str]
     allineato: bool  # False: the raw spans could not be reconstructed, only additions are possible
     mappa: dict[str, str] = field(default_factory=dict)
+    # the free-text fields (title, zone, other association, import file name): raw and anonymised
+    campi_grezzi: dict[str, str] = field(default_factory=dict)
+    campi_anon: dict[str, str | None] = field(default_factory=dict)
 
 
 _SEGNAPOSTO_RE = re.compile(r"\[([A-Z]+(?:_[A-Z]+)*)(?:_(\d+))?\]")
@@ -798,13 +806,15 @@ def dettaglio_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruo
     if ruolo != RUOLO_AMMINISTRATORE:
         raise PermessoNegato("solo l'amministratore può leggere il testo originale")
     riga = s.execute(select(Racconto.codice, Racconto.testo_anon, TestoGrezzo.testo_cifrato,
-                            TestoGrezzo.mappa_cifrata, Revisione.motivi)
+                            TestoGrezzo.mappa_cifrata, Revisione.motivi, TestoGrezzo.campi_cifrati,
+                            Racconto.titolo, Racconto.quartiere, Racconto.associazione_altra)
                      .outerjoin(TestoGrezzo, TestoGrezzo.racconto_id == Racconto.id)
                      .outerjoin(Revisione, Revisione.racconto_id == Racconto.id)
                      .where(Racconto.id == racconto_id)).first()
     if riga is None:
         raise ErroreCruscotto("racconto inesistente")
-    codice, anon, cifrato, mappa_cifrata, motivi = riga
+    codice, anon, cifrato, mappa_cifrata, motivi, campi_cifrati = riga[:6]
+    campi_anon = dict(zip(CAMPI_LIBERI, riga[6:], strict=True))
     if cifrato is None:
         raise ErroreCruscotto("il testo originale non è più disponibile (periodo di conservazione scaduto)")
     grezzo = cifrario.decifra(cifrato)
@@ -820,7 +830,7 @@ def dettaglio_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruo
     span = allinea(grezzo, anon, entita, mappa)
     audit.registra(s, chi, "grezzo_letto", codice, {"motivo": "revisione_anonimizzazione"})
     return DettaglioRevisione(racconto_id, codice, grezzo, anon, span or [], [str(m) for m in (motivi or [])],
-                              span is not None, mappa)
+                              span is not None, mappa, decifra_campi(campi_cifrati, cifrario), campi_anon)
 
 
 Segno = tuple[int, int, str, str, float, str]
@@ -829,19 +839,31 @@ Segno = tuple[int, int, str, str, float, str]
 def segnaposti_in(testo: str, entita: Sequence[tuple[Any, ...]] = ()) -> list[Segno]:
     """Placeholders in an anonymised text: from the ``entita`` rows when they match, else found by pattern."""
     if entita and all(testo[e[0]:e[1]] == e[3] for e in entita):
-        return [(e[0], e[1], e[2], e[3], float(e[4]), str(e[5])) for e in sorted(entita)]
+        return [(e[0], e[1], etichetta_del_segnaposto(e[3], e[2]), e[3], float(e[4]), str(e[5]))
+                for e in sorted(entita)]
     out = []
     for m in _SEGNAPOSTO_RE.finditer(testo):
         out.append((m.start(), m.end(), _etichetta_da_segnaposto(m.group(1)), m.group(0), 1.0, "segnaposto"))
     return out
 
 
-_ETICHETTE_SEGNAPOSTO = {"CF": "CODICE_FISCALE", "PIVA": "PARTITA_IVA", "TESSERA": "TESSERA_SANITARIA",
-                         "SCUOLA": "ORGANIZZAZIONE"}
+#: Labels an administrator can give a span on the review page; each one's placeholder is ``[LABEL]`` or
+#: ``[LABEL_n]`` (SCUOLA: a children's school, an ORGANIZZAZIONE for the analysis), so label and placeholder agree.
+ETICHETTE_REVISIONE = ("PERSONA", "LUOGO", "ORGANIZZAZIONE", "SCUOLA", "INDIRIZZO", "TELEFONO", "EMAIL",
+                       "CODICE_FISCALE", "IBAN", "PARTITA_IVA", "TESSERA_SANITARIA", "TARGA", "URL", "DATA_NASCITA",
+                       "ETA")
+#: stems of earlier releases ("[CF]") and their labels
+_ETICHETTE_SEGNAPOSTO = {"CF": "CODICE_FISCALE", "PIVA": "PARTITA_IVA", "TESSERA": "TESSERA_SANITARIA"}
 
 
 def _etichetta_da_segnaposto(radice: str) -> str:
     return _ETICHETTE_SEGNAPOSTO.get(radice, radice)
+
+
+def etichetta_del_segnaposto(segnaposto: str, predefinita: str = "") -> str:
+    """The review label of a placeholder: "[PERSONA_2]" -> PERSONA, "[SCUOLA]" -> SCUOLA, "[CF]" -> CODICE_FISCALE."""
+    m = _SEGNAPOSTO_RE.fullmatch(segnaposto)
+    return _etichetta_da_segnaposto(m.group(1)) if m else predefinita
 
 
 def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
@@ -901,7 +923,6 @@ def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
 
 
 _NUMERATE = {"PERSONA", "LUOGO", "ORGANIZZAZIONE"}
-_RADICE = {"CODICE_FISCALE": "CF", "PARTITA_IVA": "PIVA", "TESSERA_SANITARIA": "TESSERA"}
 
 
 def _norma(testo: str) -> str:
@@ -941,7 +962,7 @@ def ricostruisci(grezzo: str,
             chiave = (sp.etichetta, _norma(superficie))
             segnaposto = per_superficie.get(chiave)
             if segnaposto is None:
-                radice = _RADICE.get(sp.etichetta, sp.etichetta)
+                radice = sp.etichetta
                 if sp.etichetta in _NUMERATE:
                     prossimo[radice] = prossimo.get(radice, 0) + 1
                     segnaposto = f"[{radice}_{prossimo[radice]}]"
@@ -1098,6 +1119,7 @@ def ultimi_eventi(s: Session, limite: int = 200) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------------------------- coding review
 CRITERI_CODIFICA = {
+    "scelte": "Frasi da cui il modello impara di più (incertezza e varietà, come «codifica scegli»)",
     "incerte": "Frasi incerte (il modello è tra il 35% e il 65% su qualche codice)",
     "proposte": "Proposte con l'area del Piano di Zona da confermare",
     "non_riviste": "Frasi non ancora riviste da una persona",
@@ -1107,7 +1129,10 @@ CRITERI_CODIFICA = {
 
 def coda_codifica(s: Session, filtri: Filtri, criterio: str, *, codice: str | None = None,
                   limite: int = 500) -> list[int]:
-    """Ids of sentences to review, in story and sentence order (``codice``: only those coded so)."""
+    """Ids of sentences to review, in story and sentence order (``codice``: only those coded so).
+
+    "scelte" returns the candidates of the learning queue (sentences nobody reviewed); the page orders them
+    as ``codifica scegli`` does (analisi.codifica.continuo.ordina_coda)."""
     umane = select(Codice.frase_id).where(Codice.fonte == "umano")
     q = (select(Frase.id).join(Racconto, Racconto.id == Frase.racconto_id)
          .outerjoin(Associazione, Racconto.associazione_id == Associazione.id).where(*condizioni(s, filtri)))
@@ -1148,6 +1173,18 @@ class FraseInRevisione:
     scheda: str | None
     fonte_area: str | None
     punteggio_area: float | None
+    seconda_area: str | None = None  # the model's runner-up area and its confidence
+    punteggio_seconda: float | None = None
+
+
+def testi_frasi(s: Session, frase_ids: Sequence[int]) -> dict[int, str]:
+    """Sentence id → text, for sentences of visible stories."""
+    out: dict[int, str] = {}
+    ids = list(frase_ids)
+    for i in range(0, len(ids), 900):
+        out.update(s.execute(select(Frase.id, Frase.testo).join(Racconto, Racconto.id == Frase.racconto_id)
+                             .where(Frase.id.in_(ids[i:i + 900]), Racconto.visibile.is_(True))).all())
+    return out
 
 
 def frase_in_revisione(s: Session, frase_id: int, autore: str) -> FraseInRevisione | None:
@@ -1169,12 +1206,12 @@ def frase_in_revisione(s: Session, frase_id: int, autore: str) -> FraseInRevisio
     ce = _codici_effettivi()
     effettivi = tuple(sorted(s.scalars(select(ce.c.codice).where(ce.c.frase_id == frase_id))))
     ae = _aree_effettive()
-    area = s.execute(select(ae.c.area, ae.c.scheda, ae.c.fonte, ae.c.punteggio)
-                     .where(ae.c.frase_id == frase_id)).first()
+    area = s.execute(select(ae.c.area, ae.c.scheda, ae.c.fonte, ae.c.punteggio, ae.c.seconda_area,
+                            ae.c.punteggio_seconda).where(ae.c.frase_id == frase_id)).first()
     return FraseInRevisione(f.id, codice_racconto, ass, f.indice, f.testo, vicine.get(f.indice - 1),
                             vicine.get(f.indice + 1), probabilita, effettivi, decisioni,
                             area[0] if area else None, area[1] if area else None, area[2] if area else None,
-                            area[3] if area else None)
+                            area[3] if area else None, area[4] if area else None, area[5] if area else None)
 
 
 def avanzamento_codifica(s: Session, autore: str) -> dict[str, int]:

@@ -20,6 +20,8 @@ from pydantic_settings import (
 )
 
 STADI_PREDEFINITI = ["anonimizza.v1", "frasi.v1", "temi.v1", "codifica.v1", "piano.v1"]
+#: default of ``soglia_rischio_nome`` (also the anonymiser's default when no settings are passed)
+SOGLIA_RISCHIO_NOME = 0.3
 
 
 class Impostazioni(BaseSettings):
@@ -33,15 +35,31 @@ class Impostazioni(BaseSettings):
         "PostgreSQL: postgresql+psycopg://user:pw@host/db")
     file_chiave: Path | None = Field(
         None, description="Fernet key file for raw text (outside the database); default cartella_dati/chiave.fernet")
+    file_ritirati: Path | None = Field(
+        None, description="List of withdrawn stories (hashes), applied when a backup is restored; "
+        "default cartella_dati/ritirati.txt")
     stadi: list[str] = Field(
         default_factory=lambda: list(STADI_PREDEFINITI),
         description="Pipeline stages in order, as name.vN (or module:object for plugins).")
+    processi: int = Field(
+        0, ge=0, le=256, description="Worker processes for the stages that run in parallel (anonymisation, "
+        "coding, Piano mapping); 0 = one per CPU core, 1 = no worker processes.")
     lotto: int = Field(50, ge=1, le=10_000, description="Stories per batch (one transaction per batch).")
     modello_lingua: str = Field(
         "auto", description="auto (it_core_news_lg/md/sm if installed, else the shipped model), "
         "narrazioni (force the shipped model) or a spaCy package name.")
     tassonomia_piano: Path | None = Field(
         None, description="TOML taxonomy of the Piano di Zona (aree, schede); empty means the shipped one.")
+    piano_soglia_area: float = Field(
+        0.5, ge=0, le=1, description="Below this calibrated confidence a model's Piano di Zona area is "
+        "'da assegnare' (shown with its two likeliest areas).")
+    esporta_soglia_modello: float = Field(
+        1.0, ge=0, le=1, description="Planning exports keep a model's (unconfirmed) quote only from this "
+        "calibrated probability: the threshold with held-out precision >= 0.9 "
+        "(python -m analisi.codifica.valuta soglie); 1.0 exports only what a person confirmed.")
+    codifica_riaddestra_ogni: int = Field(
+        20, ge=1, description="The Codifica page retrains the coder in the background after this many new "
+        "decisions (one retraining at a time).")
     temi_algoritmo: Literal["nmf", "lda"] = Field("nmf", description="Theme model: nmf or lda.")
     temi_k: int | None = Field(None, ge=2, description="Number of themes; empty: chosen automatically.")
     temi_k_min: int = Field(4, ge=2, description="Smallest k tried by the automatic choice.")
@@ -59,6 +77,10 @@ class Impostazioni(BaseSettings):
         20_000, ge=1, description="From this many stories, MiniBatchNMF / online LDA.")
     figure_pubbliche: list[str] = Field(
         default_factory=list, description="Public figures' names kept by the anonymiser.")
+    soglia_rischio_nome: float = Field(
+        SOGLIA_RISCHIO_NOME, ge=0, le=1.01,
+        description="Residual risk that a person's name is still readable (0-1) from which the anonymiser "
+        "holds a story for review; lower holds more stories, 1.01 holds none for this reason.")
     conservazione_giorni: int = Field(
         90, ge=0, description="Days the encrypted raw text is kept after the anonymised text is approved.")
     versione_consenso: str = Field("2020-1", description="Consent version shown by the form.")
@@ -71,11 +93,22 @@ class Impostazioni(BaseSettings):
     modulo_durata_gettone_ore: int = Field(24, ge=1, description="How long a form's CSRF token stays valid.")
     modulo_ritardo_ritiro_secondi: float = Field(
         0.3, ge=0, description="Every withdrawal answer waits at least this long (right and wrong codes alike).")
+    modulo_url_pubblico: str | None = Field(
+        None, description="Public address of the form, printed on the poster's QR code; empty: http://host:porta_modulo/.")
+    proxy_fidati: list[str] = Field(
+        default_factory=list, description="Addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For names the client; empty: the client is always the connection's peer.")
     host: str = Field("127.0.0.1", description="Address the form and the dashboard listen on.")
     porta_modulo: int = Field(8000, description="Port of the public form.")
     porta_dashboard: int = Field(8501, description="Port of the dashboard.")
+    servizio_intervallo_secondi: float = Field(
+        5.0, gt=0, le=60, description="The background worker of `servi` looks for new stories this often.")
     sessione_minuti: int = Field(60, ge=1, description="Dashboard session lifetime (minutes of inactivity).")
-    tentativi_login: int = Field(5, ge=1, description="Failed logins allowed per user per 15 minutes.")
+    tentativi_login: int = Field(
+        5, ge=1, description="Failed logins allowed per username per client (connection address) per 15 minutes.")
+    tentativi_login_globali: int = Field(
+        50, ge=1, description="Failed logins of one username from all clients per 15 minutes after which each "
+        "client gets a single attempt at it (soft limit: the real user is never locked out).")
 
     @classmethod
     def settings_customise_sources(
@@ -100,6 +133,9 @@ class Impostazioni(BaseSettings):
 
     def percorso_chiave(self) -> Path:
         return self.file_chiave or self.cartella_dati / "chiave.fernet"
+
+    def percorso_ritirati(self) -> Path:
+        return self.file_ritirati or self.cartella_dati / "ritirati.txt"
 
 
 def carica_impostazioni(**valori: Any) -> Impostazioni:

@@ -1,7 +1,8 @@
 """Tables of the store (SQLAlchemy 2 declarative). Alembic migrations in ``archivio/migrazioni`` follow them.
 
-Privacy layout: the raw text lives only in ``testi_grezzi``, encrypted (Fernet), together with the
-encrypted placeholder mapping; every other table holds anonymised text or offsets into it.
+Privacy layout: the raw text and the raw free-text fields (title, zone, other association, import file
+name) live only in ``testi_grezzi``, encrypted (Fernet), together with the encrypted placeholder mapping;
+every other table holds anonymised text, anonymised fields or offsets into the anonymised text.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -65,13 +67,18 @@ class Racconto(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Identifier shown to researchers and in exports (never derived from the content).
     codice: Mapped[str] = mapped_column(String(40), unique=True)
-    # Source identifier of an imported row (file id column): with ``fonte`` it makes re-imports idempotent.
+    # Provenance of an imported row: a hash of the file's name (never the name: it may name a person, the
+    # name itself is encrypted with the raw fields), or "testo"; with ``id_esterno`` (the file's id column)
+    # it makes re-imports idempotent.
     fonte: Mapped[str | None] = mapped_column(String(200))
     id_esterno: Mapped[str | None] = mapped_column(String(200))
-    titolo: Mapped[str | None] = mapped_column(String(300))
+    # The free-text fields (title, "other association", zone) hold their ANONYMISED form, written by the
+    # anonymisation stage together with ``testo_anon`` (NULL until then); the raw form is only in
+    # ``testi_grezzi.campi_cifrati``. Text: placeholders may make them longer than the raw field.
+    titolo: Mapped[str | None] = mapped_column(Text)
     associazione_id: Mapped[int | None] = mapped_column(ForeignKey("associazioni.id", ondelete="SET NULL"))
-    associazione_altra: Mapped[str | None] = mapped_column(String(200))
-    quartiere: Mapped[str | None] = mapped_column(String(120))
+    associazione_altra: Mapped[str | None] = mapped_column(Text)
+    quartiere: Mapped[str | None] = mapped_column(Text)
     fascia_eta: Mapped[str | None] = mapped_column(String(20))
     ruolo: Mapped[str | None] = mapped_column(String(40))
     periodo: Mapped[str | None] = mapped_column(String(40))
@@ -89,6 +96,9 @@ class Racconto(Base):
     # in_attesa -> (in_revisione ->) approvato; researchers see only visibile stories.
     stato_anon: Mapped[str] = mapped_column(String(20), default="in_attesa")
     visibile: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # HMAC of the form's CSRF token (the process's secret), only during the duplicate window: tells a double
+    # click (same sender: the new receipt withdraws the story) from someone else re-sending a known text.
+    mittente: Mapped[str | None] = mapped_column(String(64), index=True)
 
     associazione: Mapped[Associazione | None] = relationship()
     grezzo: Mapped[TestoGrezzo | None] = relationship(
@@ -98,12 +108,26 @@ class Racconto(Base):
 
 
 class Ricevuta(Base):
-    """An extra receipt: the same text sent again through the form within the duplicate window."""
+    """An extra receipt: the same text sent again through the form within the duplicate window.
+
+    ``completa``: the same sender sent it again (double click): the receipt withdraws the story. Otherwise
+    it withdraws only its own submission (the receipt itself): the first narrator's story stays.
+    """
 
     __tablename__ = "ricevute"
 
     ricevuta_hash: Mapped[str] = mapped_column(String(128), primary_key=True)
     racconto_id: Mapped[int] = mapped_column(ForeignKey("racconti.id", ondelete="CASCADE"), index=True)
+    completa: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Generazione(Base):
+    """A named counter bumped by every withdrawal: caches of the store key on it (migration 0007)."""
+
+    __tablename__ = "generazioni"
+
+    nome: Mapped[str] = mapped_column(String(40), primary_key=True)
+    valore: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TestoGrezzo(Base):
@@ -114,6 +138,8 @@ class TestoGrezzo(Base):
     racconto_id: Mapped[int] = mapped_column(ForeignKey("racconti.id", ondelete="CASCADE"), primary_key=True)
     testo_cifrato: Mapped[bytes | None] = mapped_column(LargeBinary)
     mappa_cifrata: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # JSON of the raw free-text fields {titolo, quartiere, associazione_altra, file}, encrypted (migration 0007)
+    campi_cifrati: Mapped[bytes | None] = mapped_column(LargeBinary)
     approvato_il: Mapped[datetime | None] = mapped_column(DateTime)
     eliminato_il: Mapped[datetime | None] = mapped_column(DateTime)
 

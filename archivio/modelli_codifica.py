@@ -24,7 +24,9 @@ class PianoFrase(Base):
     frase_id: Mapped[int] = mapped_column(ForeignKey("frasi.id", ondelete="CASCADE"))
     area: Mapped[str] = mapped_column(String(40))
     scheda: Mapped[str | None] = mapped_column(String(40))
-    punteggio: Mapped[float | None] = mapped_column(Float)
+    punteggio: Mapped[float | None] = mapped_column(Float)  # the model's calibrated confidence in ``area``
+    seconda_area: Mapped[str | None] = mapped_column(String(40))  # the model's runner-up (migration 0007)
+    punteggio_seconda: Mapped[float | None] = mapped_column(Float)
     fonte: Mapped[str] = mapped_column(String(20))  # modello | umano
     autore: Mapped[str] = mapped_column(String(120))  # username or mapper name@taxonomy version
     creato_il: Mapped[datetime] = mapped_column(DateTime, default=adesso)

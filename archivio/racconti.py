@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from archivio.cifratura import Cifrario
+from archivio.cifratura import Cifrario, ErroreChiave
 from archivio.modelli import (
     Associazione,
     Consenso,
@@ -29,6 +30,41 @@ from archivio.tempo import adesso
 
 class ErroreArchivio(ValueError):
     """A request the store refuses (unknown consent version, ...)."""
+
+
+#: The free-text fields a citizen or an operator fills besides the text. Their raw form is stored only
+#: encrypted (``testi_grezzi.campi_cifrati``); ``racconti`` gets their anonymised form from the anonymisation
+#: stage, which anonymises them together with the text (one placeholder per person across all of them).
+CAMPI_LIBERI = ("titolo", "quartiere", "associazione_altra")
+#: Kept only encrypted, never anonymised into a column: the name of the file a story was imported from.
+CAMPO_FILE = "file"
+PREFISSO_FONTE = "file:"
+
+
+def impronta_fonte(nome: str) -> str:
+    """What ``racconti.fonte`` and the audit keep of an import file's name (a name may name a person).
+
+    Migration 0007 computes the same value for older rows.
+    """
+    return PREFISSO_FONTE + hashlib.sha256(("narrazioni-fonte:" + nome).encode("utf-8")).hexdigest()[:40]
+
+
+def campi_grezzi(nuovo: NuovoRacconto) -> dict[str, str]:
+    """The raw free-text fields of a new story (and its file name), the ones that are set."""
+    valori = {c: getattr(nuovo, c) for c in CAMPI_LIBERI}
+    valori[CAMPO_FILE] = nuovo.file_origine
+    return {k: v for k, v in valori.items() if v}
+
+
+def cifra_campi(campi: Mapping[str, str | None], cifrario: Cifrario) -> bytes:
+    return cifrario.cifra(json.dumps({k: v for k, v in campi.items() if v}, ensure_ascii=False, sort_keys=True))
+
+
+def decifra_campi(dati: bytes | None, cifrario: Cifrario) -> dict[str, str]:
+    if not dati:
+        return {}
+    valori = json.loads(cifrario.decifra(dati))
+    return {str(k): str(v) for k, v in valori.items() if v} if isinstance(valori, dict) else {}
 
 
 def impronta_testo(testo: str) -> str:
@@ -54,15 +90,19 @@ class NuovoRacconto:
     data_racconto: date | None = None
     consenso_citazione: bool = False
     ricevuta_hash: str | None = None
-    fonte: str | None = None
+    fonte: str | None = None  # impronta_fonte(file name) or "testo": never the name itself
     id_esterno: str | None = None
     autovalutazione: dict[str, Any] | None = None
     inviato_il: datetime | None = None
+    file_origine: str | None = None  # the import file's name: stored only encrypted
+    # the form's sender (HMAC of the CSRF token): a repeat by the same sender is a double click
+    mittente: str | None = None
 
 
 @dataclass
 class RaccontoDaElaborare:
-    """What a pipeline stage receives. ``testo`` is raw only for stages that declare they need it."""
+    """What a pipeline stage receives. ``testo`` and ``campi`` (the free-text fields of CAMPI_LIBERI, and
+    CAMPO_FILE) are raw only for stages that declare they need it; otherwise anonymised."""
 
     id: int
     codice: str
@@ -70,6 +110,7 @@ class RaccontoDaElaborare:
     associazione: str | None
     data_racconto: date | None
     meta: dict[str, Any] = field(default_factory=dict)
+    campi: dict[str, str] = field(default_factory=dict)
 
 
 def assicura_consenso(s: Session, versione: str, testo: str, testo_citazione: str | None = None,
@@ -116,7 +157,8 @@ def _nuovo_codice(s: Session) -> str:
 
 
 def inserisci_racconto(s: Session, nuovo: NuovoRacconto, cifrario: Cifrario) -> Racconto:
-    """Store a new story: metadata in clear, raw text encrypted in its own table."""
+    """Store a new story: metadata in clear; raw text and raw free-text fields encrypted in their own table
+    (the anonymised fields are written by :func:`salva_anonimizzazione`)."""
     consenso_id = s.scalar(select(Consenso.id).where(Consenso.versione == nuovo.versione_consenso))
     if consenso_id is None:
         raise ErroreArchivio(f"unknown consent version {nuovo.versione_consenso!r}")
@@ -126,15 +168,15 @@ def inserisci_racconto(s: Session, nuovo: NuovoRacconto, cifrario: Cifrario) -> 
         if associazione_id is None:
             raise ErroreArchivio(f"unknown association {nuovo.associazione!r}")
     r = Racconto(
-        codice=_nuovo_codice(s), fonte=nuovo.fonte, id_esterno=nuovo.id_esterno, titolo=nuovo.titolo,
-        associazione_id=associazione_id, associazione_altra=nuovo.associazione_altra,
-        quartiere=nuovo.quartiere, fascia_eta=nuovo.fascia_eta, ruolo=nuovo.ruolo, periodo=nuovo.periodo,
+        codice=_nuovo_codice(s), fonte=nuovo.fonte, id_esterno=nuovo.id_esterno,
+        associazione_id=associazione_id, fascia_eta=nuovo.fascia_eta, ruolo=nuovo.ruolo, periodo=nuovo.periodo,
         data_racconto=nuovo.data_racconto, canale=nuovo.canale, inviato_il=nuovo.inviato_il or adesso(),
         consenso_id=consenso_id, consenso_citazione=nuovo.consenso_citazione,
         ricevuta_hash=nuovo.ricevuta_hash, impronta=impronta_testo(nuovo.testo),
-        autovalutazione=nuovo.autovalutazione, parole=len(nuovo.testo.split()),
+        autovalutazione=nuovo.autovalutazione, parole=len(nuovo.testo.split()), mittente=nuovo.mittente,
     )
-    r.grezzo = TestoGrezzo(testo_cifrato=cifrario.cifra(nuovo.testo))
+    r.grezzo = TestoGrezzo(testo_cifrato=cifrario.cifra(nuovo.testo),
+                           campi_cifrati=cifra_campi(campi_grezzi(nuovo), cifrario))
     s.add(r)
     s.flush()
     return r
@@ -163,25 +205,67 @@ def in_attesa(s: Session, stadio: str, versione: int, *, solo_visibili: bool, li
     return list(s.scalars(q.order_by(Racconto.id).limit(limite)))
 
 
-def carica_lotto(s: Session, ids: Sequence[int], cifrario: Cifrario | None) -> list[RaccontoDaElaborare]:
-    """Load stories for a stage: the raw text only when a ``cifrario`` is given, else the anonymised one."""
+def lavoro_in_sospeso(s: Session, stadi: Sequence[tuple[str, int, bool]]) -> str | None:
+    """What the background worker should know: 'nuovo' when some story waits for a stage that never tried it
+    at its current version, 'errori' when the only stories waiting failed there before, None when all is done."""
+    ci_sono_errori = False
+    for stadio, versione, solo_visibili in stadi:
+        provati = (select(StatoStadio.racconto_id)
+                   .where(StatoStadio.stadio == stadio, StatoStadio.versione == versione))
+        nuovi = select(Racconto.id).where(Racconto.id.not_in(provati))
+        if solo_visibili:
+            nuovi = nuovi.where(Racconto.visibile.is_(True))
+        if s.scalar(nuovi.limit(1)) is not None:
+            return "nuovo"
+        if not ci_sono_errori:
+            falliti = select(StatoStadio.racconto_id).where(
+                StatoStadio.stadio == stadio, StatoStadio.versione == versione, StatoStadio.stato == "errore")
+            if solo_visibili:
+                falliti = falliti.join(Racconto, Racconto.id == StatoStadio.racconto_id).where(
+                    Racconto.visibile.is_(True))
+            ci_sono_errori = s.scalar(falliti.limit(1)) is not None
+    return "errori" if ci_sono_errori else None
+
+
+NON_DECIFRABILE = ("testo non decifrabile con la chiave attuale: la chiave è stata sostituita o persa? "
+                   "Rimetti il file della chiave originale (NARRAZIONI_FILE_CHIAVE) e riesegui elabora")
+
+
+def carica_lotto(s: Session, ids: Sequence[int], cifrario: Cifrario | None, *,
+                 guasti: dict[int, str] | None = None) -> list[RaccontoDaElaborare]:
+    """Load stories for a stage: the raw text and fields only when a ``cifrario`` is given, else the
+    anonymised ones. A story stored before migration 0007 has no encrypted fields: its columns still hold
+    the raw ones.
+
+    A raw text the key cannot decrypt is left out of the batch and, when ``guasti`` is given, recorded
+    there (story id → reason), so that the runner isolates it like any failed story.
+    """
     righe = s.execute(
-        select(Racconto, Associazione.nome, TestoGrezzo.testo_cifrato)
+        select(Racconto, Associazione.nome, TestoGrezzo.testo_cifrato, TestoGrezzo.campi_cifrati)
         .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
         .outerjoin(TestoGrezzo, TestoGrezzo.racconto_id == Racconto.id)
         .where(Racconto.id.in_(ids)).order_by(Racconto.id)
     ).all()
     lotto = []
-    for r, nome_ass, cifrato in righe:
+    for r, nome_ass, cifrato, campi_cifrati in righe:
+        in_colonna = {c: getattr(r, c) for c in CAMPI_LIBERI if getattr(r, c)}
         if cifrario is not None:
             if cifrato is None:  # raw text purged after retention: nothing to re-anonymise
                 continue
-            testo = cifrario.decifra(cifrato)
+            try:
+                testo = cifrario.decifra(cifrato)
+                campi = decifra_campi(campi_cifrati, cifrario) if campi_cifrati is not None else in_colonna
+            except ErroreChiave:
+                if guasti is None:
+                    raise
+                guasti[r.id] = NON_DECIFRABILE
+                continue
         else:
             testo = r.testo_anon or ""
+            campi = in_colonna
         lotto.append(RaccontoDaElaborare(id=r.id, codice=r.codice, testo=testo, associazione=nome_ass,
                                          data_racconto=r.data_racconto,
-                                         meta={"periodo": r.periodo, "canale": r.canale}))
+                                         meta={"periodo": r.periodo, "canale": r.canale}, campi=campi))
     return lotto
 
 
@@ -196,8 +280,14 @@ class Segnaposto:
 
 
 def salva_anonimizzazione(s: Session, racconto_id: int, testo_anon: str, segnaposti: Iterable[Segnaposto],
-                          mappa_cifrata: bytes | None, motivi: Sequence[str]) -> None:
-    """Store the anonymised text; a story with review reasons is held (not visible) until approved."""
+                          mappa_cifrata: bytes | None, motivi: Sequence[str], *,
+                          campi_anon: Mapping[str, str | None] | None = None,
+                          campi_cifrati: bytes | None = None) -> None:
+    """Store the anonymised text; a story with review reasons is held (not visible) until approved.
+
+    ``campi_anon`` (the anonymised CAMPI_LIBERI; a missing one becomes NULL) replaces the free-text
+    columns, ``campi_cifrati`` the encrypted raw fields; left out, both stay as they are.
+    """
     s.execute(delete(Entita).where(Entita.racconto_id == racconto_id))
     s.add_all(Entita(racconto_id=racconto_id, inizio=p.inizio, fine=p.fine, etichetta=p.etichetta,
                      segnaposto=p.segnaposto, punteggio=p.punteggio, fonte=p.fonte) for p in segnaposti)
@@ -209,8 +299,15 @@ def salva_anonimizzazione(s: Session, racconto_id: int, testo_anon: str, segnapo
         stato, visibile = "in_revisione", False
     else:
         stato, visibile = "approvato", True
-    s.execute(update(Racconto).where(Racconto.id == racconto_id)
-              .values(testo_anon=testo_anon, stato_anon=stato, visibile=visibile))
+    valori: dict[str, Any] = {"testo_anon": testo_anon, "stato_anon": stato, "visibile": visibile}
+    if campi_anon is not None:
+        if s.get_bind().dialect.name == "sqlite":  # a replaced clear field (before 0007) is overwritten
+            s.execute(text("PRAGMA secure_delete=ON"))
+        valori.update({c: campi_anon.get(c) or None for c in CAMPI_LIBERI})
+    if campi_cifrati is not None:
+        s.execute(update(TestoGrezzo).where(TestoGrezzo.racconto_id == racconto_id)
+                  .values(campi_cifrati=campi_cifrati))
+    s.execute(update(Racconto).where(Racconto.id == racconto_id).values(**valori))
     if visibile:
         s.execute(update(TestoGrezzo).where(TestoGrezzo.racconto_id == racconto_id)
                   .values(approvato_il=adesso()))
@@ -265,11 +362,18 @@ def conteggi(s: Session, stadi: Sequence[tuple[str, int] | tuple[str, int, bool]
             .group_by(StatoStadio.stato)).all())
         fatti = righe.get("fatto", 0)
         in_revisione = trattenuti if solo_visibili else 0
+        motivi = dict(s.execute(
+            select(StatoStadio.messaggio, func.count())
+            .where(StatoStadio.stadio == nome, StatoStadio.versione == versione, StatoStadio.stato == "errore")
+            .group_by(StatoStadio.messaggio).order_by(func.count().desc()).limit(5)).all())
         per_stadio[f"{nome}.v{versione}"] = {"fatto": fatti, "errore": righe.get("errore", 0),
                                              "da_fare": max(totale - fatti - in_revisione, 0),
-                                             "in_revisione": in_revisione}
+                                             "in_revisione": in_revisione,
+                                             "motivi_errore": {str(k or "?"): v for k, v in motivi.items()}}
+    non_decifrabili = s.scalar(select(func.count(func.distinct(StatoStadio.racconto_id)))
+                               .where(StatoStadio.stato == "errore", StatoStadio.messaggio == NON_DECIFRABILE)) or 0
     return {"racconti": totale, "anonimizzazione": per_anon, "canali": per_canale, "stadi": per_stadio,
-            "frasi": s.scalar(select(func.count(Frase.id))) or 0}
+            "frasi": s.scalar(select(func.count(Frase.id))) or 0, "non_decifrabili": non_decifrabili}
 
 
 def elenco_visibili(s: Session, *, limite: int = 500, associazione: str | None = None) -> list[dict[str, Any]]:
@@ -287,3 +391,18 @@ def elenco_visibili(s: Session, *, limite: int = 500, associazione: str | None =
 
 def stati_per_racconto(s: Session) -> dict[str, int]:
     return dict(s.execute(select(Racconto.stato_anon, func.count()).group_by(Racconto.stato_anon)).all())
+
+
+def testi_cifrati_presenti(s: Session) -> int:
+    """How many raw texts or mappings are stored encrypted (``init`` must not make a new key for them)."""
+    return s.scalar(select(func.count()).select_from(TestoGrezzo).where(
+        (TestoGrezzo.testo_cifrato.is_not(None)) | (TestoGrezzo.mappa_cifrata.is_not(None)))) or 0
+
+
+def un_testo_cifrato(s: Session) -> bytes | None:
+    """One encrypted raw text or mapping, to check that a key opens the store's texts."""
+    riga = s.execute(select(TestoGrezzo.testo_cifrato, TestoGrezzo.mappa_cifrata).where(
+        (TestoGrezzo.testo_cifrato.is_not(None)) | (TestoGrezzo.mappa_cifrata.is_not(None))).limit(1)).first()
+    if riga is None:
+        return None
+    return riga[0] if riga[0] is not None else riga[1]

@@ -5,28 +5,38 @@ Only visible stories are read or reported; quotes and assignments are deleted wi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from archivio import audit
-from archivio.modelli import AssegnazioneTema, Associazione, Racconto, Tema
+from archivio.modelli import AssegnazioneTema, Associazione, Racconto, StatoStadio, Tema
 from archivio.modelli_temi import CitazioneTema, ModelloTemiRiga
+from archivio.periodi import data_narrata
+
+log = logging.getLogger(__name__)
 
 __all__ = [
+    "DA_RIFARE",
     "ModelloSalvato",
     "NuovaCitazione",
     "NuovoTema",
     "RaccontoPerTemi",
     "assegnazioni",
     "cancella_assegnazioni",
+    "file_superati",
+    "invalida_per_ritiro",
     "leggi_temi",
     "modello_attivo",
+    "quanti_esistono",
     "racconti_per_temi",
+    "rendi_tutti_in_attesa",
     "rinomina_tema",
     "salva_assegnazioni",
     "salva_modello",
@@ -79,9 +89,13 @@ class ModelloSalvato:
     metriche: dict[str, Any]
 
 
+def _data(s: Session) -> Any:
+    return data_narrata(s.get_bind().dialect.name == "sqlite")
+
+
 def racconti_per_temi(s: Session, ids: Sequence[int] | None = None) -> list[RaccontoPerTemi]:
     """Visible stories (all, or those in ``ids``) with their anonymised text and metadata, in id order."""
-    q = (select(Racconto.id, Racconto.codice, Racconto.testo_anon, Associazione.nome, Racconto.data_racconto,
+    q = (select(Racconto.id, Racconto.codice, Racconto.testo_anon, Associazione.nome, _data(s),
                 Racconto.periodo, Racconto.consenso_citazione)
          .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
          .where(Racconto.visibile.is_(True)))
@@ -144,6 +158,53 @@ def salva_modello(s: Session, *, percorso: str, impronta: str, algoritmo: str, k
     s.add(modello)
     s.flush()
     return _modello(modello)
+
+
+# ``modelli_temi.impronta`` of a model whose file was deleted by a withdrawal: the next run refits.
+DA_RIFARE = ""
+STADIO_TEMI = "temi"
+
+
+def invalida_per_ritiro(s: Session, racconto_id: int) -> tuple[str, ...]:
+    """Before a story is deleted: if a theme model may hold its words, mark the models for a refit.
+
+    A story is in a model's file if it was visible when the model was fitted; visible, assigned or quoted
+    stories count. Every model file recorded is returned for deletion (superseded ones too), the active
+    model is marked :data:`DA_RIFARE`, and every story's themes stage is made pending, so that the next
+    ``elabora`` refits on the remaining stories and reassigns them.
+    """
+    coinvolto = s.scalar(select(Racconto.visibile).where(Racconto.id == racconto_id)) or \
+        s.scalar(select(AssegnazioneTema.racconto_id).where(AssegnazioneTema.racconto_id == racconto_id)
+                 .limit(1)) is not None or \
+        s.scalar(select(CitazioneTema.racconto_id).where(CitazioneTema.racconto_id == racconto_id)
+                 .limit(1)) is not None
+    if not coinvolto:
+        return ()
+    percorsi = tuple(p for p in s.scalars(select(ModelloTemiRiga.percorso).where(ModelloTemiRiga.percorso != ""))
+                     if p)
+    if not percorsi:
+        return ()
+    s.execute(update(ModelloTemiRiga).where(ModelloTemiRiga.attivo.is_(True)).values(impronta=DA_RIFARE))
+    s.execute(delete(StatoStadio).where(StatoStadio.stadio == STADIO_TEMI))
+    return percorsi
+
+
+def rendi_tutti_in_attesa(s: Session) -> None:
+    """Every story's themes stage to do again (after a refit forced by a withdrawal)."""
+    s.execute(delete(StatoStadio).where(StatoStadio.stadio == STADIO_TEMI))
+
+
+def quanti_esistono(s: Session, ids: Sequence[int]) -> int:
+    """How many of these stories still exist (a fit checks none was withdrawn meanwhile)."""
+    n = 0
+    for i in range(0, len(ids), 500):
+        n += s.scalar(select(func.count()).select_from(Racconto).where(Racconto.id.in_(list(ids[i:i + 500])))) or 0
+    return n
+
+
+def file_superati(s: Session) -> list[str]:
+    """Files of models that are no longer active (deleted after a refit: they hold old stories' words)."""
+    return [p for p in s.scalars(select(ModelloTemiRiga.percorso).where(ModelloTemiRiga.attivo.is_(False))) if p]
 
 
 def salva_assegnazioni(s: Session, tema_ids: Sequence[int], pesi: Iterable[tuple[int, Sequence[float]]]) -> None:
@@ -245,7 +306,7 @@ def assegnazioni(s: Session) -> list[dict[str, Any]]:
         return []
     indice = {tid: i for i, tid in enumerate(m.temi_ids)}
     righe = s.execute(
-        select(Racconto.id, Racconto.codice, Associazione.nome, Racconto.data_racconto, Racconto.periodo,
+        select(Racconto.id, Racconto.codice, Associazione.nome, _data(s), Racconto.periodo,
                AssegnazioneTema.tema_id, AssegnazioneTema.peso)
         .join(AssegnazioneTema, AssegnazioneTema.racconto_id == Racconto.id)
         .outerjoin(Associazione, Racconto.associazione_id == Associazione.id)
@@ -253,3 +314,19 @@ def assegnazioni(s: Session) -> list[dict[str, Any]]:
         .order_by(Racconto.id, AssegnazioneTema.tema_id)).all()
     return [{"racconto_id": r, "codice": c, "associazione": a, "data": d, "periodo": p, "tema": indice[t], "peso": w}
             for r, c, a, d, p, t, w in righe]
+
+
+def elimina_file_modello(percorso: str | Path) -> bool:
+    """Delete a theme model file recorded in the store, only when it is one: ``modelli/temi-*.joblib``.
+
+    The store's ``percorso`` is data, not a command: a path that is not a theme model file in a ``modelli``
+    folder (a hand-edited row, a test's placeholder) is never deleted. Returns whether a file was removed.
+    """
+    p = Path(percorso)
+    if not (p.parent.name == "modelli" and p.name.startswith("temi-") and p.suffix == ".joblib"):
+        log.warning("not deleting %s: not a theme model file", p.name)
+        return False
+    if not p.is_file() or p.is_symlink():
+        return False
+    p.unlink(missing_ok=True)
+    return True

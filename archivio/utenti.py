@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,6 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from archivio import audit
+from archivio.db import Archivio
 from archivio.modelli import RUOLI_UTENTE, Tentativo, Utente
 from archivio.tempo import adesso
 
@@ -62,8 +65,10 @@ def esiste_utente(s: Session, nome_utente: str) -> bool:
     return s.scalar(select(Utente.id).where(Utente.nome_utente == nome_utente)) is not None
 
 
-def chiave_tentativo(valore: str) -> str:
-    return hashlib.sha256(valore.encode("utf-8")).hexdigest()
+def chiave_tentativo(valore: str, segreto: bytes = b"") -> str:
+    """The stored key of a rate-limited attempt: a keyed hash (HMAC-SHA-256), never what was typed."""
+    return hmac.new(segreto or b"narrazioni-tentativi", valore.encode("utf-8", "replace"),
+                    hashlib.sha256).hexdigest()
 
 
 def conta_tentativi(s: Session, tipo: str, chiave: str, finestra: timedelta) -> int:
@@ -80,21 +85,86 @@ def pulisci_tentativi(s: Session, piu_vecchi_di: timedelta) -> None:
 
 
 FINESTRA_LOGIN = timedelta(minutes=15)
+SCONOSCIUTO = "sconosciuto"  # who the audit names when the typed username is no user's
+# How many failures (any username) one client may make per window, as a multiple of the per-user limit.
+FATTORE_CLIENTE = 4
+_TIPI_LOGIN = ("login_utente_cliente", "login_utente", "login_cliente")
 
 
-def verifica_login(s: Session, nome_utente: str, password: str, *, massimo_fallimenti: int) -> UtenteInfo | None:
-    """Check a login. After ``massimo_fallimenti`` failures in 15 minutes the user is locked out."""
-    chiave = chiave_tentativo(nome_utente.casefold())
-    if conta_tentativi(s, "login", chiave, FINESTRA_LOGIN) >= massimo_fallimenti:
-        raise ErroreUtente("troppi tentativi falliti: riprova tra qualche minuto")
-    u = s.scalar(select(Utente).where(Utente.nome_utente == nome_utente, Utente.attivo.is_(True)))
+@dataclass(frozen=True)
+class LimitiLogin:
+    """Failed-login limits per window (:data:`FINESTRA_LOGIN`).
+
+    ``per_cliente`` failures of one username from one client lock that username *for that client* only.
+    Past ``globale`` failures of one username from all clients together (someone trying from many
+    addresses), each client gets a single failed attempt at it: the soft global limit slows a distributed
+    attack without locking the real user out (a client without failures still logs in).
+    """
+
+    per_cliente: int = 5
+    globale: int = 50
+
+
+class ErroreAccessoBloccato(ErroreUtente):
+    """Too many failed logins for this username from this client."""
+
+
+def _serializza(s: Session) -> None:
+    """Start the check-and-count of an attempt so that concurrent attempts run one after the other.
+
+    SQLite: the first statement writes (expired attempts are removed), so it takes the database's write lock
+    at once and holds it until commit. PostgreSQL: a transaction-scoped advisory lock.
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(select(func.pg_advisory_xact_lock(7_361_902)))
+    s.execute(delete(Tentativo).where(Tentativo.tipo.in_(_TIPI_LOGIN),
+                                      Tentativo.quando < adesso() - FINESTRA_LOGIN))
+
+
+def verifica_login(archivio: Archivio, nome_utente: str, password: str, *, cliente: str, segreto: bytes,
+                   limiti: LimitiLogin | None = None) -> UtenteInfo | None:
+    """Check a login; the attempt is counted *before* the password is checked, in one serialised transaction.
+
+    So N parallel attempts can never all be evaluated past the limit. What is stored: keyed hashes
+    (``segreto``) of username+client, username and client in ``tentativi`` (removed after the window, and
+    on success for that attempt), and an audit row naming the user only when the username exists
+    (otherwise :data:`SCONOSCIUTO`): a password typed by mistake in the username field is never stored.
+
+    Raises:
+        ErroreAccessoBloccato: the limits for this username and client are reached (nothing evaluated).
+    """
+    limiti = limiti or LimitiLogin()
+    piegato = nome_utente.casefold()
+    chiavi = {
+        "login_utente_cliente": chiave_tentativo(f"{piegato}\x1f{cliente}", segreto),
+        "login_utente": chiave_tentativo(piegato, segreto),
+        "login_cliente": chiave_tentativo(f"\x1f{cliente}", segreto),
+    }
+    with archivio.transazione() as s:
+        _serializza(s)
+        n = {tipo: conta_tentativi(s, tipo, chiave, FINESTRA_LOGIN) for tipo, chiave in chiavi.items()}
+        massimo_qui = 1 if n["login_utente"] >= limiti.globale else limiti.per_cliente
+        if n["login_utente_cliente"] >= massimo_qui or n["login_cliente"] >= limiti.per_cliente * FATTORE_CLIENTE:
+            raise ErroreAccessoBloccato("troppi tentativi falliti: riprova tra qualche minuto")
+        prenotati = [Tentativo(tipo=tipo, chiave=chiave) for tipo, chiave in chiavi.items()]
+        s.add_all(prenotati)
+        s.flush()
+        ids = [t.id for t in prenotati]
+        u = s.scalar(select(Utente).where(Utente.nome_utente == nome_utente))
+        hash_utente = u.password_hash if u is not None and u.attivo else None
+        esiste = u is not None
     try:
-        _hasher.verify(u.password_hash if u else _HASH_FITTIZIO, password)
-        ok = u is not None
+        _hasher.verify(hash_utente or _HASH_FITTIZIO, password)
+        ok = hash_utente is not None
     except (VerificationError, InvalidHashError):
         ok = False
-    if not ok or u is None:
-        registra_tentativo(s, "login", chiave)
-        return None
-    u.ultimo_accesso = adesso()
-    return UtenteInfo(u.nome_utente, u.ruolo, u.attivo)
+    with archivio.transazione() as s:
+        if ok:
+            s.execute(delete(Tentativo).where(Tentativo.id.in_(ids)))
+            u = s.scalar(select(Utente).where(Utente.nome_utente == nome_utente))
+            assert u is not None
+            u.ultimo_accesso = adesso()
+            audit.registra(s, u.nome_utente, "login_riuscito")
+            return UtenteInfo(u.nome_utente, u.ruolo, u.attivo)
+        audit.registra(s, nome_utente if esiste else SCONOSCIUTO, "login_fallito")
+    return None

@@ -150,15 +150,18 @@ def carica(cartella: Path, n: int, seme: int, lotto: int = 500) -> dict[str, flo
                 giorno = dal + timedelta(days=rng.randrange((al - dal).days + 1))
                 associazione = rng.choice(nomi_associazioni) if rng.random() > 0.05 else None
                 t0 = time.perf_counter()
+                titolo = f"Racconto {i + 1}"
+                quartiere = rng.choice(("Sant'Agnese", "San Damaso", "Buon Pastore", "Vaciglio"))
                 r = q.inserisci_racconto(s, NuovoRacconto(
                     testo=testo, canale=rng.choice(("modulo", "modulo", "importazione", "operatore")),
-                    versione_consenso="2020-1", titolo=f"Racconto {i + 1}", associazione=associazione,
-                    quartiere=rng.choice(("Sant'Agnese", "San Damaso", "Buon Pastore", "Vaciglio")),
+                    versione_consenso="2020-1", titolo=titolo, associazione=associazione,
+                    quartiere=quartiere,
                     fascia_eta=rng.choice(("18-29", "30-44", "45-64", "65-74", "75+")),
                     ruolo=rng.choice(("cittadino", "caregiver", "volontario", "genitore", "operatore")),
                     periodo=periodo, data_racconto=giorno, consenso_citazione=rng.random() < 0.8), cifrario)
                 # the recombined text is already anonymised: it is the anonymised text as it is
-                q.salva_anonimizzazione(s, r.id, testo, [], None, [])
+                q.salva_anonimizzazione(s, r.id, testo, [], None, [],
+                                        campi_anon={"titolo": titolo, "quartiere": quartiere})
                 tempi["racconti"] += time.perf_counter() - t0
                 nuovi.append((r.id, testo, frasi, associazione))
             t0 = time.perf_counter()

@@ -34,7 +34,7 @@ SHARED = RADICE.parent / "shared"
 if str(RADICE) not in sys.path:
     sys.path.insert(0, str(RADICE))
 
-from analisi.anonimizzazione import Anonimizzatore, Entita  # noqa: E402
+from analisi.anonimizzazione import Anonimizzatore, Entita, Esito  # noqa: E402
 from analisi.anonimizzazione.tipi import STRUTTURATE  # noqa: E402
 
 FRASI_PER_DOCUMENTO = 20
@@ -374,32 +374,34 @@ def valuta(
     return tabella, quota, esempi
 
 
-def intervalli_persona(
-    docs: list[Documento], esiti: list[list[Entita]], ripetizioni: int = 1000, seme: int = 0
+def _conteggi_doc(doc: Documento, ents: list[Entita], lab: str) -> tuple[int, int, int, int]:
+    """(gold spans, recalled, predicted, correct) of one label in one document (as in :func:`valuta`)."""
+    predetti = [(e.start, e.end) for e in ents]
+    gold = [g for g in doc.gold if g[2] == lab]
+    pred = [e for e in ents if etichetta_predetta(e) == lab]
+    return (
+        len(gold),
+        sum(_coperto(doc.testo, a, b, predetti) for a, b, _ in gold),
+        len(pred),
+        sum(any(g[0] < x.end and x.start < g[1] for g in doc.gold) for x in pred),
+    )
+
+
+def intervalli(
+    docs: list[Documento], esiti: list[list[Entita]], lab: str = "PERSONA", ripetizioni: int = 1000, seme: int = 0
 ) -> tuple[tuple[float, float], tuple[float, float]]:
-    """95 % bootstrap intervals (documents resampled) of PERSONA precision and recall."""
+    """95 % bootstrap intervals (documents resampled) of one label's precision and recall."""
     import random
 
-    per_doc = []
-    for doc, ents in zip(docs, esiti, strict=True):
-        predetti = [(e.start, e.end) for e in ents]
-        gold = [g for g in doc.gold if g[2] == "PERSONA"]
-        persone = [e for e in ents if etichetta_predetta(e) == "PERSONA"]
-        per_doc.append(
-            (
-                len(gold),
-                sum(_coperto(doc.testo, a, b, predetti) for a, b, _ in gold),
-                len(persone),
-                sum(any(g[0] < x.end and x.start < g[1] for g in doc.gold) for x in persone),
-            )
-        )
+    per_doc = [_conteggi_doc(doc, ents, lab) for doc, ents in zip(docs, esiti, strict=True)]
     rnd = random.Random(seme)
     rr, pp = [], []
     for _ in range(ripetizioni):
         campione = [per_doc[rnd.randrange(len(per_doc))] for _ in per_doc]
         gold_n, rec, pred, cor = (sum(x[k] for x in campione) for k in range(4))
-        if gold_n and pred:
+        if gold_n:
             rr.append(rec / gold_n)
+        if pred:
             pp.append(cor / pred)
     rr.sort()
     pp.sort()
@@ -408,6 +410,39 @@ def intervalli_persona(
         return (xs[int(0.025 * len(xs))], xs[int(0.975 * len(xs)) - 1]) if xs else (float("nan"), float("nan"))
 
     return ic(pp), ic(rr)
+
+
+def intervalli_persona(
+    docs: list[Documento], esiti: list[list[Entita]], ripetizioni: int = 1000, seme: int = 0
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """95 % bootstrap intervals (documents resampled) of PERSONA precision and recall."""
+    return intervalli(docs, esiti, "PERSONA", ripetizioni, seme)
+
+
+#: thresholds of the review trade-off curve (1.01: the residual risk holds nothing)
+SOGLIE_CURVA = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def nome_leggibile(doc: Documento, ents: list[Entita]) -> bool:
+    """Whether some gold PERSONA span of the document stays (partly) readable."""
+    predetti = [(e.start, e.end) for e in ents]
+    return any(lab == "PERSONA" and not _coperto(doc.testo, a, b, predetti) for a, b, lab in doc.gold)
+
+
+def curva_revisione(
+    docs: list[Documento], esiti: Sequence[Esito], soglie: Sequence[float] = SOGLIE_CURVA
+) -> list[tuple[float, float, float]]:
+    """For each threshold of the residual risk: (threshold, share of stories held, share of the stories
+    NOT held that still show a name). A story is also held by the other review rules (identifiers with a
+    wrong check character, quasi-identifiers), whatever the threshold."""
+    righe = []
+    fuga = [nome_leggibile(d, e.entita) for d, e in zip(docs, esiti, strict=True)]
+    altri = [any(not m.startswith(("rischio", "bassa confidenza")) for m in e.motivi) for e in esiti]
+    for soglia in soglie:
+        tenuti = [a or e.rischio >= soglia for a, e in zip(altri, esiti, strict=True)]
+        auto = [f for f, t in zip(fuga, tenuti, strict=True) if not t]
+        righe.append((soglia, sum(tenuti) / max(1, len(docs)), sum(auto) / max(1, len(auto))))
+    return righe
 
 
 def stampa(titolo: str, tabella: dict[str, dict[str, float]], quota: float, n_doc: int) -> None:
@@ -453,6 +488,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--solo", choices=["kind", "wikineural", "cieco", "corpus", "semi"], action="append")
     ap.add_argument("--json", type=Path, help="scrive anche i risultati in questo file")
     ap.add_argument(
+        "--gold-jsonl",
+        type=Path,
+        help="scrive ogni insieme in questa cartella come {id, text, gold} per ../shared/tools/score.py anon",
+    )
+    ap.add_argument("--soglia", type=float, help="soglia del rischio residuo (predefinita: quella delle impostazioni)")
+    ap.add_argument(
         "--ner-ovunque",
         action="store_true",
         help="NER su tutto il testo, non solo sulle frasi candidate (per misurare il filtro)",
@@ -474,6 +515,8 @@ def main(argv: list[str] | None = None) -> int:
 
         consentiti = associazioni_corpus(associazioni)
     anon = Anonimizzatore(nlp, consentiti=consentiti)
+    if args.soglia is not None:
+        anon.soglia_rischio = args.soglia
     anon.ner_solo_frasi_candidate = not args.ner_ovunque
     risultati: dict[str, Any] = {"modello": nome_modello}
     insiemi = args.solo or ["kind", "wikineural", "cieco", "corpus", "semi"]
@@ -482,21 +525,50 @@ def main(argv: list[str] | None = None) -> int:
         nome: str, docs: list[Documento], etichette: Sequence[str] | None, errori: int | None = None
     ) -> None:
         t0 = time.perf_counter()
-        esiti = [e.entita for e in anon.anonimizza_molti((d.testo for d in docs), batch_size=64)]
+        completi = list(anon.anonimizza_molti((d.testo for d in docs), batch_size=64))
+        esiti = [e.entita for e in completi]
         secondi = time.perf_counter() - t0
         tabella, quota, esempi = valuta(docs, esiti, etichette, args.errori if errori is None else errori)
         parole = sum(len(d.testo.split()) for d in docs)
         stampa(f"{nome} — {parole} parole in {secondi:.1f} s", tabella, quota, len(docs))
-        if "PERSONA" in tabella and len(docs) > 1:
-            (p_lo, p_hi), (r_lo, r_hi) = intervalli_persona(docs, esiti)
+        if len(docs) > 1:
+            for lab in tabella:
+                if lab.startswith("(") or not tabella[lab]["gold"]:
+                    continue
+                (p_lo, p_hi), (r_lo, r_hi) = intervalli(docs, esiti, lab)
+                print(
+                    f"{lab}, intervalli al 95% (bootstrap sui documenti): P {p_lo:.3f}–{p_hi:.3f}, "
+                    f"R {r_lo:.3f}–{r_hi:.3f}"
+                )
+                tabella[lab].update({"P_ic95": (p_lo, p_hi), "R_ic95": (r_lo, r_hi)})
+        curva = curva_revisione(docs, completi) if any(g[2] == "PERSONA" for d in docs for g in d.gold) else []
+        if curva:
             print(
-                f"PERSONA, intervalli al 95% (bootstrap sui documenti): P {p_lo:.3f}–{p_hi:.3f}, "
-                f"R {r_lo:.3f}–{r_hi:.3f}"
+                f"revisione (soglia predefinita {anon.soglia_rischio:.2f}) — soglia: quota trattenuti / "
+                "quota con un nome leggibile fra gli approvati in automatico"
             )
-            tabella["PERSONA"].update({"P_ic95": (p_lo, p_hi), "R_ic95": (r_lo, r_hi)})
+            print("   " + "  ".join(f"{s:.2f}: {t:.3f}/{f:.3f}" for s, t, f in curva))
+            tenuti = sum(e.da_rivedere for e in completi) / len(completi)
+            fuga = [nome_leggibile(d, e.entita) for d, e in zip(docs, completi, strict=True) if not e.da_rivedere]
+            print(
+                f"   con la soglia predefinita: trattenuti {tenuti:.3f}, nome leggibile fra gli approvati "
+                f"{sum(fuga) / max(1, len(fuga)):.3f}"
+            )
         for r in esempi:
             print("   ", r)
-        risultati[nome] = {"tabella": tabella, "quota_nome_sopravvissuto": quota, "documenti": len(docs)}
+        risultati[nome] = {
+            "tabella": tabella,
+            "quota_nome_sopravvissuto": quota,
+            "documenti": len(docs),
+            "curva_revisione": curva,
+        }
+        if args.gold_jsonl:
+            args.gold_jsonl.mkdir(parents=True, exist_ok=True)
+            nome_file = re.sub(r"[^\w]+", "_", nome.split(" — ")[0]).strip("_").lower()
+            with open(args.gold_jsonl / f"{nome_file}.jsonl", "w", encoding="utf-8") as f:
+                for d in docs:
+                    gold = [{"start": a, "end": b, "label": lab} for a, b, lab in d.gold]
+                    f.write(json.dumps({"id": d.id, "text": d.testo, "gold": gold}, ensure_ascii=False) + "\n")
 
     def esegui_meta(titolo: str, docs: list[Documento], gruppo: str) -> None:
         """Half A with its errors printed, half B with its totals only (its errors are never read)."""

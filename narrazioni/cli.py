@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +26,8 @@ app.add_typer(utenti_app, name="utenti")
 app.add_typer(associazioni_app, name="associazioni")
 modello_app = typer.Typer(help="The shipped Italian spaCy pipeline it_narrazioni.", no_args_is_help=True)
 app.add_typer(modello_app, name="modello")
+stampa_app = typer.Typer(help="Printable material for people without internet (PDF).", no_args_is_help=True)
+app.add_typer(stampa_app, name="stampa")
 _OPZIONI_LIBERE = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 console = Console(soft_wrap=True)
@@ -44,7 +48,7 @@ def _impostazioni() -> Any:
 def _apri(impostazioni: Any, *, migra: bool = False) -> Any:
     from archivio.db import Archivio, revisione_corrente, revisione_finale
 
-    archivio = Archivio(impostazioni.url_database())
+    archivio = Archivio(impostazioni.url_database(), file_ritirati=impostazioni.percorso_ritirati())
     if not migra and revisione_corrente(archivio) != revisione_finale():
         raise ErroreUtenteCli("the database is not initialised or not up to date: run 'narrazioni init'")
     return archivio
@@ -56,23 +60,73 @@ def _cifrario(impostazioni: Any) -> Any:
     return Cifrario.da_file(impostazioni.percorso_chiave())
 
 
+def _controlla_chiave(archivio: Any, percorso_chiave: Path) -> None:
+    """Refuse to make a new key for a store whose texts were encrypted with another one."""
+    from sqlalchemy import inspect
+
+    from archivio import racconti as q
+    from archivio.cifratura import Cifrario, ErroreChiave
+
+    if "testi_grezzi" not in inspect(archivio.motore).get_table_names():
+        return
+    with archivio.lettura() as s:
+        quanti = q.testi_cifrati_presenti(s)
+        campione = q.un_testo_cifrato(s) if quanti else None
+    if not quanti:
+        return
+    if not percorso_chiave.exists():
+        raise ErroreUtenteCli(
+            f"il database contiene {quanti} testi cifrati ma il file della chiave non c'è: {percorso_chiave}. "
+            "Una chiave nuova non li aprirebbe. Rimetti lì la chiave originale (o indica dov'è con "
+            "NARRAZIONI_FILE_CHIAVE) e riesegui 'narrazioni init'.")
+    try:
+        assert campione is not None
+        Cifrario.da_file(percorso_chiave).decifra_byte(campione)
+    except ErroreChiave:
+        errori.print(f"attenzione: la chiave {percorso_chiave} non apre i testi cifrati del database: "
+                     "i racconti non ancora anonimizzati resteranno in errore finché non rimetti la chiave "
+                     "originale ('narrazioni stato' li conta).", markup=False)
+
+
 @app.command()
 def init() -> None:
     """Create or migrate the database, create the encryption key, register the consent text."""
     from archivio.cifratura import crea_chiave
+    from archivio.copie import cifra_copie_in_chiaro
     from archivio.db import migra
     from raccolta.consenso import registra_consenso
 
     imp = _impostazioni()
     archivio = _apri(imp, migra=True)
-    prima, dopo, backup = migra(archivio)
-    if backup:
-        console.print(f"backup of the database before migrating: {backup}")
-    console.print(f"database {'created' if prima is None else 'at'} revision {dopo}: {imp.url_database()}")
+    _controlla_chiave(archivio, imp.percorso_chiave())
     if crea_chiave(imp.percorso_chiave()):
         console.print(f"new encryption key: {imp.percorso_chiave()} (keep it safe, outside backups of the db)")
+    cifrario = _cifrario(imp)
+    prima, dopo, backup = migra(archivio, cifrario)
+    if backup:
+        console.print(f"encrypted backup of the database before migrating: {backup} "
+                      "(restore it with 'narrazioni ripristina-copia')")
+    if archivio.sqlite and (n := cifra_copie_in_chiaro(archivio.url, cifrario)):
+        console.print(f"{n} plaintext backups of earlier versions encrypted with the key")
+    console.print(f"database {'created' if prima is None else 'at'} revision {dopo}: {imp.url_database()}")
     if not registra_consenso(archivio, imp.versione_consenso):
         raise ErroreUtenteCli(f"no consent text ships for version {imp.versione_consenso!r}")
+
+
+@app.command("ripristina-copia")
+def ripristina_copia(
+    copia: Annotated[Path, typer.Argument(help="An encrypted backup (narrazioni.db.<when>.bak.fernet).")],
+    destinazione: Annotated[Path, typer.Argument(help="Where to write the plain SQLite file.")],
+) -> None:
+    """Decrypt a backup made by `init` into a plain SQLite file (to recover from a failed migration)."""
+    from archivio.copie import decifra_copia
+
+    if not copia.is_file():
+        raise ErroreUtenteCli(f"file non trovato: {copia}")
+    if destinazione.exists():
+        raise ErroreUtenteCli(f"{destinazione} esiste già: scegli un altro nome")
+    decifra_copia(copia, _cifrario(_impostazioni()), destinazione)
+    console.print(f"backup decrypted into {destinazione}", markup=False)
 
 
 @associazioni_app.command("carica")
@@ -162,14 +216,32 @@ def pulisci(
 
 
 @app.command()
-def ritira(codice: Annotated[str, typer.Argument(help="The receipt code the narrator received.")]) -> None:
-    """Withdraw a story for a narrator who brings the receipt (everything derived from it is deleted)."""
-    from raccolta.operatore import ritira_per_conto
+def ritira(
+    codice: Annotated[str, typer.Argument(help="The narrator's receipt code, or the story's R- code.")],
+    motivo: Annotated[str | None, typer.Option(help="Why (required with an R- code; kept in the audit).")] = None,
+    chi: Annotated[str, typer.Option(help="Operator or administrator acting (written in the audit).")] = "cli",
+) -> None:
+    """Withdraw a story: with the narrator's receipt, or by its R- code with --motivo (e.g. imported stories).
 
-    if ritira_per_conto(_apri(_impostazioni()), codice, operatore="cli"):
-        console.print("story withdrawn")
+    Everything derived from it is deleted: rows, full-text index, theme model files (refitted at the next
+    `elabora`), the encrypted backups (rewritten without it), the WAL.
+    """
+    from raccolta.operatore import ritira_per_conto
+    from raccolta.validazione import ErroreValidazione
+
+    imp = _impostazioni()
+    archivio = _apri(imp)
+    try:
+        ritiro = ritira_per_conto(archivio, codice, operatore=chi, cifrario=_cifrario(imp), motivo=motivo)
+    except ErroreValidazione as e:
+        raise ErroreUtenteCli(" ".join(er.messaggio for er in e.errori)) from None
+    if ritiro is None:
+        raise ErroreUtenteCli("nessun racconto con questo codice")
+    if ritiro.completo:
+        console.print(f"racconto {ritiro.codice} ritirato: cancellato con tutto ciò che ne derivava")
     else:
-        raise ErroreUtenteCli("no story with this receipt code")
+        console.print("questa ricevuta era di un invio ripetuto dello stesso testo da parte di un'altra persona: "
+                      "è stato annullato solo quell'invio, il racconto di chi l'ha inviato per primo resta")
 
 
 @app.command()
@@ -222,10 +294,52 @@ def stato(
     for nome, v in c["stadi"].items():
         t.add_row(nome, str(v["fatto"]), str(v["errore"]), str(v["da_fare"]), str(v["in_revisione"]))
     console.print(t)
+    for nome, v in c["stadi"].items():
+        for motivo, n in v["motivi_errore"].items():
+            console.print(f"{nome}: {n} stories failed: {motivo}", markup=False)
+    if c["non_decifrabili"]:
+        console.print(f"{c['non_decifrabili']} racconti non si possono decifrare con la chiave "
+                      f"{imp.percorso_chiave()}: sono isolati (stato errore) e ripresi da 'elabora' quando "
+                      "rimetti la chiave originale", markup=False)
     trattenuti = c["anonimizzazione"].get("in_revisione", 0)
     if trattenuti:
         console.print(f"{trattenuti} stories wait for an administrator's anonymisation review "
                       "(dashboard: Revisione anonimizzazione) before the later stages process them")
+    from analisi.servizio import descrivi_battito, leggi_battito
+
+    for riga in descrivi_battito(leggi_battito(Path(imp.cartella_dati))):
+        console.print(riga, markup=False)
+
+
+@app.command()
+def backup(file: Annotated[Path, typer.Argument(help="The backup file to write (.tar.gz).")]) -> None:
+    """Consistent online copy of the store and its models (raw texts stay encrypted; the key is never in it)."""
+    from archivio.salvataggi import backup as fai_backup
+
+    imp = _impostazioni()
+    esito = fai_backup(_apri(imp), Path(imp.cartella_dati), file, file_chiave=imp.percorso_chiave())
+    console.print(f"backup: {esito.racconti} stories → {esito.file} ({esito.byte:,} bytes); the key "
+                  f"{imp.percorso_chiave()} is NOT in it: keep a copy of the key apart", markup=False)
+
+
+@app.command()
+def ripristina(
+    file: Annotated[Path, typer.Argument(help="A file written by `narrazioni backup`.")],
+    ritirati: Annotated[list[Path] | None, typer.Option(
+        help="More withdrawal lists (ritirati.txt) to apply, e.g. the one kept with the key.")] = None,
+) -> None:
+    """Restore a backup into an empty data directory; stories withdrawn since the backup stay withdrawn."""
+    from archivio.salvataggi import ripristina as fai_ripristino
+
+    imp = _impostazioni()
+    esito = fai_ripristino(file, imp.url_database(), Path(imp.cartella_dati), file_ritirati=imp.percorso_ritirati(),
+                           file_chiave=imp.percorso_chiave(), altri_ritirati=ritirati or [])
+    console.print(f"restored {esito.racconti} stories at revision {esito.revisione} into {imp.url_database()}"
+                  + (f"; {esito.ritirati_tolti} withdrawn stories removed again" if esito.ritirati_tolti else ""),
+                  markup=False)
+    if not imp.percorso_chiave().exists():
+        console.print(f"the key is not in the backup: copy it to {imp.percorso_chiave()} (without it the raw "
+                      "texts cannot be read, e.g. for review or re-anonymisation)", markup=False)
 
 
 @utenti_app.command("aggiungi")
@@ -262,7 +376,8 @@ def utenti_elenco() -> None:
 @app.command()
 def anonimizza(
     ingresso: Annotated[Path, typer.Argument(help="IN.jsonl: {\"id\": str, \"text\": str} per line.")],
-    uscita: Annotated[Path, typer.Argument(help="OUT.jsonl: {\"id\", \"text_anon\", \"entities\"} per line.")],
+    uscita: Annotated[Path, typer.Argument(help="OUT.jsonl: {\"id\", \"text_anon\", \"entities\", "
+                                               "\"revisione\", \"motivi\", \"rischio\"} per line.")],
     processi: Annotated[int, typer.Option(min=1, help="Worker processes (order is kept).")] = 1,
     lotto: Annotated[int, typer.Option(min=1, help="Stories per batch.")] = 64,
 ) -> None:
@@ -275,7 +390,7 @@ def anonimizza(
     if not ingresso.is_file():
         raise ErroreUtenteCli(f"input file not found: {ingresso}")
     anonimizzatore = Anonimizzatore(carica_italiano(imp.modello_lingua), consentiti=associazioni,
-                                    figure_pubbliche=imp.figure_pubbliche)
+                                    figure_pubbliche=imp.figure_pubbliche, soglia_rischio=imp.soglia_rischio_nome)
     with open(ingresso, encoding="utf-8") as f_in, open(uscita, "w", encoding="utf-8") as f_out:
         n = anonimizza_jsonl(f_in, f_out, anonimizzatore, processi=processi, batch_size=lotto)
     console.print(f"{n} stories anonymised → {uscita}", markup=False)
@@ -467,6 +582,36 @@ def _imposta_utente(nome: str, *, attivo: bool | None = None, ruolo: str | None 
     console.print(f"user {nome} updated")
 
 
+@stampa_app.command("manifesto")
+def stampa_manifesto(
+    file: Annotated[Path, typer.Argument(help="The PDF to write.")],
+    url: Annotated[str | None, typer.Option(help="The form's address (default: the setting modulo_url_pubblico).")]
+    = None,
+) -> None:
+    """An A4 poster with the QR code of the public form."""
+    from raccolta.stampa import scrivi_manifesto
+
+    imp = _impostazioni()
+    indirizzo = url or imp.modulo_url_pubblico
+    if not indirizzo:
+        indirizzo = f"http://{imp.host}:{imp.porta_modulo}/"
+        errori.print(f"avviso: no --url and no NARRAZIONI_MODULO_URL_PUBBLICO: the poster points to {indirizzo}",
+                     markup=False)
+    scrivi_manifesto(file, indirizzo)
+    console.print(f"poster → {file} ({indirizzo})", markup=False)
+
+
+@stampa_app.command("modulo")
+def stampa_modulo(file: Annotated[Path, typer.Argument(help="The PDF to write.")]) -> None:
+    """A paper form whose fields are the import columns, with the consent text of the current version."""
+    from raccolta.stampa import scrivi_modulo
+
+    imp = _impostazioni()
+    scrivi_modulo(file, imp.versione_consenso, associazioni=_associazioni_se_inizializzato(imp))
+    console.print(f"paper form → {file} (consent {imp.versione_consenso}; import the transcription with "
+                  f"'narrazioni importa FILE --consenso {imp.versione_consenso}')", markup=False)
+
+
 DEMO_UTENTI = (("ricercatrice", "ricercatore"), ("operatore", "operatore"), ("admin", "amministratore"))
 
 
@@ -503,37 +648,66 @@ def demo(
 
 
 def _avvia_servizi(imp: Any, password: str) -> None:
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(Path(imp.cartella_dati).resolve())}
-    processi = [subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(RADICE / "dashboard.py"), "--server.headless", "true",
-         "--server.address", imp.host, "--server.port", str(imp.porta_dashboard),
-         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"], env=env)]
+    _servi(imp, righe_accesso="Accesso demo:     " + ", ".join(f"{n} ({r})" for n, r in DEMO_UTENTI)
+           + f" — password: {password}")
+
+
+def _servi(imp: Any, *, righe_accesso: str = "", con_modulo: bool = True, con_dashboard: bool = True,
+           con_lavoratore: bool = True) -> None:
+    from narrazioni.servizio import ambiente_figli, comandi, supervisiona
+
     try:
         import raccolta.app  # noqa: F401
-
-        processi.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "raccolta.app:crea_app_da_ambiente",
-             "--host", imp.host, "--port", str(imp.porta_modulo), "--log-level", "warning",
-             "--no-access-log"], env=env))
-        modulo = f"http://{imp.host}:{imp.porta_modulo}/"
     except ImportError:
-        modulo = "(the public form is not installed)"
-    console.print(f"\nModulo pubblico:  {modulo}\nDashboard:        http://{imp.host}:{imp.porta_dashboard}/\n"
-                  f"Accesso demo:     " + ", ".join(f"{n} ({r})" for n, r in DEMO_UTENTI)
-                  + f" — password: {password}\nCtrl+C per fermare.", markup=False)
+        con_modulo = False
+    figli = comandi(imp, con_modulo=con_modulo, con_dashboard=con_dashboard, con_lavoratore=con_lavoratore)
+    modulo = f"http://{imp.host}:{imp.porta_modulo}/" if con_modulo else "(the public form is not installed)"
 
-    def ferma(*_: Any) -> None:
-        for p in processi:
-            p.terminate()
-        sys.exit(0)
+    def annuncia() -> None:
+        righe = [f"\nModulo pubblico:  {modulo}"]
+        if con_dashboard:
+            righe.append(f"Dashboard:        http://{imp.host}:{imp.porta_dashboard}/")
+        if con_lavoratore:
+            righe.append("Elaborazione:     automatica (nuovi racconti e racconti approvati, entro un minuto)")
+        if righe_accesso:
+            righe.append(righe_accesso)
+        righe.append("Ctrl+C per fermare.")
+        console.print("\n".join(righe), markup=False)
 
-    signal.signal(signal.SIGTERM, ferma)
-    try:
-        while all(p.poll() is None for p in processi):
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    ferma()
+    raise typer.Exit(supervisiona(figli, ambiente_figli(imp), dopo_avvio=annuncia))
+
+
+@app.command()
+def servi(
+    modulo: Annotated[bool, typer.Option(help="Start the public form.")] = True,
+    dashboard: Annotated[bool, typer.Option(help="Start the dashboard.")] = True,
+    lavoratore: Annotated[bool, typer.Option(help="Start the background worker.")] = True,
+) -> None:
+    """Run the public form, the dashboard and the background worker that processes new stories by itself."""
+    imp = _impostazioni()
+    _apri(imp).chiudi()  # a clear error now if the database is missing, not three failing children
+    _servi(imp, con_modulo=modulo, con_dashboard=dashboard, con_lavoratore=lavoratore)
+
+
+@app.command()
+def lavora(
+    intervallo: Annotated[float | None, typer.Option(help="Seconds between two looks for work.")] = None,
+) -> None:
+    """Only the background worker of `servi`: process new and newly approved stories as they arrive."""
+    import logging
+    import threading
+
+    from analisi.servizio import Lavoratore
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    imp = _impostazioni()
+    ferma = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: ferma.set())
+    lavoratore = Lavoratore(_apri(imp), imp, _cifrario(imp), ferma=ferma, precarica=True,
+                            intervallo=imp.servizio_intervallo_secondi if intervallo is None else intervallo)
+    lavoratore.lavora()
 
 
 PACCHETTI = {"analisi", "archivio", "raccolta", "narrazioni"}
@@ -546,19 +720,86 @@ def errore_dell_utente(e: BaseException) -> bool:
         classe.__name__.startswith("Errore") or classe.__name__ == "ModelloNonDisponibile")
 
 
+def _catena(e: BaseException) -> Iterator[BaseException]:
+    """The exception and its causes (``raise ... from``, or raised while handling another)."""
+    visti: set[int] = set()
+    attuale: BaseException | None = e
+    while attuale is not None and id(attuale) not in visti:
+        visti.add(id(attuale))
+        yield attuale
+        attuale = attuale.__cause__ or attuale.__context__
+
+
+def errore_archivio(e: BaseException) -> str | None:
+    """One Italian line for an error of the store or of the data directory, or None for any other error."""
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    for causa in _catena(e):
+        if isinstance(causa, OSError) and causa.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return (f"permesso negato su {causa.filename or 'un file dei dati'}: la cartella dei dati e i suoi "
+                    "file devono essere scrivibili dall'utente che esegue il comando")
+        if isinstance(causa, OSError) and causa.errno == errno.ENOSPC:
+            return "il disco è pieno: libera spazio nella cartella dei dati e riprova"
+        originale = causa.orig if isinstance(causa, DBAPIError) else causa
+        if not isinstance(originale, sqlite3.Error) and not isinstance(causa, DBAPIError):
+            continue
+        testo = str(originale).lower()
+        if "readonly" in testo or "read-only" in testo or "read only" in testo:
+            return ("il database è in sola lettura: la cartella dei dati e i suoi file devono essere "
+                    "scrivibili dall'utente che esegue il comando")
+        if "unable to open" in testo:
+            return ("impossibile aprire il database: controlla che la cartella dei dati esista e sia "
+                    "leggibile e scrivibile")
+        if "locked" in testo or "busy" in testo:
+            return "il database è occupato da un altro processo: riprova tra poco"
+        if "not a database" in testo or "malformed" in testo or "corrupt" in testo:
+            return ("il file del database è danneggiato o non è un database: ripristina una copia di "
+                    "sicurezza (i dati non sono stati modificati)")
+        if "disk" in testo and "full" in testo:
+            return "il disco è pieno: libera spazio nella cartella dei dati e riprova"
+        riga = (str(originale).strip().splitlines() or [type(originale).__name__])[0][:200]
+        return f"il database ha risposto con un errore ({type(originale).__name__}): {riga}"
+    return None
+
+
+def _registra_dettaglio(e: BaseException) -> Path | None:
+    """Write the full traceback to ``narrazioni.log`` in the data directory (or the user's cache): the user
+    sees one line, the log keeps the detail. Returns the log file, or None when none could be written."""
+    import logging
+    import traceback
+
+    candidati = []
+    with contextlib.suppress(Exception):  # the settings themselves may be the problem
+        candidati.append(Path(_impostazioni().cartella_dati) / "narrazioni.log")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "narrazioni" / "narrazioni.log"
+    candidati.append(cache)
+    dettaglio = "".join(traceback.format_exception(e))
+    for file in candidati:
+        try:
+            if file.parent != cache.parent and not file.parent.is_dir():
+                continue
+            file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as f:
+                f.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} narrazioni {' '.join(sys.argv[1:2])}\n{dettaglio}\n")
+            return file
+        except OSError:
+            continue
+    logging.getLogger("narrazioni").debug("store error", exc_info=e)
+    return None
+
+
 def main() -> None:
     """Entry point: user mistakes become one line on stderr and a non-zero exit, never a traceback."""
     from pydantic import ValidationError
-    from sqlalchemy.exc import OperationalError
 
     try:
         codice = app(standalone_mode=False)
         sys.exit(codice if isinstance(codice, int) else 0)
     except ValidationError as e:
         errori.print(f"errore: invalid settings: {e.errors()[0]['loc']}: {e.errors()[0]['msg']}", markup=False)
-        sys.exit(1)
-    except OperationalError as e:
-        errori.print(f"errore: database: {e.orig}", markup=False)
         sys.exit(1)
     except (typer.Exit, SystemExit) as e:
         codice = e.exit_code if isinstance(e, typer.Exit) else e.code
@@ -575,4 +816,10 @@ def main() -> None:
         if hasattr(e, "show") and isinstance(codice_uscita, int):
             e.show()
             sys.exit(codice_uscita)
-        raise
+        messaggio = errore_archivio(e)
+        if messaggio is None:
+            raise
+        log = _registra_dettaglio(e)
+        errori.print(f"errore: {messaggio}" + (f" (dettagli in {log})" if log else ""), markup=False,
+                     highlight=False)
+        sys.exit(1)

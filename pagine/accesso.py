@@ -6,27 +6,28 @@ import time
 
 import streamlit as st
 
-from archivio import audit
-from archivio.utenti import ErroreUtente, verifica_login
-from pagine.comune import archivio, impostazioni, riscalda
+from archivio.utenti import ErroreAccessoBloccato, LimitiLogin, verifica_login
+from pagine.comune import archivio, cliente_connessione, impostazioni, riscalda, segreto_tentativi
 
 st.title("Narrazioni")
 st.write("Accesso riservato a ricercatori, operatori e amministratori del Piano di Zona.")
 if st.session_state.pop("sessione_scaduta", False):
     st.info("La sessione è scaduta per inattività: accedi di nuovo.")
 with st.form("accesso"):
-    nome = st.text_input("Nome utente", autocomplete="username")
-    password = st.text_input("Password", type="password", autocomplete="current-password")
+    nome = st.text_input("Nome utente", autocomplete="username", max_chars=80)
+    password = st.text_input("Password", type="password", autocomplete="current-password", max_chars=200)
     entra = st.form_submit_button("Entra")
 if entra:
     utente = None
     try:
-        with archivio().transazione() as s:
-            utente = verifica_login(s, nome.strip(), password,
-                                    massimo_fallimenti=impostazioni().tentativi_login)
-            audit.registra(s, nome.strip()[:80] or "?", "login_riuscito" if utente else "login_fallito")
-    except ErroreUtente as e:
-        st.error(f"Accesso bloccato: {e}.")
+        # Counted before it is checked (parallel clicks cannot all be evaluated); the audit names only
+        # existing users, the attempt keys are keyed hashes: nothing typed here is stored.
+        imp = impostazioni()
+        utente = verifica_login(archivio(), nome.strip(), password, cliente=cliente_connessione(),
+                                segreto=segreto_tentativi(),
+                                limiti=LimitiLogin(imp.tentativi_login, imp.tentativi_login_globali))
+    except ErroreAccessoBloccato:
+        st.error("Accesso bloccato: troppi tentativi falliti da questo collegamento. Riprova tra 15 minuti.")
     else:
         if utente is None:
             st.error("Nome utente o password non corretti.")

@@ -18,6 +18,7 @@ from pagine.comune import (
     barra_filtri,
     dati_temi,
     etichette_temi,
+    md_sicuro,
     mostra_grafico,
     racconti_df,
     richiedi_pagina,
@@ -123,7 +124,7 @@ if vista == "Temi per associazione":
                    "riconoscibili i narratori.")
         st.stop()
     r = riga.iloc[0]
-    st.subheader(f"{associazione} × {tema}")
+    st.subheader(f"{md_sicuro(associazione)} × {md_sicuro(tema)}")
     st.caption(f"Prevalenza {r['prevalenza']:.0%} (IC 95% {r['inf']:.0%}–{r['sup']:.0%}) "
                f"su {int(r['n'])} racconti.")
     nell_associazione = pesi_f[gruppi == associazione]

@@ -1,15 +1,19 @@
 """Codifica: review and correct the codes sentence by sentence, and confirm or change the Piano di Zona
 area of proposals. Every decision is stored with source "umano" (archivio.codifica) and feeds the next
 training (``narrazioni codifica addestra``). Keyboard: keys 1-4 toggle the codes, Ctrl+Enter saves and
-moves on, Alt+→ / Alt+← skip forward and back."""
+moves on, Alt+→ / Alt+← skip forward and back.
+
+The default queue is the one ``narrazioni codifica scegli`` would choose (uncertainty and diversity); after
+every ``codifica_riaddestra_ogni`` decisions the coder retrains in a background thread (one at a time), and the
+page shows the κ of the model on the decisions it had not seen, as they accumulate."""
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
+from analisi.codifica import continuo
 from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
+from analisi.grafici_codifica import grafico_kappa_nel_tempo
 from analisi.grafici_panoramica import etichetta_codice
 from archivio import codifica
 from archivio import cruscotto as cq
@@ -18,6 +22,9 @@ from pagine.comune import (
     TTL,
     archivio,
     barra_filtri,
+    impostazioni,
+    md_sicuro,
+    mostra_figura,
     nomi_aree,
     nomi_schede,
     richiedi_pagina,
@@ -28,12 +35,31 @@ from pagine.comune import (
 utente = richiedi_pagina("codifica")
 autore = utente["nome"]
 SENZA_SCHEDA = ""
+CANDIDATI_SCELTA = 2000  # sentences the learning queue chooses from
+CODA_SCELTA = 200  # ... and how many it orders
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def _coda(filtri: cq.Filtri, criterio: str, codice: str | None) -> list[int]:
+def _versione_modello() -> float:
+    """Changes when the background retraining writes a new model (the queue is then re-ordered)."""
+    percorso = impostazioni().cartella_dati / "modelli" / "codificatore.joblib"
+    return percorso.stat().st_mtime if percorso.is_file() else 0.0
+
+
+@st.cache_resource(show_spinner=False)
+def _codificatore(versione: float) -> continuo.CodificatoreMemo:
+    from analisi.codifica.modello import carica_codificatore
+
+    return continuo.CodificatoreMemo(carica_codificatore(impostazioni().cartella_dati))
+
+
+@st.cache_data(ttl=TTL, show_spinner="Scelgo le frasi da rivedere…")
+def _coda(filtri: cq.Filtri, criterio: str, codice: str | None, versione: float) -> list[int]:
     with archivio().lettura() as s:
-        return cq.coda_codifica(s, filtri, criterio, codice=codice)
+        if criterio != "scelte":
+            return cq.coda_codifica(s, filtri, criterio, codice=codice)
+        ids = cq.coda_codifica(s, filtri, criterio, codice=codice, limite=CANDIDATI_SCELTA)
+        testi = cq.testi_frasi(s, ids)
+    return continuo.ordina_coda([(i, testi[i]) for i in ids if i in testi], _codificatore(versione), CODA_SCELTA)
 
 
 def _frase(frase_id: int) -> cq.FraseInRevisione | None:
@@ -51,11 +77,24 @@ criterio = str(c1.selectbox("Quali frasi", list(cq.CRITERI_CODIFICA),
                             format_func=lambda c: cq.CRITERI_CODIFICA[c]))
 solo_codice = c2.selectbox("Solo le frasi codificate come", [None, *CODICI],
                            format_func=lambda c: "qualsiasi codice" if c is None else etichetta_codice(c))
-coda = _coda(filtri, criterio, solo_codice)
+coda = _coda(filtri, criterio, solo_codice, _versione_modello())
 with archivio().lettura() as s:
     fatto = cq.avanzamento_codifica(s, autore)
 st.caption(f"Frasi riviste da te: {fatto['mie']} · da tutti: {fatto['tutte']} · aree confermate: "
            f"{fatto['aree_confermate']}")
+cartella_dati = impostazioni().cartella_dati
+ogni = impostazioni().codifica_riaddestra_ogni
+riaddestratore = continuo.riaddestratore(cartella_dati)
+stato = continuo.leggi_stato(cartella_dati)
+with st.expander("Il modello impara dalle vostre decisioni"):
+    mancano = max(0, ogni - (fatto["tutte"] - int(stato.get("all_ultimo", 0))))
+    if riaddestratore.in_corso:
+        st.info("Riaddestramento in corso in background: puoi continuare a codificare.")
+    else:
+        st.caption(f"Il modello si riaddestra ogni {ogni} decisioni: mancano {mancano} decisioni al prossimo.")
+    if riaddestratore.ultimo_errore:
+        st.warning("L'ultimo riaddestramento non è riuscito: resta in uso il modello precedente.")
+    mostra_figura(grafico_kappa_nel_tempo(stato.get("storia", [])), chiave="kappa_codifica")
 if esito := st.session_state.pop("codifica_esito", None):
     st.success(esito)
 if not coda:
@@ -75,7 +114,8 @@ assert frase is not None
 corrente: cq.FraseInRevisione = frase
 
 st.progress((pos + 1) / len(coda), text=f"Frase {pos + 1} di {len(coda)} in coda")
-st.markdown(f"**Racconto {frase.racconto}** · {html.escape(frase.associazione)} · frase {frase.indice + 1}")
+st.markdown(f"**Racconto {md_sicuro(frase.racconto)}** · {md_sicuro(frase.associazione)} · "
+            f"frase {frase.indice + 1}")
 contesto = ""
 if frase.precedente:
     contesto += f"<p style='color:#555'>… {testo_sicuro(frase.precedente)}</p>"
@@ -115,11 +155,20 @@ if st.session_state[prefisso + "proposta"]:
     st.subheader("Area del Piano di Zona")
     aree = nomi_aree()
     proposta_area = frase.area if frase.area in aree else None
+    incerta = (frase.fonte_area != "umano" and frase.punteggio_area is not None
+               and frase.punteggio_area < impostazioni().piano_soglia_area)
     if frase.area:
         fonte = "confermata da una persona" if frase.fonte_area == "umano" else (
-            f"proposta dal modello ({frase.punteggio_area:.2f})" if frase.punteggio_area is not None
+            f"proposta dal modello (confidenza {frase.punteggio_area:.2f})" if frase.punteggio_area is not None
             else "proposta dal modello")
+        if incerta:
+            fonte += " — da assegnare: il modello non è abbastanza sicuro"
+            proposta_area = None  # nothing preselected: a person chooses
         st.caption(f"Area attuale: {aree.get(frase.area, frase.area)} — {fonte}")
+        if frase.fonte_area != "umano" and frase.seconda_area:
+            seconda = f"{aree.get(frase.seconda_area, frase.seconda_area)}" + (
+                f" ({frase.punteggio_seconda:.2f})" if frase.punteggio_seconda is not None else "")
+            st.caption(f"Seconda area possibile: {seconda}")
     c1, c2 = st.columns(2)
     # no area preselected when the model gave none: staff must choose, not confirm a default
     area = c1.selectbox("Area", list(aree), format_func=lambda a: aree[a], key=f"area_{frase.id}",
@@ -149,11 +198,17 @@ def _salva() -> None:
             codifica.salva_correzione(s, corrente.id, c, v, autore)
         if decisi["proposta"] and area_scelta:
             codifica.salva_piano_umano(s, corrente.id, area_scelta, scheda_scelta, autore)
+    with archivio().lettura() as s:
+        decisioni = cq.avanzamento_codifica(s, autore)["tutte"]
+    # every K decisions a background retraining (never blocks this page; one at a time)
+    percorso_tassonomia = impostazioni().tassonomia_piano
+    riaddestratore.forse_avvia(archivio(), cartella_dati, decisioni, ogni,
+                               rimappa=lambda a: continuo.rimappa_proposte(a, percorso_tassonomia))
     st.cache_data.clear()
     st.session_state["codifica_esito"] = (f"Frase {corrente.indice + 1} del racconto {corrente.racconto} "
                                           "salvata.")
     # the saved sentence may leave the queue (e.g. "not yet reviewed"): stay at the same position then
-    if criterio in ("non_riviste", "incerte", "proposte"):
+    if criterio in ("scelte", "non_riviste", "incerte", "proposte"):
         st.session_state["codifica_pos"] = pos
     else:
         st.session_state["codifica_pos"] = pos + 1

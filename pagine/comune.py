@@ -13,8 +13,11 @@ websocket: reloading the page starts a new session, which needs a new login (no 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
+import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +31,7 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from analisi.grafici_panoramica import Figura, etichetta_codice
-from archivio import audit
+from archivio import audit, ricevute
 from archivio import cruscotto as cq
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
@@ -62,6 +65,8 @@ PAGINE: tuple[Pagina, ...] = (
     Pagina("codifica", "Codifica", "pagine/codifica.py", RUOLI_LEGGONO, ":material/edit_note:"),
     Pagina("inserisci", "Inserisci racconto", "pagine/inserisci.py", ("operatore", "amministratore"),
            ":material/post_add:"),
+    Pagina("ritira", "Ritira racconto", "pagine/ritira.py", ("operatore", "amministratore"),
+           ":material/delete_forever:"),
     Pagina("esporta", "Esporta", "pagine/esporta.py", ("operatore", "amministratore"), ":material/download:"),
     Pagina("revisione", "Revisione anonimizzazione", "pagine/revisione.py", ("amministratore",),
            ":material/shield_person:"),
@@ -76,6 +81,17 @@ def pagine_per(ruolo: str) -> list[Pagina]:
     return [p for p in PAGINE if ruolo in p.ruoli]
 
 
+def messaggio_elaborazione(cartella_dati: Any) -> str:
+    """What happens next to a story waiting for the pipeline, truthfully: is a background worker running?"""
+    from analisi.servizio import lavoratore_attivo
+
+    if lavoratore_attivo(cartella_dati):
+        return ("Il servizio di elaborazione automatica lo analizza entro un minuto: frasi, temi e codici "
+                "compaiono poi in tutte le pagine (aggiorna la pagina).")
+    return ("Frasi, temi e codici compariranno dopo l'elaborazione, che ora non è attiva: avvia "
+            "narrazioni servi (elaborazione automatica) oppure esegui narrazioni elabora.")
+
+
 @st.cache_resource
 def impostazioni() -> Impostazioni:
     return carica_impostazioni()
@@ -83,7 +99,26 @@ def impostazioni() -> Impostazioni:
 
 @st.cache_resource
 def archivio() -> Archivio:
-    return Archivio(impostazioni().url_database())
+    return Archivio(impostazioni().url_database(), file_ritirati=impostazioni().percorso_ritirati())
+
+
+@st.cache_resource
+def segreto_tentativi() -> bytes:
+    """Key of the hashed login-attempt keys: derived from the raw-text key file (kept outside the database),
+    so the ``tentativi`` table alone cannot be matched to usernames or addresses; random per process when
+    the dashboard has no key file."""
+    try:
+        chiave = impostazioni().percorso_chiave().read_bytes().strip()
+    except OSError:
+        return secrets.token_bytes(32)
+    return hashlib.sha256(b"narrazioni-tentativi-login:" + chiave).digest()
+
+
+def cliente_connessione() -> str:
+    """The client of this session for the login throttle: the websocket's peer, as the ASGI app set it
+    (``raccolta.sicurezza.ClienteReale``: X-Forwarded-For only from ``proxy_fidati``)."""
+    indirizzo = st.context.ip_address  # None from this machine (Streamlit hides 127.0.0.1 and ::1)
+    return indirizzo if isinstance(indirizzo, str) and indirizzo else "locale"
 
 
 def cifrario() -> Cifrario:
@@ -109,12 +144,28 @@ def utente_corrente() -> dict[str, Any] | None:
         return None
     with archivio().lettura() as s:
         stato = cq.stato_utente(s, utente["nome"])
+        controlla_generazione(ricevute.generazione(s))
     if stato is None or not stato[1]:
         _esci(scaduta=False)
         return None
     utente["ruolo"] = stato[0]
     utente["ultima_attivita"] = time.time()
     return dict(utente)
+
+
+_GENERAZIONE_VISTA: dict[str, int] = {}
+_GENERAZIONE_LOCK = threading.Lock()
+
+
+def controlla_generazione(attuale: int) -> None:
+    """Drop every cached table when the store's generation changed (a story was withdrawn, by anyone:
+    the form, the CLI, another session). Read at every run of every page: a withdrawn story never
+    outlives the next click."""
+    with _GENERAZIONE_LOCK:
+        vista = _GENERAZIONE_VISTA.get("racconti")
+        _GENERAZIONE_VISTA["racconti"] = attuale
+    if vista is not None and vista != attuale:
+        st.cache_data.clear()
 
 
 def richiedi_ruolo(*ruoli: str) -> dict[str, Any]:
@@ -172,15 +223,15 @@ def applica_stile() -> None:
 def mostra_figura(figura: Figura, *, chiave: str) -> None:
     """A chart with its description and, one click away, the same numbers as a table."""
     if figura.tabella.empty:
-        st.info(figura.descrizione)
+        st.info(md_sicuro(figura.descrizione))
         return
     mostra_grafico(figura.grafico, figura.descrizione)
-    st.caption(figura.descrizione)
+    st.caption(md_sicuro(figura.descrizione))
     with st.expander("Tabella dei dati (alternativa accessibile al grafico)"):
         tabella = tabella_mostrabile(figura.tabella)
         if len(tabella) <= 200:
             # a real HTML table: read by screen readers (the data grid is a canvas) and light to draw
-            st.table(tabella.set_index(tabella.columns[0]))
+            st.table(tabella_sicura(tabella.set_index(tabella.columns[0])))
         else:
             st.dataframe(tabella, hide_index=True, width="stretch", key=f"tab_{chiave}")
 
@@ -197,6 +248,37 @@ def tabella_mostrabile(df: pd.DataFrame) -> pd.DataFrame:
 def testo_sicuro(testo: str) -> str:
     """Escape a citizen's text for ``st.html``: markup in a story is shown, never interpreted."""
     return html.escape(testo, quote=True).replace("\n", "<br>")
+
+
+# Every ASCII punctuation character: CommonMark lets each be escaped with a backslash, and escaping all of
+# them switches off every construct (images, links, autolinks such as www.x.it or a@b.it, emphasis, code,
+# headings, tables, HTML, Streamlit's :color[...] directives and $LaTeX$).
+_PUNTEGGIATURA_MD = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md_sicuro(testo: object) -> str:
+    """Escape text that comes from stories (title, zone, association, sentences, theme words, filter values)
+    for every Streamlit call that renders Markdown: ``st.markdown``, ``st.subheader``, ``st.caption``,
+    ``st.write``, ``st.info``..., widget labels and ``st.table`` cells. The text shows as typed: an image
+    ``![t](http://...)`` is not loaded, a link is not clickable. One line: line breaks become spaces.
+    (For ``st.html`` use :func:`testo_sicuro`; ``st.dataframe`` cells and select options are plain text.)
+    """
+    return _PUNTEGGIATURA_MD.sub(r"\\\1", " ".join(str(testo).split()))
+
+
+def tabella_sicura(df: pd.DataFrame) -> pd.DataFrame:
+    """A table for ``st.table`` (whose cells, index and headers render Markdown) with every text escaped."""
+    def testi(v: Any) -> Any:
+        return md_sicuro(v) if isinstance(v, str) else v
+
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
+            out[c] = out[c].map(testi)
+    out.columns = [testi(c) for c in out.columns]
+    out.index = out.index.map(testi)
+    out.index.name = testi(df.index.name)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------- filters
@@ -478,6 +560,8 @@ def riscalda() -> None:
 
     def lavora() -> None:
         try:
+            with archivio().lettura() as s:
+                controlla_generazione(ricevute.generazione(s))
             valori_filtri()
             conteggi_generali()
             racconti_df(cq.Filtri())

@@ -14,7 +14,10 @@ from pagine.comune import (
     archivio,
     barra_filtri,
     html_racconto,
+    impostazioni,
     legenda_codici,
+    md_sicuro,
+    messaggio_elaborazione,
     richiedi_pagina,
 )
 
@@ -110,11 +113,11 @@ if r is None:
     st.warning("Il racconto non è più disponibile.")
     st.stop()
 st.divider()
-st.subheader(r.titolo or r.codice)
+st.subheader(md_sicuro(r.titolo or r.codice))
 dettagli = [r.codice, r.associazione, r.data.strftime("%d/%m/%Y") if r.data else None, r.periodo, r.quartiere,
             r.fascia_eta, r.ruolo, f"{r.parole} parole", f"tema: {r.tema}" if r.tema else None,
             "citabile" if r.citabile else "non citabile"]
-st.caption(" · ".join(d for d in dettagli if d))
+st.caption(" · ".join(md_sicuro(d) for d in dettagli if d))
 solo = st.multiselect("Evidenzia le frasi codificate come",
                       ["vita_quotidiana", "ansia", "preoccupazione_futuro",
                                                              "proposta"],
@@ -127,4 +130,4 @@ with st.expander(f"Frasi codificate ({len(codificate)}) in tabella"):
                                 "fonte": ", ".join(sorted(set(f.fonti)))} for f in codificate]),
                  hide_index=True, width="stretch")
 if not r.frasi:
-    st.caption("Frasi non ancora elaborate: esegui narrazioni elabora.")
+    st.caption("Frasi non ancora elaborate. " + messaggio_elaborazione(impostazioni().cartella_dati))

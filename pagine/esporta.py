@@ -1,6 +1,9 @@
 """Esporta (operatore): quotes grouped by Piano di Zona area and association, filtered, to XLSX (a sheet
 per area), DOCX (ready for the Piano), CSV (formula-injection safe) and REFI-QDA (QDPX). Only stories
-whose narrator consented to quotation; every quote carries story, association, theme, code and model."""
+whose narrator consented to quotation; every quote carries story, association, theme, code and model, and
+says whether a person confirmed it or the model proposed it. Abstention: by default only confirmed quotes and
+the model's quotes at the precision-0.9 threshold (``esporta_soglia_modello``); the others are counted per
+area in every file."""
 
 from __future__ import annotations
 
@@ -40,11 +43,13 @@ def _tutti_i_codici(codici: tuple[str, ...]) -> list[str]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _anteprima(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...]) -> list[ex.Citazione]:
+def _anteprima(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...], soglia: float) -> ex.Selezione:
     with archivio().lettura() as s:
         righe = cq.frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
                                     limite=600)
-    return ex.unisci(righe)[:200]
+    # every quote is previewed (marked "nei file" or not); the rule's left-out counts come with them
+    tutte = ex.unisci(righe, soglia_area=impostazioni().piano_soglia_area)
+    return ex.Selezione(tutte[:200], ex.applica_astensione(tutte, soglia).escluse, soglia)
 
 
 def _descrivi(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...]) -> str:
@@ -100,15 +105,34 @@ if riepilogo.empty:
 # a story with quotes in several areas or associations counts once (the DOCX header counts the same way)
 totale = int(riepilogo["citazioni"].sum())
 st.subheader(f"{totale} citazioni da {storie} racconti")
+soglia_modello = impostazioni().esporta_soglia_modello
+tutte_modello = st.toggle(
+    "Includi anche le proposte del modello non confermate sotto la soglia", value=False,
+    help="Per impostazione i file contengono le frasi confermate da una persona e quelle del modello con "
+         f"probabilità calibrata ≥ {soglia_modello:.2f} (precisione ≥ 90% su dati tenuti da parte); le altre "
+         "sono contate per area.")
+st.caption("Il riepilogo conta tutte le frasi; i file applicano la regola: "
+           + ("solo frasi confermate da una persona" if soglia_modello >= 1 else
+              f"frasi confermate e frasi del modello con probabilità ≥ {soglia_modello:.2f}")
+           + (" — disattivata: anche le altre proposte del modello." if tutte_modello else "."))
 if aree and codici != ("proposta",):
     st.caption("Il riepilogo conta tutte le aree; i file contengono solo le aree scelte.")
 st.dataframe(riepilogo, hide_index=True, width="stretch")
 with st.expander("Anteprima delle citazioni (prime 200)"):
-    st.dataframe(pd.DataFrame([c.riga(nomi_aree(), nomi_schede()) for c in _anteprima(filtri, codici, aree)]),
+    anteprima = _anteprima(filtri, codici, aree, 0.0 if tutte_modello else soglia_modello)
+    if anteprima.totale_escluse:
+        st.caption(f"{anteprima.totale_escluse} proposte del modello non confermate restano fuori dai file: "
+                   + "; ".join(f"{ex.nome_area(a, nomi_aree())}: {n}" for a, n in sorted(
+                       anteprima.escluse.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))) + ".")
+    st.dataframe(pd.DataFrame([{"nei_file": ex.ammessa(c, anteprima.soglia),
+                                **c.riga(nomi_aree(), nomi_schede(), anteprima.escluse)}
+                               for c in anteprima.citazioni]),
                  hide_index=True, width="stretch")
 
 # everything a download needs is captured now: it runs on another thread, after the click
 motore, aree_nomi, schede_nomi = archivio(), nomi_aree(), nomi_schede()
+soglia_file = 0.0 if tutte_modello else soglia_modello
+soglia_area = impostazioni().piano_soglia_area
 descrizione = _descrivi(filtri, codici, aree)
 autore = utente["nome"]
 nome_base = f"narrazioni-{'-'.join(codici)}-{datetime.now():%Y%m%d-%H%M}"
@@ -119,8 +143,10 @@ def _citazioni() -> tuple[list[ex.Citazione], ex.Intestazione]:
     with motore.lettura() as s:
         righe = cq.frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
                                     limite=None)
-    return ex.unisci(righe), ex.Intestazione(creato_il=datetime.now(), autore=autore, filtri=descrizione,
-                                              nomi_aree=aree_nomi, nomi_schede=schede_nomi)
+    scelta = ex.applica_astensione(ex.unisci(righe, soglia_area=soglia_area), soglia_file)
+    return scelta.citazioni, ex.Intestazione(creato_il=datetime.now(), autore=autore, filtri=descrizione,
+                                             nomi_aree=aree_nomi, nomi_schede=schede_nomi,
+                                             escluse=scelta.escluse, soglia=soglia_file)
 
 
 def _qdpx() -> bytes:
@@ -133,7 +159,8 @@ def _qdpx() -> bytes:
         "ruolo": t["ruolo"], "periodo": t["periodo"], "data": t["data"].isoformat() if t["data"] else None,
         "canale": t["canale"], "tema": temi.get(t["id"])}) for t in testi]
     return ex.a_qdpx(sorgenti, frasi, codebook=DESCRIZIONI, sottocodici=SOTTOCODICI, autore=autore,
-                     nome_progetto="Narrazioni — esportazione", nomi_aree=aree_nomi)
+                     nome_progetto="Narrazioni — esportazione", nomi_aree=aree_nomi, soglia=soglia_file,
+                     soglia_area=soglia_area)
 
 
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -148,7 +175,8 @@ formati: list[tuple[str, str, str, str, Callable[[], bytes]]] = [
     ("REFI-QDA (QDPX)", "qdpx", "Per continuare in NVivo, MAXQDA o ATLAS.ti: racconti citabili, libro dei "
      "codici, frasi codificate.", "application/zip", _qdpx),
 ]
-dettagli = {"citazioni": totale, "racconti": storie, "codici": list(codici), "aree": list(aree)}
+dettagli = {"citazioni": totale, "racconti": storie, "codici": list(codici), "aree": list(aree),
+            "soglia_modello": soglia_file}
 colonne = st.columns(len(formati))
 for colonna, (etichetta, estensione, aiuto, mime, genera) in zip(colonne, formati, strict=True):
     colonna.download_button(

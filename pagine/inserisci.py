@@ -1,6 +1,6 @@
 """Inserisci racconto (operatore): a story collected on paper, typed in with the public form's validation
-and the consent version the narrator signed; the operator gives the narrator the receipt code. Also: a
-withdrawal on behalf of a narrator who brings their receipt."""
+and the consent version the narrator signed; the operator gives the narrator the receipt code. Withdrawals
+have their own page (pagine/ritira.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import streamlit as st
 from archivio import racconti as q
 from archivio.cifratura import ErroreChiave
 from pagine.comune import ETICHETTE_PERIODI, archivio, cifrario, impostazioni, richiedi_pagina
-from raccolta.operatore import inserisci_racconto_cartaceo, ritira_per_conto
+from raccolta.operatore import inserisci_racconto_cartaceo
 from raccolta.validazione import FASCE_ETA, MAX_CARATTERI, RUOLI, ErroreValidazione
 
 utente = richiedi_pagina("inserisci")
@@ -104,12 +104,5 @@ if invia:
         st.rerun()
 
 st.divider()
-st.subheader("Ritira un racconto per conto di un narratore")
-with st.form("ritira", clear_on_submit=True):
-    ricevuta = st.text_input("Codice di ricevuta portato dal narratore")
-    if st.form_submit_button("Ritira il racconto"):
-        if ritira_per_conto(archivio(), ricevuta, operatore=utente["nome"]):
-            st.cache_data.clear()
-            st.success("Racconto ritirato e cancellato, con tutto ciò che ne derivava.")
-        else:
-            st.error("Nessun racconto con questo codice di ricevuta.")
+st.caption("Per ritirare un racconto (con la ricevuta del narratore o con il codice R-) usa la pagina "
+           "«Ritira racconto».")

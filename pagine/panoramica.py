@@ -52,6 +52,10 @@ sinistra, destra = st.columns(2)
 with sinistra:
     st.subheader("Racconti nel tempo")
     mostra_figura(gp.racconti_nel_tempo(df["data"]), chiave="tempo")
+    senza_tempo = int(df["data"].isna().sum())
+    st.caption("Per tempo narrato: la data indicata nel racconto o, se manca, il periodo scelto (non il giorno "
+               "dell'invio)." + (f" {senza_tempo} racconti senza periodo indicato non sono nel grafico."
+                                 if senza_tempo else ""))
 with destra:
     st.subheader("Racconti per associazione")
     mostra_figura(gp.conteggio_per_categoria(df["associazione"], titolo="Associazione"),

@@ -5,17 +5,26 @@ released to researchers. Reading an original text and approving are both written
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
 
+from analisi.anonimizzazione.rischio import segnali_nei_motivi
 from archivio import cruscotto as cq
 from archivio.cifratura import ErroreChiave
-from pagine.comune import archivio, cifrario, richiedi_pagina, testo_sicuro
+from pagine.comune import (
+    archivio,
+    cifrario,
+    impostazioni,
+    md_sicuro,
+    messaggio_elaborazione,
+    richiedi_pagina,
+    testo_sicuro,
+)
 
 utente = richiedi_pagina("revisione")
-ETICHETTE = ("PERSONA", "LUOGO", "ORGANIZZAZIONE", "INDIRIZZO", "TELEFONO", "EMAIL", "CODICE_FISCALE", "IBAN",
-             "PARTITA_IVA", "TESSERA_SANITARIA", "TARGA", "URL", "DATA_NASCITA", "ETA")
+ETICHETTE = cq.ETICHETTE_REVISIONE
 
 
 def _coda() -> list[cq.InRevisione]:
@@ -23,18 +32,28 @@ def _coda() -> list[cq.InRevisione]:
         return cq.coda_revisione(s)
 
 
-def _html_con_span(testo: str, span: list[cq.Span]) -> str:
-    """The original text with the spans to hide marked (and labelled in words, not only by colour)."""
+def _html_con_span(testo: str, span: list[cq.Span], rischiosi: Sequence[tuple[int, int]] = ()) -> str:
+    """The original text with the spans to hide marked (and labelled in words, not only by colour), and the
+    words the anonymiser left in clear but thinks may be a name underlined and labelled "da controllare"."""
+    segni: list[tuple[int, int, cq.Span | None]] = [(sp.inizio, sp.fine, sp) for sp in span]
+    segni += [(a, b, None) for a, b in rischiosi
+              if 0 <= a < b <= len(testo) and not any(a < sp.fine and sp.inizio < b for sp in span)]
     pezzi, pos = [], 0
-    for sp in sorted(span, key=lambda x: x.inizio):
-        if sp.inizio < pos:
+    for inizio, fine, sp in sorted(segni, key=lambda x: x[0]):
+        if inizio < pos:
             continue
-        pezzi.append(testo_sicuro(testo[pos:sp.inizio]))
-        nuovo = " (aggiunto)" if sp.fonte == "umano" else ""
-        pezzi.append(f"<mark style='background:#FFD6CC;color:inherit'>"
-                     f"{testo_sicuro(testo[sp.inizio:sp.fine])}"
-                     f"</mark><sub style='font-size:0.7em'>{html.escape(sp.etichetta)}{nuovo}</sub>")
-        pos = sp.fine
+        pezzi.append(testo_sicuro(testo[pos:inizio]))
+        if sp is None:
+            pezzi.append(f"<mark style='background:#FFF3B0;color:inherit;text-decoration:underline wavy'>"
+                         f"{testo_sicuro(testo[inizio:fine])}</mark>"
+                         f"<sub style='font-size:0.7em'>da controllare</sub>")
+        else:
+            nuovo = " (aggiunto)" if sp.fonte == "umano" else ""
+            etichetta = cq.etichetta_del_segnaposto(sp.segnaposto or "", sp.etichetta)
+            pezzi.append(f"<mark style='background:#FFD6CC;color:inherit'>"
+                         f"{testo_sicuro(testo[inizio:fine])}"
+                         f"</mark><sub style='font-size:0.7em'>{html.escape(etichetta)}{nuovo}</sub>")
+        pos = fine
     pezzi.append(testo_sicuro(testo[pos:]))
     return "<div lang='it' style='line-height:1.7'>" + "".join(pezzi) + "</div>"
 
@@ -80,7 +99,17 @@ dettaglio = stato["dettaglio"]
 span: list[cq.Span] = stato["span"]
 base = str(stato["base"])
 
-st.markdown("**Motivi della revisione:** " + "; ".join(dettaglio.motivi or ["—"]))
+st.markdown("**Motivi della revisione:** " + md_sicuro("; ".join(dettaglio.motivi or ["—"])))
+NOMI_CAMPI = {"titolo": "Titolo", "quartiere": "Quartiere o zona", "associazione_altra": "Altra associazione",
+              "file": "File importato"}
+campi = [{"campo": etichetta, "originale": dettaglio.campi_grezzi.get(nome, ""),
+          "anonimizzato": "" if nome == "file" else (dettaglio.campi_anon.get(nome) or "")}
+         for nome, etichetta in NOMI_CAMPI.items()
+         if dettaglio.campi_grezzi.get(nome) or dettaglio.campi_anon.get(nome)]
+if campi:  # plain-text cells: nothing typed by a citizen is interpreted
+    st.dataframe(pd.DataFrame(campi), hide_index=True, width="stretch")
+    st.caption("Titolo, zona e altra associazione sono anonimizzati insieme al testo (stessi segnaposti); "
+               "solo questa pagina mostra gli originali.")
 if not stato["allineato"]:
     st.warning("Non è stato possibile ricostruire le posizioni nel testo originale: "
                "la modifica parte dal testo "
@@ -89,14 +118,19 @@ if not stato["allineato"]:
 sinistra, destra = st.columns(2)
 with sinistra:
     st.subheader("Testo originale" if stato["allineato"] else "Testo di partenza")
-    st.html(_html_con_span(base, span))
+    rischiosi = segnali_nei_motivi(dettaglio.motivi) if stato["allineato"] else []
+    if rischiosi:
+        st.caption(f"{len(rischiosi)} parole sottolineate «da controllare»: l'anonimizzatore le ha lasciate in "
+                   "chiaro ma potrebbero essere nomi. Se lo sono, aggiungile qui sotto.")
+    st.html(_html_con_span(base, span, rischiosi))
 nuovo, posizioni, _ = cq.ricostruisci(base, span)
 with destra:
     st.subheader("Testo anonimizzato risultante")
     st.html("<div lang='it' style='line-height:1.7'>" + testo_sicuro(nuovo) + "</div>")
 
 st.subheader("Modifica i dati da nascondere")
-etichetta_span = {i: f"{sp.etichetta} «{base[sp.inizio:sp.fine]}» ({sp.inizio}–{sp.fine})"
+etichetta_span = {i: f"{cq.etichetta_del_segnaposto(sp.segnaposto or '', sp.etichetta)} "
+                     f"«{base[sp.inizio:sp.fine]}» ({sp.inizio}–{sp.fine})"
                   for i, sp in enumerate(span)}
 if stato["allineato"]:
     togliere = st.multiselect("Togli (non è un dato personale)", list(etichetta_span),
@@ -130,6 +164,6 @@ if st.button("Approva e pubblica", type="primary"):
     else:
         st.session_state.pop("revisione", None)
         st.cache_data.clear()
-        st.session_state["revisione_esito"] = (f"Racconto {voce.codice} approvato: "
-                                               "ora è visibile ai ricercatori.")
+        st.session_state["revisione_esito"] = f"Racconto {voce.codice} approvato. " + messaggio_elaborazione(
+            impostazioni().cartella_dati)
         st.rerun()

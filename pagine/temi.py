@@ -8,12 +8,14 @@ import streamlit as st
 
 from analisi import confronti
 from analisi import grafici_temi as gt
+from analisi.temi.misure import diffusione_temi
 from archivio import temi as archivio_temi
 from pagine.comune import (
     archivio,
     barra_filtri,
     dati_temi,
     etichette_temi,
+    md_sicuro,
     mostra_grafico,
     racconti_df,
     richiedi_pagina,
@@ -86,7 +88,7 @@ if PUO_MODIFICARE:
         st.caption("Le etichette scelte restano anche quando i temi vengono ricalcolati, "
                    "se il tema persiste.")
         with st.form("etichette"):
-            nuove = {t["id"]: st.text_input(f"Tema {i + 1} — parole: {_parole(t)}", value=t["etichetta"],
+            nuove = {t["id"]: st.text_input(f"Tema {i + 1} — parole: {md_sicuro(_parole(t))}", value=t["etichetta"],
                                             key=f"etichetta_{t['id']}", max_chars=200)
                      for i, t in enumerate(temi)}
             if st.form_submit_button("Salva le etichette"):
@@ -98,6 +100,21 @@ if PUO_MODIFICARE:
                 st.cache_data.clear()
                 st.success(f"Etichette aggiornate: {len(cambiate)}.")
                 st.rerun()
+
+st.subheader("Temi tra le associazioni")
+associazioni_f = racconti.loc[pesi_f.index, "associazione"]
+if associazioni_f.nunique() < 2:
+    st.info("Servono racconti di almeno due associazioni (con i filtri) per vedere come i temi si distribuiscono.")
+else:
+    diffusione = diffusione_temi(pesi_f.to_numpy(), [a if isinstance(a, str) else None for a in associazioni_f])
+    st.caption("I temi sono trasversali: le parole tipiche di una sola associazione ne sono escluse (quelle "
+               "sono nelle parole distintive). Per ogni tema: da quale associazione viene la quota maggiore del "
+               "suo peso e l'entropia normalizzata (1 = distribuito in modo uniforme tra le associazioni, "
+               "0 = tutto da una). La linea tratteggiata segna il 40 %.")
+    mostra_grafico(gt.grafico_diffusione(etichette, diffusione),
+                   descrizione="Quota di ciascun tema che viene dall'associazione principale (tabella sotto).")
+    with st.expander("Tabella dei dati (alternativa accessibile al grafico)"):
+        st.dataframe(gt.tabella_diffusione(etichette, diffusione), hide_index=True, width="stretch")
 
 st.subheader("Temi nel tempo")
 per = st.radio("Raggruppa per", ["mese", "fase"], horizontal=True,

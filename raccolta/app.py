@@ -1,7 +1,8 @@
 """The public form: a citizen tells a story, gets a receipt, and can withdraw the story with it.
 
 Plain HTML forms (no JavaScript), Italian, accessible. Run it with
-``uvicorn --factory raccolta.app:crea_app_da_ambiente --no-access-log`` (the factory also silences
+``uvicorn --factory raccolta.app:crea_app_da_ambiente --no-access-log --no-proxy-headers`` (the app reads
+``X-Forwarded-For`` itself, only from the proxies in the setting ``proxy_fidati``; the factory also silences
 uvicorn's access log: client addresses must not reach any log). No address, user agent or session is
 stored; the only cookie is the CSRF token.
 """
@@ -9,13 +10,15 @@ stored; the only cookie is the CSRF token.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import re
 import secrets
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,11 +39,13 @@ from raccolta.invio import Ricevuta, ritira_racconto
 from raccolta.ricevuta import LUNGHEZZA, genera_ricevuta, normalizza_ricevuta
 from raccolta.scrittore import Scrittore
 from raccolta.sicurezza import (
+    ClienteReale,
     CorpoTroppoGrande,
     GettoniCsrf,
     IntestazioniSicurezza,
     LimiteCorpo,
     LimiteRichieste,
+    ProxyFidati,
     richiesta_da_altro_sito,
 )
 from raccolta.validazione import (
@@ -152,7 +157,8 @@ def html_ricevuta(codice: str) -> str:
 
 
 def _cliente(request: Request) -> str:
-    # Used only as an in-memory rate-limit key, through an HMAC (see raccolta.sicurezza).
+    # Used only as an in-memory rate-limit key, through an HMAC (see raccolta.sicurezza). The client is the
+    # socket's peer unless that peer is a trusted proxy (ClienteReale, setting proxy_fidati).
     return request.client.host if request.client else "sconosciuto"
 
 
@@ -171,13 +177,14 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
         archivio: the store.
         cifrario: encrypts the raw text before it reaches the store.
         limiti: rate limits, request size, duplicate window (defaults: :class:`Limiti`).
-        segreto: key of CSRF tokens and rate-limit buckets; random per process when None (several
-            workers behind one address need the same secret).
+        segreto: key of CSRF tokens; random per process when None. Several workers behind one address
+            need the same one: the factory takes it from the store (:mod:`archivio.segreti`).
         titolo_progetto: the title shown on every page.
         luogo: the place shown under the title.
     """
     limiti = limiti or Limiti()
     segreto = segreto or secrets.token_bytes(32)
+    chiave_limiti = secrets.token_bytes(32)
     modelli = Jinja2Templates(directory=str(CARTELLA / "templates"))
     modelli.env.trim_blocks = True
     modelli.env.lstrip_blocks = True
@@ -185,8 +192,10 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
     stato = _Stato(
         impostazioni=impostazioni, archivio=archivio, cifrario=cifrario, limiti=limiti,
         csrf=GettoniCsrf(segreto, limiti.durata_gettone_ore * 3600),
-        limite_invii=LimiteRichieste(limiti.invii_max, limiti.finestra_limiti_secondi, segreto),
-        limite_ritiri=LimiteRichieste(limiti.ritiri_max, limiti.finestra_limiti_secondi, segreto),
+        # Buckets live in this process's memory only: their key stays per process (an address is never
+        # matchable from the store), unlike the CSRF key, which every worker shares.
+        limite_invii=LimiteRichieste(limiti.invii_max, limiti.finestra_limiti_secondi, chiave_limiti),
+        limite_ritiri=LimiteRichieste(limiti.ritiri_max, limiti.finestra_limiti_secondi, chiave_limiti),
         modelli=modelli,
         scrittore=Scrittore(archivio, cifrario, finestra_duplicati=timedelta(
             minutes=limiti.finestra_duplicati_minuti)),
@@ -210,6 +219,8 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
 
     app.add_middleware(LimiteCorpo, max_byte=limiti.max_byte, pagina=pagina_troppo_grande)
     app.add_middleware(IntestazioniSicurezza)
+    # Outermost: every layer below sees the client as the trusted-proxy setting says, whatever the server did.
+    app.add_middleware(ClienteReale, proxy=ProxyFidati(impostazioni.proxy_fidati))
 
     def contesto(request: Request, **valori: Any) -> dict[str, Any]:
         return {"radice": request.scope.get("root_path", ""), **valori}
@@ -343,6 +354,10 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
                                     canale="modulo", versione_consenso=impostazioni.versione_consenso)
         except ErroreValidazione as e:
             return await pagina_modulo(request, valori, e.errori, status=422)
+        # Who sent it, only to tell a double click (same browser: its new receipt withdraws the story)
+        # from someone else re-sending a known text (their receipt withdraws only their submission).
+        nuovo = replace(nuovo, mittente=hmac.new(segreto, b"mittente:" + str(valori.get("csrf")).encode(),
+                                                 hashlib.sha256).hexdigest())
         try:
             ricevuta = await stato.scrittore.invia(nuovo)
         except Exception as e:  # the store is down or locked: keep what the person wrote
@@ -399,7 +414,8 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
         if errori:
             return pagina_ritiro(request, codice, errori, status=422)
         try:
-            await stato.scrittore.esegui(lambda: ritira_racconto(archivio, codice, chi="cittadino"))
+            await stato.scrittore.esegui(lambda: ritira_racconto(archivio, codice, chi="cittadino",
+                                                                 cifrario=cifrario))
         except Exception as e:
             log.error("ritiro non riuscito: %s", type(e).__name__)
             return pagina_ritiro(request, codice, status=503,
@@ -458,12 +474,13 @@ def crea_app_da_ambiente() -> FastAPI:
     """Factory for ``uvicorn --factory``: settings from the environment, the store, the key."""
     from archivio.db import revisione_corrente, revisione_finale
     from archivio.impostazioni import carica_impostazioni
+    from archivio.segreti import segreto_condiviso
     from raccolta.consenso import registra_consenso
 
     # The access log would write client addresses: the form must not record them anywhere.
     logging.getLogger("uvicorn.access").disabled = True
     impostazioni = carica_impostazioni()
-    archivio = Archivio(impostazioni.url_database())
+    archivio = Archivio(impostazioni.url_database(), file_ritirati=impostazioni.percorso_ritirati())
     if revisione_corrente(archivio) != revisione_finale():
         raise RuntimeError("the database is not initialised or not up to date: run 'narrazioni init'")
     if not registra_consenso(archivio, impostazioni.versione_consenso):
@@ -471,4 +488,6 @@ def crea_app_da_ambiente() -> FastAPI:
             if q.consenso(s, impostazioni.versione_consenso) is None:
                 raise RuntimeError(f"no consent text for version {impostazioni.versione_consenso!r}")
     cifrario = Cifrario.da_file(impostazioni.percorso_chiave())
-    return crea_app(impostazioni, archivio, cifrario, limiti=limiti_da_impostazioni(impostazioni))
+    # One CSRF/rate-limit key for every worker that shares this store (several workers behind one proxy).
+    segreto = segreto_condiviso(archivio, "modulo")
+    return crea_app(impostazioni, archivio, cifrario, limiti=limiti_da_impostazioni(impostazioni), segreto=segreto)

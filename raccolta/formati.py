@@ -138,23 +138,46 @@ def _leggi_jsonl(testo: str) -> Iterator[Riga]:
 
 
 def _leggi_csv(testo: str, nome: str) -> list[Riga]:
+    """Rows of a CSV file; a row's number is the line where it starts (a quoted cell may span lines).
+
+    The csv module's own cell limit (131 072 characters) would reject the whole file at the first long
+    cell: it is raised to the file's size, and each cell is bounded here instead (a too long cell makes
+    its row an error, the other rows are read).
+    """
     try:
         dialetto: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(testo[:4096], delimiters=",;\t")
     except csv.Error:
         dialetto = csv.excel
-    righe = []
-    lettore = csv.DictReader(io.StringIO(testo, newline=""), dialect=dialetto)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTE_FILE))
+    righe: list[Riga] = []
+    lettore = csv.reader(io.StringIO(testo, newline=""), dialect=dialetto)
+    intestazione: list[str] | None = None
+    fine_precedente = 0
     try:
-        for record in lettore:
-            n = lettore.line_num
-            if None in record:
-                righe.append(Riga(n, f"riga {n}", errore="la riga ha più colonne dell'intestazione"))
+        for valori in lettore:
+            n, fine_precedente = fine_precedente + 1, lettore.line_num
+            if not valori:
+                continue  # a blank line
+            if intestazione is None:
+                intestazione = valori
                 continue
-            righe.append(Riga(n, f"riga {n}", {str(k): v for k, v in record.items() if k is not None}))
+            dove = f"riga {n}"
+            lunghe = [i for i, v in enumerate(valori) if len(v) > MAX_CARATTERI_CELLA]
+            if lunghe:
+                colonna = intestazione[lunghe[0]] if lunghe[0] < len(intestazione) else f"n. {lunghe[0] + 1}"
+                righe.append(Riga(n, dove, errore=(
+                    f"la cella della colonna «{colonna[:40]}» ha {len(valori[lunghe[0]]):,} caratteri, più "
+                    f"di {MAX_CARATTERI_CELLA:,} (virgolette non chiuse?)").replace(",", ".")))
+            elif len(valori) > len(intestazione):
+                righe.append(Riga(n, dove, errore="la riga ha più colonne dell'intestazione"))
+            else:
+                campi: dict[str, Any] = dict.fromkeys(intestazione)
+                campi.update(zip(intestazione, valori, strict=False))
+                righe.append(Riga(n, dove, campi))
             if len(righe) > MAX_RIGHE:
                 raise ErroreImport(f"{nome}: more than {MAX_RIGHE} rows: split the file")
     except csv.Error as e:
-        raise ErroreImport(f"{nome}: malformed CSV near line {lettore.line_num} ({e})") from None
+        raise ErroreImport(f"{nome}: malformed CSV near line {fine_precedente + 1} ({e})") from None
     return righe
 
 
@@ -231,34 +254,143 @@ def _leggi_xlsx(percorso: Path, foglio: str | None) -> list[Riga]:
 
 
 _STILE_TITOLO = re.compile(r"^(heading|titolo|intestazione)\s*(\d)$", re.IGNORECASE)
+# DOCX is read by streaming its XML (never a whole tree in memory): these bound memory and time.
+MAX_BYTE_XML_DOCX = 32 * 1024 * 1024  # the document's XML, and the styles' XML, inflated
+MAX_PARAGRAFI_DOCX = MAX_RIGHE
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_TIPO_DOCUMENTO = "/officeDocument"
+# Inside a paragraph, what is not its text: text boxes and drawings (their own paragraphs), deleted text,
+# field codes, alternative renderings.
+_NON_TESTO = {_W + "p", _W + "drawing", _W + "pict", _W + "object", _W + "del", _W + "instrText",
+              _W + "delText", "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"}
+
+
+class _LetturaLimitata(io.RawIOBase):
+    """A zip member as a stream that stops with :class:`ErroreImport` past ``massimo`` inflated bytes."""
+
+    def __init__(self, sorgente: Any, massimo: int, nome: str) -> None:
+        self._sorgente = sorgente
+        self._resto = massimo
+        self._nome = nome
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        dati = self._sorgente.read(min(len(buffer), self._resto + 1))
+        self._resto -= len(dati)
+        if self._resto < 0:
+            raise ErroreImport(f"{self._nome}: the DOCX file holds too much text (more than "
+                               f"{MAX_BYTE_XML_DOCX // 2**20} MiB of XML): split it")
+        buffer[:len(dati)] = dati
+        return len(dati)
+
+
+def _iterparse(z: zipfile.ZipFile, membro: str, nome: str, tag: Any) -> Iterator[Any]:
+    from lxml import etree
+
+    info = z.getinfo(membro)
+    if info.file_size > MAX_BYTE_XML_DOCX:
+        raise ErroreImport(f"{nome}: the DOCX file holds too much text (more than "
+                           f"{MAX_BYTE_XML_DOCX // 2**20} MiB of XML): split it")
+    with z.open(info) as grezzo:
+        flusso = io.BufferedReader(_LetturaLimitata(grezzo, MAX_BYTE_XML_DOCX, nome), 64 * 1024)
+        for _evento, elemento in etree.iterparse(flusso, events=("end",), tag=tag, resolve_entities=False,
+                                                 no_network=True, huge_tree=False, load_dtd=False):
+            yield elemento
+
+
+def _percorso_parte(z: zipfile.ZipFile, base: str, tipo: str) -> str | None:
+    """The part a relationship of ``base`` (``""`` for the package) points to, by relationship type."""
+    cartella, _, file = base.rpartition("/")
+    rels = f"{cartella}/_rels/{file}.rels" if base else "_rels/.rels"
+    if rels not in z.namelist():
+        return None
+    for rel in _iterparse(z, rels, base or "package", _REL + "Relationship"):
+        if (rel.get("Type") or "").endswith(tipo) and rel.get("TargetMode") != "External":
+            destinazione = rel.get("Target") or ""
+            if destinazione.startswith("/"):
+                return destinazione.lstrip("/")
+            parti: list[str] = cartella.split("/") if cartella else []
+            for pezzo in destinazione.split("/"):
+                if pezzo == "..":
+                    if parti:
+                        parti.pop()
+                elif pezzo not in ("", "."):
+                    parti.append(pezzo)
+            return "/".join(parti)
+    return None
+
+
+def _testo_paragrafo(p: Any) -> str:
+    """A paragraph's text as Word shows it: runs, hyperlinks, tabs, line breaks (as python-docx reads it)."""
+    pezzi: list[str] = []
+
+    def visita(elemento: Any) -> None:
+        for figlio in elemento:
+            tag = figlio.tag
+            if not isinstance(tag, str) or tag in _NON_TESTO:
+                continue
+            if tag == _W + "t":
+                pezzi.append(figlio.text or "")
+            elif tag in (_W + "tab", _W + "ptab"):
+                pezzi.append("\t")
+            elif tag == _W + "br":
+                if figlio.get(_W + "type") in (None, "textWrapping"):
+                    pezzi.append("\n")
+            elif tag == _W + "cr":
+                pezzi.append("\n")
+            elif tag == _W + "noBreakHyphen":
+                pezzi.append("-")
+            elif tag != _W + "pPr":
+                visita(figlio)
+
+    visita(p)
+    return "".join(pezzi)
 
 
 def _paragrafi_docx(percorso: Path) -> list[tuple[str, int | None, bool]]:
-    """(text, heading level or None, is a Title) for each paragraph, tables flattened in reading order."""
+    """(text, heading level or None, is a Title) for each paragraph, tables flattened in reading order.
+
+    The XML is streamed (lxml ``iterparse``, each paragraph freed once read), each part is capped at
+    :data:`MAX_BYTE_XML_DOCX` inflated bytes while it is read, and at most :data:`MAX_PARAGRAFI_DOCX`
+    paragraphs are kept: memory and time stay bounded whatever the archive claims.
+    """
     _controlla_zip(percorso, "DOCX")
-    import docx
-    from docx.table import Table
-
     try:
-        documento = docx.Document(str(percorso))
-        paragrafi: list[tuple[str, int | None, bool]] = []
-
-        def aggiungi(p: Any) -> None:
-            nome_stile = (p.style.name if p.style is not None else "") or ""
-            m = _STILE_TITOLO.match(nome_stile.strip())
-            livello = int(m.group(2)) if m else None
-            paragrafi.append((p.text, livello, nome_stile.strip().lower() in {"title", "titolo"}))
-
-        for blocco in documento.iter_inner_content():
-            if isinstance(blocco, Table):
-                for riga in blocco.rows:
-                    for cella in riga.cells:
-                        for p in cella.paragraphs:
-                            aggiungi(p)
-            else:
-                aggiungi(blocco)
-        return paragrafi
-    except Exception:  # python-docx / lxml raise many types on damaged files
+        with zipfile.ZipFile(percorso) as z:
+            documento = _percorso_parte(z, "", _TIPO_DOCUMENTO) or "word/document.xml"
+            if documento not in z.namelist():
+                raise ErroreImport(f"{percorso.name}: not a valid DOCX file (damaged, or another format "
+                                   "renamed)")
+            nomi_stili: dict[str, str] = {}
+            stili = _percorso_parte(z, documento, "/styles")
+            if stili and stili in z.namelist():
+                for stile in _iterparse(z, stili, percorso.name, _W + "style"):
+                    nome = stile.find(_W + "name")
+                    if stile.get(_W + "styleId") and nome is not None:
+                        nomi_stili[stile.get(_W + "styleId")] = nome.get(_W + "val") or ""
+                    stile.clear()
+            paragrafi: list[tuple[str, int | None, bool]] = []
+            for p in _iterparse(z, documento, percorso.name, _W + "p"):
+                if any(a.tag == _W + "p" for a in p.iterancestors()):
+                    continue  # a text box inside a paragraph: not part of the story's text
+                id_stile = p.find(f"{_W}pPr/{_W}pStyle")
+                nome_stile = nomi_stili.get(id_stile.get(_W + "val") or "", "") if id_stile is not None else ""
+                m = _STILE_TITOLO.match(nome_stile.strip())
+                paragrafi.append((_testo_paragrafo(p), int(m.group(2)) if m else None,
+                                  nome_stile.strip().lower() in {"title", "titolo"}))
+                if len(paragrafi) > MAX_PARAGRAFI_DOCX:
+                    raise ErroreImport(f"{percorso.name}: more than {MAX_PARAGRAFI_DOCX} paragraphs: split "
+                                       "the file")
+                p.clear()
+                while p.getprevious() is not None:  # what was read before is not needed any more
+                    del p.getparent()[0]
+            return paragrafi
+    except ErroreImport:
+        raise
+    except Exception:  # lxml, zipfile and zlib raise many types on damaged files
         raise ErroreImport(f"{percorso.name}: not a valid DOCX file (damaged, or another format "
                            "renamed)") from None
 

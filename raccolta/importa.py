@@ -20,7 +20,7 @@ from archivio.db import Archivio
 from archivio.racconti import NuovoRacconto
 from raccolta import formati
 from raccolta.formati import FORMATI, SINONIMI, ErroreImport, campo_per
-from raccolta.validazione import ErroreValidazione, valida_racconto
+from raccolta.validazione import ErroreValidazione, pulisci_testo, valida_racconto
 
 __all__ = ["FORMATI", "SINONIMI", "ErroreImport", "EsitoImport", "RigaErrata", "importa_file",
            "importa_files", "leggi_righe", "normalizza_colonne"]
@@ -74,7 +74,9 @@ def _prepara(percorso: Path, *, associazioni: set[str], versione_consenso: str, 
     """Read and validate one file (no database access). Raises ErroreImport for an unusable file."""
     p = _Preparato(EsitoImport(file=percorso.name))
     esito = p.esito
-    fonte = percorso.stem[:200]
+    # the file's name may name a person: the store keeps a hash of it (provenance, idempotent re-imports)
+    # and the name itself only encrypted with the story's raw fields
+    fonte = q.impronta_fonte(percorso.stem[:200])
     leggibili = con_testo = 0
     colonne: set[str] = set()
     for r in formati.leggi_righe(percorso, divisione_docx=divisione_docx, foglio=foglio, mappa=mappa):
@@ -90,7 +92,7 @@ def _prepara(percorso: Path, *, associazioni: set[str], versione_consenso: str, 
         campi = normalizza_colonne(r.campi, mappa)
         if "testo" in campi:
             con_testo += 1
-        nome_ass = str(campi.get("associazione") or "").strip()
+        nome_ass = pulisci_testo(str(campi.get("associazione") or ""))
         nuove_ass = set()
         if crea_associazioni and nome_ass and nome_ass.lower() not in {"nessuna", "altra"} \
                 and not nome_ass.lower().startswith("altra:") and len(nome_ass) <= 200:
@@ -101,13 +103,13 @@ def _prepara(percorso: Path, *, associazioni: set[str], versione_consenso: str, 
         except ErroreValidazione as e:
             esito.errori.append(RigaErrata(r.numero, [er.messaggio for er in e.errori], r.dove))
             continue
-        id_esterno = str(campi.get("id") or "").strip()[:200]
+        id_esterno = pulisci_testo(str(campi.get("id") or ""))[:200]
         chiave = (fonte, id_esterno) if id_esterno else ("testo", q.impronta_testo(nuovo.testo))
         if chiave in visti:
             esito.gia_presenti += 1
             continue
         visti.add(chiave)
-        p.validi.append(replace(nuovo, fonte=chiave[0], id_esterno=chiave[1]))
+        p.validi.append(replace(nuovo, fonte=chiave[0], id_esterno=chiave[1], file_origine=percorso.name[:200]))
     if leggibili and not con_testo:
         elenco = ", ".join(sorted(colonne)[:12]) or "none"
         raise ErroreImport(f"{percorso.name}: no column holds the story text (columns: {elenco}); "
@@ -138,9 +140,10 @@ def _scrivi(archivio: Archivio, cifrario: Cifrario, preparati: Sequence[_Prepara
                     q.assicura_associazione(s, nuovo.associazione)
                 q.inserisci_racconto(s, nuovo, cifrario)
                 p.esito.importati += 1
-            audit.registra(s, chi, "importa", p.esito.file[:120],
+            audit.registra(s, chi, "importa", q.impronta_fonte(Path(p.esito.file).stem[:200]),
                            {"importati": p.esito.importati, "gia_presenti": p.esito.gia_presenti,
-                            "errori": len(p.esito.errori), "consenso": versione_consenso})
+                            "errori": len(p.esito.errori), "consenso": versione_consenso,
+                            "formato": Path(p.esito.file).suffix.lower()[:10]})
 
 
 def importa_file(archivio: Archivio, cifrario: Cifrario, percorso: Path, *, versione_consenso: str,

@@ -13,6 +13,7 @@ from archivio import ricevute as store
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.racconti import NuovoRacconto
+from archivio.ritirati import annota_ritiro
 from raccolta.ricevuta import genera_ricevuta, hash_ricevuta, normalizza_ricevuta
 
 
@@ -81,15 +82,21 @@ def invia_lotto(archivio: Archivio, cifrario: Cifrario, nuovi: Sequence[NuovoRac
     return esiti
 
 
-def ritira_racconto(archivio: Archivio, codice: str, *, chi: str = "cittadino") -> bool:
-    """Delete the story of a receipt code and everything derived from it. False when nothing matched.
+def ritira_racconto(archivio: Archivio, codice: str, *, chi: str = "cittadino",
+                    cifrario: Cifrario | None = None) -> store.Ritiro | None:
+    """Withdraw with a receipt code: the story and everything derived from it, or (a receipt got by
+    re-sending someone else's text) only that submission. None when nothing matched.
 
+    After the commit the theme model files that may hold the story's words are deleted, the encrypted
+    backups rewritten without it (``cifrario``: without the key they are deleted) and the WAL truncated.
     Callers facing the public must not show the result (no oracle); it is for tests and operators.
     """
     if normalizza_ricevuta(codice) is None:
-        return False
+        return None
     with archivio.transazione() as s:
-        ritirato = store.ritira(s, hash_ricevuta(codice), chi=chi)
-    if ritirato is not None:
-        store.svuota_registro_sqlite(archivio)
-    return ritirato is not None
+        ritiro = store.ritira(s, hash_ricevuta(codice), chi=chi)
+        if ritiro is not None and ritiro.completo:  # listed before the commit: a restored backup must not bring it back
+            annota_ritiro(archivio.file_ritirati, ritiro.codice)
+    if ritiro is not None:
+        store.completa_ritiro(archivio, [ritiro], cifrario)
+    return ritiro

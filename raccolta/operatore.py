@@ -6,6 +6,7 @@ narrator (written on their copy of the paper consent form) so that they can with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,9 @@ from archivio import racconti as q
 from archivio import ricevute as store
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
+from archivio.ritirati import annota_ritiro
 from raccolta.invio import invia_racconto, ritira_racconto
+from raccolta.ricevuta import normalizza_ricevuta
 from raccolta.validazione import ErroreCampo, ErroreValidazione, valida_racconto
 
 CANALE = "operatore"
@@ -60,10 +63,33 @@ def inserisci_racconto_cartaceo(archivio: Archivio, cifrario: Cifrario, campi: M
     return EsitoOperatore(ricevuta.codice_racconto, ricevuta.codice)
 
 
-def ritira_per_conto(archivio: Archivio, codice_ricevuta: str, *, operatore: str) -> bool:
-    """Withdraw a story for a narrator who brings the receipt to an operator (the audit names the operator).
+CODICE_RACCONTO = re.compile(r"^\s*R-[0-9A-F]{8}\s*$", re.IGNORECASE)
 
-    Operators may see the result: they act for a narrator who holds the receipt.
+
+def ritira_per_conto(archivio: Archivio, codice: str, *, operatore: str, cifrario: Cifrario | None = None,
+                     motivo: str | None = None) -> store.Ritiro | None:
+    """Withdraw a story for a narrator: with the receipt they bring, or by the story's ``R-`` code.
+
+    The ``R-`` code works for any story (imported ones have no receipt) and needs a reason, written in the
+    audit with the operator's name. Operators may see the result: they act for the narrator or the
+    project. None when nothing matched.
+
+    Raises:
+        ErroreValidazione: an ``R-`` code without a reason, or a code that is neither form.
     """
-    return ritira_racconto(archivio, codice_ricevuta, chi=operatore)
-
+    if CODICE_RACCONTO.match(codice):
+        if not motivo or not motivo.strip():
+            raise ErroreValidazione([ErroreCampo(
+                "motivo", "Per ritirare un racconto con il suo codice R- scrivi il motivo (resta nel registro).")])
+        with archivio.transazione() as s:
+            ritiro = store.ritira_per_codice(s, codice, chi=operatore, motivo=motivo)
+            if ritiro is not None:  # listed before the commit: a restored backup must not bring it back
+                annota_ritiro(archivio.file_ritirati, ritiro.codice)
+        if ritiro is not None:
+            store.completa_ritiro(archivio, [ritiro], cifrario)
+        return ritiro
+    if normalizza_ricevuta(codice) is None:
+        raise ErroreValidazione([ErroreCampo(
+            "codice", "Scrivi il codice di ricevuta (12 lettere e cifre, es. 7KQ2-M9XD-4TBW) "
+                      "o il codice del racconto (R- seguito da 8 cifre o lettere, es. R-1A2B3C4D).")])
+    return ritira_racconto(archivio, codice, chi=operatore, cifrario=cifrario)

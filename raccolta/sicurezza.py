@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from typing import Any
 
 Scope = MutableMapping[str, Any]
@@ -109,6 +110,90 @@ class LimiteRichieste:
         pieni = [k for k, (g, t) in self._secchi.items() if g + (ora - t) * self._ricarica >= self.massimo]
         for k in pieni:
             del self._secchi[k]
+
+
+INOLTRATO_NON_FIDATO = "inoltrato-non-fidato"
+
+
+def _solo_host(voce: str) -> str:
+    """The address of an ``X-Forwarded-For`` item: ``1.2.3.4``, ``1.2.3.4:80``, ``[::1]:80`` or ``::1``."""
+    voce = voce.strip().strip('"')
+    if voce.startswith("["):
+        return voce[1:].split("]", 1)[0]
+    if voce.count(":") == 1:
+        return voce.split(":", 1)[0]
+    return voce
+
+
+class ProxyFidati:
+    """Which peers may tell us the client's address (``X-Forwarded-For``); by default nobody.
+
+    The rate-limit key of a request is the address of the socket's peer. Only when that peer is one of the
+    trusted proxies (addresses or networks, setting ``proxy_fidati``) is ``X-Forwarded-For`` read, from the
+    right, skipping trusted proxies: the first address that is not one of them is the client.
+
+    A server that already rewrote the peer from the header (uvicorn does it by default for requests from
+    127.0.0.1) is detected when no proxy is trusted: the peer then appears among the header's addresses, and
+    every such request shares one key, as they would if the real peer (the local machine) were used.
+    """
+
+    def __init__(self, voci: Iterable[str] = ()) -> None:
+        reti = []
+        for voce in voci:
+            try:
+                reti.append(ipaddress.ip_network(voce.strip(), strict=False))
+            except ValueError:
+                raise ValueError(f"proxy_fidati: {voce!r} is not an IP address or network") from None
+        self.reti = tuple(reti)
+
+    def fidato(self, indirizzo: str | None) -> bool:
+        if not indirizzo or not self.reti:
+            return False
+        try:
+            ip = ipaddress.ip_address(indirizzo)
+        except ValueError:
+            return False
+        return any(ip.version == rete.version and ip in rete for rete in self.reti)
+
+    def cliente(self, pari: str | None, intestazioni: Sequence[tuple[bytes, bytes]]) -> tuple[str, bool]:
+        """(rate-limit key, whether a trusted proxy forwarded the request) from the peer and the headers."""
+        inoltro = [_solo_host(v) for nome, valore in intestazioni if nome.lower() == b"x-forwarded-for"
+                   for v in valore.decode("latin-1").split(",") if v.strip()]
+        pari = pari or "sconosciuto"
+        if not self.fidato(pari):
+            if not self.reti and pari in inoltro:
+                return INOLTRATO_NON_FIDATO, False
+            return pari, False
+        for voce in reversed(inoltro):
+            if not self.fidato(voce):
+                try:
+                    return str(ipaddress.ip_address(voce)), True
+                except ValueError:  # a proxy that forwards garbage: its own address is the key
+                    return pari, True
+        return pari, True
+
+
+class ClienteReale:
+    """ASGI middleware: ``scope["client"]`` becomes the client :class:`ProxyFidati` sees (the rate-limit key).
+
+    The scheme follows ``X-Forwarded-Proto`` only from a trusted proxy (for the cookie's ``Secure`` flag).
+    """
+
+    def __init__(self, app: ASGIApp, proxy: ProxyFidati) -> None:
+        self.app = app
+        self.proxy = proxy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            pari = scope.get("client")
+            intestazioni = scope.get("headers", [])
+            cliente, inoltrata = self.proxy.cliente(pari[0] if pari else None, intestazioni)
+            scope["client"] = (cliente, 0)
+            if inoltrata:
+                for nome, valore in intestazioni:
+                    if nome.lower() == b"x-forwarded-proto" and valore.strip() in (b"http", b"https"):
+                        scope["scheme"] = valore.strip().decode("ascii")
+        await self.app(scope, receive, send)
 
 
 class LimiteCorpo:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from archivio.periodi import PERIODI as PERIODI_NARRATI
+from archivio.periodi import codice_periodo
 from archivio.racconti import NuovoRacconto
 
 MIN_CARATTERI = 20
@@ -19,13 +21,7 @@ MAX_CARATTERI = 20_000
 MAX_TITOLO = 200
 FASCE_ETA = ("<18", "18-29", "30-44", "45-64", "65-74", "75+")
 RUOLI = ("cittadino", "caregiver", "volontario", "operatore", "genitore", "studente", "altro")
-PERIODI = {
-    "lockdown-2020": "Primo lockdown (marzo-maggio 2020)",
-    "estate-2020": "Estate 2020",
-    "seconda-ondata": "Seconda ondata (ottobre 2020 - gennaio 2021)",
-    "zone-colori-2021": "Zone a colori (febbraio-maggio 2021)",
-    "riaperture-2021": "Riaperture (giugno-dicembre 2021)",
-}
+PERIODI = {p.codice: p.etichetta for p in PERIODI_NARRATI}  # the narrated time (archivio.periodi)
 TEMI_AUTOVALUTAZIONE = {
     "giornate": "Come passavo le giornate",
     "paure": "Paure e ansie",
@@ -37,8 +33,19 @@ TEMI_AUTOVALUTAZIONE = {
     "famiglia": "Famiglia e cura",
 }
 NESSUNA = "nessuna"
-# Control and invisible characters, and lone surrogates (from broken JSON escapes: not encodable as UTF-8).
-_CONTROLLO = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff\ud800-\udfff]")
+# Stripped from every field at the door:
+# - C0 controls except tab and newline (carriage returns become newlines first), DEL and the C1 controls;
+# - invisible characters: zero-width spaces and joiners, U+2028/U+2029, the byte-order mark;
+# - bidirectional controls (U+200E/F, U+061C, U+202A-U+202E, U+2066-U+2069): they make a title or a
+#   quote display reversed ("Trojan Source");
+# - lone surrogates (from broken JSON escapes: not encodable as UTF-8);
+# - the 66 Unicode noncharacters (U+FDD0-U+FDEF and U+xFFFE/U+xFFFF of every plane): U+FFFE and U+FFFF
+#   are illegal in XML, so one of them would break every XLSX and DOCX export.
+_NON_CARATTERI = "\ufdd0-\ufdef" + "".join(
+    chr(piano * 0x10000 + 0xFFFE) + "-" + chr(piano * 0x10000 + 0xFFFF) for piano in range(17))
+_CONTROLLO = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff"
+    + _NON_CARATTERI + "]")
 
 
 @dataclass(frozen=True)
@@ -123,9 +130,12 @@ def valida_racconto(campi: Mapping[str, Any], *, associazioni: set[str], canale:
     ruolo = _opzionale(campi.get("ruolo"))
     if ruolo and ruolo.lower() not in RUOLI:
         errori.append(ErroreCampo("ruolo", "Ruolo non valido."))
-    periodo = _opzionale(campi.get("periodo"))
-    if periodo and periodo not in PERIODI:
-        errori.append(ErroreCampo("periodo", "Periodo non valido."))
+    periodo = None
+    try:  # a code, or its label as a spreadsheet may have it; empty or "non indicato": not indicated
+        periodo = codice_periodo(_opzionale(campi.get("periodo")))
+    except ValueError:
+        errori.append(ErroreCampo("periodo", "Periodo non valido: scegli uno dei periodi proposti o "
+                                  "«non indicato» (" + ", ".join(PERIODI) + ")."))
     quartiere = _opzionale(campi.get("quartiere"))
     if quartiere and len(quartiere) > 120:
         errori.append(ErroreCampo("quartiere", "Il nome della zona è troppo lungo."))

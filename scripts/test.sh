@@ -13,6 +13,11 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# the printable poster and paper form are set in DejaVu Sans
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# docs/deploy/ is checked with systemd-analyze verify and nginx -t (tests/test_deploy.py)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then echo "installing Debian packages: ${need[*]}"; apt_install "${need[@]}"; fi
 
 VENV=${NARRAZIONI_VENV:-.venv}

@@ -25,7 +25,8 @@ class _Esito:
 
 
 class AnonimizzaFinta:
-    """Marks every story anonymised with its text upper-cased (visible change, no model needed)."""
+    """Marks every story anonymised with its text and free-text fields upper-cased (visible change, no
+    model needed)."""
 
     nome: ClassVar[str] = "anonimizza"
     versione: ClassVar[int] = int(os.environ.get("VERSIONE_ANON_PROVA", "1"))
@@ -41,7 +42,8 @@ class AnonimizzaFinta:
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:
         for r, e in zip(lotto, esiti, strict=True):
-            q.salva_anonimizzazione(s, r.id, e.testo_anon, [], None, e.motivi)
+            q.salva_anonimizzazione(s, r.id, e.testo_anon, [], None, e.motivi,
+                                    campi_anon={c: v.upper() for c, v in r.campi.items() if c in q.CAMPI_LIBERI})
 
 
 class FrasiLente(StadioFrasi):

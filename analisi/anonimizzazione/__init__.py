@@ -5,10 +5,14 @@ Public API (the pipeline stage and ``narrazioni anonimizza`` call exactly this):
     from analisi.anonimizzazione import Anonimizzatore, anonimizza_jsonl
     anon = Anonimizzatore(nlp, consentiti=associazioni, figure_pubbliche=figure)
     esito = anon.anonimizza(testo)        # Esito(testo_anon, entita, mappa, da_rivedere, motivi)
+    # a story's text with its title/zone/other association, one set of placeholders for all of them:
+    esiti = anonimizza_racconti(anon, [(testo, {"titolo": ...})], nomi_campi=("titolo", ...))
 """
 
+from analisi.anonimizzazione.campi import EsitoRacconto, anonimizza_racconti
 from analisi.anonimizzazione.flusso import ErroreIngresso, anonimizza_jsonl
 from analisi.anonimizzazione.motore import Anonimizzatore
 from analisi.anonimizzazione.tipi import ETICHETTE, Entita, Esito
 
-__all__ = ["ETICHETTE", "Anonimizzatore", "Entita", "ErroreIngresso", "Esito", "anonimizza_jsonl"]
+__all__ = ["ETICHETTE", "Anonimizzatore", "Entita", "ErroreIngresso", "Esito", "EsitoRacconto", "anonimizza_jsonl",
+           "anonimizza_racconti"]

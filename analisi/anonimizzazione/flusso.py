@@ -1,8 +1,11 @@
 """The stable batch contract of ``narrazioni anonimizza IN.jsonl OUT.jsonl``.
 
 Input lines: ``{"id": str, "text": str}``. Output lines, in the same order:
-``{"id": str, "text_anon": str, "entities": [{"start": int, "end": int, "label": str, "text": str}]}``
-with offsets into the original text. Blank lines are skipped. A malformed line (not JSON, not an object,
+``{"id": str, "text_anon": str, "entities": [{"start": int, "end": int, "label": str, "text": str}],
+"revisione": bool, "motivi": [str], "rischio": float}`` with offsets into the original text; ``revisione``
+is true exactly for the stories the pipeline holds for the administrator, ``motivi`` say why (labels and
+offsets, never the personal data), ``rischio`` is the residual risk that a name is still readable.
+Blank lines are skipped. A malformed line (not JSON, not an object,
 ``id`` or ``text`` missing or not a string) stops the run with :class:`ErroreIngresso`, which names the
 line number: the lines before it are already written, nothing after it is — a half-anonymised file must
 never look complete.
@@ -74,6 +77,9 @@ def _righe_uscita(anonimizzatore: Anonimizzatore, lotto: list[tuple[str, str]], 
             "entities": [
                 {"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in esito.entita
             ],
+            "revisione": esito.da_rivedere,
+            "motivi": esito.motivi,
+            "rischio": esito.rischio,
         }
         out.append(json.dumps(record, ensure_ascii=False) + "\n")
     return out

@@ -28,23 +28,28 @@ from analisi.anonimizzazione.nomi import (
     dopo_preposizione_di_luogo,
 )
 from analisi.anonimizzazione.riconoscitori import eta_in_anni, trova_eta, trova_strutturati
+from analisi.anonimizzazione.rischio import ValutatoreRischio, rischio
 from analisi.anonimizzazione.risorse import Frasario, lessico, normalizza, parole_di
 from analisi.anonimizzazione.tipi import (
     FONTE_SCUOLA,
     NUMERATE,
     SEGNAPOSTO,
+    SEGNAPOSTO_STORICI,
     STRUTTURATE,
     Candidato,
     Entita,
     Esito,
 )
+from archivio.impostazioni import SOGLIA_RISCHIO_NOME
 
 if TYPE_CHECKING:
     import spacy
 
 #: Placeholders already in a text (anonymising anonymised text must change nothing).
 SEGNAPOSTO_RE = re.compile(
-    r"\[(?:PERSONA|LUOGO|ORGANIZZAZIONE)_\d+\]|\[(?:" + "|".join(sorted({*SEGNAPOSTO.values(), "SCUOLA"})) + r")\]"
+    r"\[(?:PERSONA|LUOGO|ORGANIZZAZIONE)_\d+\]|\[(?:"
+    + "|".join(sorted({*SEGNAPOSTO.values(), *SEGNAPOSTO_STORICI, "SCUOLA"}, key=lambda x: (-len(x), x)))
+    + r")\]"
 )
 _NUMERATO_RE = re.compile(r"\[(PERSONA|LUOGO|ORGANIZZAZIONE)_(\d+)\]")
 
@@ -132,6 +137,8 @@ class Anonimizzatore:
         consentiti: names kept in clear (associations of the corpus, other allowed bodies).
         figure_pubbliche: public figures kept in clear (their surname alone too).
         soglia_revisione: entities scored below it send the story to review.
+        soglia_rischio: a residual risk of a readable name (:mod:`.rischio`) at or above it sends the story
+            to review (``NARRAZIONI_SOGLIA_RISCHIO_NOME``; above 1 never).
     """
 
     def __init__(
@@ -141,9 +148,11 @@ class Anonimizzatore:
         consentiti: Sequence[str] = (),
         figure_pubbliche: Sequence[str] = (),
         soglia_revisione: float = 0.5,
+        soglia_rischio: float = SOGLIA_RISCHIO_NOME,
     ) -> None:
         self.nlp = nlp
         self.soglia_revisione = soglia_revisione
+        self.soglia_rischio = soglia_rischio
         self._lessico = lessico()
         self._frasario: Frasario = self._lessico.frasario.copia()
         for nome in consentiti:
@@ -161,6 +170,7 @@ class Anonimizzatore:
             if len(parole) > 1:
                 self._frasario.aggiungi(parole[-1], "figura")
         self._regole = RegoleNomi(self._lessico)
+        self._rischio = ValutatoreRischio(self._regole)
         self._usa_ner, self._da_spegnere = _componenti_ner(nlp) if nlp is not None else (False, [])
 
     # ------------------------------------------------------------------------------------------ API
@@ -275,7 +285,8 @@ class Anonimizzatore:
             candidati.extend(nuovi)
             candidati.extend(self._regole.propaga(p, nuovi, protetti_tok))
             scelti = self._epiteti(_risolvi(candidati, testo), p, protetti_tok)
-        return self._esito(testo, scelti, p, protetti_tok)
+        persone_ner = [(s, e) for s, e, etichetta, _ in ents or () if _ETICHETTE_NER.get(etichetta) == "PERSONA"]
+        return self._esito(testo, scelti, p, protetti_tok, persone_ner)
 
     def _scarta_incerti(
         self,
@@ -589,7 +600,14 @@ class Anonimizzatore:
         return out
 
     # --------------------------------------------------------------------------------- the result
-    def _esito(self, testo: str, scelti: list[Candidato], p: Parole, protetti_tok: Sequence[str | None]) -> Esito:
+    def _esito(
+        self,
+        testo: str,
+        scelti: list[Candidato],
+        p: Parole,
+        protetti_tok: Sequence[str | None],
+        persone_ner: Sequence[tuple[int, int]] = (),
+    ) -> Esito:
         entita = [Entita(c.start, c.end, c.label, testo[c.start : c.end], round(c.score, 3), c.fonte) for c in scelti]
         segnaposti = _assegna_segnaposti(testo, entita)
         pezzi = []
@@ -609,15 +627,23 @@ class Anonimizzatore:
                 mappa[s] = e.text
         pezzi.append(testo[pos:])
         motivi = self._motivi(entita, p, protetti_tok)
-        return Esito("".join(pezzi), entita, mappa, bool(motivi), motivi)
+        eta_minore = any(e.label == "ETA" and any(v < 18 for v in eta_in_anni(e.text)) for e in entita)
+        segnali = self._rischio.segnali(p, scelti, protetti_tok, persone_ner, eta_minore)
+        valore = rischio(segnali)
+        if valore >= self.soglia_rischio:
+            motivi.append(f"rischio di un nome rimasto leggibile {valore:.2f} (soglia {self.soglia_rischio:.2f})")
+            motivi.extend(s.motivo() for s in sorted(segnali, key=lambda s: (-s.peso, s.start))[:12])
+        if motivi:
+            motivi.extend(self._incerti(entita))
+        return Esito("".join(pezzi), entita, mappa, bool(motivi), motivi, valore, segnali)
 
     def _motivi(self, entita: list[Entita], p: Parole, protetti_tok: Sequence[str | None]) -> list[str]:
+        """Reasons that hold the story (a masked entity scored low is listed by :meth:`_incerti`, not here:
+        it is hidden either way, so it is worth a look only when the story is held for a real risk)."""
         motivi = []
         for e in entita:
             if e.fonte.endswith("controllo-errato"):
                 motivi.append(f"{e.label} con carattere di controllo errato ({e.start}-{e.end}): verificare")
-            elif e.score < self.soglia_revisione:
-                motivi.append(f"bassa confidenza: {e.label} {e.start}-{e.end} ({e.score:.2f})")
         if any(e.scuola for e in entita):
             motivi.append("quasi-identificativo: scuola dei figli nominata")
         minori = [e for e in entita if e.label == "ETA" and any(v < 18 for v in eta_in_anni(e.text))]
@@ -627,7 +653,8 @@ class Anonimizzatore:
         bigrammi = {" ".join(p.norme[i : i + 2]) for i in range(len(p.norme) - 1)}
         mestiere = sorted(norme & MESTIERI_RARI)
         famiglia = sorted((norme | bigrammi) & FAMIGLIA_SPECIFICA)
-        piccolo = any(e.label == "LUOGO" for e in entita) or self._luogo_piccolo(p, protetti_tok)
+        # a small place counts when it stays readable; a masked one is hidden already
+        piccolo = self._luogo_piccolo(p, protetti_tok)
         presenti = [
             nome
             for nome, c in (
@@ -640,6 +667,14 @@ class Anonimizzatore:
         if len(presenti) >= 2:
             motivi.append("quasi-identificativi combinati: " + " + ".join(presenti))
         return motivi
+
+    def _incerti(self, entita: Sequence[Entita]) -> list[str]:
+        """Masked entities scored below ``soglia_revisione`` (maybe no personal data at all)."""
+        return [
+            f"bassa confidenza: {e.label} {e.start}-{e.end} ({e.score:.2f})"
+            for e in entita
+            if e.score < self.soglia_revisione and not e.fonte.endswith("controllo-errato")
+        ]
 
     def _luogo_piccolo(self, p: Parole, protetti_tok: Sequence[str | None]) -> bool:
         tipi = self._lessico.tipi_luogo

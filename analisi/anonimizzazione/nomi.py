@@ -48,6 +48,19 @@ PARENTELA = frozenset(
         "coinquilina"
     ).split()
 )
+#: titles followed by their subject before the name ("la prof di mate bertolini")
+_TITOLI_MATERIA = frozenset(
+    "prof professore professoressa maestro maestra insegnante istruttore istruttrice allenatore allenatrice "
+    "mister educatore educatrice".split()
+)
+#: after these, in a chat, a first name that is also a word is a name ("la mina", "grazie sara")
+_PRIMA_DI_NOME_CHAT = frozenset("la il lo dalla dal della del alla al con grazie ciao x per".split())
+#: services and places a person "of" is often named by in a chat ("fede dello spazio giovani")
+_SERVIZI = frozenset(
+    "spazio centro gruppo comune parrocchia oratorio doposcuola caritas emporio sportello consultorio servizio "
+    "servizi associazione coop cooperativa biblioteca ufficio scuola palestra squadra circolo".split()
+)
+_DEL = frozenset("del dello della dell dei degli delle".split())
 #: two-word cues before a name ("mi chiamo Giulia"); the value says whether the name may be lower case.
 FRASI_PRIMA: dict[tuple[str, ...], bool] = {
     ("mi", "chiamo"): True,
@@ -63,6 +76,15 @@ FRASI_PRIMA: dict[tuple[str, ...], bool] = {
     ("soprannominato",): False,
     ("soprannominata",): False,
     ("alias",): False,
+    ("compleanno", "di"): True,
+    ("onomastico", "di"): True,
+    # nicknames: "lo chiamano il Biondo", "detta la Rossa"
+    ("chiamano", "il"): False,
+    ("chiamano", "la"): False,
+    ("chiamavano", "il"): False,
+    ("chiamavano", "la"): False,
+    ("detto", "il"): False,
+    ("detta", "la"): False,
     ("io", "sono"): False,
 }
 #: weak cues: the next word must also look like a name (list, or unknown word). "vicina", "piccola" and
@@ -286,6 +308,15 @@ def _stile(p: Parole, protetti: Sequence[str | None]) -> tuple[bool, bool]:
     return maiuscole / len(lettere) > 0.6, capitali / len(lettere) < 0.01
 
 
+def stile_chat(p: Parole) -> bool:
+    """Whether most lines and sentences start in lower case (a chat, a message typed on a phone)."""
+    inizi = [i for i in range(len(p)) if p.testi[i].isalpha() and _iniziale(p, i)]
+    if len(inizi) < 3:
+        return False
+    minuscole = sum(1 for i in inizi if p.testi[i][0].islower())
+    return minuscole / len(inizi) >= 0.5
+
+
 class RegoleNomi:
     """Find person-name candidates in one text with the lists of a :class:`Lessico`."""
 
@@ -367,6 +398,16 @@ class RegoleNomi:
             return True, False  # "la mia figlia grande Salma"
         if prec in ("ssa", "ra") and i >= 2 and p.norme[i - 2] in ("dott", "sig", "prof"):
             return True, False
+        if (
+            i >= 3
+            and p.norme[i - 2] == "di"
+            and p.norme[i - 3] in _TITOLI_MATERIA
+            and spazio == " "
+            and p.spazio_prima(i - 1) == " "
+            and p.spazio_prima(i - 2) == " "
+            and p.testi[i - 1].islower()
+        ):
+            return True, False  # "la prof di mate bertolini", "la maestra di inglese Rossi"
         if prec in _DEBOLI_AGGETTIVI and i >= 2 and p.norme[i - 2] in POSSESSIVI and p.spazio_prima(i - 1) == " ":
             return True, False  # "la mia vicina Ellen", "il nostro piccolo Yusuf"
         if prec in ("on", "sen") and "." not in spazio:
@@ -392,6 +433,7 @@ class RegoleNomi:
         if n == 0:
             return []
         maiuscolo, minuscolo = _stile(p, protetti)
+        chat = stile_chat(p)
         out: list[Candidato] = []
         i = 0
         while i < n:
@@ -401,11 +443,16 @@ class RegoleNomi:
             if not maiuscola:
                 norma = p.norme[i]
                 if norma not in self.lx.nomi and norma not in self.lx.kind_minuscoli:
-                    if minuscolo and (c := self._ignoto_minuscolo(p, i, protetti)) is not None:
+                    c = None
+                    if minuscolo or chat:
+                        c = self._ignoto_minuscolo(p, i, protetti) if minuscolo else None
+                        c = c or self._nome_chat(p, i, protetti)
+                    c = c or self._ignoto_dopo_contesto(p, i, protetti)
+                    if c is not None:
                         out.append(c)
                     i += 1
                     continue
-                c = self._minuscolo(p, i, minuscolo, protetti)
+                c = self._minuscolo(p, i, minuscolo, protetti) or (self._nome_chat(p, i, protetti) if chat else None)
                 if c is not None:
                     out.append(c)
                     i = self._indice_dopo(p, c.end, i)
@@ -487,6 +534,22 @@ class RegoleNomi:
                 and p.testi[j + 1][0].isupper()
                 and len(p.testi[j + 1]) > 1
                 and protetti[j + 1] is None
+                # "cittadini di serie B. Sarebbe utile": an ordinary word after the period that goes on with
+                # a lower-case word starts a sentence
+                # ("Cfr. P. Piccoli e A. Vadagnini" is two names); so does a letter that ends a clause
+                # ("di serie A. Sarebbe e ho")
+                and not (
+                    self.tipo(p, j + 1, False, maiuscolo)[0] in (PAROLA_COMUNE, NO)
+                    and (
+                        (j > 0 and p.spazio_prima(j) == " " and p.testi[j - 1].islower())
+                        or (
+                            j + 2 < n
+                            and p.spazio_prima(j + 2) == " "
+                            and p.testi[j + 2].islower()
+                            and p.norme[j + 2] not in ("e", "ed")
+                        )
+                    )
+                )
             ):
                 gruppo.append((j, PARTICELLA))  # an initial: "P. Piccoli", "R. Ciasca"
                 j += 1
@@ -624,7 +687,8 @@ class RegoleNomi:
             score = max(score, 0.9 if any(k in _FORTI for k in tipi) else 0.8)
             fonte = "contesto:nomi"
         elif len(tipi) == 1 and tipi[0] == AMBIGUO:
-            cosa = p.norme[tenuti[0][0]] in COSE
+            # "nella"/"nello" are prepositions only in lower case: "è stato Nello, che ha detto"
+            cosa = p.norme[tenuti[0][0]] in COSE and not (p.norme[tenuti[0][0]] in ("nella", "nello") and not iniziale)
             if (articolo or debole) and not cosa:
                 score, fonte = 0.7, "contesto:articolo"  # "il Franco", "la Bruna", "la mamma di Chiara"
             elif not iniziale and not cosa and not maiuscole_tutte:
@@ -676,6 +740,48 @@ class RegoleNomi:
             return None
         return Candidato(p.inizi[i], p.fini[i], "PERSONA", 0.45, "lista:minuscolo")
 
+    def _ignoto_dopo_contesto(self, p: Parole, i: int, protetti: Sequence[str | None]) -> Candidato | None:
+        """An unknown lower-case word right after a title or a kinship word: "la prof di mate bertolini",
+        "mio cugino ahmed"."""
+        t = p.testi[i]
+        n = p.norme[i]
+        if i == 0 or protetti[i] is not None or not t.isalpha() or len(n) < 3 or not t.islower():
+            return None
+        if p.spazio_prima(i) != " " or n in ABBREVIAZIONI:
+            return None  # "dott.ssa"
+        if self._noto(t, n) or n in self.lx.non_nomi or n in TITOLI or n in RUOLI or n in PARENTELA or n in ELISI:
+            return None
+        if not self._contesto(p, i)[0]:
+            return None
+        return Candidato(p.inizi[i], p.fini[i], "PERSONA", 0.7, "contesto:minuscolo", forte=True)
+
+    def _nome_chat(self, p: Parole, i: int, protetti: Sequence[str | None]) -> Candidato | None:
+        """In a chat (lines starting in lower case), a first name that is also a word: after an article or
+        "grazie"/"ciao" ("la mina", "dalla nella", "grazie sara"), after a kinship word ("mio figlio
+        andrei"), or before "del"/"dello" + a service ("ce l'ha chiesto fede dello spazio giovani")."""
+        t = p.testi[i]
+        n = p.norme[i]
+        lx = self.lx
+        if i == 0 or protetti[i] is not None or not t.isalpha() or not t.islower() or len(n) < 3:
+            return None
+        if t != n or n in lx.non_nomi or not (n in lx.nomi or n in lx.ambigui_nomi):
+            return None  # "sarà" is not "Sara"
+        prec = p.norme[i - 1]
+        if p.spazio_prima(i) != " ":
+            return None
+        articolo_e_preposizione = n in ("nella", "nello") and prec in _PRIMA_DI_NOME_CHAT  # "la nella del 1°"
+        if (prec in _PRIMA_DI_NOME_CHAT or prec in PARENTELA) and (n not in COSE or articolo_e_preposizione):
+            return Candidato(p.inizi[i], p.fini[i], "PERSONA", 0.55, "contesto:chat")
+        if (
+            i + 2 < len(p)
+            and prec not in _PREPOSIZIONI
+            and p.norme[i + 1] in _DEL
+            and p.norme[i + 2] in _SERVIZI
+            and p.spazio_prima(i + 1) == " "
+        ):
+            return Candidato(p.inizi[i], p.fini[i], "PERSONA", 0.55, "contesto:chat")
+        return None
+
     def _coda_di_nome_proprio(self, p: Parole, i: int, protetti: Sequence[str | None]) -> bool:
         """Whether token ``i`` follows, after one space, a capitalised ordinary word that is no name of any
         list ("Central Park", "Regina Coeli"), rather than a first name ("Pio Tadesse") or a placeholder."""
@@ -695,9 +801,11 @@ class RegoleNomi:
         norma = p.norme[i]
         lx = self.lx
         in_lista = norma in lx.nomi or lx.kind.get(p.testi[i].capitalize(), (0.0, 0))[0] >= 0.8
-        if not in_lista or protetti[i] is not None or len(norma) < 3 or norma in lx.non_nomi or norma in lx.comuni:
+        if not in_lista or protetti[i] is not None or len(norma) < 3 or norma in lx.non_nomi:
             return None
         forte, _ = self._contesto(p, i)
+        if norma in lx.comuni and not (forte and p.testi[i] == norma and norma in lx.nomi):
+            return None  # a common word, unless a kinship word or a title comes first ("mio figlio andrei")
         if forte:
             fine = p.fini[i]
             if i + 1 < len(p) and p.spazio_prima(i + 1) == " " and p.norme[i + 1] in lx.cognomi:
@@ -765,6 +873,8 @@ class RegoleNomi:
             if any(a <= s < b for a, b in coperti):
                 continue
             tipo = self.tipo(p, i, False, False)[0]
+            if tipo == NO and _cammello(t):
+                tipo = PAROLA_COMUNE  # "Warren Buffett, XXXTentacion, Floyd Mayweather": only between two names
             if tipo not in (PAROLA_COMUNE, AMBIGUO, IGNOTO, COGNOME, KIND, NOME):
                 continue
             if self._coda_di_nome_proprio(p, i, protetti):
@@ -798,6 +908,7 @@ class RegoleNomi:
         if not persone:
             return []
         forme: dict[str, bool] = {}  # norm -> may match lower case
+        superfici: set[str] = set()  # the seeds as written, lower-cased ("sara" never matches "sarà")
         punteggi: dict[str, float] = {}
         coperti = []
         for c in persone:
@@ -813,7 +924,10 @@ class RegoleNomi:
                 ):
                     continue
                 ambiguo = norma in self.lx.ambigui or self._noto(norma)
-                forme[norma] = forme.get(norma, False) or not ambiguo
+                # a name the story itself writes in lower case ("sara: te la mando") is masked in lower case too
+                minuscola = m.group()[0].islower() and c.score >= 0.55
+                forme[norma] = forme.get(norma, False) or not ambiguo or minuscola
+                superfici.add(m.group().lower())
                 punteggi[norma] = max(punteggi.get(norma, 0.0), min(c.score, 0.85))
         if not forme:
             return []
@@ -830,7 +944,7 @@ class RegoleNomi:
             if k < len(coperti) and coperti[k][0] <= s < coperti[k][1]:
                 continue
             t = p.testi[i]
-            if not t[0].isupper() and not minuscolo_ok:
+            if not t[0].isupper() and (not minuscolo_ok or t.lower() not in superfici):
                 continue
             if protetti[i] not in (None, "luogo"):
                 continue

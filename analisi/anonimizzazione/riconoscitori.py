@@ -320,7 +320,10 @@ TIPO_VIA = re.compile(
 )
 _PAROLA_VIA = re.compile(
     r"[ \t]*(?:(,)[ \t]*)?(?:(n\.?|n°|nr\.?|num\.?|numero)[ \t]*)?"
-    r"(?:(\d{1,4}(?:[ \t]?/[ \t]?[A-Za-z0-9]{1,3}|[ \t]?[A-Za-z](?![\w'’])|[ \t](?:bis|ter)\b)?)"
+    # a letter after the number is part of it ("12a", "12 B"), but not a vowel after a space: "12 a Modena",
+    # "3 e poi" are a preposition and a conjunction
+    r"(?:(\d{1,4}(?:[ \t]?/[ \t]?[A-Za-z0-9]{1,3}|[A-Za-z](?![\w'’])|[ \t](?![aeioAEIO](?![\w'’]))[A-Za-z](?![\w'’])"
+    r"|[ \t](?:bis|ter)\b)?)"
     r"(?![\w/.,]\d|[\w])"
     r"|([^\W\d_][\w'’.-]*?(?:['’](?=[^\W\d_]))?(?=[\s,;:)(]|['’]|$))|((?:[IVXL]+|\d{1,2}(?=\s[A-Z])))\b)"
 )

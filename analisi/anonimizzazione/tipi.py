@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analisi.anonimizzazione.rischio import Segnale
 
 #: Labels of the batch contract (``narrazioni anonimizza``), in a stable order.
 ETICHETTE: tuple[str, ...] = (
@@ -25,23 +29,27 @@ ETICHETTE: tuple[str, ...] = (
 #: Labels whose placeholder is numbered per story (the same person keeps the same number).
 NUMERATE: frozenset[str] = frozenset({"PERSONA", "LUOGO", "ORGANIZZAZIONE"})
 
-#: Placeholder stem per label; numbered labels get ``_<n>``.
+#: Placeholder stem per label (the label itself, so that the review page and the text agree); numbered labels
+#: get ``_<n>``. A children's school is ``[SCUOLA]`` (label ORGANIZZAZIONE, shown as SCUOLA in the review).
 SEGNAPOSTO: dict[str, str] = {
     "PERSONA": "PERSONA",
     "LUOGO": "LUOGO",
     "ORGANIZZAZIONE": "ORGANIZZAZIONE",
     "EMAIL": "EMAIL",
     "TELEFONO": "TELEFONO",
-    "CODICE_FISCALE": "CF",
-    "PARTITA_IVA": "PIVA",
+    "CODICE_FISCALE": "CODICE_FISCALE",
+    "PARTITA_IVA": "PARTITA_IVA",
     "IBAN": "IBAN",
-    "TESSERA_SANITARIA": "TESSERA",
+    "TESSERA_SANITARIA": "TESSERA_SANITARIA",
     "INDIRIZZO": "INDIRIZZO",
     "URL": "URL",
     "TARGA": "TARGA",
     "DATA_NASCITA": "DATA_NASCITA",
     "ETA": "ETA",
 }
+
+#: Stems written by earlier releases, still recognised in stored texts (anonymising them again changes nothing).
+SEGNAPOSTO_STORICI: dict[str, str] = {"CF": "CODICE_FISCALE", "PIVA": "PARTITA_IVA", "TESSERA": "TESSERA_SANITARIA"}
 
 #: ``fonte`` of an ORGANIZZAZIONE that is a children's school: its placeholder is ``[SCUOLA]``.
 FONTE_SCUOLA = "regola:scuola"
@@ -91,6 +99,9 @@ class Esito:
     mappa: dict[str, str] = field(default_factory=dict)
     da_rivedere: bool = False
     motivi: list[str] = field(default_factory=list)
+    #: residual risk that a person's name is still readable (0-1), and the tokens behind it
+    rischio: float = 0.0
+    segnali: list[Segnale] = field(default_factory=list)
 
 
 @dataclass

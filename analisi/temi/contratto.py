@@ -9,7 +9,11 @@ Input: one JSON object per line, ``{"id": str, "text": str, "associazione"?: str
 - ``OUT_DIR/temi.json``: ``{"temi": [{"tema", "etichetta", "termini", "prevalenza", "coerenza_npmi",
   "citazioni": [{"id", "inizio", "fine", "testo", "peso"}]}], "k", "algoritmo", "scelta_k", ...}``, plus
   ``per_associazione`` (prevalence with 95 % bootstrap intervals, cells under 5 stories suppressed) when
-  some line has ``associazione``, and ``per_fase`` / ``per_mese`` when some line has ``data``.
+  some line has ``associazione``, and ``per_fase`` / ``per_mese`` when some line has ``data``. With
+  associations, each theme also has ``diffusione_associazioni`` (``entropia_normalizzata``,
+  ``quota_principale``, ``associazione_principale``, ``quote``): how its weight spreads over the
+  associations; terms specific to one association are kept out of these cross-cutting themes
+  (``soglia_specificita``, ``termini_specifici_esclusi``).
 """
 
 from __future__ import annotations
@@ -95,7 +99,8 @@ def esegui_temi(ingresso: str | Path, cartella: str | Path, *, k: int | str = "a
     testi = [r["text"] for r in righe]
     ids = [r["id"] for r in righe]
     associazioni = sorted({r["associazione"] for r in righe if r["associazione"]})
-    modello = ModelloTemi(k=k, algoritmo=algoritmo, random_state=seed, nomi_da_ignorare=associazioni).fit(testi)
+    modello = ModelloTemi(k=k, algoritmo=algoritmo, random_state=seed, nomi_da_ignorare=associazioni).fit(
+        testi, associazioni=[r["associazione"] for r in righe] if associazioni else None)
     temi_principali, pesi = modello.assegna(testi)
     with open(cartella / "assegnazioni.jsonl", "w", encoding="utf-8") as f:
         for i, ident in enumerate(ids):

@@ -8,6 +8,14 @@
   as stop words, then score close to 1).
 - Stability (Greene, O'Callaghan & Cunningham 2014): themes of two runs are paired by the Hungarian
   algorithm on the Jaccard similarity of their top-term sets; the stability is the mean Jaccard of the pairs.
+- Spread over associations (``diffusione_temi``): the share of a theme's weight (the sum of its share in each
+  story) that comes from each association's stories; its normalised Shannon entropy (1: spread evenly over
+  all associations, 0: all from one) and the top association's share. Stories without an association are
+  left out of the shares.
+- Specificity of a term (``specificita_termini``): the share of its document frequency, as a rate within
+  each association's stories (so that a large association does not look specific), held by the association
+  where it is most frequent: 1 / (number of associations) for a word used evenly, 1 for a word of one
+  association only.
 - Matching between runs (labels kept across re-runs): Hungarian algorithm on the cosine of the term-weight
   vectors; pairs below a threshold are new themes.
 """
@@ -20,7 +28,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-__all__ = ["abbina_temi", "etichetta_da_termini", "jaccard_abbinato", "npmi_finestre", "npmi_temi"]
+__all__ = ["abbina_temi", "diffusione_temi", "etichetta_da_termini", "jaccard_abbinato", "npmi_finestre", "npmi_temi",
+           "specificita_termini"]
 
 FINESTRA = 10
 
@@ -154,10 +163,13 @@ def abbina_temi(vecchi: Sequence[Mapping[str, float]], nuovi: Sequence[Mapping[s
 def etichetta_da_termini(termini: Sequence[str], n: int = 3) -> str:
     """An Italian label from the top terms: the first ``n`` distinct ones, phrases written out.
 
-    A term contained in a phrase already chosen is skipped ("spesa" after "fare la spesa").
+    A term contained in a phrase already chosen is skipped ("spesa" after "fare la spesa"); a possessive
+    token (``mio_moglie``, from "mia moglie") counts as its noun.
     """
     scelti: list[str] = []
     for t in termini:
+        if t.startswith("mio_"):  # a first-person possessive token ("mia madre"): its noun names the label
+            t = t[len("mio_"):]
         parola = t.replace("_", " ")
         if any(parola in s.split() or parola in s for s in scelti):
             continue
@@ -168,3 +180,70 @@ def etichetta_da_termini(termini: Sequence[str], n: int = 3) -> str:
         return "tema senza termini"
     testo = ", ".join(scelti)
     return testo[0].upper() + testo[1:]
+
+
+def _indici_gruppi(gruppi: Sequence[str | None]) -> tuple[list[str], np.ndarray]:
+    """Sorted distinct group names and, per story, the group's index (-1: no group)."""
+    nomi = sorted({g for g in gruppi if g})
+    posizione = {g: i for i, g in enumerate(nomi)}
+    return nomi, np.array([posizione[g] if g else -1 for g in gruppi], dtype=int)
+
+
+def specificita_termini(presenze: sparse.spmatrix | np.ndarray, gruppi: Sequence[str | None],
+                        minimo_racconti: int = 5) -> np.ndarray:
+    """Per term (column of ``presenze``), its specificity to one association (see the module docstring).
+
+    Associations with fewer than ``minimo_racconti`` stories give no evidence (their stories count as stories
+    without an association). Terms never used in a counted story get 0. Fewer than 2 associations: all 0.
+    """
+    x = sparse.csr_matrix(presenze, dtype=np.float64)
+    x.data[:] = 1.0
+    conta: dict[str, int] = {}
+    for g in gruppi:
+        if g:
+            conta[g] = conta.get(g, 0) + 1
+    nomi, indice = _indici_gruppi([g if g and conta[g] >= minimo_racconti else None for g in gruppi])
+    if len(nomi) < 2:
+        return np.zeros(x.shape[1])
+    uno_a_uno = sparse.csr_matrix((np.ones(int((indice >= 0).sum())),
+                                   (indice[indice >= 0], np.flatnonzero(indice >= 0))),
+                                  shape=(len(nomi), x.shape[0]))
+    df = np.asarray((uno_a_uno @ x).todense())  # groups × terms
+    dimensioni = np.bincount(indice[indice >= 0], minlength=len(nomi)).astype(float)
+    tassi = df / dimensioni[:, None]
+    somme = tassi.sum(axis=0)
+    return np.divide(tassi.max(axis=0), somme, out=np.zeros_like(somme), where=somme > 0)
+
+
+def diffusione_temi(pesi: np.ndarray, gruppi: Sequence[str | None]) -> list[dict[str, object]]:
+    """How each theme's weight spreads over associations.
+
+    Args:
+        pesi: stories × themes distributions (rows sum to 1).
+        gruppi: per story, its association (None or "" for none).
+
+    Returns:
+        One dict per theme: ``entropia_normalizzata`` (0..1, None with fewer than 2 associations),
+        ``quota_principale`` (share of the top association), ``associazione_principale``, ``quote``
+        ({association: share}, largest first, ties by name), ``n_associazioni``.
+    """
+    pesi = np.asarray(pesi, dtype=np.float64)
+    nomi, indice = _indici_gruppi(gruppi)
+    out: list[dict[str, object]] = []
+    for j in range(pesi.shape[1]):
+        somme = np.array([pesi[indice == g, j].sum() for g in range(len(nomi))])
+        totale = float(somme.sum())
+        if totale <= 0 or not nomi:
+            out.append({"entropia_normalizzata": None, "quota_principale": None, "associazione_principale": None,
+                        "quote": {}, "n_associazioni": len(nomi)})
+            continue
+        quote = somme / totale
+        positive = quote[quote > 0]
+        entropia = float(-(positive * np.log(positive)).sum() / np.log(len(nomi))) if len(nomi) > 1 else None
+        ordine = sorted(range(len(nomi)), key=lambda g: (-quote[g], nomi[g]))
+        out.append({"entropia_normalizzata": None if entropia is None else round(entropia, 4),
+                    "quota_principale": round(float(quote[ordine[0]]), 4),
+                    "associazione_principale": nomi[ordine[0]],
+                    "quote": {nomi[g]: round(float(quote[g]), 4) for g in ordine},
+                    "n_associazioni": len(nomi)})
+    return out

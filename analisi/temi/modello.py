@@ -6,7 +6,10 @@ How it works
    associations' names removed).
 2. Terms in at least ``min_df`` stories and at most ``max_df`` of them form the vocabulary (capped at
    ``max_termini``, the most frequent first).
-3. NMF (default) on sublinear TF-IDF, ``init="nndsvd"`` (no randomness), coordinate descent; LDA on counts
+   With ``associazioni`` given to ``fit`` (cross-cutting themes), terms specific to one association
+   (``misure.specificita_termini`` above ``SOGLIA_SPECIFICITA``) are left out of the vocabulary.
+3. NMF (default) on sublinear TF-IDF with the idf raised to ``esponente_idf`` (0.5) and smoothed towards each
+   term's nearest terms (``lisciatura``), ``init="nndsvd"`` (no randomness), coordinate descent; LDA on counts
    as an option. Above ``soglia_minibatch`` stories: ``MiniBatchNMF`` / online LDA (see bench/analisi_scala.py).
 4. **Choosing k** (``k="auto"``) in ``[k_min, k_max]``: for each k, (a) the mean NPMI coherence of the
    themes' top terms on the corpus itself (co-occurrence in the same story, ``misure.npmi_temi``) and
@@ -26,6 +29,10 @@ How it works
    (mean share over the stories), NPMI coherence, and its most representative **sentences** (not whole
    stories): sentences of the stories strongest in the theme, scored by the theme's share in the sentence
    times the story's weight, at most two per story.
+8. With associations, ``diffusione_`` gives for every theme how its weight spreads over them (normalised
+   entropy, top association and its share); ``riepilogo`` returns it per theme.
+
+Measured choices and the NMI table: ``analisi/temi/README.md``.
 
 Same input and parameters → the same themes, bit for bit (BLAS is limited to one thread while fitting, so
 the result does not depend on the number of cores).
@@ -34,6 +41,7 @@ the result does not depend on the number of cores).
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -41,21 +49,41 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 from analisi.frasi import dividi_frasi
-from analisi.temi.misure import etichetta_da_termini, jaccard_abbinato, npmi_temi
+from analisi.temi.misure import (
+    diffusione_temi,
+    etichetta_da_termini,
+    jaccard_abbinato,
+    npmi_temi,
+    specificita_termini,
+)
 from analisi.temi.preprocessa import Preprocessore, _identita
 
 __all__ = ["Citazione", "ModelloTemi", "carica_modello"]
 
 ALGORITMI = ("nmf", "lda")
+def _core() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 TOLLERANZA_STABILITA = 0.9  # k is a candidate when its stability is at least 90 % of the best one
+# Policy: a term whose specificity to one association (misure.specificita_termini) exceeds this is kept out of
+# the cross-cutting themes. 0.4 with 11 associations: a term must be used in the stories of at least three
+# associations at comparable rates. What is distinctive of ONE association is shown by the log-odds words.
+SOGLIA_SPECIFICITA = 0.4
+MINIMO_RACCONTI_ASSOCIAZIONE = 5  # smaller associations give no evidence of specificity (as suppressed cells)
 _EPS = 1e-9
 
 
@@ -91,6 +119,12 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         soglia_minibatch: from this many stories on, MiniBatchNMF / online LDA.
         min_df, max_df, max_termini: vocabulary limits (``min_df="auto"``: 2, or 1 story in 2 000 if more).
         frasi_multiparola: learn multi-word phrases.
+        esponente_idf: the idf is raised to this power (0.5: frequent anchor words such as "figlio" are not
+            drowned by rare words in short texts); lisciatura, vicini_lisciatura: each story's TF-IDF vector
+            also weighs ``lisciatura`` times on each term's ``vicini_lisciatura`` nearest terms (cosine of
+            their columns), then re-normalised; 0 switches it off. NMF only.
+        soglia_specificita: with ``associazioni`` given to ``fit``, terms more specific to one association
+            than this are left out (None: keep all). See ``SOGLIA_SPECIFICITA``.
     """
 
     def __init__(self, k: int | str = "auto", *, k_min: int = 4, k_max: int = 15, algoritmo: str = "nmf",
@@ -99,7 +133,9 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
                  nomi_da_ignorare: Sequence[str] = (), nlp: Any = None, n_termini: int = 10,
                  n_citazioni: int = 10, n_ripetizioni: int = 3, max_documenti_scelta_k: int = 2000,
                  soglia_minibatch: int = 20_000, min_df: int | float | str = "auto", max_df: float = 0.5,
-                 max_termini: int = 10_000, frasi_multiparola: bool = True) -> None:
+                 max_termini: int = 10_000, frasi_multiparola: bool = True, esponente_idf: float = 0.5,
+                 lisciatura: float = 0.5, vicini_lisciatura: int = 10,
+                 soglia_specificita: float | None = SOGLIA_SPECIFICITA) -> None:
         self.k = k
         self.k_min = k_min
         self.k_max = k_max
@@ -119,6 +155,10 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         self.max_df = max_df
         self.max_termini = max_termini
         self.frasi_multiparola = frasi_multiparola
+        self.esponente_idf = esponente_idf
+        self.lisciatura = lisciatura
+        self.vicini_lisciatura = vicini_lisciatura
+        self.soglia_specificita = soglia_specificita
 
     def __getstate__(self) -> dict[str, Any]:
         stato = super().__getstate__()
@@ -136,12 +176,16 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         if not 1 <= self.k_min <= self.k_max:
             raise ValueError("need 1 <= k_min <= k_max")
 
-    def fit(self, X: Sequence[str], y: Any = None, *, citabili: Sequence[bool] | None = None) -> ModelloTemi:
+    def fit(self, X: Sequence[str], y: Any = None, *, citabili: Sequence[bool] | None = None,
+            associazioni: Sequence[str | None] | None = None) -> ModelloTemi:
         """Fit the themes on the texts ``X`` (anonymised stories).
 
         Args:
             X: the stories' texts.
             citabili: per story, whether its sentences may be quoted (quotation consent); default all.
+            associazioni: per story, its association (None: none). With at least two associations, terms
+                specific to one association (``soglia_specificita``) are kept out of the themes, and
+                ``diffusione_`` says how each theme's weight spreads over the associations.
         """
         self._controlla()
         testi = [str(t) for t in X]
@@ -152,10 +196,11 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         # silenced: the iteration cap is part of the (deterministic) recipe, and themes are read, not the loss.
         with threadpool_limits(limits=1), warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            self._fit(testi, citabili)
+            self._fit(testi, citabili, associazioni)
         return self
 
-    def _fit(self, testi: list[str], citabili: Sequence[bool] | None) -> None:
+    def _fit(self, testi: list[str], citabili: Sequence[bool] | None,
+             associazioni: Sequence[str | None] | None) -> None:
         n = len(testi)
         self.preprocessore_ = Preprocessore(
             self.nlp, parole_dominio=self.parole_dominio, parole_extra=self.parole_extra,
@@ -172,9 +217,19 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         except ValueError as e:  # empty vocabulary
             raise ValueError(f"too few usable words to find themes: {e}") from None
         conteggi = sparse.csr_matrix(conteggi, dtype=np.float64)
+        if associazioni is not None and len(associazioni) != n:
+            raise ValueError("associazioni must have one entry per story")
+        self.termini_specifici_: list[tuple[str, float]] = []
+        if associazioni is not None and self.soglia_specificita is not None:
+            conteggi = self._togli_specifici(documenti, conteggi, associazioni)
         self.termini_vocabolario_ = self.vettorizzatore_.get_feature_names_out()
         self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(conteggi)
+        self.tfidf_.idf_ = self.tfidf_.idf_ ** self.esponente_idf  # attenuated idf (see the module docstring)
+        self.lisciatura_ = None
         matrice = self._matrice(conteggi)
+        if self.algoritmo == "nmf" and self.lisciatura > 0:
+            self.lisciatura_ = _vicini_termini(matrice, self.vicini_lisciatura)
+            matrice = self._matrice(conteggi)
         self.semi_, self.semi_ignorati_ = self._semi_nel_vocabolario()
         self.minibatch_ = n >= self.soglia_minibatch
 
@@ -215,11 +270,41 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         nomi_semi = list(self.semi_)
         self.etichette_ = [nomi_semi[j] if j < s else etichetta_da_termini(self.termini_[j]) for j in range(self.k_)]
         self.citazioni_ = self._citazioni(testi, pesi, citabili)
+        self.diffusione_ = diffusione_temi(pesi, associazioni) if associazioni is not None else None
+
+    def _togli_specifici(self, documenti: list[list[str]], conteggi: sparse.csr_matrix,
+                         associazioni: Sequence[str | None]) -> sparse.csr_matrix:
+        """Keep terms specific to one association out of the vocabulary (cross-cutting themes)."""
+        specificita = specificita_termini(conteggi, associazioni, MINIMO_RACCONTI_ASSOCIAZIONE)
+        # With few associations an even spread already gives a large share: a term is specific when its share
+        # is above the policy threshold AND above twice an even spread (2 / number of associations counted).
+        conta: dict[str, int] = {}
+        for a in associazioni:
+            if a:
+                conta[a] = conta.get(a, 0) + 1
+        contate = sum(c >= MINIMO_RACCONTI_ASSOCIAZIONE for c in conta.values())
+        soglia = SOGLIA_SPECIFICITA if self.soglia_specificita is None else float(self.soglia_specificita)
+        self.soglia_specificita_effettiva_ = max(soglia, 2 / max(contate, 1))
+        tieni = specificita <= self.soglia_specificita_effettiva_
+        if tieni.all():
+            return conteggi
+        if not tieni.any():
+            raise ValueError("every term is specific to one association: no cross-cutting theme can be found")
+        nomi = self.vettorizzatore_.get_feature_names_out()
+        tolti = sorted(((str(nomi[i]), float(specificita[i])) for i in np.flatnonzero(~tieni)),
+                       key=lambda x: (-x[1], x[0]))
+        self.termini_specifici_ = [(t, round(v, 4)) for t, v in tolti]
+        self.vettorizzatore_ = CountVectorizer(analyzer=_identita, vocabulary=[str(t) for t in nomi[tieni]])
+        self.vettorizzatore_.fit(documenti)
+        return sparse.csr_matrix(conteggi[:, np.flatnonzero(tieni)])
 
     def _matrice(self, conteggi: sparse.csr_matrix) -> sparse.csr_matrix:
         if self.algoritmo == "lda":
             return conteggi
-        return sparse.csr_matrix(self.tfidf_.transform(conteggi))
+        x = sparse.csr_matrix(self.tfidf_.transform(conteggi))
+        if getattr(self, "lisciatura_", None) is not None:
+            x = sparse.csr_matrix(normalize(x + self.lisciatura * (x @ self.lisciatura_)))
+        return x
 
     def _semi_nel_vocabolario(self) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
         """Seed words → vocabulary columns (seed words are lemmatised like the stories)."""
@@ -331,13 +416,17 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         k_min = max(self.k_min, len(self.semi_), 1)
         k_max = min(self.k_max, limite_k, max(k_min, n // 3))
         k_min = min(k_min, k_max)
-        curva: list[dict[str, float]] = []
-        for k in range(k_min, k_max + 1):
+
+        def punto(k: int) -> dict[str, float]:  # (BLAS is held at one thread by fit())
             stimatore, _ = self._adatta(matrice, k, self.random_state, minibatch=False, rapido=True)
             termini = self._termini_di(stimatore.components_)
             npmi = float(np.nanmean(npmi_temi(termini, conteggi, self.vettorizzatore_.vocabulary_)))
-            stab = self._stabilita(matrice, k, termini)
-            curva.append({"k": k, "npmi": npmi, "stabilita": stab})
+            return {"k": k, "npmi": npmi, "stabilita": self._stabilita(matrice, k, termini)}
+
+        # Every k has its own seeds: the curve is the same whatever the number of threads (the NMF solver
+        # releases the GIL, so the candidates run on every core).
+        curva: list[dict[str, float]] = Parallel(n_jobs=min(_core(), k_max - k_min + 1), backend="threading")(
+            delayed(punto)(k) for k in range(k_min, k_max + 1))
         # The most coherent model among those about as stable as the most stable one.
         stabilita = np.nan_to_num(np.array([c["stabilita"] for c in curva], dtype=float), nan=0.0)
         soglia = TOLLERANZA_STABILITA * float(stabilita.max())
@@ -449,6 +538,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         """
         self._verifica_adattato()
         temi = []
+        diffusione: list[dict[str, object]] | None = getattr(self, "diffusione_", None)
         for j in range(self.k_):
             temi.append({
                 "tema": j, "etichetta": self.etichette_[j],
@@ -456,6 +546,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
                 "prevalenza": round(float(self.prevalenza_[j]), 6),
                 "coerenza_npmi": None if math.isnan(self.coerenza_[j]) else round(self.coerenza_[j], 4),
                 "guidato": j < len(self.semi_),
+                "diffusione_associazioni": diffusione[j] if diffusione is not None else None,
                 "citazioni": [{"id": ids[c.documento] if ids is not None else c.documento, "inizio": c.inizio,
                                "fine": c.fine, "testo": c.testo, "peso": c.peso} for c in self.citazioni_[j]],
             })
@@ -469,6 +560,9 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
                          for r in self.curva_k_],
             "frasi_multiparola": sorted(self.preprocessore_.frasi_.values()),
             "semi_ignorati": self.semi_ignorati_,
+            "soglia_specificita": self.soglia_specificita,
+            "termini_specifici_esclusi": len(getattr(self, "termini_specifici_", [])),
+            "esempi_termini_specifici": [t for t, _ in getattr(self, "termini_specifici_", [])[:30]],
             "temi": temi,
         }
 
@@ -506,6 +600,36 @@ def _normalizza(pesi: np.ndarray) -> np.ndarray:
     somme = pesi.sum(axis=1, keepdims=True)
     k = pesi.shape[1]
     return np.divide(pesi, somme, out=np.full_like(pesi, 1.0 / max(k, 1)), where=somme > 0)
+
+
+def _vicini_termini(x: sparse.csr_matrix, m: int, max_documenti: int = 20_000, blocco: int = 512
+                    ) -> sparse.csr_matrix:
+    """Term smoothing matrix: each term's ``m`` nearest terms by the cosine of their story columns in ``x``,
+    rows summing to 1 (a story mentioning "gravidanza" also weighs a little on "incinta", "parto").
+
+    Bounded cost at 100 000 stories: the columns are read on an evenly spread sample of at most
+    ``max_documenti`` stories, and the term × term similarities are computed ``blocco`` rows at a time.
+    """
+    passo = max(1, math.ceil(x.shape[0] / max_documenti))
+    xt = sparse.csr_matrix(normalize(sparse.csc_matrix(x[::passo]), axis=0).T)
+    v = xt.shape[0]
+    righe: list[int] = []
+    colonne: list[int] = []
+    valori: list[float] = []
+    for inizio in range(0, v, blocco):
+        sim = np.asarray((xt[inizio:inizio + blocco] @ xt.T).todense())
+        for r in range(sim.shape[0]):
+            i = inizio + r
+            sim[r, i] = 0.0
+            candidati = np.flatnonzero(sim[r] > 0)
+            if candidati.size == 0:
+                continue
+            ordine = candidati[np.lexsort((candidati, -sim[r, candidati]))][:m]  # ties: vocabulary order
+            righe.extend([i] * len(ordine))
+            colonne.extend(ordine.tolist())
+            valori.extend(sim[r, ordine].tolist())
+    s = sparse.csr_matrix((valori, (righe, colonne)), shape=(v, v))
+    return sparse.csr_matrix(normalize(s, norm="l1"))
 
 
 def _w_iniziale(matrice: sparse.csr_matrix, h: np.ndarray) -> np.ndarray:

@@ -28,6 +28,9 @@ __all__ = ["POS_AMMESSI", "Preprocessore", "segmenti"]
 POS_AMMESSI = frozenset({"NOUN", "ADJ", "VERB", "PROPN"})
 # Light verbs: stop words alone, but allowed to start a phrase ("fare la spesa", "prendere il treno").
 VERBI_LEGGERI = frozenset({"fare", "dare", "prendere", "stare", "andare"})
+# First-person possessives: "mia madre" also gives the token "mio_madre" (the teller's own mother, not a mother
+# in general): the point of view of a story about family (measured in analisi/temi/README.md).
+POSSESSIVI_PRIMA = frozenset({"mio", "mia", "miei", "mie"})
 # A placeholder, a word (with an elided apostrophe kept: "dell'"), or a segment break.
 _TOKEN = re.compile(r"\[[^\[\]\s]{1,60}\]|[^\W\d_]+(?:'(?=[^\W\d_]))?|[.,!?;:()\"«»“”…]|\n|\s[-–—]\s")
 _APOSTROFI = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
@@ -93,6 +96,7 @@ class Preprocessore:
         max_documenti_frasi: phrases are learnt on at most this many stories (an evenly spread sample).
         max_parole_pipeline: words sent to the spaCy pipeline to fill the lemma/POS table (bounded cost).
         lunghezza_minima: shorter words are dropped.
+        possessivi: a word after a first-person possessive also gives ``mio_<lemma>`` ("mia madre").
         nomi_da_ignorare: names removed before anything else (the associations' own names: a story naming
             its association would otherwise make the association a theme).
     """
@@ -102,7 +106,7 @@ class Preprocessore:
                  frasi_multiparola: bool = True, soglia_npmi: float = 0.45, min_frase: int = 4,
                  min_racconti_frase: int = 3, nomi_da_ignorare: Sequence[str] = (),
                  max_frasi: int = 400, max_documenti_frasi: int = 20_000, max_parole_pipeline: int = 200_000,
-                 lunghezza_minima: int = 3) -> None:
+                 lunghezza_minima: int = 3, possessivi: bool = True) -> None:
         self.nlp = nlp
         self.parole_dominio = parole_dominio
         self.parole_extra = tuple(parole_extra)
@@ -116,6 +120,7 @@ class Preprocessore:
         self.max_documenti_frasi = max_documenti_frasi
         self.max_parole_pipeline = max_parole_pipeline
         self.lunghezza_minima = lunghezza_minima
+        self.possessivi = possessivi
 
     # -- pickling: the spaCy pipeline is never saved with a model (it is large and not needed after fit)
     def __getstate__(self) -> dict[str, Any]:
@@ -264,6 +269,7 @@ class Preprocessore:
         """Theme tokens of one text: phrases merged greedily (longest first), then the filters."""
         out: list[str] = []
         lemmi, inizi, decisioni = self.lemmi_, self._inizi, self._decisioni
+        possessivi = getattr(self, "possessivi", False)
         for seg in segmenti(testo, self._nomi):
             lem = [lemmi.get(f) or self._lemma(f) for f in seg]
             i = 0
@@ -279,6 +285,8 @@ class Preprocessore:
                     tieni = decisioni[forma] = self._tieni(forma, lem[i])
                 if tieni:
                     out.append(lem[i])
+                    if possessivi and i > 0 and seg[i - 1] in POSSESSIVI_PRIMA:
+                        out.append("mio_" + lem[i])
                 i += 1
         return out
 

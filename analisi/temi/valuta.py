@@ -1,6 +1,14 @@
-"""Evaluate the themes on the sample corpus: ``python -m analisi.temi.valuta [--k auto|N] [--seed S]``.
+"""Evaluate the themes: ``python -m analisi.temi.valuta [--k auto|N] [--seed S] [--nmi]``.
 
-Prints, on the anonymised sample corpus:
+``--nmi``: the table of NMI against known classes, k = 7 (or ``--k``), for our model run through the batch
+contract (``esegui_temi``, as ``narrazioni temi IN OUT --k 7 --seed S``), plain NMF on TF-IDF (scikit-learn
+defaults), NMF on TF-IDF with our stop list and min_df=2, and scikit-learn LDA (defaults), each scored by
+``../shared/tools/score.py temi`` when present (else the same formula here), on: the Happy-Parents dev tweets
+(gold: sub_topic), KIND domains + UD treebanks as classes (real Italian, 7 sources, 120 passages of 3
+sentences each), and the synthetic corpus (gold: association, with and without the cross-cutting filter).
+Each model twice with the same seed: the "rip." column says whether the assignments were identical.
+
+Otherwise prints, on the anonymised sample corpus:
 
 - our model (NMF, k chosen automatically): k, the k curve, NPMI coherence and stability;
 - the same preprocessing with LDA (``algoritmo="lda"``): separates the effect of preprocessing from the
@@ -63,12 +71,173 @@ def _impronta(m: ModelloTemi) -> str:
     return h.hexdigest()
 
 
+DATI = Path(__file__).resolve().parents[2].parent / "shared"
+if not DATI.is_dir():
+    DATI = Path("/work/shared")
+
+
+def _happy_parents() -> list[dict[str, str]] | None:
+    import csv
+
+    percorso = DATI / "data" / "emozioni" / "happy-parents" / "happy_parents.dev.csv"
+    if not percorso.is_file():
+        return None
+    with open(percorso, encoding="utf-8") as f:
+        return [{"id": f"hp{i}", "text": r["text"], "gold": r["sub_topic"]} for i, r in enumerate(csv.DictReader(f))]
+
+
+def _generi(per_classe: int = 120, seme: int = 0) -> list[dict[str, str]] | None:
+    """KIND domains and UD treebanks as classes: passages of 3 consecutive sentences, a seeded sample each."""
+    import random
+
+    base = DATI / "data"
+    kind = {n: base / "ner" / "kind" / f"{n}_train.tsv" for n in ("wikinews", "fiction", "moro", "degasperi")}
+    ud = {"postwita": base / "ud" / "PoSTWITA" / "it_postwita-ud-dev.conllu",
+          "vit": base / "ud" / "VIT" / "it_vit-ud-dev.conllu",
+          "partut": base / "ud" / "ParTUT" / "it_partut-ud-train.conllu"}
+    if not all(p.is_file() for p in (*kind.values(), *ud.values())):
+        return None
+    fonti: dict[str, list[str]] = {}
+    for nome, p in kind.items():
+        frasi: list[str] = []
+        corrente: list[str] = []
+        for riga in p.read_text(encoding="utf-8").splitlines():
+            if not riga.strip():
+                if corrente:
+                    frasi.append(" ".join(corrente))
+                corrente = []
+            else:
+                corrente.append(riga.split("\t")[0])
+        if corrente:
+            frasi.append(" ".join(corrente))
+        fonti[f"kind_{nome}"] = frasi
+    for nome, p in ud.items():
+        fonti[f"ud_{nome}"] = [r[len("# text = "):].strip() for r in p.read_text(encoding="utf-8").splitlines()
+                               if r.startswith("# text = ")]
+    rng = random.Random(seme)
+    out = []
+    for nome, frasi in fonti.items():
+        blocchi = [" ".join(frasi[i:i + 3]) for i in range(0, len(frasi) - 2, 3)]
+        for j in sorted(rng.sample(range(len(blocchi)), min(per_classe, len(blocchi)))):
+            out.append({"id": f"{nome}-{j}", "text": blocchi[j], "gold": nome})
+    return out
+
+
+def _nmi(gold: Sequence[str], pred: Sequence[int]) -> float:
+    """NMI as ../shared/tools/score.py computes it (geometric mean of the entropies)."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    return round(float(normalized_mutual_info_score(gold, pred, average_method="geometric")), 4)
+
+
+def _punteggio(righe: list[dict[str, str]], cartella: Path) -> float:
+    import subprocess
+    import sys
+
+    gold = cartella / "gold.jsonl"
+    with open(gold, "w", encoding="utf-8") as f:
+        for r in righe:
+            f.write(json.dumps({"id": r["id"], "text": r["text"], "gold": r["gold"]}, ensure_ascii=False) + "\n")
+    scorer = DATI / "tools" / "score.py"
+    assegnazioni = cartella / "assegnazioni.jsonl"
+    if scorer.is_file():
+        uscita = subprocess.run([sys.executable, str(scorer), "temi", str(gold), str(assegnazioni)],
+                                capture_output=True, text=True, check=True).stdout
+        return float(json.loads(uscita)["nmi"])
+    predetti = {json.loads(r)["id"]: json.loads(r)["tema"] for r in assegnazioni.read_text().splitlines() if r}
+    return _nmi([r["gold"] for r in righe], [predetti[r["id"]] for r in righe])
+
+
+def _nostro(righe: list[dict[str, str]], k: int, seed: int, associazioni: bool) -> tuple[float, bool]:
+    import tempfile
+
+    from analisi.temi.contratto import esegui_temi
+
+    uscite = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ingresso = Path(tmp) / "in.jsonl"
+        with open(ingresso, "w", encoding="utf-8") as f:
+            for r in righe:
+                riga = {"id": r["id"], "text": r["text"]}
+                if associazioni and r.get("associazione"):
+                    riga["associazione"] = r["associazione"]
+                f.write(json.dumps(riga, ensure_ascii=False) + "\n")
+        for giro in (1, 2):
+            cartella = Path(tmp) / f"out{giro}"
+            esegui_temi(ingresso, cartella, k=k, seed=seed, n_bootstrap=10)
+            uscite.append(((cartella / "assegnazioni.jsonl").read_bytes(), _punteggio(righe, cartella)))
+    return uscite[0][1], uscite[0][0] == uscite[1][0]
+
+
+def _base(righe: list[dict[str, str]], k: int, seed: int, quale: str) -> tuple[float, bool]:
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    testi = [r["text"] for r in righe]
+    esiti = []
+    for _ in (1, 2):
+        if quale == "lda":
+            x = CountVectorizer().fit_transform(testi)
+            pesi = LatentDirichletAllocation(n_components=k, random_state=seed).fit_transform(x)
+        else:
+            vett = (TfidfVectorizer() if quale == "nmf" else
+                    TfidfVectorizer(stop_words=sorted(parole_vuote()), min_df=2))
+            pesi = NMF(n_components=k, random_state=seed).fit_transform(vett.fit_transform(testi))
+        esiti.append(np.argmax(pesi, axis=1).tolist())
+    return _nmi([r["gold"] for r in righe], esiti[0]), esiti[0] == esiti[1]
+
+
+def tabella_nmi(k: int = 7, seed: int = 0) -> list[dict[str, object]]:
+    """NMI of our model (via the batch contract), plain NMF, NMF + stop list and LDA on each available set."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    insiemi: list[tuple[str, list[dict[str, str]] | None, bool]] = [
+        ("Happy-Parents dev (tweet, sub_topic)", _happy_parents(), False),
+        ("KIND + UD (7 fonti reali)", _generi(), False)]
+    campione = [{"id": r["id"], "text": r["testo"], "gold": r["associazione"] or "-",
+                 "associazione": r["associazione"]} for r in carica_campione()]
+    insiemi.append(("sintetico (gold: associazione)", campione, False))
+    insiemi.append(("sintetico, temi trasversali (gold: ass.)", campione, True))
+    righe: list[dict[str, object]] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", message="Your stop_words may be inconsistent")
+        for nome, dati, trasversali in insiemi:
+            if dati is None:
+                print(f"{nome}: dati non trovati in {DATI}, saltato")
+                continue
+            riga: dict[str, object] = {"insieme": nome, "n": len(dati)}
+            riga["nostro"], riga["rip_nostro"] = _nostro(dati, k, seed, trasversali)
+            if not trasversali:
+                for quale in ("nmf", "nmf_stop", "lda"):
+                    riga[quale], riga[f"rip_{quale}"] = _base(dati, k, seed, quale)
+            righe.append(riga)
+    return righe
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--k", default="auto", help="number of themes or 'auto' (default)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--corpus", type=Path, default=None, help="folder with racconti.jsonl (default corpus/)")
+    parser.add_argument("--nmi", action="store_true", help="NMI table against known classes (k=7 by default)")
     a = parser.parse_args(argv)
+    if a.nmi:
+        k_nmi = 7 if a.k == "auto" else int(a.k)
+        righe = tabella_nmi(k_nmi, a.seed)
+        print(f"NMI con k={k_nmi}, seed={a.seed} (nostro: contratto `narrazioni temi`, punteggio di score.py temi)")
+        print(f"{'insieme':42s} {'n':>5s} {'nostro':>7s} {'NMF':>7s} {'NMF+stop':>8s} {'LDA':>7s}  rip.")
+        def cella(r: dict[str, object], c: str, larghezza: int = 7) -> str:
+            v = r.get(c)
+            return f"{v:{larghezza}.3f}" if isinstance(v, float) else " " * (larghezza - 1) + "—"
+
+        for r in righe:
+            ripetuti = all(v for c, v in r.items() if c.startswith("rip_"))
+            print(f"{r['insieme']:42s} {r['n']:5d} {cella(r, 'nostro')} {cella(r, 'nmf')} {cella(r, 'nmf_stop', 8)} "
+                  f"{cella(r, 'lda')}  {'identico' if ripetuti else 'DIVERSO'}")
+        return 0 if all(all(v for c, v in r.items() if c.startswith("rip_")) for r in righe) else 1
     k: int | str = a.k if a.k == "auto" else int(a.k)
     storie = carica_campione(a.corpus)
     testi = [r["testo"] for r in storie]

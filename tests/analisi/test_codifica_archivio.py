@@ -88,6 +88,10 @@ def test_stadi_codificano_e_mappano(elaborato: Archivio) -> None:
         assert all(p["area"] and p["fonte_area"] == "modello" and p["citabile"] for p in proposte)
         caregiver = next(p for p in proposte if "caregiver" in p["testo"])
         assert caregiver["area"] == "1"
+        # the model's calibrated confidence and its runner-up area are stored (top-2, "da assegnare")
+        piano = s.scalars(select(PianoFrase).where(PianoFrase.fonte == "modello")).all()
+        assert piano and all(r.seconda_area and r.seconda_area != r.area for r in piano)
+        assert all(0 < (r.punteggio_seconda or 0) <= (r.punteggio or 0) <= 1 for r in piano)
 
 
 def test_incrementale(elaborato: Archivio, cifrario: Cifrario, impostazioni: Impostazioni) -> None:

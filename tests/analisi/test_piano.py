@@ -112,3 +112,46 @@ def test_mappatura_predefinita_sul_corpus() -> None:
     assert len(m.esempi_) > 50 and len(m.sfondo_) > 500
     [a] = m.assegna(["Chiedo che il caregiver familiare venga riconosciuto con ore di sollievo."])
     assert a.area == "1"
+
+
+# --- calibrated confidence, top-2, "da assegnare" (issue 11) --------------------------------------------
+def test_prime_due_e_da_assegnare() -> None:
+    from analisi.piano import SOGLIA_AREA, AssegnazionePiano
+
+    a = AssegnazionePiano("1", "1.2", 0.41, {"1": 0.41, "2": 0.39, "3": 0.2})
+    assert a.prime_due == [("1", 0.41), ("2", 0.39)]
+    assert (a.seconda_area, a.punteggio_seconda) == ("2", 0.39)
+    assert a.da_assegnare() and a.da_assegnare(SOGLIA_AREA) and not a.da_assegnare(0.4)
+    sicura = AssegnazionePiano("4", None, 0.8, {"4": 0.8, "2": 0.1, "1": 0.1})
+    assert not sicura.da_assegnare() and sicura.prime_due[0] == ("4", 0.8)
+
+
+def test_probabilita_aree_sommano_a_uno_e_seconda_area(mappa: MappaturaPiano) -> None:
+    for a in mappa.assegna(["Servirebbe un aiuto a casa per mia madre anziana.", "Cerco un corso per lavorare."]):
+        assert sum(a.punteggi_aree.values()) == pytest.approx(1, abs=1e-3)
+        assert a.punteggio == max(a.punteggi_aree.values())
+        assert a.seconda_area and a.seconda_area != a.area
+
+
+def test_scheda_solo_se_sostenuta_dalla_tassonomia() -> None:
+    """An area chosen by its examples alone gets no scheda from another topic (no "5.2 minori" for elderly
+    centres): the scheda is the taxonomy's best one, and only when it lies in the chosen area."""
+    tassonomia = carica_tassonomia()
+    esempi = [Esempio("Chiediamo al Comune linee guida semplici per i centri anziani, scritte per noi volontari.",
+                      "5")] * 3
+    m = MappaturaPiano(peso_esempi=5.0).fit(tassonomia, esempi, SFONDO)
+    a = m.assegna(["Chiediamo al Comune linee guida semplici per i centri anziani, scritte per noi volontari."])[0]
+    assert a.area == "5" and a.scheda is None
+
+
+@pytest.mark.lento
+def test_casi_segnalati_nel_problema_11() -> None:
+    """The shipped mapper on the two sentences of issue 11: neither is confidently put in a wrong area."""
+    m = carica_mappatura()
+    anziani, coro = m.assegna(["Chiediamo al Comune linee guida semplici per i centri anziani.",
+                               "Agli altri coristi propongo di trovarci ogni sera per provare insieme."])
+    assert anziani.scheda != "5.2"
+    assert anziani.area in ("1", "2") or anziani.da_assegnare()
+    assert {"1", "2"} & {x for x, _ in anziani.prime_due}
+    assert coro.area == "4" or coro.da_assegnare()
+    assert coro.area != "3" or coro.da_assegnare()

@@ -8,12 +8,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from analisi.frasi import dividi_frasi
-from analisi.pipeline import ErrorePipeline, esegui, risolvi_stadio, stadi_configurati
+from analisi.pipeline import ErrorePipeline, esegui, numero_processi, risolvi_stadio, stadi_configurati
+from analisi.stadi import StadioFrasi
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
@@ -160,3 +162,39 @@ def test_modulo_pipeline_non_fa_nulla_all_import() -> None:
     r = subprocess.run([sys.executable, "-c", codice], capture_output=True, text=True, cwd=Path("/"),
                        env={**os.environ, "PYTHONPATH": str(RADICE)})
     assert r.stdout.strip() == "ok" and not Path("/dati").exists()
+
+
+class _FrasiParallele(StadioFrasi):
+    """The sentence stage declared parallel; each batch notes which process ran it; 'ROMPI' breaks a batch."""
+
+    parallelo = True
+    cartella: Path = Path()
+
+    def elabora(self, lotto: list[q.RaccontoDaElaborare]) -> list[Any]:
+        (self.cartella / f"{os.getpid()}-{lotto[0].id}").touch()
+        if len(lotto) > 1 and any("ROMPI" in r.testo for r in lotto):
+            raise RuntimeError("rotto")
+        if any("ROMPI" in r.testo for r in lotto):
+            raise RuntimeError("rotto anche da solo")
+        return super().elabora(lotto)
+
+
+def test_stadio_parallelo_usa_piu_processi_e_stesso_risultato(archivio: Archivio, cifrario: Cifrario,
+                                                            impostazioni: Impostazioni, tmp_path: Path) -> None:
+    _carica(archivio, cifrario, [*TESTI[:20], "Questo racconto ROMPI lo stadio. Davvero.", *TESTI[20:]])
+    stadio = _FrasiParallele()
+    stadio.cartella = tmp_path / "pid"
+    stadio.cartella.mkdir()
+    imp = impostazioni.model_copy(update={"processi": 2, "lotto": 5})
+    assert numero_processi(imp, stadio, 41) == 2 and numero_processi(imp, stadio, 5) == 1
+    assert numero_processi(imp.model_copy(update={"processi": 1}), stadio, 41) == 1
+    r = esegui(archivio, imp, cifrario, stadi=[risolvi_stadio("tests.stadi_prova:AnonimizzaFinta"), stadio])
+    assert r.elaborati["frasi.v1"] == 40 and r.errori["frasi.v1"] == 1
+    processi = {p.name.split("-")[0] for p in stadio.cartella.iterdir()}
+    assert str(os.getpid()) in processi and len(processi) >= 3  # two workers, and this process for the retry
+    with archivio.lettura() as s:
+        frasi = s.execute(select(Frase.racconto_id, Frase.inizio, Frase.fine).order_by(Frase.id)).all()
+        testi = dict(s.execute(select(Racconto.id, Racconto.testo_anon)).all())
+    attese = sorted((rid, iv.inizio, iv.fine) for rid, t in testi.items() if "ROMPI" not in (t or "")
+                    for iv in dividi_frasi(t or ""))
+    assert sorted(tuple(f) for f in frasi) == attese

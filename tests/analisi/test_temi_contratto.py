@@ -101,3 +101,33 @@ def test_temi_in_ordine_numerico_non_alfabetico() -> None:
     assert _ordine_temi(pd.Series(["10. casa", "2. scuola", "1. spesa", "11. lavoro"])) == [
         "1. spesa", "2. scuola", "10. casa", "11. lavoro"]
     assert _ordine_temi(pd.Series([10, 2, 1])) == ["1", "2", "10"]
+
+
+def test_temi_trasversali_sul_corpus_di_esempio(ingresso: Path, tmp_path: Path) -> None:
+    """No cross-cutting theme draws more than 40 % of its weight from one association (k chosen or fixed),
+    and temi.json reports the spread of every theme; association-specific words are left out."""
+    for k in ("auto", 7):
+        out = esegui_temi(ingresso, tmp_path / f"out{k}", k=k, seed=0, n_bootstrap=10)
+        diffusione = [t["diffusione_associazioni"] for t in out["temi"]]
+        assert len(diffusione) == out["k"]
+        for d in diffusione:
+            assert {"entropia_normalizzata", "quota_principale", "associazione_principale", "quote"} <= set(d)
+            assert d["quota_principale"] <= 0.4, (k, d)
+            assert abs(sum(d["quote"].values()) - 1) < 1e-3 and 0 < d["entropia_normalizzata"] <= 1
+            assert d["n_associazioni"] == 11
+        assert out["termini_specifici_esclusi"] > 0
+        tutti = {t for tema in out["temi"] for t, _ in tema["termini"]}
+        assert not tutti & {"cantare", "coro", "corista", "orto", "pomodoro", "zucchine", "emporio", "glicine"}
+
+
+def test_grafico_e_tabella_della_diffusione() -> None:
+    from analisi.grafici_temi import grafico_diffusione, tabella_diffusione
+    from analisi.temi.misure import diffusione_temi
+
+    pesi = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0], [0.0, 1.0]])
+    d = diffusione_temi(pesi, ["A", "A", "B", None])
+    tab = tabella_diffusione(["1. uno", "2. due"], d)
+    assert tab["quota dell'associazione principale (%)"].tolist() == [100.0, round(100 / 1.5, 1)]
+    assert tab["associazione principale"].tolist() == ["A", "B"]
+    assert grafico_diffusione(["1. uno", "2. due"], d).to_dict()
+    assert tabella_diffusione(["1. uno"], [None])["associazione principale"].tolist() == ["—"]

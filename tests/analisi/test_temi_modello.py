@@ -133,3 +133,69 @@ def test_misure() -> None:
     nuovi = [{"orto": 0.9, "zucchine": 0.2}, {"scuola": 1.0}, {"coro": 0.8, "voce": 0.1}]
     assert abbina_temi(vecchi, nuovi) == {0: 1, 2: 0}
     assert etichetta_da_termini(["fare_la_spesa", "spesa", "vicino", "anziano"]) == "Fare la spesa, vicino, anziano"
+
+
+def test_diffusione_su_un_esempio_costruito() -> None:
+    import math
+
+    from analisi.temi.misure import diffusione_temi
+
+    pesi = np.array([
+        [1.0, 0.0, 0.5],  # A
+        [1.0, 0.0, 0.5],  # A
+        [0.0, 0.5, 0.5],  # B
+        [0.0, 0.5, 0.5],  # C
+        [0.0, 1.0, 0.0],  # no association: left out of the shares
+    ])
+    d = diffusione_temi(pesi, ["A", "A", "B", "C", None])
+    assert d[0]["quota_principale"] == 1.0 and d[0]["entropia_normalizzata"] == 0.0
+    assert d[0]["associazione_principale"] == "A" and d[0]["quote"] == {"A": 1.0, "B": 0.0, "C": 0.0}
+    assert d[1]["quote"] == {"B": 0.5, "C": 0.5, "A": 0.0}  # ties by name
+    assert d[1]["entropia_normalizzata"] == round(math.log(2) / math.log(3), 4)
+    assert d[2]["quota_principale"] == 0.5 and d[2]["entropia_normalizzata"] == round(
+        -(0.5 * math.log(0.5) + 2 * 0.25 * math.log(0.25)) / math.log(3), 4)
+    assert all(x["n_associazioni"] == 3 for x in d)
+    assert diffusione_temi(pesi, [None] * 5)[0]["quota_principale"] is None
+
+
+def test_specificita_dei_termini() -> None:
+    from analisi.temi.misure import specificita_termini
+
+    # 3 associations of 5 stories; term 0 only in A, term 1 everywhere, term 2 in A and B, term 3 nowhere counted
+    gruppi = ["A"] * 5 + ["B"] * 5 + ["C"] * 5 + [None]
+    x = np.zeros((16, 4))
+    x[:5, 0] = 1
+    x[:15, 1] = 1
+    x[:2, 2] = 1
+    x[5:7, 2] = 1
+    x[15, 3] = 1
+    s = specificita_termini(x, gruppi)
+    assert s[0] == 1.0 and abs(s[1] - 1 / 3) < 1e-12 and abs(s[2] - 0.5) < 1e-12 and s[3] == 0.0
+    # an association with fewer stories than the minimum gives no evidence
+    assert specificita_termini(x, ["A"] * 5 + ["B"] * 5 + ["C"] * 5 + ["D"], minimo_racconti=5).tolist() == s.tolist()
+    assert specificita_termini(x, ["A"] * 16).tolist() == [0.0] * 4
+
+
+def test_temi_trasversali_deterministici_e_senza_parole_di_una_associazione() -> None:
+    from analisi.temi.campione import carica_campione
+
+    storie = carica_campione()
+    testi, associazioni = [r["testo"] for r in storie], [r["associazione"] for r in storie]
+    nomi = sorted({a for a in associazioni if a})
+    primo = ModelloTemi(k=7, random_state=3, nomi_da_ignorare=nomi).fit(testi, associazioni=associazioni)
+    secondo = ModelloTemi(k=7, random_state=3, nomi_da_ignorare=nomi).fit(testi, associazioni=associazioni)
+    a1, p1 = primo.assegna(testi)
+    a2, p2 = secondo.assegna(testi)
+    assert a1.tolist() == a2.tolist() and np.array_equal(p1, p2)
+    assert max(d["quota_principale"] for d in primo.diffusione_) <= 0.4
+    tolti = dict(primo.termini_specifici_)
+    assert "coro" not in primo.termini_vocabolario_ and tolti["coro"] > 0.4
+    assert primo.riepilogo()["temi"][0]["diffusione_associazioni"] == primo.diffusione_[0]
+    # without associations: no filter, no spread
+    senza = ModelloTemi(k=7, random_state=3, nomi_da_ignorare=nomi).fit(testi)
+    assert senza.diffusione_ is None and not senza.termini_specifici_ and "coro" in senza.termini_vocabolario_
+
+
+def test_etichetta_con_token_possessivo() -> None:
+    assert etichetta_da_termini(["moglie", "aiutare", "mio_moglie", "spesa"]) == "Moglie, aiutare, spesa"
+    assert etichetta_da_termini(["mio_madre", "madre", "casa"]) == "Madre, casa"

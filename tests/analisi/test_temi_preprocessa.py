@@ -124,3 +124,11 @@ def test_spacy_blank_senza_lemmi_ricade_su_simplemma() -> None:
 @pytest.mark.parametrize("testo", ["", "   ", "[PERSONA_1]", "e poi... boh!", "123 456"])
 def test_testi_senza_contenuto(testo: str) -> None:
     assert Preprocessore().fit(FRASI).tokens(testo) == []
+
+
+def test_possessivo_di_prima_persona_da_un_token_in_piu() -> None:
+    p = Preprocessore(frasi_multiparola=False).fit(["Mia madre abita lontano.", "La madre di Luca."])
+    assert p.tokens("Mia madre abita lontano.") == ["madre", "mio_madre", "abitare"]  # "lontano": a stop word
+    assert "mio_madre" not in p.tokens("La madre di Luca.")
+    senza = Preprocessore(frasi_multiparola=False, possessivi=False).fit(["Mia madre abita lontano."])
+    assert "mio_madre" not in senza.tokens("Mia madre abita lontano.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,10 +17,20 @@ from archivio import modelli as m
 from archivio import racconti as q
 from archivio.cifratura import Cifrario, ErroreChiave
 from archivio.db import Archivio, migra, revisione_corrente, revisione_finale
-from archivio.modelli import Codice, Entita, Frase, Racconto, Revisione, StatoStadio
+from archivio.modelli import Audit, Codice, Entita, Frase, Racconto, Revisione, StatoStadio
 from archivio.racconti import ErroreArchivio, NuovaFrase, NuovoRacconto, Segnaposto
 from archivio.tempo import adesso
-from archivio.utenti import ErroreUtente, aggiungi_utente, elenco_utenti, verifica_login
+from archivio.utenti import (
+    SCONOSCIUTO,
+    ErroreAccessoBloccato,
+    ErroreUtente,
+    LimitiLogin,
+    UtenteInfo,
+    aggiungi_utente,
+    elenco_utenti,
+    verifica_login,
+)
+from tests.raccolta.aiuti import dove_compare
 
 
 def _nuovo(testo: str = "Durante il lockdown facevo la spesa per i vicini.", **kw: object) -> NuovoRacconto:
@@ -43,22 +54,43 @@ def test_sqlite_in_wal_con_chiavi_esterne(archivio: Archivio) -> None:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
-def test_backup_del_file_sqlite_prima_di_migrare(tmp_path: Path) -> None:
+def test_backup_del_file_sqlite_prima_di_migrare_cifrato(tmp_path: Path) -> None:
     from alembic import command
 
+    from archivio.copie import decifra_copia
     from archivio.db import _config_alembic
 
+    cifrario = Cifrario(Fernet.generate_key())
     url = f"sqlite:///{tmp_path / 'vecchio.db'}"
     a = Archivio(url)
     command.upgrade(_config_alembic(a), "0001")
     with a.transazione() as s:
         q.assicura_associazione(s, "Centro Anziani Il Glicine")
-    prima, dopo, backup = migra(a)
+    prima, dopo, backup = migra(a, cifrario)
     assert (prima, dopo) == ("0001", revisione_finale())
-    assert backup is not None and backup.exists()
-    with sqlite3.connect(backup) as conn:
+    assert backup is not None and backup.exists() and backup.name.endswith(".bak.fernet")
+    # the copy the product leaves holds nothing in clear, and only its owner can read it
+    assert b"Glicine" not in backup.read_bytes()
+    assert backup.stat().st_mode & 0o077 == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if ".bak" in p.name) == [backup.name]
+    ripristinato = decifra_copia(backup, cifrario, tmp_path / "ripristinato.db")
+    with sqlite3.connect(ripristinato) as conn:
         assert conn.execute("select nome from associazioni").fetchall() == [("Centro Anziani Il Glicine",)]
         assert conn.execute("select version_num from alembic_version").fetchone() == ("0001",)
+    a.chiudi()
+
+
+def test_senza_chiave_nessuna_copia_in_chiaro_dopo_la_migrazione(tmp_path: Path) -> None:
+    from alembic import command
+
+    from archivio.db import _config_alembic
+
+    a = Archivio(f"sqlite:///{tmp_path / 'vecchio.db'}")
+    command.upgrade(_config_alembic(a), "0001")
+    with a.transazione() as s:
+        q.assicura_associazione(s, "Centro Anziani Il Glicine")
+    assert migra(a)[2] is None
+    assert [p.name for p in tmp_path.iterdir() if ".bak" in p.name] == []
     a.chiudi()
 
 
@@ -181,11 +213,76 @@ def test_utenti_password_e_blocco_dopo_tentativi(archivio: Archivio) -> None:
             aggiungi_utente(s, "carla", "una-password-lunga", "capo")
     with archivio.transazione() as s:
         assert [u.nome_utente for u in elenco_utenti(s)] == ["anna"]
-        assert verifica_login(s, "anna", "una-password-lunga", massimo_fallimenti=3) is not None
-        for _ in range(3):
-            assert verifica_login(s, "anna", "sbagliata", massimo_fallimenti=3) is None
-    with archivio.transazione() as s, pytest.raises(ErroreUtente):
-        verifica_login(s, "anna", "una-password-lunga", massimo_fallimenti=3)
+    limiti = LimitiLogin(per_cliente=3, globale=50)
+    assert _login(archivio, "anna", "una-password-lunga", limiti=limiti) is not None
+    for _ in range(3):
+        assert _login(archivio, "anna", "sbagliata", limiti=limiti) is None
+    with pytest.raises(ErroreAccessoBloccato):
+        _login(archivio, "anna", "una-password-lunga", limiti=limiti)
+
+
+def _login(archivio: Archivio, nome: str, password: str, cliente: str = "203.0.113.1",
+           limiti: LimitiLogin | None = None) -> UtenteInfo | None:
+    return verifica_login(archivio, nome, password, cliente=cliente, segreto=b"s" * 32,
+                          limiti=limiti or LimitiLogin(per_cliente=5, globale=50))
+
+
+def test_login_tentativi_paralleli_contati_prima_della_verifica(archivio: Archivio) -> None:
+    """Issue 10, finding 8: ten parallel clicks must not all be evaluated past the limit of 5."""
+    with archivio.transazione() as s:
+        aggiungi_utente(s, "admin", "la-password-giusta", "amministratore")
+    valutati = []
+
+    def prova(_: int) -> str:
+        try:
+            return "valutato" if _login(archivio, "admin", "sbagliata") is None else "entrato"
+        except ErroreAccessoBloccato:
+            return "bloccato"
+
+    with ThreadPoolExecutor(10) as pool:
+        valutati = list(pool.map(prova, range(10)))
+    assert valutati.count("valutato") == 5 and valutati.count("bloccato") == 5, valutati
+
+
+def test_login_un_client_non_blocca_l_utente_per_tutti(archivio: Archivio) -> None:
+    with archivio.transazione() as s:
+        aggiungi_utente(s, "admin", "la-password-giusta", "amministratore")
+    for _ in range(5):
+        assert _login(archivio, "admin", "sbagliata", cliente="198.51.100.66") is None
+    with pytest.raises(ErroreAccessoBloccato):
+        _login(archivio, "admin", "la-password-giusta", cliente="198.51.100.66")
+    # the real administrator, from another address, still gets in
+    assert _login(archivio, "admin", "la-password-giusta", cliente="203.0.113.10") is not None
+
+
+def test_login_limite_globale_morbido(archivio: Archivio) -> None:
+    with archivio.transazione() as s:
+        aggiungi_utente(s, "admin", "la-password-giusta", "amministratore")
+    limiti = LimitiLogin(per_cliente=5, globale=6)
+    for i in range(3):  # an attack from many addresses
+        for _ in range(2):
+            assert _login(archivio, "admin", "sbagliata", cliente=f"10.0.0.{i}", limiti=limiti) is None
+    # past the global limit a client that already failed once is stopped ...
+    with pytest.raises(ErroreAccessoBloccato):
+        _login(archivio, "admin", "sbagliata", cliente="10.0.0.0", limiti=limiti)
+    # ... a new address gets one attempt, and a client without failures still logs in
+    assert _login(archivio, "admin", "sbagliata", cliente="10.0.0.9", limiti=limiti) is None
+    with pytest.raises(ErroreAccessoBloccato):
+        _login(archivio, "admin", "sbagliata", cliente="10.0.0.9", limiti=limiti)
+    assert _login(archivio, "admin", "la-password-giusta", cliente="203.0.113.10", limiti=limiti) is not None
+
+
+def test_login_nulla_di_digitato_resta_nel_database(archivio: Archivio) -> None:
+    with archivio.transazione() as s:
+        aggiungi_utente(s, "admin", "la-password-giusta", "amministratore")
+    assert _login(archivio, "Segreta!Password99", "admin") is None  # the two fields swapped
+    assert _login(archivio, "admin", "quasi-la-password") is None
+    assert _login(archivio, "admin", "la-password-giusta") is not None
+    assert dove_compare(archivio, "Segreta!Password99", "segreta!password99", "quasi-la-password",
+                        "la-password-giusta") == []
+    with archivio.lettura() as s:
+        righe = [(a.chi, a.azione) for a in s.scalars(select(Audit).order_by(Audit.id))]
+    assert righe[-3:] == [(SCONOSCIUTO, "login_fallito"), ("admin", "login_fallito"), ("admin", "login_riuscito")]
 
 
 def test_conteggi_separano_i_racconti_in_revisione(archivio: Archivio, cifrario: Cifrario) -> None:
@@ -197,5 +294,7 @@ def test_conteggi_separano_i_racconti_in_revisione(archivio: Archivio, cifrario:
         q.segna(s, [a, b], "anonimizza", 1, None, ["frasi"])
     with archivio.lettura() as s:
         c = q.conteggi(s, [("anonimizza", 1), ("frasi", 1, True)])
-    assert c["stadi"]["anonimizza.v1"] == {"fatto": 2, "errore": 0, "da_fare": 0, "in_revisione": 0}
-    assert c["stadi"]["frasi.v1"] == {"fatto": 0, "errore": 0, "da_fare": 1, "in_revisione": 1}
+    assert c["stadi"]["anonimizza.v1"] == {"fatto": 2, "errore": 0, "da_fare": 0, "in_revisione": 0,
+                                           "motivi_errore": {}}
+    assert c["stadi"]["frasi.v1"] == {"fatto": 0, "errore": 0, "da_fare": 1, "in_revisione": 1,
+                                      "motivi_errore": {}}

@@ -73,17 +73,19 @@ def popola(archivio: Archivio, cifrario: Cifrario, *, n: int = 24) -> Dati:
             titolo = f"Racconto {i + 1}"
             if i == 0:
                 testo, codici, titolo = PERICOLOSO, ["proposta", "proposta", "proposta"], "Pericoloso"
+            quartiere = "Sant'Agnese" if i % 2 else "San Damaso"
             r = q.inserisci_racconto(s, NuovoRacconto(
                 testo=testo, canale="modulo", versione_consenso="2020-1", titolo=titolo,
                 associazione=ASSOCIAZIONI[i % len(ASSOCIAZIONI)] if i % 7 != 6 else None,
-                quartiere="Sant'Agnese" if i % 2 else "San Damaso",
+                quartiere=quartiere,
                 fascia_eta=("30-44", "45-64", "75+")[i % 3],
                 ruolo=("caregiver", "volontario", "cittadino")[i % 3],
                 periodo=("lockdown-2020", "seconda-ondata")[i % 2],
                 data_racconto=date(2020, 3 + i % 9, 1 + i),
                 consenso_citazione=i % 5 != 3), cifrario)
-            # the stories here are already anonymous: the anonymised text is the text itself
-            q.salva_anonimizzazione(s, r.id, testo, [], None, [])
+            # the stories here are already anonymous: the anonymised text and fields are the raw ones
+            q.salva_anonimizzazione(s, r.id, testo, [], None, [],
+                                    campi_anon={"titolo": titolo, "quartiere": quartiere})
             dati.codici[titolo] = r.codice
             storie.append((r.id, testo, codici))
         for rid, testo, _ in storie:
@@ -115,7 +117,7 @@ def popola(archivio: Archivio, cifrario: Cifrario, *, n: int = 24) -> Dati:
             s, r.id, anon, [Segnaposto(a, b, "PERSONA" if "PERSONA" in t else "INDIRIZZO", t, 0.55, "ner")
                             for a, b, t in segni],
             cifrario.cifra('{"[PERSONA_1]": "Graziella Pincelli", "[INDIRIZZO]": "via Roma 3"}'),
-            ["bassa confidenza: PERSONA 10-29 (0.55)"])
+            ["bassa confidenza: PERSONA 10-29 (0.55)"], campi_anon={"titolo": "Trattenuto"})
         dati.in_revisione = r.id
         # themes: two themes, every story assigned
         temi = [archivio_temi.NuovoTema(0, "spesa, vicini, rete", [["spesa", 1.0], ["vicini", 0.8]], 0.5,
@@ -123,7 +125,8 @@ def popola(archivio: Archivio, cifrario: Cifrario, *, n: int = 24) -> Dati:
                                                                                 storie[1][1][:40], 0.9)]),
                 archivio_temi.NuovoTema(1, "paura, sola, padre", [["paura", 1.0], ["sola", 0.7]], 0.5)]
         tema_ids = archivio_temi.salva_modello(
-            s, percorso="/dev/null", impronta="0" * 64, algoritmo="nmf", k=2, random_state=0, n_racconti=n,
+            s, percorso="/nonexistent/modelli/temi-popola.joblib",
+            impronta="0" * 64, algoritmo="nmf", k=2, random_state=0, n_racconti=n,
             parametri={}, metriche={}, temi=temi).temi_ids
         archivio_temi.salva_assegnazioni(s, tema_ids, [
             (rid, (0.8, 0.2) if k % 2 == 0 else (0.3, 0.7)) for k, (rid, _, _) in enumerate(storie)])

@@ -6,12 +6,17 @@ import time
 from collections.abc import Callable
 
 import pytest
+import streamlit as st
+from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from archivio.modelli import Audit
+from dashboard import MESSAGGIO_ERRORE
 from pagine.comune import PAGINE, Pagina
 from tests.conftest import RADICE
-from tests.dashboard.conftest import accedi, nuova_app
-from tests.dashboard.popola import UTENTI, Dati
+from tests.dashboard.conftest import Ambiente, accedi, nuova_app
+from tests.dashboard.popola import PASSWORD, UTENTI, Dati
+from tests.raccolta.aiuti import dove_compare
 
 
 def _titoli(at: AppTest) -> list[str]:
@@ -95,3 +100,40 @@ def test_sessione_scaduta(dati: Dati) -> None:
                                                   "ultima_attivita": time.time() - 61 * 60})
     assert "Accesso richiesto: la sessione non è attiva." in [e.value for e in at.error]
     assert at.session_state["sessione_scaduta"] is True
+
+
+def test_accesso_non_salva_cio_che_e_digitato(ambiente: Ambiente) -> None:
+    """Issue 10, finding 8: a password typed in the username field is not stored (audit says 'sconosciuto')."""
+    at = accedi(nuova_app(), "Cavallo!Batteria42", "anna")
+    assert "Nome utente o password non corretti." in [e.value for e in at.error]
+    assert dove_compare(ambiente.archivio, "Cavallo!Batteria42", "cavallo!batteria42") == []
+    with ambiente.archivio.lettura() as s:
+        ultimo = s.scalars(select(Audit).order_by(Audit.id.desc())).first()
+    assert ultimo is not None and (ultimo.chi, ultimo.azione) == ("sconosciuto", "login_fallito")
+
+
+def test_accesso_bloccato_dopo_i_tentativi(dati: Dati) -> None:
+    at = nuova_app()
+    for _ in range(5):
+        at = accedi(at, "anna", "sbagliata")
+    at = accedi(at, "anna", PASSWORD)
+    assert any("Accesso bloccato" in e.value for e in at.error)
+    assert _titoli(at) == ["Narrazioni"]
+
+
+def test_errore_del_database_senza_dettagli(ambiente: Ambiente, monkeypatch: pytest.MonkeyPatch,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    """Issue 10, finding 9: a read-only store shows an Italian message, never the traceback, SQL or input."""
+    db = ambiente.impostazioni.cartella_dati / "narrazioni.db"
+    monkeypatch.setenv("NARRAZIONI_DATABASE_URL", f"sqlite:///file:{db}?mode=ro&uri=true")
+    st.cache_resource.clear()
+    at = accedi(nuova_app(), "Girasole!Nascosto7", "una password qualsiasi")
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [MESSAGGIO_ERRORE]
+    mostrato = [str(getattr(e, "value", e)) for tipo in ("error", "warning", "info", "markdown", "caption",
+                                                         "code", "text", "json", "exception", "title")
+                for e in getattr(at, tipo)]
+    pagina = "\n".join(mostrato)
+    for segreto in ("Girasole!Nascosto7", "INSERT", "Traceback", "readonly", "sqlite"):
+        assert segreto not in pagina, segreto
+    assert any(r.name == "narrazioni.dashboard" and r.exc_info for r in caplog.records)  # the log keeps it

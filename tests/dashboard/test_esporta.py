@@ -124,6 +124,7 @@ def _non_citabili(ambiente: Ambiente) -> set[str]:
 def test_docx_aree_citazioni_fonti(citazioni: list[ex.Citazione], ambiente: Ambiente) -> None:
     dati = ex.a_docx(citazioni, ex.Intestazione(autore="otto", nomi_aree=NOMI_AREE))
     doc = Document(io.BytesIO(dati))
+    assert doc.core_properties.author == "Narrazioni" and "python-docx" not in doc.core_properties.last_modified_by
     titoli = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
     assert titoli == ["1. Prossimità e domiciliarità", "4. Partecipazione e responsabilizzazione"]
     paragrafi = [p.text for p in doc.paragraphs]
@@ -249,3 +250,34 @@ def test_pagina_esporta(app: Callable[[str | None], AppTest]) -> None:
     assert len(etichette) == 4 and any("DOCX" in e for e in etichette) and any("QDPX" in e for e in etichette)
     riepilogo = at.dataframe[0].value
     assert set(riepilogo.columns) == {"area", "associazione", "citazioni", "racconti"}
+
+
+def test_nessuna_esportazione_fallisce_per_un_carattere_strano() -> None:
+    """One story with U+FFFF, U+FFFE, controls, surrogates and bidi controls: every export still works."""
+    from tests.raccolta.test_validazione import STRANI
+
+    sporco = "".join(chr(c) for c in STRANI)
+    testo = f"Vorrei{sporco} più spazi{sporco} verdi nel quartiere."
+    frase = cq.FraseDaCitare(1, 1, "R-1", f"Circolo{sporco} Arci", "lockdown-2020", None, f"tema{sporco}",
+                             "proposta", "modello", 0.9, "m@1", True, testo, 0, 0, len(testo), "1", None, None)
+    citazioni = ex.unisci([frase])
+    pulito = "Vorrei più spazi verdi nel quartiere."
+    dati_xlsx = ex.a_xlsx(citazioni, ex.Intestazione(nomi_aree=NOMI_AREE))
+    celle = [str(c.value) for f in load_workbook(io.BytesIO(dati_xlsx)).worksheets
+             for riga in f.iter_rows() for c in riga if c.value is not None]
+    assert pulito in celle and "Circolo Arci" in celle
+    documento = Document(io.BytesIO(ex.a_docx(citazioni, ex.Intestazione(nomi_aree=NOMI_AREE))))
+    paragrafi = [p.text for p in documento.paragraphs]
+    assert f"«{pulito}»" in paragrafi and "Circolo Arci (1)" in paragrafi
+    assert pulito in ex.a_csv(citazioni).decode("utf-8-sig")
+    sorgente = ex.Sorgente(1, "R-1", testo, {"associazione": f"Circolo{sporco} Arci"})
+    z = zipfile.ZipFile(io.BytesIO(ex.a_qdpx([sorgente], [frase], codebook=DESCRIZIONI, sottocodici=SOTTOCODICI,
+                                             autore="otto", nomi_aree=NOMI_AREE)))
+    xml = etree.fromstring(z.read("project.qde"))
+    assert [v.text for v in xml.iter(f"{{{ex.NS_QDA}}}TextValue")] == ["Circolo Arci"]
+    [nome] = [n for n in z.namelist() if n.startswith("Sources/")]
+    fonte = z.read(nome).decode("utf-8")
+    assert len(fonte) == len(testo) and "\ufffe" not in fonte and "\uffff" not in fonte  # offsets still right
+    tutto = dati_xlsx + z.read("project.qde")
+    for c in (0xFFFE, 0xFFFF, 0x202E, 0x2066):
+        assert chr(c).encode("utf-8") not in tutto

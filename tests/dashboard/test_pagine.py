@@ -109,7 +109,8 @@ def test_ansie_e_proposte(app: App) -> None:
     at.radio[0].set_value("tema").run()
     assert not at.exception
     tabella = at.table[0].value  # the chart's table alternative: a real HTML table
-    assert set(tabella.index) == {"1. spesa, vicini, rete", "2. paura, sola, padre"}
+    # st.table renders Markdown: its texts are escaped (pagine.comune.tabella_sicura)
+    assert {re.sub(r"\\(.)", r"\1", i) for i in tabella.index} == {"1. spesa, vicini, rete", "2. paura, sola, padre"}
     assert {"Codice", "Quota dei racconti", "racconti", "soppressa"} <= set(tabella.columns)
     frasi = at.dataframe[-1].value
     assert len(frasi) > 0 and set(frasi.columns) >= {"racconto", "associazione", "tema", "frase", "area"}
@@ -167,6 +168,8 @@ def test_revisione_togli_aggiungi_approva(app: App, ambiente: Ambiente) -> None:
     at = _vai(app("ada"), "revisione")
     assert "Graziella Pincelli" in _html(at)  # the original, for the administrator only
     assert "grezzo_letto" in _azioni(ambiente)
+    campi = at.dataframe[-1].value  # the raw and anonymised title beside each other
+    assert campi.to_dict("records") == [{"campo": "Titolo", "originale": "Trattenuto", "anonimizzato": "Trattenuto"}]
     togli = at.multiselect[0]
     indirizzo = next(i for i, o in enumerate(togli.options) if "via Roma" in o)
     togli.set_value([indirizzo]).run()
@@ -286,3 +289,71 @@ def test_esporta_conta_ogni_racconto_una_volta(app: App, ambiente: Ambiente) -> 
     citazioni, racconti = map(int, re.findall(r"\d+", titolo)[:2])
     anteprima = at.dataframe[1].value  # the quotes themselves (first 200)
     assert citazioni == len(anteprima) and racconti == anteprima["racconto"].nunique()
+
+
+IMMAGINE = "![t](http://attacker.example/t.png)"
+LINK = "[clicca](http://attacker.example/x) www.attacker.example posta@attacker.example <http://attacker.example>"
+
+
+def _markdown_mostrato(at: AppTest) -> list[str]:
+    """The Markdown source of every element Streamlit renders as Markdown (texts, captions, labels)."""
+    corpi = []
+    for tipo in ("markdown", "caption", "subheader", "header", "title", "info", "warning", "success", "error"):
+        corpi += [str(getattr(e, "value", "")) for e in at.get(tipo)]
+    for tipo in ("selectbox", "multiselect", "text_input", "checkbox", "radio", "expander", "tab"):
+        corpi += [str(getattr(e, "label", "")) for e in at.get(tipo)]
+    return corpi
+
+
+def _renderizza(markdown: str) -> str:
+    """CommonMark + GFM tables/strikethrough, as Streamlit's react-markdown renders them."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown)
+
+
+def _storia_maligna(ambiente: Ambiente) -> str:
+    """A visible story whose title, zone and other association carry Markdown (as a citizen could send)."""
+    from sqlalchemy import update
+
+    codice = ambiente.dati.codici["Racconto 2"]
+    with ambiente.archivio.transazione() as s:
+        s.execute(update(Racconto).where(Racconto.codice == codice).values(
+            titolo=IMMAGINE, quartiere=LINK, associazione_id=None, associazione_altra=f"Circolo {IMMAGINE}"))
+    return codice
+
+
+def test_markdown_dei_racconti_non_si_interpreta(app: App, ambiente: Ambiente) -> None:
+    """A title ``![t](http://...)`` loads no image and a link in the zone is not clickable, in every page."""
+    codice = _storia_maligna(ambiente)
+    at = _vai(app("anna"), "esplora")
+    at.selectbox(key="esplora_aperto").select(codice).run()
+    assert not at.exception
+    corpi = _markdown_mostrato(at)
+    assert any("attacker" in c for c in corpi), "the title and zone should be shown (as text)"
+    for corpo in corpi:
+        html = _renderizza(corpo)
+        assert "<img" not in html and "<a " not in html, corpo
+        assert "http://attacker" not in corpo and "www.attacker" not in corpo  # no GFM autolink either
+    titolo = next(e.value for e in at.subheader if "attacker" in e.value)
+    assert re.sub(r"<[^>]+>", "", _renderizza(titolo)).strip() == IMMAGINE  # shown exactly as typed
+    # the other pages that show associations and story-derived words
+    for pagina in ("panoramica", "associazioni", "codifica", "temi", "ansie_proposte"):
+        at = _vai(at, pagina)
+        for corpo in _markdown_mostrato(at):
+            html = _renderizza(corpo)
+            assert "<img" not in html and "<a " not in html, (pagina, corpo)
+    for tabella in at.get("table"):
+        assert "attacker.example/t.png)" not in str(tabella.value)
+
+
+def test_md_sicuro() -> None:
+    from pagine.comune import md_sicuro
+
+    for pericoloso in (IMMAGINE, LINK, "**grassetto** `codice` # titolo\n\n- elenco", ":red[rosso] $x^2$",
+                       "<img src=x onerror=alert(1)>", "a | b\n---|---\n1 | 2"):
+        html = _renderizza(md_sicuro(pericoloso))
+        assert "<img" not in html and "<a " not in html and "<strong" not in html and "<code" not in html
+        assert "<h1" not in html and "<li" not in html and "<table" not in html
+        assert re.sub(r"<[^>]+>", "", html).strip() == " ".join(pericoloso.split()).replace(
+            "<", "&lt;").replace(">", "&gt;")

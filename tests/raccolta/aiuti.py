@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
+from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 
 RICEVUTA = re.compile(r'id="codice-ricevuta">(.*?)</strong>', re.S)
@@ -42,3 +43,15 @@ def dove_compare(archivio: Archivio, *aghi: str) -> list[str]:
                 if valore is not None and any(a in str(valore) for a in aghi):
                     trovati.append(f"{tabella}.{colonna}")
     return trovati
+
+
+def campi_grezzi(archivio: Archivio, cifrario: Cifrario) -> list[dict[str, str]]:
+    """The raw free-text fields of every story (decrypted), in id order: ``racconti`` holds only their
+    anonymised form, after the anonymisation stage."""
+    from archivio.modelli import Racconto, TestoGrezzo
+    from archivio.racconti import decifra_campi
+
+    with archivio.lettura() as s:
+        righe = s.execute(select(TestoGrezzo.campi_cifrati).join(Racconto, Racconto.id == TestoGrezzo.racconto_id)
+                          .order_by(Racconto.id)).scalars().all()
+    return [decifra_campi(r, cifrario) for r in righe]

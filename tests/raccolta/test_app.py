@@ -25,7 +25,7 @@ from raccolta import scrittore
 from raccolta.app import Limiti, crea_app
 from raccolta.ricevuta import hash_ricevuta
 from raccolta.sicurezza import GettoniCsrf
-from tests.raccolta.aiuti import dove_compare, gettone, ricevuta
+from tests.raccolta.aiuti import campi_grezzi, dove_compare, gettone, ricevuta
 
 TESTO = "Durante il lockdown facevo la spesa per la vicina di casa, ogni martedì mattina."
 SENZA_ATTESA = Limiti(ritardo_ritiro_secondi=0)
@@ -97,7 +97,8 @@ def test_pagina_modulo_accessibile_e_protetta(cliente: TestClient) -> None:
     assert "httponly" in cookie and "samesite=strict" in cookie and "narrazioni_csrf=" in cookie
 
 
-def test_invio_valido_ricevuta_e_testo_cifrato(cliente: TestClient, archivio: Archivio) -> None:
+def test_invio_valido_ricevuta_e_testo_cifrato(cliente: TestClient, archivio: Archivio,
+                                               cifrario: Cifrario) -> None:
     r = _invia(cliente, titolo="Le giornate", associazione="Caregiver Insieme", fascia_eta="65-74",
                ruolo="caregiver", periodo="lockdown-2020", sensazione="2", temi=["paure", "giornate"],
                consenso_citazione="sì", quartiere="Sant'Agnese")
@@ -109,9 +110,13 @@ def test_invio_valido_ricevuta_e_testo_cifrato(cliente: TestClient, archivio: Ar
         grezzo = s.scalars(select(m.TestoGrezzo)).one()
     assert rac.canale == "modulo" and rac.ricevuta_hash == hash_ricevuta(codice)
     assert rac.autovalutazione == {"sensazione": 2, "temi": ["giornate", "paure"]}
-    assert rac.consenso_citazione and rac.fascia_eta == "65-74" and rac.quartiere == "Sant'Agnese"
+    assert rac.consenso_citazione and rac.fascia_eta == "65-74"
     assert grezzo.testo_cifrato and b"vicina" not in grezzo.testo_cifrato
-    assert dove_compare(archivio, "vicina di casa", codice) == []  # neither the text nor the receipt in clear
+    # title and zone: encrypted like the text until the anonymisation stage writes their anonymised form
+    assert rac.titolo is None and rac.quartiere is None
+    assert q.decifra_campi(grezzo.campi_cifrati, cifrario) == {"titolo": "Le giornate", "quartiere": "Sant'Agnese"}
+    # neither the text, nor the title or zone, nor the receipt in clear
+    assert dove_compare(archivio, "vicina di casa", "Le giornate", "Sant'Agnese", codice) == []
 
 
 def test_errori_in_italiano_con_riepilogo_e_valori_conservati(cliente: TestClient,
@@ -131,14 +136,13 @@ def test_errori_in_italiano_con_riepilogo_e_valori_conservati(cliente: TestClien
     assert _conta(archivio) == 0
 
 
-def test_associazione_altra_e_nessuna(cliente: TestClient, archivio: Archivio) -> None:
+def test_associazione_altra_e_nessuna(cliente: TestClient, archivio: Archivio, cifrario: Cifrario) -> None:
     r = _invia(cliente, associazione="altra")
     assert r.status_code == 422 and "Scrivi il nome dell" in r.text
     assert _invia(cliente, associazione="altra", associazione_altra="Bocciofila").status_code == 200
     assert _invia(cliente, testo=TESTO + " Due.", associazione="nessuna").status_code == 200
     assert _invia(cliente, testo=TESTO + " Tre.", associazione="Inventata").status_code == 422
-    with archivio.lettura() as s:
-        altre = sorted(str(x) for x in s.scalars(select(Racconto.associazione_altra)))
+    altre = sorted(str(c.get("associazione_altra")) for c in campi_grezzi(archivio, cifrario))
     assert altre == ["Bocciofila", "None"]
 
 

@@ -19,6 +19,7 @@ from raccolta.formati import leggi_righe, normalizza_etichetta
 from raccolta.importa import ErroreImport, importa_file, importa_files
 from raccolta.invio import invia_racconto
 from raccolta.validazione import valida_racconto
+from tests.raccolta.aiuti import campi_grezzi
 
 T1 = "Durante il lockdown facevo la spesa per la vicina di casa, ogni martedì."
 T2 = "La sera telefonavo a mia sorella e parlavamo per ore di quello che avremmo fatto dopo."
@@ -85,7 +86,7 @@ def test_xlsx_foglio_scelto_e_senza_colonna_testo(archivio: Archivio, cifrario: 
     with pytest.raises(ErroreImport, match="no sheet 'Giugno'"):
         importa_file(archivio, cifrario, f, versione_consenso="2020-1", foglio="Giugno")
     esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1", foglio="Maggio")
-    assert esito.importati == 1 and _righe_db(archivio)[0].quartiere == "Buon Pastore"
+    assert esito.importati == 1 and campi_grezzi(archivio, cifrario)[0]["quartiere"] == "Buon Pastore"
 
 
 def _docx(percorso: Path, blocchi: list[tuple[str, str | None]]) -> Path:
@@ -113,8 +114,11 @@ def test_docx_un_racconto_per_titolo_con_campi(archivio: Archivio, cifrario: Cif
     assert "Troppo poco" in esito.errori[0].dove and "troppo breve" in esito.errori[0].messaggi[0]
     assert esito.avvisi and "prima del primo titolo" in esito.avvisi[0]
     righe = _righe_db(archivio)
-    assert [r.titolo for r in righe] == ["Le telefonate", "Il pane"]
-    assert righe[0].quartiere == "Sant'Agnese" and righe[1].quartiere is None
+    campi = campi_grezzi(archivio, cifrario)  # the DOCX headings are titles: stored encrypted
+    assert [c["titolo"] for c in campi] == ["Le telefonate", "Il pane"]
+    assert campi[0]["quartiere"] == "Sant'Agnese" and "quartiere" not in campi[1]
+    assert all(c["file"] == "glicine.docx" for c in campi)
+    assert all(r.titolo is None and r.quartiere is None for r in righe)  # until anonymised
     assert all(r.associazione_id is not None for r in righe)
     assert importa_file(archivio, cifrario, f, versione_consenso="2020-1").importati == 0
 
@@ -125,7 +129,7 @@ def test_docx_un_racconto_per_documento(archivio: Archivio, cifrario: Cifrario, 
     esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1", divisione_docx="documento")
     assert esito.importati == 1
     r = _righe_db(archivio)[0]
-    assert (r.titolo, r.periodo) == ("Il pane", "lockdown-2020")
+    assert (campi_grezzi(archivio, cifrario)[0]["titolo"], r.periodo) == ("Il pane", "lockdown-2020")
     senza_titoli = _docx(tmp_path / "semplice.docx", [(T1, None), ("", None), (T2, None)])
     assert importa_file(archivio, cifrario, senza_titoli, versione_consenso="2020-1").importati == 1
     with pytest.raises(ErroreImport, match="no headings"):
@@ -153,8 +157,9 @@ def test_txt_un_file_o_separatori(archivio: Archivio, cifrario: Cifrario, tmp_pa
     esiti = importa_files(archivio, cifrario, [uno, molti], versione_consenso="2020-1")
     assert [(e.letti, e.importati, len(e.errori)) for e in esiti] == [(1, 1, 0), (3, 2, 1)]
     assert esiti[1].errori[0].riga == 9
-    righe = _righe_db(archivio)
-    assert [(r.titolo, r.quartiere) for r in righe] == [(None, None), ("Sera", "Buon Pastore"), (None, None)]
+    righe = campi_grezzi(archivio, cifrario)
+    assert [(r.get("titolo"), r.get("quartiere")) for r in righe] == [
+        (None, None), ("Sera", "Buon Pastore"), (None, None)]
     # Re-importing, even under another name, imports nothing new.
     copia = tmp_path / "copia.txt"
     copia.write_bytes(molti.read_bytes())
@@ -207,13 +212,83 @@ def test_file_danneggiati_errori_puliti(archivio: Archivio, cifrario: Cifrario, 
         z.writestr("xl/enorme.xml", b"\0" * (401 * 1024 * 1024))
     with pytest.raises(ErroreImport, match="expands to too much"):
         importa_file(archivio, cifrario, tmp_path / "bomba.xlsx", versione_consenso="2020-1")
-    csv_rotto = tmp_path / "rotto.csv"
-    csv_rotto.write_text('testo\n"' + "x" * 200_000 + "\n", encoding="utf-8")
-    with pytest.raises(ErroreImport, match="malformed CSV"):
-        importa_file(archivio, cifrario, csv_rotto, versione_consenso="2020-1")
     assert _conta(archivio) == 0
+
+
+def test_csv_cella_enorme_errore_della_sola_riga(archivio: Archivio, cifrario: Cifrario, tmp_path: Path) -> None:
+    """Issue 10, finding 10: a cell over 131 072 characters is an error of its row, at the right line."""
+    buona = "Durante il lockdown facevo la spesa per la vicina di casa, ogni martedì mattina."
+    f = tmp_path / "grande.csv"
+    f.write_text(f'testo,zona\n"{buona}\nsu due righe",Centro\n"{"x" * 1_100_000}",Nord\n"{buona} Ancora.",Sud\n',
+                 encoding="utf-8")
+    esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1")
+    assert esito.errore_file is None and esito.importati == 2
+    assert [(e.riga, e.dove) for e in esito.errori] == [(4, "riga 4")]
+    assert "1.100.000 caratteri" in esito.errori[0].messaggi[0]
+    # a cell only longer than the csv module's limit: the story is too long (validation), same row number
+    f.write_text(f'testo\n"{"parola " * 30_000}"\n"{buona}"\n', encoding="utf-8")
+    esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1")
+    assert [e.riga for e in esito.errori] == [2] and "troppo lungo" in esito.errori[0].messaggi[0]
+    # an unclosed quote swallows the rest of the file: one row in error, not a rejected file
+    rotto = tmp_path / "rotto.csv"
+    rotto.write_text('testo\n"' + "x" * 200_000 + "\n", encoding="utf-8")
+    esito = importa_file(archivio, cifrario, rotto, versione_consenso="2020-1")
+    assert esito.errore_file is None and [e.riga for e in esito.errori] == [2]
 
 
 def test_normalizza_etichetta() -> None:
     assert normalizza_etichetta(" Fascia d'Età ") == "fascia_d_eta"
     assert normalizza_etichetta("ZONA/Quartiere") == "zona_quartiere"
+
+
+def _docx_gonfio(percorso: Path, mib: int) -> Path:
+    """A DOCX whose XML inflates to ``mib`` MiB of short paragraphs (a few hundred KiB on disk)."""
+    base = percorso.with_name("base.docx")
+    d = docx.Document()
+    d.add_paragraph("x")
+    d.save(str(base))
+    with zipfile.ZipFile(base) as zin:
+        xml = zin.read("word/document.xml").decode()
+        paragrafo = "<w:p><w:r><w:t>Durante il lockdown facevo la spesa per la vicina.</w:t></w:r></w:p>"
+        corpo = xml.partition("<w:body>")[0] + "<w:body>" + paragrafo * (mib * 2**20 // len(paragrafo))
+        with zipfile.ZipFile(percorso, "w", zipfile.ZIP_DEFLATED) as z:
+            for voce in zin.infolist():
+                z.writestr(voce.filename, corpo + "</w:body></w:document>" if voce.filename == "word/document.xml"
+                           else zin.read(voce.filename))
+    return percorso
+
+
+MISURA = """
+import resource, sys
+from pathlib import Path
+from raccolta.formati import ErroreImport, _paragrafi_docx
+prima = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    esito = len(_paragrafi_docx(Path(sys.argv[1])))
+except ErroreImport as e:
+    esito = str(e)
+print(esito, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - prima) // 1024)
+"""
+
+
+@pytest.mark.lento
+def test_docx_letto_in_memoria_limitata(tmp_path: Path) -> None:
+    """Issue 10, finding 10: the zip-bomb guard let a 122 KB DOCX take 900 MB; DOCX is now streamed."""
+    import subprocess
+    import sys
+
+    from tests.conftest import RADICE
+
+    def misura(f: Path) -> tuple[str, int]:
+        r = subprocess.run([sys.executable, "-c", MISURA, str(f)], capture_output=True, text=True, timeout=300,
+                           env={"PYTHONPATH": str(RADICE), "PATH": "/usr/bin:/bin"}, check=True)
+        esito, mib = r.stdout.strip().rsplit(" ", 1)
+        return esito, int(mib)
+
+    grande = _docx_gonfio(tmp_path / "grande.docx", 8)  # ~130 000 paragraphs, under every limit
+    assert grande.stat().st_size < 200_000
+    esito, mib = misura(grande)
+    assert int(esito) > 100_000 and mib < 120, (esito, mib)
+    bomba = _docx_gonfio(tmp_path / "bomba.docx", 300)  # within the old 400 MB guard
+    esito, mib = misura(bomba)
+    assert "too much text" in esito and mib < 50, (esito, mib)

@@ -61,10 +61,10 @@ def test_dal_modulo_alla_dashboard_e_ritiro_senza_tracce(archivio: Archivio, cif
             visibili = q.elenco_visibili(s)
             rid, codice_racconto, impronta = s.execute(select(m.Racconto.id, m.Racconto.codice,
                                                               m.Racconto.impronta)
-                                                       .where(m.Racconto.titolo == "Le telefonate")).one()
+                                                       .where(m.Racconto.titolo == "LE TELEFONATE")).one()
             # Derived rows the cascade must reach: a human code, a theme weight, a review entry.
             frase = s.scalars(select(m.Frase.id).where(m.Frase.racconto_id == rid)).first()
-        assert any(v["testo"] == STORIA.upper() and v["titolo"] == "Le telefonate" for v in visibili)
+        assert any(v["testo"] == STORIA.upper() and v["titolo"] == "LE TELEFONATE" for v in visibili)
         with archivio.transazione() as s:
             s.add(m.Codice(frase_id=frase, codice="ansia", fonte="umano", autore="anna"))
             tema = m.Tema(indice=0, etichetta="telefonate", termini=["zia"], prevalenza=0.5)

@@ -71,7 +71,24 @@ def test_lotto_con_ripetizioni_dentro_e_fuori(archivio: Archivio, cifrario: Cifr
     assert esiti[1].codice_racconto == esiti[2].codice_racconto  # type: ignore[union-attr]
     assert _conta(archivio) == 3
     assert len({e.codice for e in esiti}) == 4  # type: ignore[union-attr]
-    assert ritira_racconto(archivio, esiti[2].codice) and _conta(archivio) == 2  # type: ignore[union-attr]
+    # A repeat by another (or an unknown) sender: its receipt cancels only that submission.
+    ritiro = ritira_racconto(archivio, esiti[2].codice)  # type: ignore[union-attr]
+    assert ritiro is not None and not ritiro.completo and _conta(archivio) == 3
+    assert ritira_racconto(archivio, esiti[1].codice) and _conta(archivio) == 2  # type: ignore[union-attr]
+
+
+def test_lotto_ripetizione_dello_stesso_mittente_ritira_il_racconto(archivio: Archivio,
+                                                                    cifrario: Cifrario) -> None:
+    testo = "Un racconto mandato due volte con un doppio clic."
+    esiti = invia_lotto(archivio, cifrario, [replace(_nuovo(testo), mittente="m" * 64),
+                                             replace(_nuovo(testo), mittente="m" * 64),
+                                             replace(_nuovo(testo), mittente="x" * 64)],
+                        finestra_duplicati=FINESTRA)
+    assert [e.duplicato for e in esiti] == [False, True, True]  # type: ignore[union-attr]
+    terzo = ritira_racconto(archivio, esiti[2].codice)  # type: ignore[union-attr]
+    assert terzo is not None and not terzo.completo and _conta(archivio) == 1
+    secondo = ritira_racconto(archivio, esiti[1].codice)  # type: ignore[union-attr]
+    assert secondo is not None and secondo.completo and _conta(archivio) == 0
 
 
 def test_un_invio_difettoso_non_ferma_gli_altri(archivio: Archivio, cifrario: Cifrario) -> None:

@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from raccolta.ricevuta import ALFABETO, LUNGHEZZA, genera_ricevuta, hash_ricevuta, normalizza_ricevuta
-from raccolta.sicurezza import GettoniCsrf, LimiteRichieste, richiesta_da_altro_sito
+from raccolta.sicurezza import (
+    INOLTRATO_NON_FIDATO,
+    GettoniCsrf,
+    LimiteRichieste,
+    ProxyFidati,
+    richiesta_da_altro_sito,
+)
 
 
 def test_ricevuta_formato_e_casualita() -> None:
@@ -84,3 +90,25 @@ def test_limite_non_tiene_indirizzi_e_dimentica() -> None:
 ])
 def test_richiesta_da_altro_sito(intestazioni: dict[str, str], atteso: bool) -> None:
     assert richiesta_da_altro_sito(intestazioni, "modulo.example:8000") is atteso
+
+
+@pytest.mark.parametrize(("fidati", "pari", "xff", "atteso"), [
+    ([], "203.0.113.5", None, ("203.0.113.5", False)),
+    ([], "203.0.113.5", "10.0.0.1", ("203.0.113.5", False)),  # an untrusted peer's header is ignored
+    ([], "10.0.0.1", "10.0.0.1", (INOLTRATO_NON_FIDATO, False)),  # the server already rewrote the peer
+    ([], "10.0.0.2", "1.1.1.1, 10.0.0.2:443", (INOLTRATO_NON_FIDATO, False)),
+    (["127.0.0.1"], "127.0.0.1", "198.51.100.7", ("198.51.100.7", True)),
+    (["127.0.0.1", "10.0.0.0/8"], "127.0.0.1", "6.6.6.6, 198.51.100.7, 10.1.2.3", ("198.51.100.7", True)),
+    (["127.0.0.1"], "127.0.0.1", None, ("127.0.0.1", True)),
+    (["127.0.0.1"], "127.0.0.1", "spazzatura", ("127.0.0.1", True)),
+    (["127.0.0.1"], "203.0.113.5", "198.51.100.7", ("203.0.113.5", False)),
+    (["::1"], "::1", "[2001:db8::1]:80", ("2001:db8::1", True)),
+])
+def test_proxy_fidati(fidati: list[str], pari: str, xff: str | None, atteso: tuple[str, bool]) -> None:
+    intestazioni = [(b"x-forwarded-for", xff.encode())] if xff is not None else []
+    assert ProxyFidati(fidati).cliente(pari, intestazioni) == atteso
+
+
+def test_proxy_fidati_voce_non_valida() -> None:
+    with pytest.raises(ValueError, match="proxy_fidati"):
+        ProxyFidati(["proxy.example"])

@@ -70,3 +70,35 @@ def test_qualunque_input_valido_o_errore_pulito(testo: str, consenso: str, data:
         assert e.errori and all(er.messaggio for er in e.errori)
     else:
         assert 20 <= len(r.testo) <= 20_000 and "\x00" not in r.testo
+
+
+# Every code point that must never pass the door: C0 controls but tab/newline, DEL and C1, the bidirectional
+# controls, invisible characters, lone surrogates and all 66 noncharacters (U+FFFE/U+FFFF break XML exports).
+STRANI = sorted({*range(0x00, 0x09), *range(0x0B, 0x0D), *range(0x0E, 0x20), *range(0x7F, 0xA0), 0x061C,
+                 *range(0x200B, 0x2010), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2060, 0x206A),
+                 0xFEFF, *range(0xD800, 0xE000), *range(0xFDD0, 0xFDF0),
+                 *(p * 0x10000 + c for p in range(17) for c in (0xFFFE, 0xFFFF))})
+
+
+def test_ogni_carattere_strano_tolto_da_ogni_campo() -> None:
+    campi = ("testo", "titolo", "quartiere", "associazione_altra")
+    sporco = "".join(chr(c) for c in STRANI)
+    r = _valida(**{c: f"Mio{sporco} figlio{sporco} ride{sporco} forte: il lockdown è finito." for c in campi},
+                associazione="altra")
+    for c in campi:
+        valore = getattr(r, c)
+        assert valore == "Mio figlio ride forte: il lockdown è finito.", (c, valore)
+
+
+def test_nessun_carattere_strano_passa() -> None:
+    passati = [hex(p) for p in STRANI if pulisci_testo(f"a{chr(p)}b") != "ab"]
+    assert not passati
+    assert len(STRANI) > 2048 + 66  # surrogates and noncharacters are all in the list
+
+
+def test_bidi_non_ribalta_il_titolo() -> None:
+    assert _valida(titolo="\u202eotattoc\u202c ni \u2066arierF\u2069").titolo == "otattoc ni arierF"
+
+
+def test_tab_e_a_capo_restano() -> None:
+    assert pulisci_testo("uno\tdue\r\ntre") == "uno\tdue\ntre"

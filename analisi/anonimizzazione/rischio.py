@@ -1,0 +1,215 @@
+"""Residual risk: how likely a person's name is still readable after anonymisation.
+
+The rules and the model miss names in a few recognisable places: an unknown capitalised word in mid-sentence,
+a lower-case word after an article in a chat, the word after a title or a kinship word ("la mia vicina
+Ellen", "la prof di mate bertolini"), a word glued to a name already found, a span the model called a person
+that the rules then dropped. Each such token left in clear is a *segnale* with a weight (the chance, on its
+own, that it is a name); the story's risk is ``1 - prod(1 - weight)``. Stories written like a chat (lines
+starting in lower case) and stories by or about minors weigh their signals more.
+
+The weights were set by hand and checked with ``bench/valuta_anonimizzazione.py``, which prints the
+trade-off (stories held vs auto-approved stories that still show a name) on KIND dev, WikiNEuRal and the
+corpus; the threshold that holds a story is a setting (``NARRAZIONI_SOGLIA_RISCHIO_NOME``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from analisi.anonimizzazione.nomi import (
+    AMBIGUO,
+    COGNOME,
+    ELISI,
+    IGNOTO,
+    KIND,
+    NOME,
+    PARENTELA,
+    RUOLI,
+    STRUTTURE,
+    TITOLI,
+    Parole,
+    RegoleNomi,
+    _cammello,
+    _iniziale,
+    stile_chat,
+)
+from analisi.anonimizzazione.tipi import Candidato
+
+#: Words that say the narrator (or the person spoken of) is a child or a teenager.
+_MINORI = frozenset(
+    (
+        "media medie elementare elementari liceo dad prof professoressa maestra maestro compiti interrogazione "
+        "verifica compagni compagne classe ricreazione campetto oratorio"
+    ).split()
+)
+_DOPO_ARTICOLO = frozenset("il lo la l i gli le a ad da dal dalla al alla col con ciao ah eh x per".split())
+
+#: Italian description of each kind of signal (shown to the administrator, never with the word itself).
+DESCRIZIONI: dict[str, str] = {
+    "contesto": "parola dopo un titolo, una parentela o «mi chiamo»",
+    "ner": "il modello la indica come persona",
+    "vicino": "accanto a un nome trovato",
+    "nome_lista": "nome di persona noto lasciato in chiaro",
+    "maiuscola": "parola sconosciuta con la maiuscola",
+    "minuscola": "parola sconosciuta in minuscolo dopo un articolo",
+    "minuscola_nome": "nome di persona in minuscolo",
+}
+
+_MOTIVO_RE = re.compile(r"^rischio nome: .*\((\d+)-(\d+)\)$")
+
+
+@dataclass(frozen=True)
+class Segnale:
+    """A token left in clear that may be a name; offsets into the ORIGINAL text."""
+
+    start: int
+    end: int
+    peso: float
+    tipo: str
+
+    def motivo(self) -> str:
+        return f"rischio nome: {DESCRIZIONI[self.tipo]}, peso {self.peso:.2f} ({self.start}-{self.end})"
+
+
+def rischio(segnali: Sequence[Segnale]) -> float:
+    """The chance that at least one signal is a name (signals taken as independent)."""
+    resto = 1.0
+    for s in segnali:
+        resto *= 1.0 - s.peso
+    return round(1.0 - resto, 4)
+
+
+def segnali_nei_motivi(motivi: Sequence[str]) -> list[tuple[int, int]]:
+    """The offsets of the risky tokens named in ``motivi`` (for the review page to highlight them)."""
+    out = []
+    for m in motivi:
+        trovato = _MOTIVO_RE.match(m)
+        if trovato:
+            out.append((int(trovato.group(1)), int(trovato.group(2))))
+    return out
+
+
+def riguarda_minori(p: Parole, eta_minore: bool) -> bool:
+    return eta_minore or sum(1 for n in p.norme if n in _MINORI) >= 2
+
+
+class ValutatoreRischio:
+    """Finds the signals of one anonymised story."""
+
+    def __init__(self, regole: RegoleNomi) -> None:
+        self.regole = regole
+        self.lx = regole.lx
+
+    def segnali(
+        self,
+        p: Parole,
+        scelti: Sequence[Candidato],
+        protetti_tok: Sequence[str | None],
+        persone_ner: Sequence[tuple[int, int]] = (),
+        eta_minore: bool = False,
+    ) -> list[Segnale]:
+        n = len(p)
+        if n == 0:
+            return []
+        coperto = [False] * n
+        persona_fine: set[int] = set()
+        persona_inizio: set[int] = set()
+        for c in scelti:
+            for i in range(bisect_left(p.fini, c.start + 1), n):
+                if p.inizi[i] >= c.end:
+                    break
+                coperto[i] = True
+            if c.label == "PERSONA":
+                persona_fine.add(c.end)
+                persona_inizio.add(c.start)
+        dal_ner = [False] * n
+        for s, e in persone_ner:
+            for i in range(bisect_left(p.fini, s + 1), n):
+                if p.inizi[i] >= e:
+                    break
+                dal_ner[i] = True
+        chat = stile_chat(p)
+        minori = riguarda_minori(p, eta_minore)
+        lx = self.lx
+        out: list[Segnale] = []
+        for i in range(n):
+            t = p.testi[i]
+            norma = p.norme[i]
+            prot = protetti_tok[i]
+            if (
+                coperto[i]
+                or not t.isalpha()
+                or len(t) < 2
+                or (prot is not None and prot != "luogo")
+                or norma in lx.non_nomi
+                or norma in TITOLI
+                or norma in ELISI
+                or norma in PARENTELA
+                or norma in RUOLI
+            ):
+                continue
+            maiuscola = t[0].isupper()
+            noto = self.regole._noto(t.lower(), norma)
+            iniziale = _iniziale(p, i)
+            peso, tipo = 0.0, ""
+
+            def alza(valore: float, chi: str) -> None:
+                nonlocal peso, tipo
+                if valore > peso:
+                    peso, tipo = valore, chi
+
+            if prot is None:
+                forte, debole = self.regole._contesto(p, i)
+                di_materia = (
+                    i >= 3
+                    and p.norme[i - 2] == "di"
+                    and p.norme[i - 3] in TITOLI
+                    and p.spazio_prima(i) == " "
+                    and p.spazio_prima(i - 1) == " "
+                )
+                if forte or di_materia:
+                    if not noto:
+                        alza(0.6, "contesto")
+                    elif maiuscola and not iniziale:
+                        alza(0.3, "contesto")
+                    elif norma in lx.ambigui or norma in lx.nomi:
+                        alza(0.3, "contesto")  # "mio figlio andrei", "la mia vicina rosa"
+                elif debole and not noto and (maiuscola or chat):
+                    alza(0.3, "contesto")
+                dopo_articolo = i > 0 and p.norme[i - 1] in _DOPO_ARTICOLO and p.spazio_prima(i) == " "
+                if maiuscola and not t.isupper():
+                    tipo_parola = self.regole.tipo(p, i, iniziale, False)[0]
+                    if tipo_parola in (NOME, COGNOME, KIND):
+                        alza(0.15 if iniziale else 0.2, "nome_lista")
+                    elif tipo_parola == IGNOTO or (tipo_parola == AMBIGUO and not iniziale):
+                        alza(0.1 if iniziale or tipo_parola == AMBIGUO else 0.15, "maiuscola")
+                    elif not iniziale and _cammello(t) and not noto:
+                        alza(0.15, "maiuscola")  # "DeStefano", "XXXTentacion": the lists skip camel case
+                    elif dopo_articolo and not iniziale and p.norme[i - 1] in ("il", "la"):
+                        alza(0.1, "maiuscola")  # "il Bracco", "il Ventura"
+                elif not maiuscola and len(norma) >= 3:
+                    if norma in lx.nomi and not noto:
+                        alza(0.4 if chat else 0.15, "minuscola_nome")
+                    elif chat and dopo_articolo and (norma in lx.ambigui_nomi or norma in lx.nomi):
+                        alza(0.3, "minuscola_nome")  # "la mina", "dalla nella" in a chat
+                    elif not noto and dopo_articolo:
+                        alza(0.3 if chat else 0.02, "minuscola")
+            vicino = (i > 0 and p.fini[i - 1] in persona_fine and p.spazio_prima(i) == " ") or (
+                i + 1 < n and p.inizi[i + 1] in persona_inizio and p.spazio_prima(i + 1) == " "
+            )
+            if vicino and maiuscola and not iniziale and norma not in STRUTTURE:
+                alza(0.2 if not noto else 0.1, "vicino")
+            if dal_ner[i] and (maiuscola or not noto):
+                alza(0.3 if prot is None else 0.12, "ner")
+            if peso <= 0:
+                continue
+            if minori:
+                peso = min(0.95, peso * 1.3)
+            out.append(Segnale(p.inizi[i], p.fini[i], round(peso, 3), tipo))
+        return out
+
+
+__all__ = ["DESCRIZIONI", "Segnale", "ValutatoreRischio", "rischio", "segnali_nei_motivi", "stile_chat"]

@@ -1,0 +1,100 @@
+"""Words/s of the whole ``narrazioni elabora`` side by side with Presidio anonymising the same texts.
+
+Stories are recombined from the sample corpus (paragraphs of several stories, seeded), imported into a fresh
+data directory, then ``narrazioni elabora`` runs every stage (anonymisation, sentences, themes — fitted on the
+spot —, coding, Piano di Zona mapping) as a user would run it: the wall time includes start-up and model
+loading. Presidio (analyzer + anonymizer, same spaCy NER, one process, model loaded before timing: see
+``bench/anonimizza_speed.py``) anonymises the same texts in the same run. The load average is printed: on a
+shared machine both numbers move with it.
+
+Run from the repo root (Presidio needs the ``[bench]`` extra)::
+
+    python bench/elabora_speed.py --racconti 2000 [--processi 0] [--anche-un-processo]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+RADICE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def racconti_ricombinati(n: int, seme: int = 7) -> list[dict[str, Any]]:
+    with open(RADICE / "corpus" / "racconti.jsonl", encoding="utf-8") as f:
+        righe = [json.loads(x) for x in f]
+    rng = random.Random(seme)
+    paragrafi = [p for r in righe for p in r["testo"].split("\n\n") if len(p.split()) > 8]
+    out = []
+    for i in range(n):
+        r = rng.choice(righe)
+        k = max(2, len(r["testo"].split("\n\n")))
+        d = {c: v for c, v in r.items() if c not in ("id", "testo", "titolo")}
+        d["testo"] = "\n\n".join(rng.sample(paragrafi, k)) + f"\n\n(racconto {i})"
+        out.append(d)
+    return out
+
+
+def _cli(env: dict[str, str], *argomenti: str) -> None:
+    subprocess.run([sys.executable, "-m", "narrazioni", *argomenti], env=env, check=True, capture_output=True)
+
+
+def misura_elabora(storie: Path, cartella: Path, processi: int) -> float:
+    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(cartella), "NARRAZIONI_PROCESSI": str(processi),
+           "PYTHONPATH": str(RADICE) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.pop("NARRAZIONI_CONFIG", None)
+    env.pop("NARRAZIONI_DATABASE_URL", None)
+    _cli(env, "init")
+    _cli(env, "importa", str(storie), "--consenso", "2020-1", "--crea-associazioni")
+    t0 = time.perf_counter()
+    _cli(env, "elabora")
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--racconti", type=int, default=2000)
+    ap.add_argument("--processi", type=int, default=0, help="NARRAZIONI_PROCESSI for elabora (0 = every core)")
+    ap.add_argument("--anche-un-processo", action="store_true", help="also time elabora with one process")
+    ap.add_argument("--modello", default="auto")
+    args = ap.parse_args(argv)
+    from anonimizza_speed import esegui_presidio
+
+    with tempfile.TemporaryDirectory(prefix="narrazioni-bench-") as tmp:
+        base = Path(tmp)
+        storie = racconti_ricombinati(args.racconti)
+        with open(base / "s.jsonl", "w", encoding="utf-8") as f:
+            for d in storie:
+                f.write(json.dumps(d, ensure_ascii=False) + "\n")
+        with open(base / "p.jsonl", "w", encoding="utf-8") as f:
+            for i, d in enumerate(storie):
+                f.write(json.dumps({"id": str(i), "text": d["testo"]}, ensure_ascii=False) + "\n")
+        parole = sum(len(d["testo"].split()) for d in storie)
+        carico_prima = os.getloadavg()[0]
+        righe = [(f"narrazioni elabora (NARRAZIONI_PROCESSI={args.processi})",
+                  misura_elabora(base / "s.jsonl", base / "d1", args.processi))]
+        if args.anche_un_processo:
+            righe.append(("narrazioni elabora (NARRAZIONI_PROCESSI=1)",
+                          misura_elabora(base / "s.jsonl", base / "d2", 1)))
+        presidio = esegui_presidio(base / "p.jsonl", args.modello, 10**12)
+        righe.append(("presidio: anonimizzazione sola (1 processo)", presidio["secondi"]))
+    print(f"{args.racconti} racconti, {parole} parole; core: {len(os.sched_getaffinity(0))}; carico medio "
+          f"{carico_prima:.1f} → {os.getloadavg()[0]:.1f}")
+    for nome, secondi in righe:
+        print(f"{nome:55s} {secondi:8.1f} s  {parole / secondi:9.0f} parole/s")
+    rapporto = righe[0][1] and (parole / righe[0][1]) / (parole / presidio["secondi"])
+    print(f"rapporto elabora (intero) / presidio (solo anonimizzazione): {rapporto:.2f}x  (obiettivo >= 3x)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
