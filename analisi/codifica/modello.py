@@ -193,7 +193,8 @@ class CodificatoreFrasi:
         self.impronta_ = self._calcola_impronta(X, insiemi, pesi)
         self.info_: dict[str, Any] = {"esempi": len(X), "positivi": {c: int(sum(c in s for s in insiemi))
                                                                      for c in (*CODICI, *TUTTI_SOTTOCODICI)},
-                                 "morfologia": regole.ha_morfologizzatore(self.nlp)}
+                                 "morfologia": regole.ha_morfologizzatore(self.nlp),
+                                 "regole": list(regole.NOMI_CARATTERISTICHE)}
         return self
 
     def _calcola_impronta(self, X: list[str], insiemi: list[set[str]], pesi: np.ndarray) -> str:
@@ -319,10 +320,13 @@ class CodificatoreFrasi:
 
 
 def versione_compatibile(modello: CodificatoreFrasi) -> bool:
-    """True when the model was saved with the installed scikit-learn."""
+    """True when the model was saved with the installed scikit-learn and the current rule features (a model
+    from before a rule was added would see one feature too many)."""
     import sklearn
 
-    return bool(modello.info_.get("sklearn") == sklearn.__version__)
+    base = getattr(modello, "base_", modello)  # a campaign's adapted coder: check the coder inside it
+    return bool(modello.info_.get("sklearn") == sklearn.__version__
+                and base.info_.get("regole") == list(regole.NOMI_CARATTERISTICHE))
 
 
 def addestra_predefinito(*, salva: bool = True, nlp: Any = None) -> CodificatoreFrasi:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -121,3 +122,16 @@ def test_cli_scegli_addestra_codifica_round_trip(tmp_path: Path) -> None:
     assert r.returncode != 0 and r.stderr.startswith("errore:") and "Traceback" not in r.stderr
     r = cli("codifica", tmp_path / "pool.jsonl", tmp_path / "o.jsonl", "--modello", tmp_path / "vuota")
     assert r.returncode != 0 and r.stderr.startswith("errore:") and "Traceback" not in r.stderr
+
+
+def test_model_saved_with_other_rule_features_is_not_compatible(base: CodificatoreFrasi) -> None:
+    import sklearn
+
+    from analisi.codifica.modello import versione_compatibile
+
+    attuale = copy.deepcopy(base)
+    attuale.info_["sklearn"] = sklearn.__version__  # as salva() records it
+    assert versione_compatibile(attuale)
+    vecchio = copy.deepcopy(attuale)
+    vecchio.info_["regole"] = vecchio.info_["regole"][:-1]  # saved before a rule feature was added
+    assert not versione_compatibile(vecchio)
