@@ -547,13 +547,24 @@ def aree_racconti() -> pd.DataFrame:
 _RISCALDAMENTO = threading.Lock()
 
 
+def _server_in_funzione() -> bool:
+    """True inside a serving Streamlit server. A Runtime object can exist without serving (importing
+    ``dashboard`` builds its ``st.App``, e.g. in tests): a warm-up thread then would write into AppTest runs."""
+    if not runtime.exists():
+        return False
+    from streamlit.runtime.runtime import RuntimeState
+
+    return runtime.get_instance().state in (RuntimeState.NO_SESSIONS_CONNECTED,
+                                            RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED)
+
+
 def riscalda() -> None:
     """Fill the shared caches in the background while someone types their password on the login page.
 
     The aggregates do not depend on who logs in (every role sees the same counts); at most one warm-up
     runs at a time and a warm cache makes it a no-op. Nothing is shown to the anonymous visitor.
     """
-    if not runtime.exists():  # only in a real server (AppTest and scripts have no shared runtime)
+    if not _server_in_funzione():  # only in a real server (AppTest and scripts have no running runtime)
         return
     if not _RISCALDAMENTO.acquire(blocking=False):
         return
