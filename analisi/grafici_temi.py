@@ -160,12 +160,16 @@ def tabella_diffusione(etichette: Sequence[str], diffusione: Sequence[Mapping[st
 
 def grafico_diffusione(etichette: Sequence[str], diffusione: Sequence[Mapping[str, Any] | None]) -> alt.Chart:
     """Bars: each theme's top-association share, with the 40 % line of a cross-cutting theme."""
-    df = tabella_diffusione(etichette, diffusione).dropna(subset=["quota dell'associazione principale (%)"])
+    tabella = tabella_diffusione(etichette, diffusione).dropna(subset=["quota dell'associazione principale (%)"])
+    # Plain field names for Vega: an apostrophe in a field name breaks the chart's expressions (no chart drawn).
+    df = tabella.rename(columns={"quota dell'associazione principale (%)": "quota",
+                                 "associazione principale": "associazione", "entropia normalizzata (0-1)": "entropia"})
     barre = alt.Chart(df, title="Quanto ogni tema dipende da una sola associazione").mark_bar().encode(
-        x=alt.X("quota dell'associazione principale (%):Q", scale=alt.Scale(domain=[0, 100])),
+        x=alt.X("quota:Q", scale=alt.Scale(domain=[0, 100]), title="quota dell'associazione principale (%)"),
         y=alt.Y("tema:N", sort=_ordine_temi(df["tema"]) if len(df) else None, title=None),
-        tooltip=["tema:N", "associazione principale:N", "quota dell'associazione principale (%):Q",
-                 "entropia normalizzata (0-1):Q"])
+        tooltip=[alt.Tooltip("tema:N"), alt.Tooltip("associazione:N", title="associazione principale"),
+                 alt.Tooltip("quota:Q", title="quota dell'associazione principale (%)"),
+                 alt.Tooltip("entropia:Q", title="entropia normalizzata (0-1)")])
     soglia = alt.Chart(pd.DataFrame({"x": [100 * QUOTA_MASSIMA_TRASVERSALE]})).mark_rule(
         strokeDash=[4, 4], color="#D55E00").encode(x="x:Q")
     return alt.layer(barre, soglia)  # type: ignore[return-value]
