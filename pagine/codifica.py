@@ -97,6 +97,8 @@ with st.expander("Il modello impara dalle vostre decisioni"):
     mostra_figura(grafico_kappa_nel_tempo(stato.get("storia", [])), chiave="kappa_codifica")
 if esito := st.session_state.pop("codifica_esito", None):
     st.success(esito)
+if avviso := st.session_state.pop("codifica_avviso", None):
+    st.warning(avviso)
 if not coda:
     st.info("Nessuna frase da rivedere con questi criteri: prova «Frasi non ancora riviste da una persona».")
     st.stop()
@@ -187,6 +189,9 @@ if st.session_state[prefisso + "proposta"]:
 def _salva() -> None:
     """Store this person's decision on every code shown, and the area of a proposal."""
     decisi = {c: bool(st.session_state[prefisso + c]) for c in CODICI}
+    if decisi["proposta"] and not st.session_state.get(f"area_{corrente.id}"):
+        st.session_state["codifica_avviso"] = "Per una proposta scegli prima l'area del Piano di Zona: non salvata."
+        return
     for padre, figli in SOTTOCODICI.items():
         if decisi[padre]:
             decisi.update({f"{padre}.{x}": bool(st.session_state.get(f"{prefisso}{padre}.{x}"))
@@ -220,8 +225,8 @@ def _sposta(passo: int) -> None:
 
 st.divider()
 c1, c2, c3 = st.columns([2, 1, 1])
+# never disabled (a disabled primary button fails the contrast check): _salva refuses a proposal without area
 c1.button("Salva e passa alla successiva", type="primary", on_click=_salva, shortcut="Ctrl+Enter",
-          disabled=bool(st.session_state[prefisso + "proposta"] and not area),
           help="Per una proposta scegli prima l'area del Piano di Zona.")
 c2.button("← Precedente", on_click=_sposta, args=(-1,), shortcut="Alt+Left", disabled=pos == 0)
 c3.button("Salta →", on_click=_sposta, args=(1,), shortcut="Alt+Right", disabled=pos >= len(coda) - 1)
