@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, func, insert, inspect, select, text, update
+from sqlalchemy import Integer, delete, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, make_url
 
 from archivio import audit
@@ -70,7 +70,10 @@ def _tabelle() -> list[Any]:
 
 
 def _copia_tabelle(sorgente: Connection, destinazione: Connection) -> None:
-    """Copy every row of every table, parents before children."""
+    """Copy every row of every table, parents before children, into a freshly migrated store (the rows its
+    migrations seeded, e.g. the generation counter, are replaced by the source's)."""
+    for tabella in reversed(_tabelle()):
+        destinazione.execute(delete(tabella))
     for tabella in _tabelle():
         righe = sorgente.execute(select(tabella)).mappings()
         while True:
