@@ -48,7 +48,9 @@ def comandi(imp: Any, *, con_modulo: bool = True, con_dashboard: bool = True,
             "--server.address", imp.host, "--server.port", str(imp.porta_dashboard),
             "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
             # never a traceback in the browser (dashboard.py shows an Italian message, the log keeps the detail)
-            "--client.showErrorDetails", "none"]))
+            "--client.showErrorDetails", "none",
+            # white text on the primary colour must be readable (WCAG AA); also in .streamlit/config.toml
+            "--theme.primaryColor", "#A4262C"]))
     if con_lavoratore:
         figli.append(Figlio("lavoratore", [sys.executable, "-m", "narrazioni", "lavora"]))
     return figli
