@@ -226,7 +226,7 @@ def _sposta(passo: int) -> None:
 st.divider()
 c1, c2, c3 = st.columns([2, 1, 1])
 # never disabled (a disabled primary button fails the contrast check): _salva refuses a proposal without area
-c1.button("Salva e passa alla successiva", type="primary", on_click=_salva, shortcut="Ctrl+Enter",
+c1.button("Salva e passa alla successiva", type="primary", on_click=_salva,
           help="Per una proposta scegli prima l'area del Piano di Zona.")
-c2.button("← Precedente", on_click=_sposta, args=(-1,), shortcut="Alt+Left", disabled=pos == 0)
-c3.button("Salta →", on_click=_sposta, args=(1,), shortcut="Alt+Right", disabled=pos >= len(coda) - 1)
+c2.button("← Precedente", on_click=_sposta, args=(-1,), disabled=pos == 0)
+c3.button("Salta →", on_click=_sposta, args=(1,), disabled=pos >= len(coda) - 1)
