@@ -13,7 +13,6 @@ Two batch contracts (no database), used by ``narrazioni codifica scegli`` and ``
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from analisi.codifica import regole
 from analisi.codifica.codebook import CODICI, genitore
 from analisi.codifica.forma import forma
-from analisi.codifica.lotto import ErroreIngresso
+from analisi.codifica.lotto import ErroreIngresso, oggetti_jsonl
 from analisi.codifica.modello import FILE_MODELLO, CodificaFrase, CodificatoreFrasi, carica_codificatore
 from analisi.frasi import dividi_frasi
 
@@ -57,13 +56,7 @@ class Esempio:
 def leggi_esempi(righe: Iterable[str]) -> list[Esempio]:
     """ESEMPI lines ``{"id","text","codes":[...]}``; unknown codes and malformed lines are input errors."""
     out = []
-    for n, riga in enumerate(righe, 1):
-        if not riga.strip():
-            continue
-        try:
-            obj = json.loads(riga)
-        except json.JSONDecodeError as e:
-            raise ErroreIngresso(f"line {n}: not JSON ({e.msg})") from None
+    for n, obj in oggetti_jsonl(righe):
         if not (isinstance(obj, dict) and isinstance(obj.get("id"), str) and isinstance(obj.get("text"), str)
                 and isinstance(obj.get("codes"), list)):
             raise ErroreIngresso(f'line {n}: expected {{"id": str, "text": str, "codes": [str]}}')

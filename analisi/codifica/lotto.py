@@ -30,15 +30,20 @@ class Resoconto:
     proposte: int
 
 
-def leggi_ingresso(righe: Iterable[str]) -> Iterator[tuple[str, str]]:
-    """(id, text) pairs from JSONL lines; blank lines are skipped."""
+def oggetti_jsonl(righe: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed object) of JSONL lines; blank lines are skipped."""
     for n, riga in enumerate(righe, 1):
         if not riga.strip():
             continue
         try:
-            obj = json.loads(riga)
+            yield n, json.loads(riga)
         except json.JSONDecodeError as e:
             raise ErroreIngresso(f"line {n}: not JSON ({e.msg})") from None
+
+
+def leggi_ingresso(righe: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(id, text) pairs from JSONL lines; blank lines are skipped."""
+    for n, obj in oggetti_jsonl(righe):
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not isinstance(obj.get("text"), str):
             raise ErroreIngresso(f'line {n}: expected {{"id": str, "text": str}}')
         yield obj["id"], obj["text"]
