@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analisi.anonimizzazione import Anonimizzatore
+from analisi.anonimizzazione import segnaposto as sg
 from analisi.anonimizzazione.motore import SEGNAPOSTO_RE
-from archivio import cruscotto as cq
 
 PREPOSIZIONI = frozenset("a ad in di da con su per tra fra e ed o nel nella del della al alla dal dalla".split())
 APERTURE = ["Sarebbe", "Poi", "Ieri", "Domani", "Quando", "Anche", "Speriamo", "Grazie", "Bisogna", "Noi"]
@@ -70,13 +70,13 @@ def test_esempi_del_problema(anon: Anonimizzatore) -> None:
     assert anon.anonimizza("Abitavo in via Roma 12 a Modena.").testo_anon == "Abitavo in [INDIRIZZO] a Modena."
 
 
-@given(etichetta=st.sampled_from(cq.ETICHETTE_REVISIONE), inizio=st.integers(0, 5), lunghezza=st.integers(1, 6))
+@given(etichetta=st.sampled_from(sg.ETICHETTE_REVISIONE), inizio=st.integers(0, 5), lunghezza=st.integers(1, 6))
 def test_etichetta_di_revisione_e_segnaposto_concordano(etichetta: str, inizio: int, lunghezza: int) -> None:
     grezzo = "Ciao a tutti, questo è un testo di prova."
-    span = [cq.Span(inizio, inizio + lunghezza, etichetta, None, 1.0, "umano")]
-    testo, posizioni, _ = cq.ricostruisci(grezzo, span)
+    span = [sg.Span(inizio, inizio + lunghezza, etichetta, None, 1.0, "umano")]
+    testo, posizioni, _ = sg.ricostruisci(grezzo, span)
     (a, b, _), = posizioni
-    assert cq.etichetta_del_segnaposto(testo[a:b]) == etichetta
+    assert sg.etichetta(testo[a:b]) == etichetta
     assert SEGNAPOSTO_RE.fullmatch(testo[a:b]), testo[a:b]  # the anonymiser recognises it (idempotence)
 
 
@@ -85,7 +85,7 @@ def test_segnaposti_dell_anonimizzatore_hanno_la_loro_etichetta(anon: Anonimizza
              "RSSMRA80A01F257L, la tessera 80380000000000000001, partita iva 01234567897.")
     esito = anon.anonimizza(testo)
     trovati = [m.group() for m in re.finditer(r"\[[A-Z_]+(?:_\d+)?\]", esito.testo_anon)]
-    etichette = {cq.etichetta_del_segnaposto(s) for s in trovati}
+    etichette = {sg.etichetta(s) for s in trovati}
     for s in trovati:
-        assert cq.etichetta_del_segnaposto(s) in cq.ETICHETTE_REVISIONE, s
+        assert sg.etichetta(s) in sg.ETICHETTE_REVISIONE, s
     assert {"PERSONA", "SCUOLA", "CODICE_FISCALE"} <= etichette
