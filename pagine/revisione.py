@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analisi.anonimizzazione import segnaposto as sg
-from analisi.anonimizzazione.revisione import Revisione, approva_revisione, apri_revisione
+from analisi.anonimizzazione.revisione import approva_revisione, apri_revisione
 from analisi.anonimizzazione.rischio import segnali_nei_motivi
 from archivio import cruscotto as cq
 from archivio.cifratura import ErroreChiave
