@@ -74,7 +74,9 @@ def apri_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruolo: s
     if span is None:
         span = allinea(d.grezzo, d.testo_anon, _righe(d), mappa)
         if span is not None:
-            mappa = mappa or superfici((sp.segnaposto or "", d.grezzo[sp.inizio:sp.fine]) for sp in span)
+            # the stored mapping (it may hold the fields' surfaces too) and every surface of the text
+            mappa = superfici([*((k, v) for k, lista in mappa.items() for v in lista),
+                               *((sp.segnaposto or "", d.grezzo[sp.inizio:sp.fine]) for sp in span)])
             cq.salva_mappa_revisione(s, racconto_id, cifrario.cifra(codifica_mappa(mappa, span)))
     allineato = span is not None
     if span is None:
