@@ -2,7 +2,9 @@
 context, a story with its coded sentences, the anonymisation review queue, users and retention.
 
 Every function that returns story text returns ``racconti.testo_anon`` of *visible* stories only; the raw
-text is decrypted in exactly one place (:func:`dettaglio_revisione`) and only for the administrator.
+text is decrypted only for the administrator's review (:func:`dettaglio_revisione`, :func:`testi_da_approvare`).
+Placeholders are no business of the store: reading, rebuilding and renumbering them for the review happens in
+``analisi.anonimizzazione.revisione``; this module decrypts, audits and writes.
 
 Full text: SQLite FTS5 (table ``racconti_fts``, kept in sync by triggers, migration 0006) or PostgreSQL's
 ``to_tsvector('italian', ...)`` (GIN index, migration 0006). On a database without them the search falls

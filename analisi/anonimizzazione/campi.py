@@ -36,7 +36,7 @@ class SegnapostoAnon:
 class EsitoRacconto:
     """The anonymised text with its placeholders, the anonymised fields, and the whole story's result.
 
-    ``esito.mappa`` (placeholder -> original surface, fields included) must be stored only encrypted;
+    ``esito.superfici`` (placeholder -> original surfaces, fields included) must be stored only encrypted;
     ``esito.da_rivedere``/``esito.motivi`` hold for the story (offsets in the reasons index the document:
     text, then each field after a blank line).
     """
