@@ -17,7 +17,6 @@ from analisi.anonimizzazione.segnaposto import (
     allinea,
     codifica_mappa,
     decodifica_mappa,
-    mappa_leggibile,
     ricostruisci,
     segnaposti_in,
     superfici,
@@ -50,10 +49,6 @@ class Revisione:
     @property
     def base(self) -> str:
         return self.grezzo if self.allineato else self.testo_anon
-
-    @property
-    def mappa(self) -> dict[str, str]:
-        return mappa_leggibile(self.superfici)
 
 
 def _righe(d: cq.DettaglioRevisione) -> list[tuple[int, int, str, str, float, str]]:
