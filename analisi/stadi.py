@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
@@ -10,7 +9,7 @@ from sqlalchemy.orm import Session
 from analisi.frasi import dividi_frasi
 from analisi.pipeline import Contesto, registra_stadio
 from archivio import racconti as q
-from archivio.racconti import NuovaFrase, RaccontoDaElaborare, Segnaposto
+from archivio.racconti import NuovaFrase, RaccontoDaElaborare
 
 
 @registra_stadio("anonimizza.v1")
@@ -45,12 +44,12 @@ class StadioAnonimizza:
                                         nomi_campi=q.CAMPI_LIBERI))
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:
+        from analisi.anonimizzazione.segnaposto import span_da_salvare
+
         assert self._cifrario is not None
         for r, esito in zip(lotto, esiti, strict=True):
-            segnaposti = [Segnaposto(p.inizio, p.fine, p.entita.label, p.segnaposto, p.entita.score,
-                                     p.entita.fonte) for p in esito.segnaposti]
-            mappa = esito.esito.mappa
-            mappa_cifrata = self._cifrario.cifra(json.dumps(mappa, ensure_ascii=False)) if mappa else None
+            segnaposti, payload = span_da_salvare(r.testo, esito)
+            mappa_cifrata = self._cifrario.cifra(payload) if payload else None
             q.salva_anonimizzazione(s, r.id, esito.testo_anon, segnaposti, mappa_cifrata,
                                     esito.esito.motivi if esito.esito.da_rivedere else [],
                                     campi_anon=esito.campi_anon,

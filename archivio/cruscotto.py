@@ -2,7 +2,9 @@
 context, a story with its coded sentences, the anonymisation review queue, users and retention.
 
 Every function that returns story text returns ``racconti.testo_anon`` of *visible* stories only; the raw
-text is decrypted in exactly one place (:func:`dettaglio_revisione`) and only for the administrator.
+text is decrypted only for the administrator's review (:func:`dettaglio_revisione`, :func:`testi_da_approvare`).
+Placeholders are no business of the store: reading, rebuilding and renumbering them for the review happens in
+``analisi.anonimizzazione.revisione``; this module decrypts, audits and writes.
 
 Full text: SQLite FTS5 (table ``racconti_fts``, kept in sync by triggers, migration 0006) or PostgreSQL's
 ``to_tsvector('italian', ...)`` (GIN index, migration 0006). On a database without them the search falls
@@ -13,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -57,7 +58,7 @@ from archivio.modelli import (
 )
 from archivio.modelli_codifica import PianoFrase
 from archivio.periodi import data_narrata
-from archivio.racconti import CAMPI_LIBERI, decifra_campi
+from archivio.racconti import CAMPI_LIBERI, Segnaposto, decifra_campi
 from archivio.tempo import adesso
 
 NESSUNA_ASSOCIAZIONE = "(nessuna)"
@@ -768,36 +769,21 @@ def coda_revisione(s: Session) -> list[InRevisione]:
             for i, c, t, a, mot, cr, p, g in righe]
 
 
-@dataclass(frozen=True)
-class Span:
-    """A span of personal data in the RAW text (offsets into it) and the placeholder that replaces it."""
-
-    inizio: int
-    fine: int
-    etichetta: str
-    segnaposto: str | None = None
-    punteggio: float = 1.0
-    fonte: str = "umano"
-
-
 @dataclass
 class DettaglioRevisione:
-    """What the review page shows: raw and anonymised text side by side, the spans found in the raw text."""
+    """A held story decrypted for review: raw and anonymised text, the stored placeholders, the decrypted
+    placeholder payload (mapping and raw spans, read by ``analisi.anonimizzazione.revisione``)."""
 
     racconto_id: int
     codice: str
     grezzo: str
     testo_anon: str
-    span: list[Span]
+    entita: list[Segnaposto]
     motivi: list[str]
-    allineato: bool  # False: the raw spans could not be reconstructed, only additions are possible
-    mappa: dict[str, str] = field(default_factory=dict)
+    mappa: str = ""  # the decrypted payload of ``testi_grezzi.mappa_cifrata`` ("" when none)
     # the free-text fields (title, zone, other association, import file name): raw and anonymised
     campi_grezzi: dict[str, str] = field(default_factory=dict)
     campi_anon: dict[str, str | None] = field(default_factory=dict)
-
-
-_SEGNAPOSTO_RE = re.compile(r"\[([A-Z]+(?:_[A-Z]+)*)(?:_(\d+))?\]")
 
 
 def dettaglio_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruolo: str,
@@ -818,192 +804,23 @@ def dettaglio_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruo
     if cifrato is None:
         raise ErroreCruscotto("il testo originale non è più disponibile (periodo di conservazione scaduto)")
     grezzo = cifrario.decifra(cifrato)
-    mappa: dict[str, str] = {}
-    if mappa_cifrata:
-        try:
-            mappa = {str(k): str(v) for k, v in json.loads(cifrario.decifra(mappa_cifrata)).items()}
-        except (ValueError, AttributeError):
-            mappa = {}
-    righe_entita = s.scalars(select(Entita).where(Entita.racconto_id == racconto_id).order_by(Entita.inizio))
-    entita = [(e.inizio, e.fine, e.etichetta, e.segnaposto, e.punteggio, e.fonte) for e in righe_entita]
-    anon = anon or ""
-    span = allinea(grezzo, anon, entita, mappa)
+    mappa = cifrario.decifra(mappa_cifrata) if mappa_cifrata else ""
+    entita = [Segnaposto(e.inizio, e.fine, e.etichetta, e.segnaposto, e.punteggio, e.fonte)
+              for e in s.scalars(select(Entita).where(Entita.racconto_id == racconto_id).order_by(Entita.inizio))]
     audit.registra(s, chi, "grezzo_letto", codice, {"motivo": "revisione_anonimizzazione"})
-    return DettaglioRevisione(racconto_id, codice, grezzo, anon, span or [], [str(m) for m in (motivi or [])],
-                              span is not None, mappa, decifra_campi(campi_cifrati, cifrario), campi_anon)
+    return DettaglioRevisione(racconto_id, codice, grezzo, anon or "", entita, [str(m) for m in (motivi or [])],
+                              mappa, decifra_campi(campi_cifrati, cifrario), campi_anon)
 
 
-Segno = tuple[int, int, str, str, float, str]
+def salva_mappa_revisione(s: Session, racconto_id: int, mappa_cifrata: bytes) -> None:
+    """Store a story's encrypted placeholder payload (its raw spans rebuilt once for an older story)."""
+    s.execute(update(TestoGrezzo).where(TestoGrezzo.racconto_id == racconto_id).values(mappa_cifrata=mappa_cifrata))
 
 
-def segnaposti_in(testo: str, entita: Sequence[tuple[Any, ...]] = ()) -> list[Segno]:
-    """Placeholders in an anonymised text: from the ``entita`` rows when they match, else found by pattern."""
-    if entita and all(testo[e[0]:e[1]] == e[3] for e in entita):
-        return [(e[0], e[1], etichetta_del_segnaposto(e[3], e[2]), e[3], float(e[4]), str(e[5]))
-                for e in sorted(entita)]
-    out = []
-    for m in _SEGNAPOSTO_RE.finditer(testo):
-        out.append((m.start(), m.end(), _etichetta_da_segnaposto(m.group(1)), m.group(0), 1.0, "segnaposto"))
-    return out
-
-
-#: Labels an administrator can give a span on the review page; each one's placeholder is ``[LABEL]`` or
-#: ``[LABEL_n]`` (SCUOLA: a children's school, an ORGANIZZAZIONE for the analysis), so label and placeholder agree.
-ETICHETTE_REVISIONE = ("PERSONA", "LUOGO", "ORGANIZZAZIONE", "SCUOLA", "INDIRIZZO", "TELEFONO", "EMAIL",
-                       "CODICE_FISCALE", "IBAN", "PARTITA_IVA", "TESSERA_SANITARIA", "TARGA", "URL", "DATA_NASCITA",
-                       "ETA")
-#: stems of earlier releases ("[CF]") and their labels
-_ETICHETTE_SEGNAPOSTO = {"CF": "CODICE_FISCALE", "PIVA": "PARTITA_IVA", "TESSERA": "TESSERA_SANITARIA"}
-
-
-def _etichetta_da_segnaposto(radice: str) -> str:
-    return _ETICHETTE_SEGNAPOSTO.get(radice, radice)
-
-
-def etichetta_del_segnaposto(segnaposto: str, predefinita: str = "") -> str:
-    """The review label of a placeholder: "[PERSONA_2]" -> PERSONA, "[SCUOLA]" -> SCUOLA, "[CF]" -> CODICE_FISCALE."""
-    m = _SEGNAPOSTO_RE.fullmatch(segnaposto)
-    return _etichetta_da_segnaposto(m.group(1)) if m else predefinita
-
-
-def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
-            mappa: dict[str, str] | None = None) -> list[Span] | None:
-    """Reconstruct the raw spans behind the placeholders of ``anon`` (None when the texts do not align).
-
-    The text between placeholders is identical in both; each placeholder replaced a non-empty raw span.
-    Known surfaces from the decrypted mapping are tried first, then every end that lets the next literal
-    piece match; a bounded backtracking search keeps pathological inputs cheap.
-    """
-    mappa = mappa or {}
-    segni = segnaposti_in(anon, entita)
-    letterali = []
-    pos = 0
-    for a, b, *_ in segni:
-        letterali.append(anon[pos:a])
-        pos = b
-    letterali.append(anon[pos:])
-    if not grezzo.startswith(letterali[0]):
-        return None
-    passi = [0]
-
-    def risolvi(k: int, inizio: int) -> list[tuple[int, int]] | None:
-        passi[0] += 1
-        if passi[0] > 20_000:
-            return None
-        if k == len(segni):
-            return [] if inizio == len(grezzo) else None
-        seguente = letterali[k + 1]
-        candidati: list[int] = []
-        for sup in sorted({p.strip() for p in mappa.get(segni[k][3], "").split(" | ") if p.strip()},
-                          key=len, reverse=True):
-            if grezzo.startswith(sup, inizio):
-                candidati.append(inizio + len(sup))
-        fine_massima = len(grezzo) - len(letterali[-1]) if k == len(segni) - 1 else len(grezzo)
-        if seguente:
-            j = grezzo.find(seguente, inizio + 1)
-            while j != -1 and j <= fine_massima and len(candidati) < 50:
-                candidati.append(j)
-                j = grezzo.find(seguente, j + 1)
-        else:
-            candidati.extend(range(inizio + 1, min(fine_massima, inizio + 120) + 1))
-        visti = set()
-        for fine in candidati:
-            if fine in visti or fine <= inizio or not grezzo.startswith(seguente, fine):
-                continue
-            visti.add(fine)
-            resto = risolvi(k + 1, fine + len(seguente))
-            if resto is not None:
-                return [(inizio, fine), *resto]
-        return None
-
-    posizioni = risolvi(0, len(letterali[0]))
-    if posizioni is None:
-        return None
-    return [Span(a, b, seg[2], seg[3], seg[4], seg[5]) for (a, b), seg in zip(posizioni, segni, strict=True)]
-
-
-_NUMERATE = {"PERSONA", "LUOGO", "ORGANIZZAZIONE"}
-
-
-def _norma(testo: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", testo).casefold().split())
-
-
-def ricostruisci(grezzo: str,
-                 span: Sequence[Span]) -> tuple[str, list[tuple[int, int, Span]], dict[str, str]]:
-    """Replace the spans of ``grezzo`` with placeholders: (anonymised text, placeholder offsets, mapping).
-
-    Spans that already carry a placeholder keep it (numbers stay stable across a review); a new span gets
-    the placeholder of an earlier span with the same label and surface, or the next free number.
-    """
-    ordinati = sorted(span, key=lambda x: (x.inizio, -x.fine))
-    scelti: list[Span] = []
-    for sp in ordinati:  # overlaps: the earlier (and longer) span wins
-        if sp.fine <= sp.inizio or (scelti and sp.inizio < scelti[-1].fine):
-            continue
-        scelti.append(sp)
-    prossimo: dict[str, int] = {}
-    per_superficie: dict[tuple[str, str], str] = {}
-    for sp in scelti:
-        if sp.segnaposto:
-            m = _SEGNAPOSTO_RE.fullmatch(sp.segnaposto)
-            if m and m.group(2):
-                prossimo[m.group(1)] = max(prossimo.get(m.group(1), 0), int(m.group(2)))
-            per_superficie.setdefault((sp.etichetta, _norma(grezzo[sp.inizio:sp.fine])), sp.segnaposto)
-    pezzi: list[str] = []
-    posizioni: list[tuple[int, int, Span]] = []
-    mappa: dict[str, str] = {}
-    pos = 0
-    lunghezza = 0
-    for sp in scelti:
-        superficie = grezzo[sp.inizio:sp.fine]
-        segnaposto = sp.segnaposto
-        if not segnaposto:
-            chiave = (sp.etichetta, _norma(superficie))
-            segnaposto = per_superficie.get(chiave)
-            if segnaposto is None:
-                radice = sp.etichetta
-                if sp.etichetta in _NUMERATE:
-                    prossimo[radice] = prossimo.get(radice, 0) + 1
-                    segnaposto = f"[{radice}_{prossimo[radice]}]"
-                else:
-                    segnaposto = f"[{radice}]"
-                per_superficie[chiave] = segnaposto
-        letterale = grezzo[pos:sp.inizio]
-        pezzi.append(letterale)
-        lunghezza += len(letterale)
-        pezzi.append(segnaposto)
-        posizioni.append((lunghezza, lunghezza + len(segnaposto),
-                          Span(sp.inizio, sp.fine, sp.etichetta, segnaposto, sp.punteggio, sp.fonte)))
-        lunghezza += len(segnaposto)
-        pos = sp.fine
-        if segnaposto in mappa and superficie not in mappa[segnaposto].split(" | "):
-            mappa[segnaposto] += " | " + superficie
-        else:
-            mappa.setdefault(segnaposto, superficie)
-    pezzi.append(grezzo[pos:])
-    return "".join(pezzi), posizioni, mappa
-
-
-def occorrenze_libere(testo: str, cerca_testo: str,
-                      occupati: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Every occurrence of ``cerca_testo`` (case-insensitive, whole words) not overlapping ``occupati``."""
-    if not cerca_testo.strip():
-        return []
-    regex = re.compile(r"(?<!\w)" + re.escape(cerca_testo.strip()) + r"(?!\w)", re.IGNORECASE)
-    return [(m.start(), m.end()) for m in regex.finditer(testo)
-            if not any(m.start() < b and a < m.end() for a, b in occupati)]
-
-
-def approva_revisione(s: Session, racconto_id: int, span: Sequence[Span], cifrario: Cifrario, *, ruolo: str,
-                      chi: str, base_grezza: bool = True) -> str:
-    """Store the reviewed anonymisation and release the story to researchers; returns the new text.
-
-    ``span`` index the raw text (``base_grezza``) or, when the raw spans could not be reconstructed, the
-    current anonymised text (then existing placeholders are kept as they are and only additions apply).
-    Later stages (sentences, codes, themes) are reset for the story so that ``elabora`` redoes them.
-    The audit row records counts, never text.
-    """
+def testi_da_approvare(s: Session, racconto_id: int, cifrario: Cifrario, *, ruolo: str,
+                       grezzo: bool = True) -> tuple[str, str]:
+    """(story code, the text a review's spans index: the decrypted raw text, or the anonymised one when
+    ``grezzo`` is false). Only the administrator may approve."""
     if ruolo != RUOLO_AMMINISTRATORE:
         raise PermessoNegato("solo l'amministratore può approvare un'anonimizzazione")
     riga = s.execute(select(Racconto.codice, Racconto.testo_anon, TestoGrezzo.testo_cifrato)
@@ -1012,35 +829,44 @@ def approva_revisione(s: Session, racconto_id: int, span: Sequence[Span], cifrar
     if riga is None:
         raise ErroreCruscotto("racconto inesistente")
     codice, anon, cifrato = riga
-    if base_grezza:
-        if cifrato is None:
-            raise ErroreCruscotto("il testo originale non è più disponibile")
-        base = cifrario.decifra(cifrato)
-    else:
-        base = anon or ""
-    nuovo, posizioni, mappa = ricostruisci(base, span)
-    if not base_grezza:
-        mappa = {}  # the surfaces are placeholders themselves: the earlier mapping stays as it was
+    if not grezzo:
+        return codice, anon or ""
+    if cifrato is None:
+        raise ErroreCruscotto("il testo originale non è più disponibile")
+    return codice, cifrario.decifra(cifrato)
+
+
+def registra_approvazione(s: Session, racconto_id: int, testo_anon: str, segnaposti: Sequence[Segnaposto],
+                          mappa_cifrata: bytes | None, *, ruolo: str, chi: str, aggiunti: int,
+                          base_grezza: bool) -> None:
+    """Store the reviewed anonymisation (text, placeholder rows, encrypted payload: left as it was when None)
+    and release the story to researchers.
+
+    Later stages (sentences, codes, themes) are reset for the story so that ``elabora`` redoes them.
+    The audit row records counts, never text.
+    """
+    if ruolo != RUOLO_AMMINISTRATORE:
+        raise PermessoNegato("solo l'amministratore può approvare un'anonimizzazione")
+    codice = s.scalar(select(Racconto.codice).where(Racconto.id == racconto_id))
+    if codice is None:
+        raise ErroreCruscotto("racconto inesistente")
     s.execute(delete(Entita).where(Entita.racconto_id == racconto_id))
-    s.add_all(Entita(racconto_id=racconto_id, inizio=a, fine=b, etichetta=sp.etichetta,
-                     segnaposto=sp.segnaposto or "", punteggio=sp.punteggio, fonte=sp.fonte[:40])
-              for a, b, sp in posizioni)
+    s.add_all(Entita(racconto_id=racconto_id, inizio=p.inizio, fine=p.fine, etichetta=p.etichetta,
+                     segnaposto=p.segnaposto, punteggio=p.punteggio, fonte=p.fonte[:40]) for p in segnaposti)
     valori: dict[str, Any] = {"approvato_il": adesso()}
-    if mappa:
-        valori["mappa_cifrata"] = cifrario.cifra(json.dumps(mappa, ensure_ascii=False))
+    if mappa_cifrata is not None:
+        valori["mappa_cifrata"] = mappa_cifrata
     s.execute(update(TestoGrezzo).where(TestoGrezzo.racconto_id == racconto_id).values(**valori))
     s.execute(update(Racconto).where(Racconto.id == racconto_id)
-              .values(testo_anon=nuovo, stato_anon="approvato", visibile=True))
+              .values(testo_anon=testo_anon, stato_anon="approvato", visibile=True))
     s.execute(update(Revisione).where(Revisione.racconto_id == racconto_id)
               .values(stato="approvato", revisore=chi, rivista_il=adesso()))
     # sentences and everything after them index the old text: the pipeline must redo them
     s.execute(delete(StatoStadio).where(StatoStadio.racconto_id == racconto_id,
                                         StatoStadio.stadio != "anonimizza"))
-    aggiunti = sum(1 for sp in span if sp.fonte == "umano")
     audit.registra(s, chi, "anonimizzazione_approvata", codice,
-                   {"segnaposti": len(posizioni), "aggiunti": aggiunti,
+                   {"segnaposti": len(segnaposti), "aggiunti": aggiunti,
                     "base": "grezzo" if base_grezza else "anon"})
-    return nuovo
 
 
 # ------------------------------------------------------------------------------------------ users, retention

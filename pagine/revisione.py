@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from analisi.anonimizzazione import segnaposto as sg
+from analisi.anonimizzazione.revisione import approva_revisione, apri_revisione
 from analisi.anonimizzazione.rischio import segnali_nei_motivi
 from archivio import cruscotto as cq
 from archivio.cifratura import ErroreChiave
@@ -24,7 +26,7 @@ from pagine.comune import (
 )
 
 utente = richiedi_pagina("revisione")
-ETICHETTE = cq.ETICHETTE_REVISIONE
+ETICHETTE = sg.ETICHETTE_REVISIONE
 
 
 def _coda() -> list[cq.InRevisione]:
@@ -32,10 +34,10 @@ def _coda() -> list[cq.InRevisione]:
         return cq.coda_revisione(s)
 
 
-def _html_con_span(testo: str, span: list[cq.Span], rischiosi: Sequence[tuple[int, int]] = ()) -> str:
+def _html_con_span(testo: str, span: list[sg.Span], rischiosi: Sequence[tuple[int, int]] = ()) -> str:
     """The original text with the spans to hide marked (and labelled in words, not only by colour), and the
     words the anonymiser left in clear but thinks may be a name underlined and labelled "da controllare"."""
-    segni: list[tuple[int, int, cq.Span | None]] = [(sp.inizio, sp.fine, sp) for sp in span]
+    segni: list[tuple[int, int, sg.Span | None]] = [(sp.inizio, sp.fine, sp) for sp in span]
     segni += [(a, b, None) for a, b in rischiosi
               if 0 <= a < b <= len(testo) and not any(a < sp.fine and sp.inizio < b for sp in span)]
     pezzi, pos = [], 0
@@ -49,7 +51,7 @@ def _html_con_span(testo: str, span: list[cq.Span], rischiosi: Sequence[tuple[in
                          f"<sub style='font-size:0.7em'>da controllare</sub>")
         else:
             nuovo = " (aggiunto)" if sp.fonte == "umano" else ""
-            etichetta = cq.etichetta_del_segnaposto(sp.segnaposto or "", sp.etichetta)
+            etichetta = sg.etichetta(sp.segnaposto or "", sp.etichetta)
             pezzi.append(f"<mark style='background:#FFD6CC;color:inherit'>"
                          f"{testo_sicuro(testo[inizio:fine])}"
                          f"</mark><sub style='font-size:0.7em'>{html.escape(etichetta)}{nuovo}</sub>")
@@ -84,19 +86,17 @@ stato = st.session_state.get("revisione")
 if not stato or stato["racconto_id"] != voce.racconto_id:
     try:
         with archivio().transazione() as s:
-            dettaglio = cq.dettaglio_revisione(s, voce.racconto_id, cifrario(), ruolo=utente["ruolo"],
-                                               chi=utente["nome"])
+            dettaglio = apri_revisione(s, voce.racconto_id, cifrario(), ruolo=utente["ruolo"],
+                                       chi=utente["nome"])
     except (cq.ErroreCruscotto, ErroreChiave) as e:
         st.error(str(e))
         st.stop()
-    base = dettaglio.grezzo if dettaglio.allineato else dettaglio.testo_anon
-    iniziali = dettaglio.span if dettaglio.allineato else [
-        cq.Span(a, b, et, sp, pu, fo) for a, b, et, sp, pu, fo in cq.segnaposti_in(dettaglio.testo_anon)]
-    stato = {"racconto_id": voce.racconto_id, "dettaglio": dettaglio, "base": base, "span": list(iniziali),
+    stato = {"racconto_id": voce.racconto_id, "dettaglio": dettaglio, "base": dettaglio.base,
+             "span": list(dettaglio.span),
              "allineato": dettaglio.allineato}
     st.session_state["revisione"] = stato
 dettaglio = stato["dettaglio"]
-span: list[cq.Span] = stato["span"]
+span: list[sg.Span] = stato["span"]
 base = str(stato["base"])
 
 st.markdown("**Motivi della revisione:** " + md_sicuro("; ".join(dettaglio.motivi or ["—"])))
@@ -123,13 +123,13 @@ with sinistra:
         st.caption(f"{len(rischiosi)} parole sottolineate «da controllare»: l'anonimizzatore le ha lasciate in "
                    "chiaro ma potrebbero essere nomi. Se lo sono, aggiungile qui sotto.")
     st.html(_html_con_span(base, span, rischiosi))
-nuovo, posizioni, _ = cq.ricostruisci(base, span)
+nuovo, posizioni, _ = sg.ricostruisci(base, span)
 with destra:
     st.subheader("Testo anonimizzato risultante")
     st.html("<div lang='it' style='line-height:1.7'>" + testo_sicuro(nuovo) + "</div>")
 
 st.subheader("Modifica i dati da nascondere")
-etichetta_span = {i: f"{cq.etichetta_del_segnaposto(sp.segnaposto or '', sp.etichetta)} "
+etichetta_span = {i: f"{sg.etichetta(sp.segnaposto or '', sp.etichetta)} "
                      f"«{base[sp.inizio:sp.fine]}» ({sp.inizio}–{sp.fine})"
                   for i, sp in enumerate(span)}
 if stato["allineato"]:
@@ -145,11 +145,11 @@ with st.form(f"aggiungi_{voce.racconto_id}", clear_on_submit=True):
     da_nascondere = c1.text_input("Aggiungi: testo da nascondere (tutte le occorrenze)")
     etichetta = c2.selectbox("Tipo", ETICHETTE)
     if st.form_submit_button("Aggiungi"):
-        libere = cq.occorrenze_libere(base, da_nascondere, [(sp.inizio, sp.fine) for sp in span])
+        libere = sg.occorrenze_libere(base, da_nascondere, [(sp.inizio, sp.fine) for sp in span])
         if not libere:
             st.warning("Testo non trovato (o già nascosto).")
         else:
-            stato["span"] = [*span, *(cq.Span(a, b, etichetta, None, 1.0, "umano") for a, b in libere)]
+            stato["span"] = [*span, *(sg.Span(a, b, etichetta, None, 1.0, "umano") for a, b in libere)]
             st.rerun()
 
 st.divider()
@@ -157,8 +157,8 @@ st.write(f"{len(posizioni)} segnaposti nel testo che sarà pubblicato.")
 if st.button("Approva e pubblica", type="primary"):
     try:
         with archivio().transazione() as s:
-            cq.approva_revisione(s, voce.racconto_id, stato["span"], cifrario(), ruolo=utente["ruolo"],
-                                 chi=utente["nome"], base_grezza=stato["allineato"])
+            approva_revisione(s, voce.racconto_id, stato["span"], cifrario(), ruolo=utente["ruolo"],
+                              chi=utente["nome"], base_grezza=stato["allineato"])
     except (cq.ErroreCruscotto, ErroreChiave) as e:
         st.error(str(e))
     else:

@@ -4,7 +4,7 @@ Public API (the pipeline stage and ``narrazioni anonimizza`` call exactly this):
 
     from analisi.anonimizzazione import Anonimizzatore, anonimizza_jsonl
     anon = Anonimizzatore(nlp, consentiti=associazioni, figure_pubbliche=figure)
-    esito = anon.anonimizza(testo)        # Esito(testo_anon, entita, mappa, da_rivedere, motivi)
+    esito = anon.anonimizza(testo)        # Esito(testo_anon, entita, superfici, da_rivedere, motivi)
     # a story's text with its title/zone/other association, one set of placeholders for all of them:
     esiti = anonimizza_racconti(anon, [(testo, {"titolo": ...})], nomi_campi=("titolo", ...))
 """

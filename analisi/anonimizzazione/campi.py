@@ -36,7 +36,7 @@ class SegnapostoAnon:
 class EsitoRacconto:
     """The anonymised text with its placeholders, the anonymised fields, and the whole story's result.
 
-    ``esito.mappa`` (placeholder -> original surface, fields included) must be stored only encrypted;
+    ``esito.superfici`` (placeholder -> original surfaces, fields included) must be stored only encrypted;
     ``esito.da_rivedere``/``esito.motivi`` hold for the story (offsets in the reasons index the document:
     text, then each field after a blank line).
     """
@@ -48,18 +48,10 @@ class EsitoRacconto:
     entita_campi: list[Entita] = field(default_factory=list)
 
 
-def _segnaposti(esito: Esito) -> list[str]:
-    """The placeholder that replaced each entity of ``esito`` (in order), read off its anonymised text."""
-    out = []
-    delta = 0
-    for e in sorted(esito.entita, key=lambda e: e.start):
-        inizio = e.start + delta
-        if not esito.testo_anon.startswith("[", inizio):
-            raise ValueError(f"no placeholder at offset {inizio} of the anonymised text")
-        fine = esito.testo_anon.index("]", inizio) + 1
-        out.append(esito.testo_anon[inizio:fine])
-        delta += (fine - inizio) - (e.end - e.start)
-    return out
+def _segnaposti(esito: Esito) -> tuple[list[Entita], list[str]]:
+    """The entities of ``esito`` in text order, with the placeholder that replaced each one."""
+    coppie = sorted(zip(esito.entita, esito.segnaposti, strict=True), key=lambda c: c[0].start)
+    return [e for e, _ in coppie], [s for _, s in coppie]
 
 
 def _ritaglia(documento: str, inizio: int, fine: int, entita: Sequence[Entita],
@@ -116,8 +108,7 @@ def anonimizza_racconti(anonimizzatore: Anonimizzatore, racconti: Iterable[tuple
     for esito in anonimizzatore.anonimizza_molti(con_documento(), batch_size=batch_size):
         documento = buffer.pop(0)
         confini = parti.pop(0)
-        entita = sorted(esito.entita, key=lambda e: e.start)
-        segnaposti = _segnaposti(esito)
+        entita, segnaposti = _segnaposti(esito)
         _, inizio_testo, fine_testo = confini[0]
         testo_anon, nel_testo = _ritaglia(documento, inizio_testo, fine_testo, entita, segnaposti)
         campi_anon = {}

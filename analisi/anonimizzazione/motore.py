@@ -30,11 +30,9 @@ from analisi.anonimizzazione.nomi import (
 from analisi.anonimizzazione.riconoscitori import eta_in_anni, trova_eta, trova_strutturati
 from analisi.anonimizzazione.rischio import ValutatoreRischio, rischio
 from analisi.anonimizzazione.risorse import Frasario, lessico, normalizza, parole_di
+from analisi.anonimizzazione.segnaposto import RICONOSCIUTI_RE, Numerazione, etichetta_entita, superfici
 from analisi.anonimizzazione.tipi import (
     FONTE_SCUOLA,
-    NUMERATE,
-    SEGNAPOSTO,
-    SEGNAPOSTO_STORICI,
     STRUTTURATE,
     Candidato,
     Entita,
@@ -45,13 +43,8 @@ from archivio.impostazioni import SOGLIA_RISCHIO_NOME
 if TYPE_CHECKING:
     import spacy
 
-#: Placeholders already in a text (anonymising anonymised text must change nothing).
-SEGNAPOSTO_RE = re.compile(
-    r"\[(?:PERSONA|LUOGO|ORGANIZZAZIONE)_\d+\]|\[(?:"
-    + "|".join(sorted({*SEGNAPOSTO.values(), *SEGNAPOSTO_STORICI, "SCUOLA"}, key=lambda x: (-len(x), x)))
-    + r")\]"
-)
-_NUMERATO_RE = re.compile(r"\[(PERSONA|LUOGO|ORGANIZZAZIONE)_(\d+)\]")
+#: Placeholders already in a text (anonymising anonymised text must change nothing): :mod:`.segnaposto`.
+SEGNAPOSTO_RE = RICONOSCIUTI_RE
 
 #: words of context on each side of a candidate word given to the NER
 FINESTRA_NER = 8
@@ -609,22 +602,14 @@ class Anonimizzatore:
         persone_ner: Sequence[tuple[int, int]] = (),
     ) -> Esito:
         entita = [Entita(c.start, c.end, c.label, testo[c.start : c.end], round(c.score, 3), c.fonte) for c in scelti]
-        segnaposti = _assegna_segnaposti(testo, entita)
+        numerazione = Numerazione(testo)
+        segnaposti = [numerazione.assegna(etichetta_entita(e.label, e.fonte), e.text) for e in entita]
         pezzi = []
         pos = 0
-        mappa: dict[str, str] = {}
-        for e, s in zip(entita, segnaposti, strict=True):
+        for e, segnaposto in zip(entita, segnaposti, strict=True):
             pezzi.append(testo[pos : e.start])
-            pezzi.append(s)
+            pezzi.append(segnaposto)
             pos = e.end
-            if s in mappa:
-                if e.label in NUMERATE:
-                    if len(e.text) > len(mappa[s]):
-                        mappa[s] = e.text
-                elif e.text not in mappa[s].split(" | "):
-                    mappa[s] = mappa[s] + " | " + e.text
-            else:
-                mappa[s] = e.text
         pezzi.append(testo[pos:])
         motivi = self._motivi(entita, p, protetti_tok)
         eta_minore = any(e.label == "ETA" and any(v < 18 for v in eta_in_anni(e.text)) for e in entita)
@@ -635,7 +620,8 @@ class Anonimizzatore:
             motivi.extend(s.motivo() for s in sorted(segnali, key=lambda s: (-s.peso, s.start))[:12])
         if motivi:
             motivi.extend(self._incerti(entita))
-        return Esito("".join(pezzi), entita, mappa, bool(motivi), motivi, valore, segnali)
+        mappa = superfici(zip(segnaposti, (e.text for e in entita), strict=True))
+        return Esito("".join(pezzi), entita, mappa, bool(motivi), motivi, valore, segnali, segnaposti)
 
     def _motivi(self, entita: list[Entita], p: Parole, protetti_tok: Sequence[str | None]) -> list[str]:
         """Reasons that hold the story (a masked entity scored low is listed by :meth:`_incerti`, not here:
@@ -802,46 +788,6 @@ def _unisci_persone(scelti: list[Candidato], testo: str, nomi: frozenset[str]) -
                 )
                 continue
         out.append(c)
-    return out
-
-
-def _chiave_nome(testo: str) -> frozenset[str]:
-    return frozenset(w for w in parole_di(testo) if w not in PARTICELLE and w not in TITOLI) or frozenset([testo])
-
-
-def _assegna_segnaposti(testo: str, entita: list[Entita]) -> list[str]:
-    """Placeholders, numbered per story for persons, places and bodies; the same person keeps its number
-    ("Giulia", then "Giulia Rossi", then "Rossi")."""
-    prossimo: dict[str, int] = {}
-    for m in _NUMERATO_RE.finditer(testo):
-        prossimo[m.group(1)] = max(prossimo.get(m.group(1), 0), int(m.group(2)))
-    gruppi: dict[str, list[tuple[int, set[str]]]] = {}
-    out = []
-    for e in entita:
-        if e.scuola:
-            out.append("[SCUOLA]")
-            continue
-        if e.label not in NUMERATE:
-            out.append(f"[{SEGNAPOSTO[e.label]}]")
-            continue
-        chiave = set(_chiave_nome(e.text)) if e.label == "PERSONA" else {" ".join(parole_di(e.text))}
-        lista = gruppi.setdefault(e.label, [])
-        scelto = None
-        migliore = 0
-        for indice, (_, parole) in enumerate(lista):
-            if chiave <= parole or parole <= chiave:
-                comuni = len(chiave & parole)
-                if comuni >= migliore:  # ties go to the most recent group
-                    scelto, migliore = indice, comuni
-        if scelto is None:
-            prossimo[e.label] = prossimo.get(e.label, 0) + 1
-            lista.append((prossimo[e.label], set(chiave)))
-            numero = prossimo[e.label]
-        else:
-            numero, parole = lista[scelto]
-            parole |= chiave
-            lista.append(lista.pop(scelto))
-        out.append(f"[{SEGNAPOSTO[e.label]}_{numero}]")
     return out
 
 

@@ -29,28 +29,6 @@ ETICHETTE: tuple[str, ...] = (
 #: Labels whose placeholder is numbered per story (the same person keeps the same number).
 NUMERATE: frozenset[str] = frozenset({"PERSONA", "LUOGO", "ORGANIZZAZIONE"})
 
-#: Placeholder stem per label (the label itself, so that the review page and the text agree); numbered labels
-#: get ``_<n>``. A children's school is ``[SCUOLA]`` (label ORGANIZZAZIONE, shown as SCUOLA in the review).
-SEGNAPOSTO: dict[str, str] = {
-    "PERSONA": "PERSONA",
-    "LUOGO": "LUOGO",
-    "ORGANIZZAZIONE": "ORGANIZZAZIONE",
-    "EMAIL": "EMAIL",
-    "TELEFONO": "TELEFONO",
-    "CODICE_FISCALE": "CODICE_FISCALE",
-    "PARTITA_IVA": "PARTITA_IVA",
-    "IBAN": "IBAN",
-    "TESSERA_SANITARIA": "TESSERA_SANITARIA",
-    "INDIRIZZO": "INDIRIZZO",
-    "URL": "URL",
-    "TARGA": "TARGA",
-    "DATA_NASCITA": "DATA_NASCITA",
-    "ETA": "ETA",
-}
-
-#: Stems written by earlier releases, still recognised in stored texts (anonymising them again changes nothing).
-SEGNAPOSTO_STORICI: dict[str, str] = {"CF": "CODICE_FISCALE", "PIVA": "PARTITA_IVA", "TESSERA": "TESSERA_SANITARIA"}
-
 #: ``fonte`` of an ORGANIZZAZIONE that is a children's school: its placeholder is ``[SCUOLA]``.
 FONTE_SCUOLA = "regola:scuola"
 
@@ -89,19 +67,27 @@ class Entita:
 class Esito:
     """The result for one story.
 
-    ``mappa`` goes from placeholder to original surface (for unnumbered placeholders such as ``[TELEFONO]``
-    the distinct surfaces are joined by `` | ``); it must be stored only encrypted. ``da_rivedere`` puts
-    the story in the administrator's review queue, ``motivi`` says why (in Italian).
+    ``superfici`` is the mapping (:mod:`.segnaposto`): placeholder -> the distinct original surfaces it
+    replaced; ``segnaposti`` the placeholder of each entity, in order. Both must be stored only encrypted.
+    ``da_rivedere`` puts the story in the administrator's review queue, ``motivi`` says why (in Italian).
     """
 
     testo_anon: str
     entita: list[Entita]
-    mappa: dict[str, str] = field(default_factory=dict)
+    superfici: dict[str, list[str]] = field(default_factory=dict)
     da_rivedere: bool = False
     motivi: list[str] = field(default_factory=list)
     #: residual risk that a person's name is still readable (0-1), and the tokens behind it
     rischio: float = 0.0
     segnali: list[Segnale] = field(default_factory=list)
+    segnaposti: list[str] = field(default_factory=list)
+
+    @property
+    def mappa(self) -> dict[str, str]:
+        """The mapping read in one line per placeholder (:func:`.segnaposto.mappa_leggibile`)."""
+        from analisi.anonimizzazione.segnaposto import mappa_leggibile
+
+        return mappa_leggibile(self.superfici)
 
 
 @dataclass

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from analisi import servizio
+from analisi.anonimizzazione.revisione import approva_revisione
 from analisi.servizio import Lavoratore, descrivi_battito, lavoratore_attivo, leggi_battito
-from archivio import cruscotto as cq
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
@@ -61,7 +61,7 @@ def test_nuovi_racconti_e_approvati_sono_elaborati(archivio: Archivio, cifrario:
     assert lav.lavoro() is None and lav.giro() is False  # the held story is not work for the worker
     # an administrator approves the held story: the worker picks it up by itself
     with archivio.transazione() as s:
-        cq.approva_revisione(s, ids[1], [], cifrario, ruolo="amministratore", chi="admin")
+        approva_revisione(s, ids[1], [], cifrario, ruolo="amministratore", chi="admin")
     assert lav.lavoro() == "nuovo"
     assert lav.giro() is True
     assert _stato(archivio, impostazioni)["stadi"]["frasi.v1"]["fatto"] == 2

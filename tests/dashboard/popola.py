@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from analisi.anonimizzazione import segnaposto as sg
 from analisi.frasi import dividi_frasi
 from archivio import codifica
-from archivio import cruscotto as cq
 from archivio import racconti as q
 from archivio import temi as archivio_temi
 from archivio.cifratura import Cifrario
@@ -112,7 +112,7 @@ def popola(archivio: Archivio, cifrario: Cifrario, *, n: int = 24) -> Dati:
         r = q.inserisci_racconto(s, NuovoRacconto(testo=grezzo, canale="modulo", versione_consenso="2020-1",
                                                   titolo="Trattenuto", associazione=ASSOCIAZIONI[0],
                                                   consenso_citazione=True), cifrario)
-        segni = [(m.start(), m.end(), m.group(0)) for m in cq._SEGNAPOSTO_RE.finditer(anon)]
+        segni = [(m.start(), m.end(), m.group(0)) for m in sg.SEGNAPOSTO_RE.finditer(anon)]
         q.salva_anonimizzazione(
             s, r.id, anon, [Segnaposto(a, b, "PERSONA" if "PERSONA" in t else "INDIRIZZO", t, 0.55, "ner")
                             for a, b, t in segni],

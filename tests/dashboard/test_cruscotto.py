@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
+from analisi.anonimizzazione import segnaposto as sg
+from analisi.anonimizzazione.revisione import approva_revisione, apri_revisione
 from archivio import codifica
 from archivio import cruscotto as cq
 from archivio.modelli import Frase, Racconto, StatoStadio
@@ -143,10 +145,10 @@ def test_solo_l_amministratore_legge_il_grezzo(ambiente: Ambiente) -> None:
     with ambiente.archivio.transazione() as s:
         for ruolo in ("ricercatore", "operatore"):
             with pytest.raises(cq.PermessoNegato):
-                cq.dettaglio_revisione(s, rid, ambiente.cifrario, ruolo=ruolo, chi="x")
+                apri_revisione(s, rid, ambiente.cifrario, ruolo=ruolo, chi="x")
             with pytest.raises(cq.PermessoNegato):
-                cq.approva_revisione(s, rid, [], ambiente.cifrario, ruolo=ruolo, chi="x")
-        d = cq.dettaglio_revisione(s, rid, ambiente.cifrario, ruolo="amministratore", chi="ada")
+                approva_revisione(s, rid, [], ambiente.cifrario, ruolo=ruolo, chi="x")
+        d = apri_revisione(s, rid, ambiente.cifrario, ruolo="amministratore", chi="ada")
     assert d.allineato
     assert [d.grezzo[sp.inizio:sp.fine] for sp in d.span] == ["Graziella Pincelli", "via Roma 3"]
 
@@ -158,8 +160,8 @@ def test_approvazione_rifa_le_fasi_successive(ambiente: Ambiente) -> None:
         s.add(StatoStadio(racconto_id=rid, stadio="frasi", versione=1, stato="fatto"))
         s.add(StatoStadio(racconto_id=rid, stadio="anonimizza", versione=1, stato="fatto"))
     with ambiente.archivio.transazione() as s:
-        d = cq.dettaglio_revisione(s, rid, ambiente.cifrario, ruolo="amministratore", chi="ada")
-        cq.approva_revisione(s, rid, d.span, ambiente.cifrario, ruolo="amministratore", chi="ada")
+        d = apri_revisione(s, rid, ambiente.cifrario, ruolo="amministratore", chi="ada")
+        approva_revisione(s, rid, d.span, ambiente.cifrario, ruolo="amministratore", chi="ada")
     with ambiente.archivio.lettura() as s:
         stadi = set(s.scalars(select(StatoStadio.stadio).where(StatoStadio.racconto_id == rid)))
         assert stadi == {"anonimizza"}
@@ -176,9 +178,9 @@ def test_conservazione(ambiente: Ambiente) -> None:
 
 def test_ricostruisci_numeri_stabili() -> None:
     grezzo = "Giulia e Marco: Giulia chiama Marco."
-    span = [cq.Span(0, 6, "PERSONA", "[PERSONA_2]"), cq.Span(9, 14, "PERSONA", "[PERSONA_1]"),
-            cq.Span(16, 22, "PERSONA"), cq.Span(30, 35, "PERSONA")]
-    testo, posizioni, mappa = cq.ricostruisci(grezzo, span)
+    span = [sg.Span(0, 6, "PERSONA", "[PERSONA_2]"), sg.Span(9, 14, "PERSONA", "[PERSONA_1]"),
+            sg.Span(16, 22, "PERSONA"), sg.Span(30, 35, "PERSONA")]
+    testo, posizioni, mappa = sg.ricostruisci(grezzo, span)
     assert testo == "[PERSONA_2] e [PERSONA_1]: [PERSONA_2] chiama [PERSONA_1]."
     assert mappa == {"[PERSONA_2]": "Giulia", "[PERSONA_1]": "Marco"}
     assert all(testo[a:b] == sp.segnaposto for a, b, sp in posizioni)
@@ -197,22 +199,22 @@ def test_allinea_ritrova_gli_span(parole: list[str], scelte: list[bool], etichet
     span, pos = [], 0
     for i, p in enumerate(parole):
         if i < len(scelte) and scelte[i] and i < len(etichette):
-            span.append(cq.Span(pos, pos + len(p), etichette[i]))
+            span.append(sg.Span(pos, pos + len(p), etichette[i]))
         pos += len(p) + 1
-    anon, posizioni, mappa = cq.ricostruisci(grezzo, span)
+    anon, posizioni, mappa = sg.ricostruisci(grezzo, span)
     entita = [(a, b, sp.etichetta, sp.segnaposto, 1.0, "x") for a, b, sp in posizioni]
-    ritrovati = cq.allinea(grezzo, anon, entita, mappa)
+    ritrovati = sg.allinea(grezzo, anon, entita, mappa)
     assert ritrovati is not None
-    assert cq.ricostruisci(grezzo, ritrovati)[0] == anon
+    assert sg.ricostruisci(grezzo, ritrovati)[0] == anon
     assert [grezzo[s.inizio:s.fine] for s in ritrovati] == [grezzo[s.inizio:s.fine] for _, _, s in posizioni]
 
 
 def test_allinea_rifiuta_testi_diversi() -> None:
-    assert cq.allinea("Ciao Anna, come stai?", "CIAO [PERSONA_1], COME STAI?") is None
+    assert sg.allinea("Ciao Anna, come stai?", "CIAO [PERSONA_1], COME STAI?") is None
 
 
 def test_occorrenze_libere() -> None:
     testo = "Anna e Annalisa: anna."
-    assert cq.occorrenze_libere(testo, "anna", []) == [(0, 4), (17, 21)]
-    assert cq.occorrenze_libere(testo, "anna", [(0, 4)]) == [(17, 21)]
-    assert cq.occorrenze_libere(testo, "  ", []) == []
+    assert sg.occorrenze_libere(testo, "anna", []) == [(0, 4), (17, 21)]
+    assert sg.occorrenze_libere(testo, "anna", [(0, 4)]) == [(17, 21)]
+    assert sg.occorrenze_libere(testo, "  ", []) == []

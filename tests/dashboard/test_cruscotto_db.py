@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from analisi.anonimizzazione.revisione import approva_revisione, apri_revisione
 from archivio import codifica
 from archivio import cruscotto as cq
 from archivio.cifratura import Cifrario
@@ -59,9 +60,9 @@ def test_revisione_e_indice(archivio: Archivio, cifrario: Cifrario, caricato: Da
     rid = caricato.in_revisione
     assert rid is not None
     with archivio.transazione() as s:
-        d = cq.dettaglio_revisione(s, rid, cifrario, ruolo="amministratore", chi="ada")
+        d = apri_revisione(s, rid, cifrario, ruolo="amministratore", chi="ada")
         span = [sp for sp in d.span if sp.etichetta == "PERSONA"]
-        cq.approva_revisione(s, rid, span, cifrario, ruolo="amministratore", chi="ada")
+        approva_revisione(s, rid, span, cifrario, ruolo="amministratore", chi="ada")
     with archivio.lettura() as s:
         totale, righe = cq.cerca(s, cq.Filtri(testo='"via Roma"'))
     assert totale == 1 and "[PERSONA_1]" in righe[0].estratto

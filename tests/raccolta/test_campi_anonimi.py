@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from analisi.anonimizzazione.revisione import approva_revisione, apri_revisione
 from analisi.pipeline import esegui
 from archivio import cruscotto as cq
 from archivio import racconti as q
@@ -80,8 +81,8 @@ def test_nome_e_telefono_in_titolo_e_zona_mai_in_chiaro(archivio: Archivio, cifr
     esegui(archivio, reale, cifrario)
     with archivio.transazione() as s:  # the administrator approves what was held
         for voce in cq.coda_revisione(s):
-            dettaglio = cq.dettaglio_revisione(s, voce.racconto_id, cifrario, ruolo="amministratore", chi="ada")
-            cq.approva_revisione(s, voce.racconto_id, dettaglio.span, cifrario, ruolo="amministratore",
+            dettaglio = apri_revisione(s, voce.racconto_id, cifrario, ruolo="amministratore", chi="ada")
+            approva_revisione(s, voce.racconto_id, dettaglio.span, cifrario, ruolo="amministratore",
                                  chi="ada")
     esegui(archivio, reale, cifrario)
     with archivio.lettura() as s:
