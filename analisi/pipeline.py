@@ -30,14 +30,15 @@ from archivio import esecuzioni
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
+from archivio.errori import ErroreConfigurazione
 from archivio.impostazioni import Impostazioni
 from archivio.racconti import RaccontoDaElaborare
 
 log = logging.getLogger(__name__)
 
 
-class ErrorePipeline(RuntimeError):
-    pass
+class ErrorePipeline(ErroreConfigurazione, RuntimeError):
+    """The stages cannot run: an unknown or repeated stage, or another run holds the data directory."""
 
 
 class _GiaFallito(Exception):

@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session, aliased
 
 from archivio import audit
 from archivio.cifratura import Cifrario
+from archivio.errori import ErroreOperazione, ErrorePermesso
 from archivio.modelli import (
     RUOLI_UTENTE,
     AssegnazioneTema,
@@ -66,11 +67,11 @@ CODICI_PRIMO_LIVELLO = ("vita_quotidiana", "ansia", "preoccupazione_futuro", "pr
 RUOLO_AMMINISTRATORE = "amministratore"
 
 
-class ErroreCruscotto(ValueError):
+class ErroreCruscotto(ErroreOperazione, ValueError):
     """A request the dashboard's store refuses (with an Italian message for the page)."""
 
 
-class PermessoNegato(PermissionError):
+class PermessoNegato(ErrorePermesso, PermissionError):
     """Raised when a function reserved to a role is called for another role."""
 
 

@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from archivio.errori import ErroreDati, ErroreNarrazioni
+
 app = typer.Typer(help="Narrazioni: racconti dei cittadini → evidenze per il Piano di Zona.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 utenti_app = typer.Typer(help="Users of the dashboard and their roles.", no_args_is_help=True)
@@ -35,7 +37,7 @@ errori = Console(stderr=True, soft_wrap=True)
 RADICE = Path(__file__).resolve().parent.parent
 
 
-class ErroreUtenteCli(Exception):
+class ErroreUtenteCli(ErroreDati):
     """A user mistake: printed as one line, exit code 1."""
 
 
@@ -710,16 +712,6 @@ def lavora(
     lavoratore.lavora()
 
 
-PACCHETTI = {"analisi", "archivio", "raccolta", "narrazioni"}
-
-
-def errore_dell_utente(e: BaseException) -> bool:
-    """Our own error classes (named Errore*, or ModelloNonDisponibile) describe a user's mistake or setup."""
-    classe = type(e)
-    return classe.__module__.split(".")[0] in PACCHETTI and (
-        classe.__name__.startswith("Errore") or classe.__name__ == "ModelloNonDisponibile")
-
-
 def _catena(e: BaseException) -> Iterator[BaseException]:
     """The exception and its causes (``raise ... from``, or raised while handling another)."""
     visti: set[int] = set()
@@ -807,10 +799,10 @@ def main() -> None:
     except typer.Abort:
         errori.print("interrotto")
         sys.exit(130)
+    except ErroreNarrazioni as e:  # a user's mistake or setup (archivio/errori.py): one line, no traceback
+        errori.print(f"errore: {e}", markup=False, highlight=False)
+        sys.exit(1)
     except Exception as e:
-        if errore_dell_utente(e):
-            errori.print(f"errore: {e}", markup=False, highlight=False)
-            sys.exit(1)
         # Usage errors (bad option, unknown command) come from the click that typer bundles.
         codice_uscita = getattr(e, "exit_code", None)
         if hasattr(e, "show") and isinstance(codice_uscita, int):

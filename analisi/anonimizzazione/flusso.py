@@ -23,13 +23,15 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from archivio.errori import ErroreDati
+
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
     from analisi.anonimizzazione.motore import Anonimizzatore
 
 
-class ErroreIngresso(ValueError):
+class ErroreIngresso(ErroreDati, ValueError):
     """A malformed input line; ``riga`` is its 1-based number."""
 
     def __init__(self, riga: int, motivo: str) -> None:

@@ -32,6 +32,7 @@ from analisi.codifica.forma import forma
 from analisi.codifica.lotto import ErroreIngresso, oggetti_jsonl
 from analisi.codifica.modello import FILE_MODELLO, CodificaFrase, CodificatoreFrasi, carica_codificatore
 from analisi.frasi import dividi_frasi
+from archivio.errori import ErroreDati
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ LAMBDA_DIVERSITA = 0.5  # 0: pure uncertainty; 1: pure diversity
 _EPS = 1e-4
 
 
-class ErroreModelloCampagna(ValueError):
+class ErroreModelloCampagna(ErroreDati, ValueError):
     """The folder given as a campaign model holds no coder."""
 
 

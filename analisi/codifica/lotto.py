@@ -17,9 +17,10 @@ from typing import IO, Any
 from analisi.codifica.codebook import CODICI
 from analisi.codifica.modello import CodificatoreFrasi, carica_codificatore
 from analisi.frasi import dividi_frasi
+from archivio.errori import ErroreDati
 
 
-class ErroreIngresso(ValueError):
+class ErroreIngresso(ErroreDati, ValueError):
     """A malformed input line (the message gives the line number)."""
 
 
