@@ -39,6 +39,13 @@ def test_ogni_errore_del_progetto_deriva_da_errore_narrazioni() -> None:
     assert {n.rsplit(".", 1)[1] for n in fuori} <= FUORI, fuori
 
 
+def test_i_nomi_degli_errori_sono_unici() -> None:
+    per_nome: dict[str, set[type[BaseException]]] = {}
+    for nome, c in _classi_eccezione().items():
+        per_nome.setdefault(nome.rsplit(".", 1)[1], set()).add(c)
+    assert {n: v for n, v in per_nome.items() if len(v) > 1} == {}
+
+
 @pytest.mark.parametrize("classe", ["archivio.cifratura.ErroreChiave", "archivio.cruscotto.PermessoNegato",
                                     "analisi.lingua.ModelloNonDisponibile"])
 def test_la_cli_stampa_una_riga(classe: str, monkeypatch: pytest.MonkeyPatch,
@@ -56,3 +63,11 @@ def test_la_cli_stampa_una_riga(classe: str, monkeypatch: pytest.MonkeyPatch,
         cli.main()
     assert uscita.value.code == 1
     assert capsys.readouterr().err.strip() == "errore: la chiave non apre i testi"
+
+
+def test_un_solo_lettore_jsonl_per_i_contratti() -> None:
+    from analisi.anonimizzazione import ErroreIngresso as anonimizza
+    from analisi.codifica.lotto import ErroreIngresso as codifica
+    from analisi.jsonl import ErroreRigaJsonl
+
+    assert anonimizza is codifica is ErroreRigaJsonl

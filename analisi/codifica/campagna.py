@@ -29,9 +29,9 @@ from sklearn.utils.validation import check_is_fitted
 from analisi.codifica import regole
 from analisi.codifica.codebook import CODICI, genitore
 from analisi.codifica.forma import forma
-from analisi.codifica.lotto import ErroreIngresso, oggetti_jsonl
 from analisi.codifica.modello import FILE_MODELLO, CodificaFrase, CodificatoreFrasi, carica_codificatore
 from analisi.frasi import dividi_frasi
+from analisi.jsonl import ErroreRigaJsonl, UnitaEtichettata, leggi_jsonl
 from archivio.errori import ErroreDati
 
 log = logging.getLogger(__name__)
@@ -57,14 +57,11 @@ class Esempio:
 def leggi_esempi(righe: Iterable[str]) -> list[Esempio]:
     """ESEMPI lines ``{"id","text","codes":[...]}``; unknown codes and malformed lines are input errors."""
     out = []
-    for n, obj in oggetti_jsonl(righe):
-        if not (isinstance(obj, dict) and isinstance(obj.get("id"), str) and isinstance(obj.get("text"), str)
-                and isinstance(obj.get("codes"), list)):
-            raise ErroreIngresso(f'line {n}: expected {{"id": str, "text": str, "codes": [str]}}')
-        sconosciuti = [c for c in obj["codes"] if c not in CODICI]
+    for n, unita in leggi_jsonl(righe, UnitaEtichettata):
+        sconosciuti = [c for c in unita.codes if c not in CODICI]
         if sconosciuti:
-            raise ErroreIngresso(f"line {n}: unknown codes {sconosciuti} (allowed: {', '.join(CODICI)})")
-        out.append(Esempio(obj["id"], obj["text"], frozenset(obj["codes"])))
+            raise ErroreRigaJsonl(n, f"codici sconosciuti {sconosciuti} (ammessi: {', '.join(CODICI)})")
+        out.append(Esempio(unita.id, unita.text, frozenset(unita.codes)))
     return out
 
 

@@ -229,5 +229,5 @@ def test_contratto_jsonl(piccolo: CodificatoreFrasi) -> None:
 
 @pytest.mark.parametrize("riga", ['{"id": 1, "text": "x"}', "non json", '{"id": "a"}'])
 def test_contratto_jsonl_righe_errate(piccolo: CodificatoreFrasi, riga: str) -> None:
-    with pytest.raises(ErroreIngresso, match="line 1"):
+    with pytest.raises(ErroreIngresso, match="riga 1"):
         codifica_jsonl(io.StringIO(riga + "\n"), io.StringIO(), codificatore=piccolo, mappa=MappaFinta())
