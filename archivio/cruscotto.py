@@ -58,12 +58,13 @@ from archivio.modelli import (
 )
 from archivio.modelli_codifica import PianoFrase
 from archivio.periodi import data_narrata
+from archivio.politiche import CODICI
 from archivio.racconti import CAMPI_LIBERI, decifra_campi
 from archivio.tempo import adesso
 
 NESSUNA_ASSOCIAZIONE = "(nessuna)"
 SOGLIA = 0.5  # a model code holds from this probability (the default of archivio.codifica)
-CODICI_PRIMO_LIVELLO = ("vita_quotidiana", "ansia", "preoccupazione_futuro", "proposta")
+CODICI_PRIMO_LIVELLO = CODICI
 RUOLO_AMMINISTRATORE = "amministratore"
 
 

@@ -33,6 +33,7 @@ from analisi.codifica.modello import FILE_MODELLO, CodificaFrase, CodificatoreFr
 from analisi.frasi import dividi_frasi
 from analisi.jsonl import ErroreRigaJsonl, UnitaEtichettata, leggi_jsonl
 from archivio.errori import ErroreDati
+from archivio.politiche import SOGLIA_CODICE
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def proba_unita(codificatore: Any, testi: Sequence[str]) -> np.ndarray:
     return out
 
 
-def incertezza(proba: np.ndarray, soglia: float = 0.5) -> np.ndarray:
+def incertezza(proba: np.ndarray, soglia: float = SOGLIA_CODICE) -> np.ndarray:
     """Per-unit uncertainty: closeness of each code's probability to the threshold, proposta weighted more."""
     vicinanza = 1.0 - np.abs(proba - soglia) / max(soglia, 1 - soglia)
     pesi = np.array([PESO_PROPOSTA_SCELTA if c == "proposta" else 1.0 for c in CODICI])
@@ -99,7 +100,7 @@ def scegli_unita(unita: Sequence[tuple[str, str]], n: int, codificatore: Any = N
     if codificatore is None:
         codificatore = carica_codificatore(cartella_dati)
     testi = [t for _, t in unita]
-    u = incertezza(proba_unita(codificatore, testi), getattr(codificatore, "soglia", 0.5))
+    u = incertezza(proba_unita(codificatore, testi), getattr(codificatore, "soglia", SOGLIA_CODICE))
     vettori = TfidfVectorizer(sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b\w\w+\b").fit_transform(
         [regole.pulisci(t).lower() for t in testi])
     scelti: list[int] = []
@@ -135,7 +136,7 @@ class CodificatoreAdattato(BaseEstimator):
     """
 
     def __init__(self, base: Any = None, *, C: float = 5.0, peso_base: float = 1.0, usa_forma: bool = False,
-                 soglia: float = 0.5, random_state: int = 0) -> None:
+                 soglia: float = SOGLIA_CODICE, random_state: int = 0) -> None:
         self.base = base
         self.C = C
         self.usa_forma = usa_forma
