@@ -135,6 +135,7 @@ def test_modello_predefinito() -> None:
     assert "ansia" in paura.etichette
 
 
+@pytest.mark.lento
 def test_regole_peggio_del_modello_su_un_fold() -> None:
     """The hybrid model beats the rules on held-out stories (a small fold check; full numbers: MODEL_CARD)."""
     oro = carica_oro()

@@ -23,7 +23,7 @@ from tests.conftest import RADICE
 from tests.dashboard.conftest import _crea
 from tests.dashboard.popola import PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.lento]
 ATTESA = 30_000
 CAMBIATA = "() => document.querySelector('[data-testid=\"stMetricValue\"]').innerText !== '24'"
 AXE = RADICE / ".cache" / "node_modules" / "axe-core" / "axe.min.js"
