@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from archivio.politiche import SOGLIA_CELLE
+
 __all__ = [
     "FASI",
     "MINIMO_CELLA",
@@ -36,7 +38,7 @@ __all__ = [
     "temi_nel_tempo",
 ]
 
-MINIMO_CELLA = 5
+MINIMO_CELLA = SOGLIA_CELLE
 # Phases of the pandemic in Emilia-Romagna, as the collection names them (corpus field ``periodo``).
 # Boundaries by month: the national lockdown began on 9 March 2020 and ended with the reopenings of
 # 18 May (stories written by the end of May still tell the lockdown); the second wave from October 2020;

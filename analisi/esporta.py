@@ -35,6 +35,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from archivio.cruscotto import FraseDaCitare
+from archivio.impostazioni import predefinito
 
 NESSUNA_AREA = "Area non ancora assegnata"
 DA_ASSEGNARE = "Da assegnare (area incerta)"
@@ -45,7 +46,8 @@ PRECISIONE_MINIMA = 0.9
 # no threshold reaches the precision (the shipped coder on real text, December 2026) it is 1.0: only what a
 # person confirmed is exported until a campaign's retrained coder is measured again.
 SOGLIA_MODELLO = 1.0
-SOGLIA_AREA = 0.5  # below this calibrated confidence a model's area is "da assegnare" (see analisi.piano)
+# below this calibrated confidence a model's area is "da assegnare" (see analisi.piano)
+SOGLIA_AREA: float = predefinito("piano_soglia_area")
 MINIMO_SELEZIONATE = 20
 NS_QDA = "urn:QDA-XML:project:1.0"
 # Stable GUIDs: the same export of the same data gives the same project (diffable, re-importable).

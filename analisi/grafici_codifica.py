@@ -14,10 +14,11 @@ import altair as alt
 import pandas as pd
 
 from analisi.codifica.codebook import CODICI
+from archivio.politiche import SOGLIA_CELLE
 
 ETICHETTE_CODICI = {"vita_quotidiana": "Vita quotidiana", "ansia": "Ansia", "preoccupazione_futuro":
                     "Preoccupazione per il futuro", "proposta": "Proposta"}
-MINIMO_RACCONTI = 5
+MINIMO_RACCONTI = SOGLIA_CELLE
 
 
 def _df(righe: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:

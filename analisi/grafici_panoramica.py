@@ -15,8 +15,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from archivio.politiche import SOGLIA_CELLE
+
 #: Below this many stories a cell's share is not shown (quasi-identification risk, noisy estimates).
-SOGLIA_CELLE = 5
 
 ETICHETTE_CODICI = {
     "vita_quotidiana": "Vita quotidiana",

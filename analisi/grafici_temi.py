@@ -14,6 +14,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from archivio.politiche import SOGLIA_CELLE
+
 __all__ = [
     "grafico_diffusione",
     "grafico_parole_distintive",
@@ -27,7 +29,7 @@ __all__ = [
     "tabella_temi_nel_tempo",
 ]
 
-SOPPRESSO = "n < 5"
+SOPPRESSO = f"n < {SOGLIA_CELLE}"
 QUOTA_MASSIMA_TRASVERSALE = 0.4  # a cross-cutting theme should draw at most 40 % of its weight from one association
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analisi.modello import componenti
+from archivio.errori import ErroreConfigurazione
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -25,7 +26,7 @@ MAPPA_ETICHETTE = componenti.MAPPA_ETICHETTE
 NORMALIZZATORE = "etichette"
 
 
-class ModelloNonDisponibile(OSError):
+class ModelloNonDisponibile(ErroreConfigurazione, OSError):
     """The requested Italian model is not installed (or the shipped one is missing)."""
 
 

@@ -39,16 +39,19 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from archivio.errori import ErroreConfigurazione
+from archivio.impostazioni import predefinito
+
 log = logging.getLogger(__name__)
 
-SOGLIA_AREA = 0.5  # default of the setting piano_soglia_area: below it the area is "da assegnare"
+SOGLIA_AREA: float = predefinito("piano_soglia_area")  # the setting's default: below it the area is "da assegnare"
 
 CARTELLA_TASSONOMIE = Path(__file__).resolve().parent / "taxonomie"
 TASSONOMIA_PREDEFINITA = CARTELLA_TASSONOMIE / "piano_regionale_carpi.toml"
 FILE_BASE = Path(__file__).resolve().parent / "codifica" / "modello_predefinito" / "piano_base.json.gz"
 
 
-class ErroreTassonomia(ValueError):
+class ErroreTassonomia(ErroreConfigurazione, ValueError):
     """The taxonomy file is malformed (message says where)."""
 
 

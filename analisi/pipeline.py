@@ -30,14 +30,15 @@ from archivio import esecuzioni
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.impostazioni import Impostazioni
+from archivio.errori import ErroreConfigurazione
+from archivio.impostazioni import Impostazioni, configurazione_da_registrare
 from archivio.racconti import RaccontoDaElaborare
 
 log = logging.getLogger(__name__)
 
 
-class ErrorePipeline(RuntimeError):
-    pass
+class ErrorePipeline(ErroreConfigurazione, RuntimeError):
+    """The stages cannot run: an unknown or repeated stage, or another run holds the data directory."""
 
 
 class _GiaFallito(Exception):
@@ -122,9 +123,10 @@ def stadi_configurati(impostazioni: Impostazioni) -> list[Stadio]:
 
 
 def hash_configurazione(impostazioni: Impostazioni, stadi: Sequence[Stadio]) -> str:
-    conf = {"stadi": [f"{s.nome}.v{s.versione}" for s in stadi], "modello_lingua": impostazioni.modello_lingua,
-            "figure_pubbliche": sorted(impostazioni.figure_pubbliche),
-            "tassonomia_piano": str(impostazioni.tassonomia_piano or "")}
+    """SHA-256 of the whole settings model minus secrets and locations, with the resolved stage versions."""
+    conf = configurazione_da_registrare(impostazioni)
+    conf["stadi"] = [f"{s.nome}.v{s.versione}" for s in stadi]
+    conf["figure_pubbliche"] = sorted(conf["figure_pubbliche"])
     return hashlib.sha256(json.dumps(conf, sort_keys=True).encode()).hexdigest()
 
 
@@ -242,7 +244,7 @@ def numero_processi(impostazioni: Impostazioni, stadio: Stadio, da_fare: int) ->
     """Worker processes for a stage: 1 unless it is parallel, there is more than one batch, and fork exists."""
     if not getattr(stadio, "parallelo", False) or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    voluti = getattr(impostazioni, "processi", 1) or core_disponibili()
+    voluti = impostazioni.processi or core_disponibili()
     lotti = -(-da_fare // impostazioni.lotto)
     return max(1, min(voluti, lotti)) if lotti > 1 else 1
 

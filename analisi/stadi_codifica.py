@@ -92,7 +92,7 @@ class StadioPiano:
         self._archivio = _archivio_lettura(contesto)
         with self._archivio.lettura() as s:
             umani = [Esempio(r["testo"], r["area"], r["scheda"], "umano") for r in qc.piano_umano(s)]
-        percorso = getattr(contesto.impostazioni, "tassonomia_piano", None)
+        percorso = contesto.impostazioni.tassonomia_piano
         self._mappa = carica_mappatura(percorso, umani)
         versione = self._mappa.tassonomia_.versione or "senza-versione"
         self._autore = f"piano@{versione}+{len(umani)}"

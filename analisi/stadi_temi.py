@@ -31,7 +31,7 @@ from analisi.temi.modello import ModelloTemi, carica_modello
 from archivio import racconti as q
 from archivio import temi as archivio_temi
 from archivio.db import Archivio
-from archivio.impostazioni import Impostazioni
+from archivio.impostazioni import Impostazioni, predefinito
 from archivio.racconti import RaccontoDaElaborare
 
 __all__ = ["ImpostazioniTemi", "StadioTemi", "adatta_e_registra", "rifai_temi"]
@@ -42,34 +42,29 @@ VERSIONE_STADIO = 1
 
 @dataclass(frozen=True)
 class ImpostazioniTemi:
-    """Theme settings, read from ``Impostazioni`` fields ``temi_*`` when the lead has added them."""
+    """Theme settings: the ``Impostazioni`` fields ``temi_*`` (defaults from archivio/impostazioni.py)."""
 
-    algoritmo: str = "nmf"
-    k: int | None = None  # None: chosen automatically in [k_min, k_max]
-    k_min: int = 4
-    k_max: int = 15
-    seme: int = 0
-    parole_dominio: tuple[str, ...] | None = None  # None: analisi/lingua_it/parole_dominio.txt
-    parole_extra: tuple[str, ...] = ()
-    file_semi: Path | None = None  # TOML/JSON {label: [seed words]} for guided themes
-    min_racconti: int = 10
-    lemmi: str = "simplemma"  # or "pipeline": lemmas and POS from the Italian spaCy pipeline
-    soglia_minibatch: int = 20_000
+    algoritmo: str = predefinito("temi_algoritmo")
+    k: int | None = predefinito("temi_k")  # None: chosen automatically in [k_min, k_max]
+    k_min: int = predefinito("temi_k_min")
+    k_max: int = predefinito("temi_k_max")
+    seme: int = predefinito("temi_seme")
+    parole_dominio: tuple[str, ...] | None = predefinito("temi_parole_dominio")  # None: lingua_it/parole_dominio.txt
+    parole_extra: tuple[str, ...] = tuple(predefinito("temi_parole_extra"))
+    file_semi: Path | None = predefinito("temi_file_semi")  # noqa: RUF009 (None; TOML/JSON {label: [seed words]})
+    min_racconti: int = predefinito("temi_min_racconti")
+    lemmi: str = predefinito("temi_lemmi")  # or "pipeline": lemmas and POS from the Italian spaCy pipeline
+    soglia_minibatch: int = predefinito("temi_soglia_minibatch")
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def da(cls, imp: Impostazioni) -> ImpostazioniTemi:
-        def leggi(nome: str, predefinito: Any) -> Any:
-            return getattr(imp, f"temi_{nome}", predefinito)
-
-        dominio = leggi("parole_dominio", None)
-        semi = leggi("file_semi", None)
-        return cls(algoritmo=leggi("algoritmo", "nmf"), k=leggi("k", None), k_min=leggi("k_min", 4),
-                   k_max=leggi("k_max", 15), seme=leggi("seme", 0),
-                   parole_dominio=tuple(dominio) if dominio is not None else None,
-                   parole_extra=tuple(leggi("parole_extra", ())), file_semi=Path(semi) if semi else None,
-                   min_racconti=leggi("min_racconti", 10), lemmi=leggi("lemmi", "simplemma"),
-                   soglia_minibatch=leggi("soglia_minibatch", 20_000))
+        dominio = imp.temi_parole_dominio
+        return cls(algoritmo=imp.temi_algoritmo, k=imp.temi_k, k_min=imp.temi_k_min, k_max=imp.temi_k_max,
+                   seme=imp.temi_seme, parole_dominio=tuple(dominio) if dominio is not None else None,
+                   parole_extra=tuple(imp.temi_parole_extra), file_semi=imp.temi_file_semi,
+                   min_racconti=imp.temi_min_racconti, lemmi=imp.temi_lemmi,
+                   soglia_minibatch=imp.temi_soglia_minibatch)
 
     def semi(self) -> dict[str, list[str]] | None:
         if self.file_semi is None:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from archivio.errori import ErroreConfigurazione
 
-class ErroreChiave(RuntimeError):
-    pass
+
+class ErroreChiave(ErroreConfigurazione, RuntimeError):
+    """The key file is missing or does not open the stored texts."""
 
 
 def crea_chiave(percorso: Path) -> bool:

@@ -18,6 +18,7 @@ from archivio import audit
 from archivio.modelli import Associazione, Codice, Frase, Racconto
 from archivio.modelli_codifica import PianoFrase
 from archivio.periodi import data_narrata
+from archivio.politiche import SOGLIA_CODICE
 from archivio.tempo import adesso
 
 FONTE_MODELLO = "modello"
@@ -129,7 +130,7 @@ def dati_accordo(s: Session, codici: Sequence[str] | None = None) -> list[dict[s
 
 def frasi_codificate(s: Session, *, codice: str | None = None, sottocodice: str | None = None,
                      associazione: str | None = None, periodo: str | None = None, dal: date | None = None,
-                     al: date | None = None, soglia: float = 0.5, limite: int = 5000) -> list[dict[str, Any]]:
+                     al: date | None = None, soglia: float = SOGLIA_CODICE, limite: int = 5000) -> list[dict[str, Any]]:
     """Coded sentences of visible stories for the dashboard, with the effective codes.
 
     The effective value of a code is the latest human decision when there is one, else the model's
@@ -206,7 +207,8 @@ class AreaFrase:
     punteggio_seconda: float | None = None
 
 
-def proposte_da_mappare(s: Session, racconto_ids: Sequence[int], soglia: float = 0.5) -> list[FraseDaCodificare]:
+def proposte_da_mappare(s: Session, racconto_ids: Sequence[int],
+                        soglia: float = SOGLIA_CODICE) -> list[FraseDaCodificare]:
     """Sentences of these stories whose effective codes include ``proposta``."""
     frasi = frasi_dei_racconti(s, racconto_ids)
     effettivi = _codici_effettivi(s, [f.id for f in frasi], soglia)
@@ -261,7 +263,7 @@ def piano_umano(s: Session) -> list[dict[str, Any]]:
 
 def proposte(s: Session, *, area: str | None = None, associazione: str | None = None,
              periodo: str | None = None, dal: date | None = None, al: date | None = None,
-             solo_citabili: bool = False, soglia: float = 0.5, limite: int = 10000) -> list[dict[str, Any]]:
+             solo_citabili: bool = False, soglia: float = SOGLIA_CODICE, limite: int = 10000) -> list[dict[str, Any]]:
     """Proposal sentences of visible stories with their area/scheda (a person's over the model's), the story's
     association and quotation consent: for exports and the planners' page.
 

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session, aliased
 
 from archivio import audit
 from archivio.cifratura import Cifrario
+from archivio.errori import ErroreOperazione, ErrorePermesso
 from archivio.modelli import (
     RUOLI_UTENTE,
     AssegnazioneTema,
@@ -58,20 +59,21 @@ from archivio.modelli import (
 )
 from archivio.modelli_codifica import PianoFrase
 from archivio.periodi import data_narrata
+from archivio.politiche import CODICI
 from archivio.racconti import CAMPI_LIBERI, Segnaposto, decifra_campi
 from archivio.tempo import adesso
 
 NESSUNA_ASSOCIAZIONE = "(nessuna)"
 SOGLIA = 0.5  # a model code holds from this probability (the default of archivio.codifica)
-CODICI_PRIMO_LIVELLO = ("vita_quotidiana", "ansia", "preoccupazione_futuro", "proposta")
+CODICI_PRIMO_LIVELLO = CODICI
 RUOLO_AMMINISTRATORE = "amministratore"
 
 
-class ErroreCruscotto(ValueError):
+class ErroreCruscotto(ErroreOperazione, ValueError):
     """A request the dashboard's store refuses (with an Italian message for the page)."""
 
 
-class PermessoNegato(PermissionError):
+class PermessoNegato(ErrorePermesso, PermissionError):
     """Raised when a function reserved to a role is called for another role."""
 
 

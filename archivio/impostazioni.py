@@ -138,6 +138,22 @@ class Impostazioni(BaseSettings):
         return self.file_ritirati or self.cartella_dati / "ritirati.txt"
 
 
+#: Fields left out of a run's recorded configuration: where the data and the key are, and the database URL
+#: (it may hold a password). Every other field is hashed (see :func:`configurazione_da_registrare`).
+NON_REGISTRATI = frozenset({"cartella_dati", "database_url", "file_chiave", "file_ritirati"})
+
+
+def predefinito(campo: str) -> Any:
+    """The default of a settings field: other modules derive their defaults from here, never repeat them."""
+    return Impostazioni.model_fields[campo].get_default(call_default_factory=True)
+
+
+def configurazione_da_registrare(impostazioni: Impostazioni) -> dict[str, Any]:
+    """Every setting except secrets and locations (:data:`NON_REGISTRATI`), JSON-ready: what a run's
+    configuration hash is made of, so that the recorded hash identifies its themes, codes and mapping."""
+    return impostazioni.model_dump(mode="json", exclude=set(NON_REGISTRATI))
+
+
 def carica_impostazioni(**valori: Any) -> Impostazioni:
     """Read the settings (call once, in an entry point)."""
     return Impostazioni(**valori)

@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from archivio.cifratura import Cifrario, ErroreChiave
+from archivio.errori import ErroreOperazione
 from archivio.modelli import (
     Associazione,
     Consenso,
@@ -28,7 +29,7 @@ from archivio.modelli import (
 from archivio.tempo import adesso
 
 
-class ErroreArchivio(ValueError):
+class ErroreArchivio(ErroreOperazione, ValueError):
     """A request the store refuses (unknown consent version, ...)."""
 
 

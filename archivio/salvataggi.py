@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection, make_url
 
 from archivio import audit
 from archivio.db import Archivio, migra, revisione_corrente, revisione_finale
+from archivio.errori import ErroreOperazione
 from archivio.modelli import Base, Racconto
 from archivio.modelli_temi import ModelloTemiRiga
 from archivio.ricevute import elimina_racconto
@@ -45,7 +46,7 @@ NOME_DB = "narrazioni.db"
 BLOCCO = 1000
 
 
-class ErroreCopia(RuntimeError):
+class ErroreCopia(ErroreOperazione, RuntimeError):
     """A backup or restore that cannot be done (message for the user)."""
 
 

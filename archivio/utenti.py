@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from archivio import audit
 from archivio.db import Archivio
+from archivio.errori import ErroreDati, ErrorePermesso
 from archivio.modelli import RUOLI_UTENTE, Tentativo, Utente
 from archivio.tempo import adesso
 
@@ -22,8 +23,8 @@ _hasher = PasswordHasher()
 _HASH_FITTIZIO = _hasher.hash("narrazioni-utente-inesistente")
 
 
-class ErroreUtente(ValueError):
-    pass
+class ErroreUtente(ErroreDati, ValueError):
+    """A bad username, password or role."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class LimitiLogin:
     globale: int = 50
 
 
-class ErroreAccessoBloccato(ErroreUtente):
+class ErroreAccessoBloccato(ErroreUtente, ErrorePermesso):
     """Too many failed logins for this username from this client."""
 
 

@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from archivio.errori import ErroreDati, ErroreNarrazioni
+
 app = typer.Typer(help="Narrazioni: racconti dei cittadini → evidenze per il Piano di Zona.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 utenti_app = typer.Typer(help="Users of the dashboard and their roles.", no_args_is_help=True)
@@ -35,7 +37,7 @@ errori = Console(stderr=True, soft_wrap=True)
 RADICE = Path(__file__).resolve().parent.parent
 
 
-class ErroreUtenteCli(Exception):
+class ErroreUtenteCli(ErroreDati):
     """A user mistake: printed as one line, exit code 1."""
 
 
@@ -50,7 +52,7 @@ def _apri(impostazioni: Any, *, migra: bool = False) -> Any:
 
     archivio = Archivio(impostazioni.url_database(), file_ritirati=impostazioni.percorso_ritirati())
     if not migra and revisione_corrente(archivio) != revisione_finale():
-        raise ErroreUtenteCli("the database is not initialised or not up to date: run 'narrazioni init'")
+        raise ErroreUtenteCli("il database non è inizializzato o non è aggiornato: esegui 'narrazioni init'")
     return archivio
 
 
@@ -110,7 +112,7 @@ def init() -> None:
         console.print(f"{n} plaintext backups of earlier versions encrypted with the key")
     console.print(f"database {'created' if prima is None else 'at'} revision {dopo}: {imp.url_database()}")
     if not registra_consenso(archivio, imp.versione_consenso):
-        raise ErroreUtenteCli(f"no consent text ships for version {imp.versione_consenso!r}")
+        raise ErroreUtenteCli(f"nessun testo del consenso per la versione {imp.versione_consenso!r}")
 
 
 @app.command("ripristina-copia")
@@ -156,7 +158,7 @@ def _leggi_mappa(mappa: str | None) -> dict[str, str]:
     for coppia in mappa.split(","):
         colonna, sep, campo = coppia.partition("=")
         if not sep or not colonna.strip() or not campo.strip():
-            raise ErroreUtenteCli(f"bad --mappa item {coppia!r}: use 'file column=field'")
+            raise ErroreUtenteCli(f"voce --mappa non valida {coppia!r}: usa 'file colonna=campo'")
         out[colonna.strip()] = campo.strip()
     return out
 
@@ -175,7 +177,7 @@ def importa(
     from raccolta.importa import importa_files
 
     if divisione_docx not in ("auto", "documento", "titolo"):
-        raise ErroreUtenteCli("--divisione-docx must be auto, documento or titolo")
+        raise ErroreUtenteCli("--divisione-docx deve essere auto, documento o titolo")
     imp = _impostazioni()
     archivio = _apri(imp)
     esiti = importa_files(archivio, _cifrario(imp), file, versione_consenso=consenso, mappa_colonne=_leggi_mappa(mappa),
@@ -388,7 +390,7 @@ def anonimizza(
     imp = _impostazioni()
     associazioni = _associazioni_se_inizializzato(imp)
     if not ingresso.is_file():
-        raise ErroreUtenteCli(f"input file not found: {ingresso}")
+        raise ErroreUtenteCli(f"file di ingresso non trovato: {ingresso}")
     anonimizzatore = Anonimizzatore(carica_italiano(imp.modello_lingua), consentiti=associazioni,
                                     figure_pubbliche=imp.figure_pubbliche, soglia_rischio=imp.soglia_rischio_nome)
     with open(ingresso, encoding="utf-8") as f_in, open(uscita, "w", encoding="utf-8") as f_out:
@@ -434,11 +436,11 @@ def codifica(
         from analisi.codifica.campagna import addestra_esempi, leggi_esempi
 
         if modello is None:
-            raise ErroreUtenteCli("usage: narrazioni codifica addestra --esempi ESEMPI.jsonl --modello DIR")
+            raise ErroreUtenteCli("uso: narrazioni codifica addestra --esempi ESEMPI.jsonl --modello DIR")
         with open(_file_ingresso(str(esempi)), encoding="utf-8") as f:
             righe = leggi_esempi(f)
         if not righe:
-            raise ErroreUtenteCli(f"{esempi} holds no labelled unit")
+            raise ErroreUtenteCli(f"{esempi} non contiene unità etichettate")
         percorso = addestra_esempi(righe, modello, cartella_dati=imp.cartella_dati)
         console.print(f"{len(righe)} labelled units → {percorso}", markup=False)
         return
@@ -460,7 +462,7 @@ def codifica(
         from analisi.codifica.lotto import leggi_ingresso
 
         if uscita is None or terzo is None or n < 1:
-            raise ErroreUtenteCli("usage: narrazioni codifica scegli IN.jsonl OUT.jsonl --n N [--modello DIR]")
+            raise ErroreUtenteCli("uso: narrazioni codifica scegli IN.jsonl OUT.jsonl --n N [--modello DIR]")
         with open(_file_ingresso(uscita), encoding="utf-8") as f:
             unita = list(leggi_ingresso(f))
         scelti = scegli_unita(unita, n, carica_modello(modello, imp.cartella_dati))
@@ -472,7 +474,7 @@ def codifica(
     from analisi.codifica.lotto import codifica_jsonl
 
     if uscita is None or terzo is not None:
-        raise ErroreUtenteCli("usage: narrazioni codifica IN.jsonl OUT.jsonl [--modello DIR]")
+        raise ErroreUtenteCli("uso: narrazioni codifica IN.jsonl OUT.jsonl [--modello DIR]")
     esito = codifica_jsonl(_file_ingresso(ingresso), Path(uscita), cartella_dati=imp.cartella_dati,
                            codificatore=carica_modello(modello, imp.cartella_dati) if modello else None,
                            tassonomia=imp.tassonomia_piano, soglia=soglia)
@@ -488,7 +490,7 @@ def temi(
 ) -> None:
     """Themes of a file: `temi IN.jsonl OUT_DIR`, or refit the stored stories' themes: `temi rifai`."""
     if k != "auto" and not (k.isdigit() and int(k) >= 2):
-        raise ErroreUtenteCli("--k must be 'auto' or a number ≥ 2")
+        raise ErroreUtenteCli("--k deve essere 'auto' o un numero ≥ 2")
     numero = None if k == "auto" else int(k)
     imp = _impostazioni()
     if ingresso == "rifai":
@@ -506,7 +508,7 @@ def temi(
     from analisi.temi import esegui_temi
 
     if cartella is None:
-        raise ErroreUtenteCli("usage: narrazioni temi IN.jsonl OUT_DIR [--k N|auto] [--seed S]")
+        raise ErroreUtenteCli("uso: narrazioni temi IN.jsonl OUT_DIR [--k N|auto] [--seed S]")
     risultato = esegui_temi(_file_ingresso(ingresso), cartella, k=numero or "auto",
                             seed=imp.temi_seme if seed is None else seed, algoritmo=imp.temi_algoritmo)
     console.print(f"{len(risultato.get('temi', []))} themes → {cartella}/temi.json, {cartella}/assegnazioni.jsonl",
@@ -532,7 +534,7 @@ def modello_valuta(ctx: typer.Context) -> None:
 def _file_ingresso(percorso: str) -> Path:
     p = Path(percorso)
     if not p.is_file():
-        raise ErroreUtenteCli(f"input file not found: {percorso}")
+        raise ErroreUtenteCli(f"file di ingresso non trovato: {percorso}")
     return p
 
 
@@ -710,16 +712,6 @@ def lavora(
     lavoratore.lavora()
 
 
-PACCHETTI = {"analisi", "archivio", "raccolta", "narrazioni"}
-
-
-def errore_dell_utente(e: BaseException) -> bool:
-    """Our own error classes (named Errore*, or ModelloNonDisponibile) describe a user's mistake or setup."""
-    classe = type(e)
-    return classe.__module__.split(".")[0] in PACCHETTI and (
-        classe.__name__.startswith("Errore") or classe.__name__ == "ModelloNonDisponibile")
-
-
 def _catena(e: BaseException) -> Iterator[BaseException]:
     """The exception and its causes (``raise ... from``, or raised while handling another)."""
     visti: set[int] = set()
@@ -799,7 +791,7 @@ def main() -> None:
         codice = app(standalone_mode=False)
         sys.exit(codice if isinstance(codice, int) else 0)
     except ValidationError as e:
-        errori.print(f"errore: invalid settings: {e.errors()[0]['loc']}: {e.errors()[0]['msg']}", markup=False)
+        errori.print(f"errore: impostazioni non valide: {e.errors()[0]['loc']}: {e.errors()[0]['msg']}", markup=False)
         sys.exit(1)
     except (typer.Exit, SystemExit) as e:
         codice = e.exit_code if isinstance(e, typer.Exit) else e.code
@@ -807,10 +799,10 @@ def main() -> None:
     except typer.Abort:
         errori.print("interrotto")
         sys.exit(130)
+    except ErroreNarrazioni as e:  # a user's mistake or setup (archivio/errori.py): one line, no traceback
+        errori.print(f"errore: {e}", markup=False, highlight=False)
+        sys.exit(1)
     except Exception as e:
-        if errore_dell_utente(e):
-            errori.print(f"errore: {e}", markup=False, highlight=False)
-            sys.exit(1)
         # Usage errors (bad option, unknown command) come from the click that typer bundles.
         codice_uscita = getattr(e, "exit_code", None)
         if hasattr(e, "show") and isinstance(codice_uscita, int):

@@ -467,7 +467,7 @@ def tassonomia() -> Any:
     """The Piano di Zona taxonomy (the district's file when the setting names one)."""
     from analisi.piano import carica_tassonomia
 
-    return carica_tassonomia(getattr(impostazioni(), "tassonomia_piano", None))
+    return carica_tassonomia(impostazioni().tassonomia_piano)
 
 
 def nomi_aree() -> dict[str, str]:

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from archivio import cruscotto as cq
+from archivio.politiche import CODICI
 from pagine.comune import (
     TTL,
     archivio,
@@ -119,8 +120,7 @@ dettagli = [r.codice, r.associazione, r.data.strftime("%d/%m/%Y") if r.data else
             "citabile" if r.citabile else "non citabile"]
 st.caption(" · ".join(md_sicuro(d) for d in dettagli if d))
 solo = st.multiselect("Evidenzia le frasi codificate come",
-                      ["vita_quotidiana", "ansia", "preoccupazione_futuro",
-                                                             "proposta"],
+                      list(CODICI),
                       format_func=lambda c: c.replace("_", " "), placeholder="Tutti i codici")
 st.html(legenda_codici())
 st.html(html_racconto(r.testo, r.frasi, ricerca=filtri.testo, solo_codici=solo))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from archivio.impostazioni import Impostazioni
-from raccolta.sicurezza import ASGIApp, ClienteReale, Message, ProxyFidati, Receive, Scope, Send
+from raccolta.sicurezza import ClienteReale, IntestazioniFisse, ProxyFidati
 
 INTESTAZIONI_DASHBOARD = [
     (b"x-frame-options", b"DENY"),
@@ -24,27 +24,12 @@ INTESTAZIONI_DASHBOARD = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]
-_NOMI = {n for n, _ in INTESTAZIONI_DASHBOARD}
 
 
-class IntestazioniDashboard:
+class IntestazioniDashboard(IntestazioniFisse):
     """ASGI middleware: the framing and sniffing headers on every HTTP response of the dashboard."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def invia(messaggio: Message) -> None:
-            if messaggio["type"] == "http.response.start":
-                messaggio["headers"] = [(k, v) for k, v in messaggio.get("headers", [])
-                                        if k.lower() not in _NOMI] + INTESTAZIONI_DASHBOARD
-            await send(messaggio)
-
-        await self.app(scope, receive, invia)
+    intestazioni = INTESTAZIONI_DASHBOARD
 
 
 def middleware_dashboard(impostazioni: Impostazioni) -> list[Any]:

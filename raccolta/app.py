@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.impostazioni import Impostazioni
+from archivio.impostazioni import Impostazioni, predefinito
 from raccolta.consenso import TESTO_CITAZIONE
 from raccolta.invio import Ricevuta, ritira_racconto
 from raccolta.ricevuta import LUNGHEZZA, genera_ricevuta, normalizza_ricevuta
@@ -82,15 +82,15 @@ ANCORE = {"fascia_eta": "campo-fascia_eta-0", "ruolo": "campo-ruolo-0", "periodo
 
 @dataclass(frozen=True)
 class Limiti:
-    """Protections of the form (the settings ``modulo_*`` when present, else these defaults)."""
+    """Protections of the form: the settings ``modulo_*`` (defaults from archivio/impostazioni.py)."""
 
-    invii_max: int = 30
-    ritiri_max: int = 10
-    finestra_limiti_secondi: int = 600
-    max_byte: int = 512 * 1024
-    finestra_duplicati_minuti: int = 10
-    durata_gettone_ore: int = 24
-    ritardo_ritiro_secondi: float = 0.3
+    invii_max: int = predefinito("modulo_invii_max")
+    ritiri_max: int = predefinito("modulo_ritiri_max")
+    finestra_limiti_secondi: int = predefinito("modulo_finestra_limiti_secondi")
+    max_byte: int = predefinito("modulo_max_byte")
+    finestra_duplicati_minuti: int = predefinito("modulo_finestra_duplicati_minuti")
+    durata_gettone_ore: int = predefinito("modulo_durata_gettone_ore")
+    ritardo_ritiro_secondi: float = predefinito("modulo_ritardo_ritiro_secondi")
 
 
 @dataclass
@@ -464,10 +464,8 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
 
 
 def limiti_da_impostazioni(impostazioni: Impostazioni) -> Limiti:
-    """The form's limits from the settings ``modulo_*`` when they exist, else the defaults."""
-    base = Limiti()
-    return Limiti(**{nome: getattr(impostazioni, f"modulo_{nome}", getattr(base, nome))
-                     for nome in Limiti.__dataclass_fields__})
+    """The form's limits from the settings ``modulo_*``."""
+    return Limiti(**{nome: getattr(impostazioni, f"modulo_{nome}") for nome in Limiti.__dataclass_fields__})
 
 
 def crea_app_da_ambiente() -> FastAPI:

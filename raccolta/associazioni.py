@@ -7,10 +7,11 @@ from pathlib import Path
 
 from archivio import racconti as q
 from archivio.db import Archivio
+from archivio.errori import ErroreDati
 
 
-class ErroreAssociazioni(ValueError):
-    pass
+class ErroreAssociazioni(ErroreDati, ValueError):
+    """A malformed list of associations."""
 
 
 def carica_associazioni(archivio: Archivio, percorso: Path) -> int:

@@ -25,6 +25,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from archivio.errori import ErroreDati
+
 FORMATI = (".csv", ".jsonl", ".xlsx", ".docx", ".txt")
 DIVISIONI_DOCX = ("auto", "documento", "titolo")
 MAX_BYTE_FILE = 100 * 1024 * 1024
@@ -48,7 +50,7 @@ SINONIMI = {
 }
 
 
-class ErroreImport(ValueError):
+class ErroreImport(ErroreDati, ValueError):
     """The file as a whole cannot be read (format, encoding, size, damaged file, missing text column)."""
 
 

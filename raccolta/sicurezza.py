@@ -264,32 +264,56 @@ INTESTAZIONI = [
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 ]
-_SOSTITUITE = {n for n, _ in INTESTAZIONI} | {b"cache-control"}
 
 
-class IntestazioniSicurezza:
-    """ASGI middleware: security headers on every response; pages are never cached."""
+class IntestazioniFisse:
+    """ASGI middleware: fixed headers on every HTTP response, replacing the app's own of the same name.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``cache``, when given, names the ``Cache-Control`` of a response from its scope. The one implementation
+    behind the form's :class:`IntestazioniSicurezza` and the dashboard's ``pagine.protezioni.IntestazioniDashboard``.
+    """
+
+    intestazioni: Sequence[tuple[bytes, bytes]] = ()
+    gestisce_cache = False  # True: the app's Cache-Control is replaced by :meth:`cache`
+
+    def __init__(self, app: ASGIApp, intestazioni: Sequence[tuple[bytes, bytes]] | None = None) -> None:
         self.app = app
+        if intestazioni is not None:
+            self.intestazioni = list(intestazioni)
+        self._sostituite = {n for n, _ in self.intestazioni} | ({b"cache-control"} if self.gestisce_cache else set())
+
+    def cache(self, scope: Scope) -> bytes | None:
+        """The Cache-Control of the response to ``scope`` (None: the app's own)."""
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        statico = scope.get("path", "").startswith(scope.get("root_path", "") + "/static/")
+        cache = self.cache(scope)
 
         async def invia(messaggio: Message) -> None:
             if messaggio["type"] == "http.response.start":
-                intestazioni = [(k, v) for k, v in messaggio.get("headers", [])
-                                if k.lower() not in _SOSTITUITE]
-                intestazioni += INTESTAZIONI
-                # Pages may hold what a person typed or a receipt: never stored by browsers or proxies.
-                intestazioni.append((b"cache-control", b"public, max-age=3600" if statico else b"no-store"))
+                intestazioni = [(k, v) for k, v in messaggio.get("headers", []) if k.lower() not in self._sostituite]
+                intestazioni += self.intestazioni
+                if cache is not None:
+                    intestazioni.append((b"cache-control", cache))
                 messaggio["headers"] = intestazioni
             await send(messaggio)
 
         await self.app(scope, receive, invia)
+
+
+class IntestazioniSicurezza(IntestazioniFisse):
+    """The form's security headers on every response; pages are never cached."""
+
+    intestazioni = INTESTAZIONI
+    gestisce_cache = True
+
+    def cache(self, scope: Scope) -> bytes | None:
+        statico = scope.get("path", "").startswith(scope.get("root_path", "") + "/static/")
+        # Pages may hold what a person typed or a receipt: never stored by browsers or proxies.
+        return b"public, max-age=3600" if statico else b"no-store"
 
 
 def richiesta_da_altro_sito(intestazioni: MutableMapping[str, str] | Any, host: str | None) -> bool:

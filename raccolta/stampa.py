@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from fpdf import FPDF
 
+from archivio.errori import ErroreOperazione
 from raccolta.consenso import TESTO_CITAZIONE, testo_consenso
 from raccolta.formati import SINONIMI
 from raccolta.validazione import FASCE_ETA, PERIODI, RUOLI, TEMI_AUTOVALUTAZIONE
@@ -35,7 +36,7 @@ ETICHETTE_SENSAZIONE = {"1": "1 – Molto difficile", "2": "2 – Difficile", "3
                         "4": "4 – Abbastanza bene", "5": "5 – Bene"}
 
 
-class ErroreStampa(ValueError):
+class ErroreStampa(ErroreOperazione, ValueError):
     """The material cannot be produced (bad address, missing font, unknown consent version, unwritable file)."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from archivio.errori import ErroreDati
 from archivio.periodi import PERIODI as PERIODI_NARRATI
 from archivio.periodi import codice_periodo
 from archivio.racconti import NuovoRacconto
@@ -54,7 +55,7 @@ class ErroreCampo:
     messaggio: str
 
 
-class ErroreValidazione(ValueError):
+class ErroreValidazione(ErroreDati, ValueError):
     def __init__(self, errori: list[ErroreCampo]) -> None:
         super().__init__("; ".join(f"{e.campo}: {e.messaggio}" for e in errori))
         self.errori = errori

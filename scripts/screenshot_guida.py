@@ -15,20 +15,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from browser_locale import ARGOMENTI_CHROMIUM, CHROMIUM, STREAMLIT_PRONTA, aspetta_porta, porta_libera
+
 RADICE = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-ARGOMENTI_CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 VISTA = {"width": 1280, "height": 800}
 ATTESA = 60_000
 PASSWORD = "guida-narrazioni"
@@ -43,32 +40,6 @@ SCHERMATE = (
     "05-accesso", "06-panoramica", "07-temi", "08-associazioni", "09-ansie-proposte", "10-esplora", "11-codifica",
     "12-inserisci", "13-esporta", "14-revisione", "15-utenti",
 )
-
-_PRONTA = """() => {
-  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
-  const grafici = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
-  return grafici.every(g => g.querySelector('canvas, svg'));
-}"""
-
-
-def _porta_libera() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _aspetta_porta(porta: int, processo: subprocess.Popen[Any], secondi: float = 90) -> None:
-    scadenza = time.time() + secondi
-    while time.time() < scadenza:
-        if processo.poll() is not None:
-            raise RuntimeError(f"server exited with {processo.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", porta)) == 0:
-                return
-        time.sleep(0.3)
-    raise TimeoutError(f"nothing listens on {porta}")
-
 
 def _narrazioni(env: dict[str, str], *argomenti: str) -> None:
     print("$ narrazioni " + " ".join(argomenti), flush=True)
@@ -94,7 +65,7 @@ def prepara_dati(cartella: Path) -> dict[str, str]:
 @contextmanager
 def servizi(env: dict[str, str]) -> Iterator[tuple[str, str]]:
     """The public form (uvicorn) and the dashboard (Streamlit) on free ports; stopped on exit."""
-    porta_modulo, porta_dashboard = _porta_libera(), _porta_libera()
+    porta_modulo, porta_dashboard = porta_libera(), porta_libera()
     processi = [
         subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "raccolta.app:crea_app_da_ambiente",
                           "--host", "127.0.0.1", "--port", str(porta_modulo), "--log-level", "warning"],
@@ -106,8 +77,8 @@ def servizi(env: dict[str, str]) -> Iterator[tuple[str, str]]:
                          env=env, cwd=RADICE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
     ]
     try:
-        _aspetta_porta(porta_modulo, processi[0])
-        _aspetta_porta(porta_dashboard, processi[1])
+        aspetta_porta(porta_modulo, processi[0], 90)
+        aspetta_porta(porta_dashboard, processi[1], 90)
         yield f"http://127.0.0.1:{porta_modulo}", f"http://127.0.0.1:{porta_dashboard}/"
     finally:
         for p in processi:
@@ -131,7 +102,7 @@ def ottimizza(percorso: Path) -> None:
 
 def _quieta(pagina: Any) -> None:
     pagina.wait_for_timeout(400)
-    pagina.wait_for_function(_PRONTA, timeout=ATTESA)
+    pagina.wait_for_function(STREAMLIT_PRONTA, timeout=ATTESA)
     pagina.wait_for_timeout(900)  # HTML blocks and alerts are drawn a moment after the run ends
 
 

@@ -44,7 +44,8 @@ if [ "$(id -u)" -eq 0 ]; then AS_PG=(runuser -u postgres --); chown postgres "$P
 trap '"${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$PGDIR"' EXIT
 "${AS_PG[@]}" "$PGBIN/createdb" -h "$PGDIR" -p "$PGPORT" -U postgres narrazioni_test
 
-echo "== pytest (SQLite, everything)"
+# NARRAZIONI_CI=1: every tier runs, the slow tests marked `lento` too (a plain `pytest` leaves them out).
+echo "== pytest (SQLite, everything, slow tests included)"
 NARRAZIONI_CI=1 "$PY" -m pytest -q "$@"
 echo "== notebooks (executed on the sample corpus)"
 "$PY" -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 notebooks/

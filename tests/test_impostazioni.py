@@ -37,3 +37,32 @@ def test_valori_derivati(tmp_path: Path) -> None:
     assert imp.url_database() == f"sqlite:///{tmp_path.resolve() / 'narrazioni.db'}"
     assert imp.percorso_chiave() == tmp_path / "chiave.fernet"
     assert Impostazioni(database_url="postgresql+psycopg://x@y/z").url_database().startswith("postgresql")
+
+
+def test_predefiniti_da_una_sola_fonte() -> None:
+    from analisi.stadi_temi import ImpostazioniTemi
+    from raccolta.app import Limiti, limiti_da_impostazioni
+
+    imp = Impostazioni()
+    assert Limiti() == limiti_da_impostazioni(imp)
+    assert Limiti().invii_max == imp.modulo_invii_max and Limiti().max_byte == imp.modulo_max_byte
+    assert ImpostazioniTemi() == ImpostazioniTemi.da(imp)
+    assert ImpostazioniTemi.da(Impostazioni(temi_k=7, temi_lemmi="pipeline")).k == 7
+
+
+def test_hash_della_configurazione_copre_ogni_impostazione_tranne_segreti_e_percorsi(tmp_path: Path) -> None:
+    from analisi.pipeline import hash_configurazione
+    from archivio.impostazioni import NON_REGISTRATI, configurazione_da_registrare
+
+    base = Impostazioni()
+    assert set(configurazione_da_registrare(base)) == set(Impostazioni.model_fields) - NON_REGISTRATI
+    assert {"database_url", "file_chiave"} <= NON_REGISTRATI
+    h = hash_configurazione(base, [])
+    assert hash_configurazione(Impostazioni(cartella_dati=tmp_path, database_url="sqlite:///x.db"), []) == h
+    diversi = {"temi_algoritmo": "lda", "temi_k": 8, "temi_k_min": 3, "temi_k_max": 9, "temi_seme": 1,
+               "temi_parole_dominio": ["asl"], "temi_parole_extra": ["comune"], "temi_file_semi": tmp_path / "s.toml",
+               "temi_min_racconti": 20, "temi_lemmi": "pipeline", "temi_soglia_minibatch": 100,
+               "figure_pubbliche": ["Mario Draghi"], "tassonomia_piano": tmp_path / "t.toml", "modello_lingua": "x"}
+    assert {c for c in Impostazioni.model_fields if c.startswith("temi_")} <= set(diversi)
+    for campo, valore in diversi.items():
+        assert hash_configurazione(Impostazioni(**{campo: valore}), []) != h, campo

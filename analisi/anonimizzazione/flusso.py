@@ -23,37 +23,21 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from analisi.jsonl import ErroreRigaJsonl, Racconto, leggi_jsonl
+
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
     from analisi.anonimizzazione.motore import Anonimizzatore
 
 
-class ErroreIngresso(ValueError):
-    """A malformed input line; ``riga`` is its 1-based number."""
-
-    def __init__(self, riga: int, motivo: str) -> None:
-        super().__init__(f"riga {riga}: {motivo}")
-        self.riga = riga
-        self.motivo = motivo
+#: the name this package exported before the one JSONL reader (analisi/jsonl.py); the same class
+ErroreIngresso = ErroreRigaJsonl
 
 
 def _leggi(ingresso: TextIO) -> Iterator[tuple[int, str, str]]:
-    for numero, riga in enumerate(ingresso, start=1):
-        if not riga.strip():
-            continue
-        try:
-            oggetto = json.loads(riga)
-        except json.JSONDecodeError as e:
-            raise ErroreIngresso(numero, f"JSON non valido ({e.msg}, colonna {e.colno})") from None
-        if not isinstance(oggetto, dict):
-            raise ErroreIngresso(numero, 'atteso un oggetto JSON {"id": ..., "text": ...}')
-        ident, testo = oggetto.get("id"), oggetto.get("text")
-        if not isinstance(ident, str):
-            raise ErroreIngresso(numero, 'campo "id" mancante o non stringa')
-        if not isinstance(testo, str):
-            raise ErroreIngresso(numero, 'campo "text" mancante o non stringa')
-        yield numero, ident, testo
+    for numero, racconto in leggi_jsonl(ingresso, Racconto):
+        yield numero, racconto.id, racconto.text
 
 
 def _lotti(righe: Iterator[tuple[int, str, str]], dimensione: int) -> Iterator[list[tuple[int, str, str]]]:

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from archivio.politiche import SOGLIA_CODICE
+
 
 def kappa_cohen(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     """Cohen's κ of two aligned codings. 1.0 when both are identical and constant (no disagreement to
@@ -73,7 +75,8 @@ def _mancante(v: Any) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v))
 
 
-def accordo_per_codice(righe: Iterable[Mapping[str, Any]], *, soglia: float = 0.5) -> dict[str, dict[str, Any]]:
+def accordo_per_codice(righe: Iterable[Mapping[str, Any]], *,
+                       soglia: float = SOGLIA_CODICE) -> dict[str, dict[str, Any]]:
     """Agreement per code from store rows (``frase_id, codice, fonte, autore, valore, probabilita``).
 
     For each code: Cohen's κ model vs people (the latest human decision per sentence against the model's label

@@ -29,6 +29,7 @@ from analisi.codifica.modello import FILE_MODELLO, CodificatoreFrasi
 from analisi.codifica.valuta import _tabella, metriche, predizioni_fuori_fold
 from archivio import codifica as qc
 from archivio.db import Archivio
+from archivio.politiche import SOGLIA_CODICE
 
 PESO_UMANO = 2.0  # a person's correction of our own genre weighs more than a corpus sentence
 
@@ -42,7 +43,7 @@ class RisultatoAddestramento:
     accordo: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def esempi_umani(righe: Sequence[dict[str, Any]], modello: dict[int, dict[str, float]], soglia: float = 0.5,
+def esempi_umani(righe: Sequence[dict[str, Any]], modello: dict[int, dict[str, float]], soglia: float = SOGLIA_CODICE,
                  peso: float = PESO_UMANO) -> list[FraseEtichettata]:
     """Training sentences from people's decisions.
 

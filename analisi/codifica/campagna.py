@@ -29,9 +29,11 @@ from sklearn.utils.validation import check_is_fitted
 from analisi.codifica import regole
 from analisi.codifica.codebook import CODICI, genitore
 from analisi.codifica.forma import forma
-from analisi.codifica.lotto import ErroreIngresso, oggetti_jsonl
 from analisi.codifica.modello import FILE_MODELLO, CodificaFrase, CodificatoreFrasi, carica_codificatore
 from analisi.frasi import dividi_frasi
+from analisi.jsonl import ErroreRigaJsonl, UnitaEtichettata, leggi_jsonl
+from archivio.errori import ErroreDati
+from archivio.politiche import SOGLIA_CODICE
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ LAMBDA_DIVERSITA = 0.5  # 0: pure uncertainty; 1: pure diversity
 _EPS = 1e-4
 
 
-class ErroreModelloCampagna(ValueError):
+class ErroreModelloCampagna(ErroreDati, ValueError):
     """The folder given as a campaign model holds no coder."""
 
 
@@ -56,14 +58,11 @@ class Esempio:
 def leggi_esempi(righe: Iterable[str]) -> list[Esempio]:
     """ESEMPI lines ``{"id","text","codes":[...]}``; unknown codes and malformed lines are input errors."""
     out = []
-    for n, obj in oggetti_jsonl(righe):
-        if not (isinstance(obj, dict) and isinstance(obj.get("id"), str) and isinstance(obj.get("text"), str)
-                and isinstance(obj.get("codes"), list)):
-            raise ErroreIngresso(f'line {n}: expected {{"id": str, "text": str, "codes": [str]}}')
-        sconosciuti = [c for c in obj["codes"] if c not in CODICI]
+    for n, unita in leggi_jsonl(righe, UnitaEtichettata):
+        sconosciuti = [c for c in unita.codes if c not in CODICI]
         if sconosciuti:
-            raise ErroreIngresso(f"line {n}: unknown codes {sconosciuti} (allowed: {', '.join(CODICI)})")
-        out.append(Esempio(obj["id"], obj["text"], frozenset(obj["codes"])))
+            raise ErroreRigaJsonl(n, f"codici sconosciuti {sconosciuti} (ammessi: {', '.join(CODICI)})")
+        out.append(Esempio(unita.id, unita.text, frozenset(unita.codes)))
     return out
 
 
@@ -86,7 +85,7 @@ def proba_unita(codificatore: Any, testi: Sequence[str]) -> np.ndarray:
     return out
 
 
-def incertezza(proba: np.ndarray, soglia: float = 0.5) -> np.ndarray:
+def incertezza(proba: np.ndarray, soglia: float = SOGLIA_CODICE) -> np.ndarray:
     """Per-unit uncertainty: closeness of each code's probability to the threshold, proposta weighted more."""
     vicinanza = 1.0 - np.abs(proba - soglia) / max(soglia, 1 - soglia)
     pesi = np.array([PESO_PROPOSTA_SCELTA if c == "proposta" else 1.0 for c in CODICI])
@@ -101,7 +100,7 @@ def scegli_unita(unita: Sequence[tuple[str, str]], n: int, codificatore: Any = N
     if codificatore is None:
         codificatore = carica_codificatore(cartella_dati)
     testi = [t for _, t in unita]
-    u = incertezza(proba_unita(codificatore, testi), getattr(codificatore, "soglia", 0.5))
+    u = incertezza(proba_unita(codificatore, testi), getattr(codificatore, "soglia", SOGLIA_CODICE))
     vettori = TfidfVectorizer(sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b\w\w+\b").fit_transform(
         [regole.pulisci(t).lower() for t in testi])
     scelti: list[int] = []
@@ -137,7 +136,7 @@ class CodificatoreAdattato(BaseEstimator):
     """
 
     def __init__(self, base: Any = None, *, C: float = 5.0, peso_base: float = 1.0, usa_forma: bool = False,
-                 soglia: float = 0.5, random_state: int = 0) -> None:
+                 soglia: float = SOGLIA_CODICE, random_state: int = 0) -> None:
         self.base = base
         self.C = C
         self.usa_forma = usa_forma

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-CODICI: tuple[str, ...] = ("vita_quotidiana", "ansia", "preoccupazione_futuro", "proposta")
+from archivio.politiche import CODICI as CODICI_PRIMO_LIVELLO
+
+CODICI: tuple[str, ...] = CODICI_PRIMO_LIVELLO
 
 SOTTOCODICI: dict[str, tuple[str, ...]] = {
     "ansia": ("salute", "solitudine", "economia_lavoro", "famiglia_cura", "lutto"),

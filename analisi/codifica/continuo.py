@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.metrics import cohen_kappa_score
 
 from analisi.codifica.codebook import CODICI
+from archivio.politiche import SOGLIA_CODICE
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class CodificatoreMemo:
 
     def __init__(self, codificatore: Any, massimo: int = 100_000) -> None:
         self.codificatore = codificatore
-        self.soglia = getattr(codificatore, "soglia", 0.5)
+        self.soglia = getattr(codificatore, "soglia", SOGLIA_CODICE)
         self.massimo = massimo
         self._memoria: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
@@ -91,7 +92,7 @@ def decisioni_per_frase(righe: Sequence[Mapping[str, Any]]) -> dict[int, dict[st
     return out
 
 
-def kappa_modello(codificatore: Any, decisioni: Sequence[Mapping[str, Any]], soglia: float = 0.5) -> float:
+def kappa_modello(codificatore: Any, decisioni: Sequence[Mapping[str, Any]], soglia: float = SOGLIA_CODICE) -> float:
     """Cohen's κ between the model's labels and people's decisions, over (sentence, decided code) pairs."""
     if not decisioni:
         return float("nan")

@@ -17,10 +17,10 @@ from typing import IO, Any
 from analisi.codifica.codebook import CODICI
 from analisi.codifica.modello import CodificatoreFrasi, carica_codificatore
 from analisi.frasi import dividi_frasi
+from analisi.jsonl import ErroreRigaJsonl, Racconto, leggi_jsonl
 
-
-class ErroreIngresso(ValueError):
-    """A malformed input line (the message gives the line number)."""
+#: the name this module exported before the one JSONL reader (analisi/jsonl.py); the same class
+ErroreIngresso = ErroreRigaJsonl
 
 
 @dataclass(frozen=True)
@@ -30,23 +30,10 @@ class Resoconto:
     proposte: int
 
 
-def oggetti_jsonl(righe: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed object) of JSONL lines; blank lines are skipped."""
-    for n, riga in enumerate(righe, 1):
-        if not riga.strip():
-            continue
-        try:
-            yield n, json.loads(riga)
-        except json.JSONDecodeError as e:
-            raise ErroreIngresso(f"line {n}: not JSON ({e.msg})") from None
-
-
 def leggi_ingresso(righe: Iterable[str]) -> Iterator[tuple[str, str]]:
-    """(id, text) pairs from JSONL lines; blank lines are skipped."""
-    for n, obj in oggetti_jsonl(righe):
-        if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not isinstance(obj.get("text"), str):
-            raise ErroreIngresso(f'line {n}: expected {{"id": str, "text": str}}')
-        yield obj["id"], obj["text"]
+    """(id, text) pairs from JSONL lines ``{"id": str, "text": str}``; blank lines are skipped."""
+    for _, racconto in leggi_jsonl(righe, Racconto):
+        yield racconto.id, racconto.text
 
 
 def codifica_righe(coppie: Iterable[tuple[str, str]], codificatore: CodificatoreFrasi,

@@ -28,6 +28,7 @@ from sklearn.preprocessing import MaxAbsScaler
 from analisi.codifica import regole
 from analisi.codifica.codebook import CODICI, SOTTOCODICI, TUTTI_SOTTOCODICI, genitore
 from analisi.codifica.forma import forma
+from archivio.politiche import SOGLIA_CODICE
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ class CodificatoreFrasi:
                  peso_regole: float = 0.5, usa_forma: bool = True, peso_forma: float = 1.0,
                  ngrammi_caratteri: tuple[int, int] | None = (3, 5),
                  calibrazione: str | None = "sigmoid", cv_calibrazione: int = 3,
-                 soglia: float = 0.5, punti_decisione: tuple[float, ...] | None = None, min_positivi_sotto: int = 4,
+                 soglia: float = SOGLIA_CODICE, punti_decisione: tuple[float, ...] | None = None,
+                 min_positivi_sotto: int = 4,
                  random_state: int = 0, nlp: Any = None) -> None:
         self.C = C
         self.usa_testo = usa_testo

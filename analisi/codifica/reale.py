@@ -34,13 +34,14 @@ from pathlib import Path
 
 from analisi.codifica.codebook import valido
 from analisi.codifica.dati import CORPUS, RADICE, FraseEtichettata
+from archivio.errori import ErroreDati
 
 CARTELLA_REALE = CORPUS / "reale"
 SHARED_PREDEFINITO = RADICE.parent / "shared"
 MARCATORI: tuple[str, ...] = ("desiderio", "lamentela")
 
 
-class ErroreDatiReali(ValueError):
+class ErroreDatiReali(ErroreDati, ValueError):
     """A line of the real development set does not match the shared data (wrong selector or changed text)."""
 
 

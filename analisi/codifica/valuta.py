@@ -23,6 +23,7 @@ from analisi.codifica.codebook import CODICI, TUTTI_SOTTOCODICI, genitore
 from analisi.codifica.dati import FraseEtichettata, carica_oro, carica_racconti, matrice_etichette
 from analisi.codifica.modello import CodificatoreFrasi
 from analisi.codifica.regole import CodificatoreRegole
+from archivio.politiche import SOGLIA_CODICE
 
 EMOZIONI = Path(__file__).resolve().parents[3] / "shared" / "data" / "emozioni"
 
@@ -62,7 +63,7 @@ def predizioni_fuori_fold(oro: Sequence[FraseEtichettata], fabbrica: Callable[[]
 
 
 def metriche(oro: Sequence[FraseEtichettata], proba: np.ndarray, colonne: Sequence[str] = CODICI,
-             soglia: float = 0.5) -> dict[str, dict[str, float]]:
+             soglia: float = SOGLIA_CODICE) -> dict[str, dict[str, float]]:
     """Per-code precision, recall, F1, Cohen's κ vs gold, support; plus the macro average."""
     vero = np.array(matrice_etichette([f.codici for f in oro], colonne))
     previsto = (proba >= soglia).astype(int)
@@ -87,7 +88,7 @@ def metriche_sottocodici(oro: Sequence[FraseEtichettata], sotto: np.ndarray) -> 
         for i in range(len(oro)):
             if blocco[i].sum() > 0 and blocco[i].max() >= 0.25:
                 previsto[i, idx[migliore[i]]] = 1
-    return metriche(oro, previsto, TUTTI_SOTTOCODICI, soglia=0.5)
+    return metriche(oro, previsto, TUTTI_SOTTOCODICI, soglia=SOGLIA_CODICE)
 
 
 def carica_emozioni_ansia(percorso: Path = EMOZIONI, *, massimo: int = 1500,
@@ -249,14 +250,15 @@ def rapporto_soglie(n_fold: int = 5, nlp: Any = None) -> str:
                                                               proba_o)
     if not insiemi:
         return "no data"
-    righe = [f"| dati | codice | soglia per precisione ≥ {PRECISIONE_MINIMA} | unità sopra | precisione a 0.5 |",
+    righe = [f"| dati | codice | soglia per precisione ≥ {PRECISIONE_MINIMA} | unità sopra "
+             f"| precisione a {SOGLIA_CODICE} |",
              "|---|---|---|---|---|"]
     scelte: list[float | None] = []
     for nome, (vero, proba) in insiemi.items():
         for j, c in enumerate(CODICI):
             s = soglia_per_precisione(vero[:, j], proba[:, j], PRECISIONE_MINIMA, MINIMO_SELEZIONATE)
             sopra = int((proba[:, j] >= s).sum()) if s is not None else 0
-            sel = proba[:, j] >= 0.5
+            sel = proba[:, j] >= SOGLIA_CODICE
             p05 = f"{vero[sel, j].mean():.2f}" if sel.any() else "—"
             righe.append(f"| {nome} | {c} | {'mai' if s is None else f'{s:.3f}'} | {sopra} | {p05} |")
             if c == "proposta":

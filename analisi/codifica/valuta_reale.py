@@ -19,6 +19,7 @@ from analisi.codifica.codebook import CODICI, genitore
 from analisi.codifica.dati import FraseEtichettata, carica_oro
 from analisi.codifica.modello import CodificatoreFrasi
 from analisi.codifica.reale import carica_reali
+from archivio.politiche import SOGLIA_CODICE
 
 PESO_REALE = 1.0  # weight of a real unit against a synthetic sentence when training
 PESO_DESIDERIO = 3.0  # a wish that is not a proposal is the hard negative of proposta: it counts three times
@@ -53,7 +54,7 @@ def misura(registro: str, unita: Sequence[FraseEtichettata], proba: np.ndarray,
 
     ``soglie``: label threshold per code (default 0.5 each)."""
     vero = _vero(unita)
-    previsto = (proba >= np.asarray(soglie if soglie is not None else [0.5] * len(CODICI))).astype(int)
+    previsto = (proba >= np.asarray(soglie if soglie is not None else [SOGLIA_CODICE] * len(CODICI))).astype(int)
     m: dict[str, dict[str, float]] = {}
     for j, c in enumerate(CODICI):
         p, r, f, _ = precision_recall_fscore_support(vero[:, j], previsto[:, j], average="binary", zero_division=0)

@@ -29,11 +29,12 @@ import pandas as pd
 
 from analisi.confronti import prevalenza_per_gruppo, temi_nel_tempo
 from analisi.temi.modello import ModelloTemi
+from archivio.errori import ErroreDati
 
 __all__ = ["ErroreContratto", "esegui_temi", "leggi_ingresso"]
 
 
-class ErroreContratto(ValueError):
+class ErroreContratto(ErroreDati, ValueError):
     """A malformed input file (the message names the line)."""
 
 

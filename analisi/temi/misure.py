@@ -28,6 +28,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
+from archivio.politiche import SOGLIA_CELLE
+
 __all__ = ["abbina_temi", "diffusione_temi", "etichetta_da_termini", "jaccard_abbinato", "npmi_finestre", "npmi_temi",
            "specificita_termini"]
 
@@ -190,7 +192,7 @@ def _indici_gruppi(gruppi: Sequence[str | None]) -> tuple[list[str], np.ndarray]
 
 
 def specificita_termini(presenze: sparse.spmatrix | np.ndarray, gruppi: Sequence[str | None],
-                        minimo_racconti: int = 5) -> np.ndarray:
+                        minimo_racconti: int = SOGLIA_CELLE) -> np.ndarray:
     """Per term (column of ``presenze``), its specificity to one association (see the module docstring).
 
     Associations with fewer than ``minimo_racconti`` stories give no evidence (their stories count as stories

@@ -66,6 +66,7 @@ from analisi.temi.misure import (
     specificita_termini,
 )
 from analisi.temi.preprocessa import Preprocessore, _identita
+from archivio.politiche import SOGLIA_CELLE
 
 __all__ = ["Citazione", "ModelloTemi", "carica_modello"]
 
@@ -82,7 +83,7 @@ TOLLERANZA_STABILITA = 0.9  # k is a candidate when its stability is at least 90
 # the cross-cutting themes. 0.4 with 11 associations: a term must be used in the stories of at least three
 # associations at comparable rates. What is distinctive of ONE association is shown by the log-odds words.
 SOGLIA_SPECIFICITA = 0.4
-MINIMO_RACCONTI_ASSOCIAZIONE = 5  # smaller associations give no evidence of specificity (as suppressed cells)
+MINIMO_RACCONTI_ASSOCIAZIONE = SOGLIA_CELLE  # smaller associations give no evidence of specificity (as suppressed)
 _EPS = 1e-9
 
 

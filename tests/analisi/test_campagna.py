@@ -85,9 +85,9 @@ def test_scegli_prefers_uncertain_and_diverse_units(base: CodificatoreFrasi) -> 
 
 def test_leggi_esempi_rejects_unknown_codes() -> None:
     assert leggi_esempi(io.StringIO('{"id": "1", "text": "x", "codes": []}\n'))[0].codici == frozenset()
-    with pytest.raises(ErroreIngresso, match="line 1: unknown codes"):
+    with pytest.raises(ErroreIngresso, match="riga 1: codici sconosciuti"):
         leggi_esempi(io.StringIO('{"id": "1", "text": "x", "codes": ["desiderio"]}\n'))
-    with pytest.raises(ErroreIngresso, match="line 2"):
+    with pytest.raises(ErroreIngresso, match="riga 2"):
         leggi_esempi(io.StringIO('{"id": "1", "text": "x", "codes": []}\n{"id": "2", "text": "y"}\n'))
 
 

@@ -135,6 +135,7 @@ def test_modello_predefinito() -> None:
     assert "ansia" in paura.etichette
 
 
+@pytest.mark.lento
 def test_regole_peggio_del_modello_su_un_fold() -> None:
     """The hybrid model beats the rules on held-out stories (a small fold check; full numbers: MODEL_CARD)."""
     oro = carica_oro()
@@ -229,5 +230,5 @@ def test_contratto_jsonl(piccolo: CodificatoreFrasi) -> None:
 
 @pytest.mark.parametrize("riga", ['{"id": 1, "text": "x"}', "non json", '{"id": "a"}'])
 def test_contratto_jsonl_righe_errate(piccolo: CodificatoreFrasi, riga: str) -> None:
-    with pytest.raises(ErroreIngresso, match="line 1"):
+    with pytest.raises(ErroreIngresso, match="riga 1"):
         codifica_jsonl(io.StringIO(riga + "\n"), io.StringIO(), codificatore=piccolo, mappa=MappaFinta())

@@ -131,6 +131,7 @@ def test_correzione_umana_sopravvive_e_fa_accordo(elaborato: Archivio) -> None:
         assert r["umano"]
 
 
+@pytest.mark.lento
 def test_addestra_e_ricodifica(elaborato: Archivio, impostazioni: Impostazioni) -> None:
     with elaborato.transazione() as s:
         frase = next(r for r in qc.frasi_codificate(s) if r["testo"].startswith("La sera"))

@@ -37,6 +37,7 @@ def test_tassonomia_predefinita() -> None:
     assert t.percorso == str(TASSONOMIA_PREDEFINITA)
 
 
+@pytest.mark.lento
 def test_tassonomia_di_un_distretto(tmp_path: Path) -> None:
     f = tmp_path / "mio.toml"
     f.write_text('[tassonomia]\nnome = "Distretto X"\nversione = "1"\n'
@@ -107,6 +108,7 @@ def test_deterministica() -> None:
     assert a == b
 
 
+@pytest.mark.lento
 def test_mappatura_predefinita_sul_corpus() -> None:
     m = carica_mappatura()
     assert len(m.esempi_) > 50 and len(m.sfondo_) > 500

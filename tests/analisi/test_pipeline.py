@@ -101,6 +101,7 @@ def _ambiente(impostazioni: Impostazioni) -> dict[str, str]:
             "RITARDO_LOTTO_PROVA": "0.4"}
 
 
+@pytest.mark.lento
 def test_sigkill_a_meta_e_ripresa_ogni_racconto_una_volta(archivio: Archivio, cifrario: Cifrario,
                                                         impostazioni: Impostazioni) -> None:
     ids = _carica(archivio, cifrario, TESTI)
@@ -136,6 +137,7 @@ def test_sigkill_a_meta_e_ripresa_ogni_racconto_una_volta(archivio: Archivio, ci
     assert "nothing to do" in seconda.stdout
 
 
+@pytest.mark.lento
 def test_due_elabora_insieme_il_secondo_si_ferma(archivio: Archivio, cifrario: Cifrario,
                                                 impostazioni: Impostazioni) -> None:
     _carica(archivio, cifrario, TESTI)

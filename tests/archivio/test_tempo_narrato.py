@@ -45,6 +45,7 @@ def test_periodo_da_codice_etichetta_o_non_indicato() -> None:
     assert date(2020, 3, 9) <= PER_CODICE["lockdown-2020"].data_media <= date(2020, 5, 18)
 
 
+@pytest.mark.lento
 def test_demo_piu_un_racconto_del_modulo_resta_nel_2020_2021(archivio: Archivio, cifrario: Cifrario,
                                                               impostazioni: Impostazioni) -> None:
     importa_file(archivio, cifrario, RADICE / "corpus" / "racconti.jsonl", versione_consenso="2020-1",

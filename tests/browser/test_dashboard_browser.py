@@ -18,12 +18,12 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from tests.browser.conftest import aspetta_porta, porta_libera
+from scripts.browser_locale import STREAMLIT_PRONTA, aspetta_porta, porta_libera
 from tests.conftest import RADICE
 from tests.dashboard.conftest import _crea
 from tests.dashboard.popola import PASSWORD
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.lento]
 ATTESA = 30_000
 CAMBIATA = "() => document.querySelector('[data-testid=\"stMetricValue\"]').innerText !== '24'"
 AXE = RADICE / ".cache" / "node_modules" / "axe-core" / "axe.min.js"
@@ -73,18 +73,10 @@ def _apri(pagina: Any, titolo: str) -> None:
     _quieta(pagina)
 
 
-_PRONTA = """() => {
-  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
-  const grafici = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
-  return grafici.every(g => g.querySelector('canvas, svg'));
-}"""
-
-
 def _quieta(pagina: Any) -> None:
     """Wait until Streamlit has finished the run: no running indicator, no placeholders, charts drawn."""
     pagina.wait_for_timeout(300)
-    pagina.wait_for_function(_PRONTA, timeout=ATTESA)
+    pagina.wait_for_function(STREAMLIT_PRONTA, timeout=ATTESA)
     pagina.wait_for_timeout(300)
 
 

@@ -20,10 +20,10 @@ from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
 from archivio.modelli import Racconto
-from tests.browser.conftest import aspetta_porta, porta_libera
+from scripts.browser_locale import aspetta_porta, porta_libera
 from tests.conftest import RADICE
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.lento]
 
 STORIA = ("Durante il lockdown facevo la spesa per la vicina del terzo piano, ogni martedì. "
           "Mi mancavano gli abbracci dei nipoti.")

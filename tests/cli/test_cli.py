@@ -36,6 +36,7 @@ def _errore_pulito(r: subprocess.CompletedProcess[str]) -> None:
     assert r.stderr.strip().startswith("errore:"), r.stderr
 
 
+@pytest.mark.lento
 def test_init_importa_elabora_stato(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _errore_pulito(cli("stato"))  # not initialised yet
     assert cli("init").returncode == 0
@@ -56,6 +57,7 @@ def test_init_importa_elabora_stato(cli, tmp_path: Path) -> None:  # type: ignor
                                           "motivi_errore": {}}
 
 
+@pytest.mark.lento
 def test_errori_utente_una_riga(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert cli("init").returncode == 0
     manca = cli("importa", str(tmp_path / "manca.csv"), "--consenso", "2020-1")
@@ -70,6 +72,7 @@ def test_errori_utente_una_riga(cli, tmp_path: Path) -> None:  # type: ignore[no
     _errore_pulito(cli("importa", str(f), "--consenso", "2020-1"))
 
 
+@pytest.mark.lento
 def test_utenti(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("init").returncode == 0
     assert cli("utenti", "aggiungi", "anna", "--ruolo", "ricercatore", "--password", "abbastanza-lunga").returncode == 0
@@ -78,6 +81,7 @@ def test_utenti(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("utenti", "elenco").stdout.split() == ["anna", "ricercatore", "attivo", "bruno", "operatore", "attivo"]
 
 
+@pytest.mark.lento
 def test_anonimizza_contratto_jsonl(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     righe = [{"id": "a", "text": "Mia figlia Giulia mi chiamava al 333 1234567 o scriveva a giulia.rossi@gmail.com."},
              {"id": "b", "text": "Nessun dato personale qui, solo la spesa del martedì."}]
@@ -99,6 +103,7 @@ def test_anonimizza_contratto_jsonl(cli, tmp_path: Path) -> None:  # type: ignor
     _errore_pulito(cli("anonimizza", str(rotto), str(tmp_path / "o2.jsonl")))
 
 
+@pytest.mark.lento
 def test_database_danneggiato_una_riga(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Issue 10, finding 9: a corrupt database file gives one 'errore:' line, the log keeps the detail."""
     assert cli("init").returncode == 0
@@ -174,6 +179,7 @@ def test_cartella_dati_in_sola_lettura_una_riga(tmp_path: Path) -> None:
         shutil.rmtree(radice, ignore_errors=True)
 
 
+@pytest.mark.lento
 def test_file_dei_dati_solo_per_il_proprietario(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Issue 10, finding 10: database, WAL, shared memory, key, lock and log are created 0600."""
     import sqlite3

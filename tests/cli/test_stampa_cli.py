@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import RADICE
+
+pytestmark = pytest.mark.lento  # every test runs the CLI in a subprocess
 
 
 def _esegui(tmp_path: Path, *argomenti: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
