@@ -27,7 +27,8 @@ from analisi.anonimizzazione.nomi import (
     dopo_luogo_di,
     dopo_preposizione_di_luogo,
 )
-from analisi.anonimizzazione.riconoscitori import eta_in_anni, trova_eta, trova_strutturati
+from analisi.anonimizzazione.riconoscitori import trova_strutturati
+from analisi.anonimizzazione.riconoscitori.date_eta import eta_in_anni, trova_eta
 from analisi.anonimizzazione.rischio import ValutatoreRischio, rischio
 from analisi.anonimizzazione.risorse import Frasario, lessico, normalizza, parole_di
 from analisi.anonimizzazione.segnaposto import RICONOSCIUTI_RE, Numerazione, etichetta_entita, superfici
