@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from analisi.anonimizzazione.nomi import (
+from analisi.anonimizzazione.nomi.parole import (
     AMBIGUO,
     COGNOME,
     KIND,
@@ -21,12 +21,12 @@ from analisi.anonimizzazione.nomi import (
     STRUTTURE_DOPO,
     TITOLI,
     Parole,
-    RegoleNomi,
     _iniziale,
     _santo,
     dopo_luogo_di,
     dopo_preposizione_di_luogo,
 )
+from analisi.anonimizzazione.nomi.regole import RegoleNomi
 from analisi.anonimizzazione.riconoscitori import trova_strutturati
 from analisi.anonimizzazione.riconoscitori.date_eta import eta_in_anni, trova_eta
 from analisi.anonimizzazione.rischio import ValutatoreRischio, rischio
