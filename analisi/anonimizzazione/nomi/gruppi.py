@@ -88,29 +88,7 @@ class GruppiNomi(IndiziNomi):
             if j > i and _santo(p, j):
                 break  # "Giulia Sant'Agnese": a name, then a place named after a saint
             iniziale = j == i and _iniziale(p, j)
-            if ((len(t) == 1 and t not in "SCVNPL") or (t == "P" and j + 1 < n and p.norme[j + 1] != "iva")) and (
-                j + 1 < n
-                and p.spazio_prima(j + 1) == ". "
-                and p.testi[j + 1][0].isupper()
-                and len(p.testi[j + 1]) > 1
-                and protetti[j + 1] is None
-                # "cittadini di serie B. Sarebbe utile": an ordinary word after the period that goes on with
-                # a lower-case word starts a sentence
-                # ("Cfr. P. Piccoli e A. Vadagnini" is two names); so does a letter that ends a clause
-                # ("di serie A. Sarebbe e ho")
-                and not (
-                    self.tipo(p, j + 1, False, maiuscolo)[0] in (PAROLA_COMUNE, NO)
-                    and (
-                        (j > 0 and p.spazio_prima(j) == " " and p.testi[j - 1].islower())
-                        or (
-                            j + 2 < n
-                            and p.spazio_prima(j + 2) == " "
-                            and p.testi[j + 2].islower()
-                            and p.norme[j + 2] not in ("e", "ed")
-                        )
-                    )
-                )
-            ):
+            if self._iniziale_puntata(p, j, protetti, maiuscolo):
                 gruppo.append((j, PARTICELLA))  # an initial: "P. Piccoli", "R. Ciasca"
                 j += 1
                 continue
@@ -144,6 +122,35 @@ class GruppiNomi(IndiziNomi):
             gruppo.append((j, tipo))
             j += 1
         return gruppo
+
+    def _iniziale_puntata(self, p: Parole, j: int, protetti: Sequence[str | None], maiuscolo: bool) -> bool:
+        """Whether token ``j`` is the initial of a name: a capital letter, a period, a capitalised word ("P.
+        Piccoli", "R. Ciasca"), rather than a letter that ends a clause ("di serie B. Sarebbe utile")."""
+        t = p.testi[j]
+        n = len(p)
+        return ((len(t) == 1 and t not in "SCVNPL") or (t == "P" and j + 1 < n and p.norme[j + 1] != "iva")) and (
+            j + 1 < n
+            and p.spazio_prima(j + 1) == ". "
+            and p.testi[j + 1][0].isupper()
+            and len(p.testi[j + 1]) > 1
+            and protetti[j + 1] is None
+            # "cittadini di serie B. Sarebbe utile": an ordinary word after the period that goes on with
+            # a lower-case word starts a sentence
+            # ("Cfr. P. Piccoli e A. Vadagnini" is two names); so does a letter that ends a clause
+            # ("di serie A. Sarebbe e ho")
+            and not (
+                self.tipo(p, j + 1, False, maiuscolo)[0] in (PAROLA_COMUNE, NO)
+                and (
+                    (j > 0 and p.spazio_prima(j) == " " and p.testi[j - 1].islower())
+                    or (
+                        j + 2 < n
+                        and p.spazio_prima(j + 2) == " "
+                        and p.testi[j + 2].islower()
+                        and p.norme[j + 2] not in ("e", "ed")
+                    )
+                )
+            )
+        )
 
     def _valuta(
         self, p: Parole, gruppo: list[tuple[int, int]], protetti: Sequence[str | None], maiuscolo: bool
