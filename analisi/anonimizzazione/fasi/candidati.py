@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from analisi.anonimizzazione.fasi.base import BaseAnonimizzatore
 from analisi.anonimizzazione.nomi.parole import (
@@ -18,9 +17,6 @@ from analisi.anonimizzazione.nomi.parole import (
 from analisi.anonimizzazione.risorse import lessico, normalizza
 from analisi.anonimizzazione.segnaposto import RICONOSCIUTI_RE
 from analisi.anonimizzazione.tipi import FONTE_SCUOLA, STRUTTURATE, Candidato
-
-if TYPE_CHECKING:
-    pass
 
 #: Placeholders already in a text (anonymising anonymised text must change nothing): :mod:`.segnaposto`.
 SEGNAPOSTO_RE = RICONOSCIUTI_RE

@@ -5,7 +5,6 @@ residual risk of a readable name (:mod:`..rischio`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from analisi.anonimizzazione.fasi.base import BaseAnonimizzatore
 from analisi.anonimizzazione.nomi.parole import (
@@ -15,9 +14,6 @@ from analisi.anonimizzazione.riconoscitori.date_eta import eta_in_anni
 from analisi.anonimizzazione.rischio import rischio
 from analisi.anonimizzazione.segnaposto import Numerazione, etichetta_entita, superfici
 from analisi.anonimizzazione.tipi import Candidato, Entita, Esito
-
-if TYPE_CHECKING:
-    pass
 
 MESTIERI_RARI = frozenset(
     (

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from analisi.anonimizzazione.fasi.base import BaseAnonimizzatore
 from analisi.anonimizzazione.nomi.parole import (
@@ -16,9 +15,6 @@ from analisi.anonimizzazione.nomi.parole import (
 )
 from analisi.anonimizzazione.risorse import lessico, normalizza
 from analisi.anonimizzazione.tipi import FONTE_SCUOLA, STRUTTURATE, Candidato
-
-if TYPE_CHECKING:
-    pass
 
 # Resolution order: validated identifiers first, then the spans that contain names (addresses, schools).
 _LIVELLO = {label: 0 for label in STRUTTURATE}
