@@ -125,7 +125,7 @@ def esegui_presidio(ingresso: Path, modello: str, massimo_parole: int) -> dict[s
 
         nlp = spacy.blank("it")
     else:
-        from analisi.anonimizzazione.motore import _componenti_ner
+        from analisi.anonimizzazione.fasi.ner import _componenti_ner
 
         _, da_spegnere = _componenti_ner(nlp)
         nlp.select_pipes(disable=da_spegnere)  # the same NER-only pipeline as ours

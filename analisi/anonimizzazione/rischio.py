@@ -19,7 +19,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analisi.anonimizzazione.nomi import (
+from analisi.anonimizzazione.nomi.parole import (
     AMBIGUO,
     COGNOME,
     ELISI,
@@ -31,11 +31,11 @@ from analisi.anonimizzazione.nomi import (
     STRUTTURE,
     TITOLI,
     Parole,
-    RegoleNomi,
     _cammello,
     _iniziale,
     stile_chat,
 )
+from analisi.anonimizzazione.nomi.regole import RegoleNomi
 from analisi.anonimizzazione.tipi import Candidato
 
 #: Words that say the narrator (or the person spoken of) is a child or a teenager.

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from analisi.anonimizzazione.nomi import PARTICELLE, TITOLI
+from analisi.anonimizzazione.nomi.parole import PARTICELLE, TITOLI
 from analisi.anonimizzazione.risorse import parole_di
 from analisi.anonimizzazione.tipi import ETICHETTE, FONTE_SCUOLA, NUMERATE
 from archivio.racconti import Segnaposto

@@ -13,7 +13,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.it import codicefiscale
 
 from analisi.anonimizzazione import Anonimizzatore, ErroreIngresso, Esito, anonimizza_jsonl
-from analisi.anonimizzazione.riconoscitori import eta_in_anni
+from analisi.anonimizzazione.riconoscitori.date_eta import eta_in_anni
 
 ASSOCIAZIONI = [
     "Centro Anziani Il Glicine",

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from analisi.anonimizzazione import Anonimizzatore
 from analisi.anonimizzazione import segnaposto as sg
-from analisi.anonimizzazione.motore import SEGNAPOSTO_RE
+from analisi.anonimizzazione.fasi.candidati import SEGNAPOSTO_RE
 
 PREPOSIZIONI = frozenset("a ad in di da con su per tra fra e ed o nel nella del della al alla dal dalla".split())
 APERTURE = ["Sarebbe", "Poi", "Ieri", "Domani", "Quando", "Anche", "Speriamo", "Grazie", "Bisogna", "Noi"]

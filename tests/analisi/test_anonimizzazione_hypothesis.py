@@ -13,12 +13,8 @@ from stdnum import iban as stdnum_iban
 from stdnum.it import codicefiscale
 
 from analisi.anonimizzazione import Anonimizzatore, Entita, Esito
-from analisi.anonimizzazione.riconoscitori import (
-    trova_codici_fiscali,
-    trova_email,
-    trova_iban,
-    trova_telefoni,
-)
+from analisi.anonimizzazione.riconoscitori.codici import trova_codici_fiscali, trova_iban
+from analisi.anonimizzazione.riconoscitori.contatti import trova_email, trova_telefoni
 
 LETTERE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 OMOCODIA = dict(zip("0123456789", "LMNPQRSTUV", strict=True))
