@@ -4,8 +4,9 @@
 contract (``esegui_temi``, as ``narrazioni temi IN OUT --k 7 --seed S``), plain NMF on TF-IDF (scikit-learn
 defaults), NMF on TF-IDF with our stop list and min_df=2, and scikit-learn LDA (defaults), each scored by
 ``../shared/tools/score.py temi`` when present (else the same formula here), on: the Happy-Parents dev tweets
-(gold: sub_topic), KIND domains + UD treebanks as classes (real Italian, 7 sources, 120 passages of 3
-sentences each), and the synthetic corpus (gold: association, with and without the cross-cutting filter).
+(gold: sub_topic), the real development set ``corpus/reale`` (gold: its 7 registers), KIND domains + UD
+treebanks as classes (real Italian, 7 sources, 120 passages of 3 sentences each), and the synthetic corpus
+(gold: association, with and without the cross-cutting filter).
 Each model twice with the same seed: the "rip." column says whether the assignments were identical.
 
 Otherwise prints, on the anonymised sample corpus:
@@ -84,6 +85,17 @@ def _happy_parents() -> list[dict[str, str]] | None:
         return None
     with open(percorso, encoding="utf-8") as f:
         return [{"id": f"hp{i}", "text": r["text"], "gold": r["sub_topic"]} for i, r in enumerate(csv.DictReader(f))]
+
+
+def _registri() -> list[dict[str, str]] | None:
+    """The real development set (``corpus/reale``, 3 497 units of real Italian) with its 7 registers as classes
+    (politica, notizie, piano, narrativa, tweet, sottotitoli, frasi): short units, one sentence or one tweet."""
+    from analisi.codifica.reale import carica_reali
+
+    unita = carica_reali(DATI) if (DATI / "data").is_dir() else []
+    if not unita:
+        return None
+    return [{"id": str(u.meta["id"]), "text": u.testo, "gold": str(u.meta["registro"])} for u in unita]
 
 
 def _generi(per_classe: int = 120, seme: int = 0) -> list[dict[str, str]] | None:
@@ -195,6 +207,7 @@ def tabella_nmi(k: int = 7, seed: int = 0) -> list[dict[str, object]]:
 
     insiemi: list[tuple[str, list[dict[str, str]] | None, bool]] = [
         ("Happy-Parents dev (tweet, sub_topic)", _happy_parents(), False),
+        ("sviluppo reale (corpus/reale, 7 registri)", _registri(), False),
         ("KIND + UD (7 fonti reali)", _generi(), False)]
     campione = [{"id": r["id"], "text": r["testo"], "gold": r["associazione"] or "-",
                  "associazione": r["associazione"]} for r in carica_campione()]
