@@ -19,15 +19,20 @@ MESSAGGIO_ERRORE = ("Si è verificato un errore e la pagina non può essere most
 
 
 def _mostra() -> None:
-    from pagine.comune import applica_stile, pagine_per, registra, utente_corrente
+    from pagine.comune import PAGINE, applica_stile, esci, pagine_per, registra, script_cookie, utente_corrente
 
     st.set_page_config(page_title="Narrazioni", page_icon="📖", layout="wide")
     applica_stile()
 
     utente = utente_corrente()
     if utente is None:
-        pagina = st.navigation([st.Page("pagine/accesso.py", title="Accesso", url_path="accesso",
-                                        icon=":material/login:")])
+        from pagine.accesso import mostra
+
+        # Every address shows the login form (nothing else runs): a deep link opened without a session asks
+        # for the password, then the same address shows the page asked for.
+        pagina = st.navigation([st.Page(mostra, title="Accesso", url_path="accesso", default=True)]
+                               + [st.Page(mostra, title=p.titolo, url_path=p.chiave) for p in PAGINE],
+                               position="hidden")
     else:
         # One flat list, in the order of pagine.comune.PAGINE: Streamlit's sectioned menu is not a valid HTML
         # list (axe-core: "list", "listitem"), which screen readers announce badly.
@@ -37,8 +42,9 @@ def _mostra() -> None:
             st.write(f"**{utente['nome']}** · {utente['ruolo']}")
             if st.button("Esci", icon=":material/logout:"):
                 registra(utente["nome"], "logout")
-                st.session_state.clear()
+                esci()
                 st.rerun()
+    script_cookie()
     if pagina.url_path != "revisione":
         st.session_state.pop("revisione", None)  # a decrypted original never outlives the review page
     pagina.run()

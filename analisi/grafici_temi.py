@@ -60,6 +60,12 @@ def _con_testo(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _n_testo(n: pd.Series, soppresso: pd.Series) -> pd.Series:
+    """Counts as text, "n < 5" where suppressed: one type per column (Arrow refuses a mix of int and str)."""
+    return pd.Series([SOPPRESSO if s or pd.isna(v) else str(int(v)) for v, s in zip(n, soppresso, strict=True)],
+                     index=n.index, dtype="object")
+
+
 def _ordine_temi(temi: pd.Series) -> list[str]:
     """Themes in their own order (1, 2, ..., 10), not as text (1, 10, 11, 2): by the leading number."""
     def chiave(t: str) -> tuple[int, str]:
@@ -84,7 +90,7 @@ def grafico_temi_associazioni(prevalenze: pd.DataFrame) -> alt.Chart:
     """Heatmap associations × themes; tooltip with the 95 % interval and n; suppressed cells grey."""
     df = _con_testo(prevalenze)
     df["tema"] = df["tema"].astype(str)
-    df["n"] = df["n"].astype("object").where(~df["soppresso"], SOPPRESSO)
+    df["n"] = _n_testo(df["n"], df["soppresso"])
     base = alt.Chart(df, title="Temi per associazione (% del contenuto dei racconti)").encode(
         x=alt.X("tema:N", title=None, sort=_ordine_temi(df["tema"]), axis=alt.Axis(labelAngle=-40, labelLimit=180)),
         y=alt.Y("gruppo:N", title=None),
@@ -103,7 +109,7 @@ def tabella_temi_nel_tempo(nel_tempo: pd.DataFrame) -> pd.DataFrame:
     """Periods × themes with intervals (from ``confronti.temi_nel_tempo``)."""
     df = _con_testo(nel_tempo)
     return df[["periodo", "tema", "n", "prevalenza (%)", "intervallo 95% (%)"]].assign(
-        n=lambda d: d["n"].astype("object").where(d["n"].notna(), SOPPRESSO))
+        n=lambda d: _n_testo(d["n"], d["n"].isna()))
 
 
 def grafico_temi_nel_tempo(nel_tempo: pd.DataFrame, temi: Sequence[Any] | None = None) -> alt.Chart:

@@ -7,14 +7,18 @@ them), rate-limits failed logins and writes every login to the audit table (``ar
 checks the role on the server at every run of every page — the role in the session is re-read from the
 database each time, so a deactivated user or a changed role takes effect at the next click.
 
-Sessions expire after ``sessione_minuti`` without activity. A Streamlit session lives in the browser tab's
-websocket: reloading the page starts a new session, which needs a new login (no cookie to steal).
+Sessions expire after ``sessione_minuti`` without activity (and 12 hours after the login). A Streamlit
+session lives in the browser tab's websocket and is lost on reload, so a login also opens a server-side
+session (``archivio/sessioni.py``): the page hands its one-time code to ``/_narrazioni/sessione``, which
+answers with an HttpOnly, SameSite=Strict cookie; a reload or a deep link finds the session again through
+that cookie (``st.context.cookies``). The store keeps only hashes; "Esci" deletes the row and the cookie.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import json
 import logging
 import re
 import secrets
@@ -22,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal, TypeVar
 
 import pandas as pd
@@ -31,11 +35,12 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from analisi.grafici_panoramica import Figura, etichetta_codice
-from archivio import audit, ricevute
+from archivio import audit, ricevute, sessioni
 from archivio import cruscotto as cq
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni, carica_impostazioni
+from pagine.protezioni import NOME_COOKIE, PERCORSO_SESSIONE
 
 RUOLI_LEGGONO = ("ricercatore", "operatore", "amministratore")
 TTL = 60  # seconds query results stay cached; pages that write clear them at once
@@ -128,13 +133,71 @@ def cifrario() -> Cifrario:
 
 def _esci(scaduta: bool) -> None:
     # everything goes: filters, and the decrypted text an administrator may have open for review
+    sessione = (st.session_state.get("utente") or {}).get("sessione")
+    if sessione is not None:
+        with archivio().transazione() as s:
+            sessioni.chiudi(s, sessione)
     st.session_state.clear()
+    st.session_state["_cancella_cookie"] = True
     if scaduta:
         st.session_state["sessione_scaduta"] = True
 
 
+def _inattivita() -> timedelta:
+    return timedelta(minutes=impostazioni().sessione_minuti)
+
+
+def entra(nome_utente: str, ruolo: str) -> None:
+    """After a successful login: a server-side session, and its one-time code for the browser's cookie."""
+    with archivio().transazione() as s:
+        sessione, codice = sessioni.apri(s, nome_utente)
+    st.session_state["utente"] = {"nome": nome_utente, "ruolo": ruolo, "ultima_attivita": time.time(),
+                                  "sessione": sessione}
+    st.session_state["_consegna"] = codice
+
+
+def esci() -> None:
+    """Logout: the server-side session is deleted (its cookie opens nothing any more), then the cookie."""
+    _esci(scaduta=False)
+
+
+def _cookie_sessione() -> str:
+    try:
+        return str(st.context.cookies.get(NOME_COOKIE) or "")
+    except Exception:  # no browser behind this session (AppTest, scripts)
+        return ""
+
+
+def _da_cookie() -> None:
+    """A reload or a deep link: the session is found again through the browser's cookie, if still alive."""
+    token = _cookie_sessione()
+    if not token:
+        return
+    with archivio().transazione() as s:
+        trovata = sessioni.da_token(s, token, _inattivita())
+    if trovata is not None:
+        st.session_state["utente"] = {"nome": trovata.nome_utente, "ruolo": "", "ultima_attivita": time.time(),
+                                      "sessione": trovata.id}
+
+
+def script_cookie() -> None:
+    """Hand the one-time code of a fresh login to the server (which sets the HttpOnly cookie), or clear
+    the cookie after a logout. Nothing else of the session reaches the page's JavaScript."""
+    base = "/" + str(st.get_option("server.baseUrlPath") or "").strip("/")
+    percorso = json.dumps(base.rstrip("/") + "/" + PERCORSO_SESSIONE)
+    if codice := st.session_state.pop("_consegna", None):
+        st.html(f"<script>fetch({percorso}, {{method: 'POST', credentials: 'same-origin', "
+                f"headers: {{'Content-Type': 'text/plain'}}, body: {json.dumps(codice)}}});</script>",
+                unsafe_allow_javascript=True)
+    elif st.session_state.pop("_cancella_cookie", False):
+        st.html(f"<script>fetch({percorso}, {{method: 'DELETE', credentials: 'same-origin'}});</script>",
+                unsafe_allow_javascript=True)
+
+
 def utente_corrente() -> dict[str, Any] | None:
     """The logged-in user, or None. Idle sessions expire; role and activity are re-read from the store."""
+    if not st.session_state.get("utente"):
+        _da_cookie()
     utente = st.session_state.get("utente")
     if not utente:
         return None
@@ -142,10 +205,11 @@ def utente_corrente() -> dict[str, Any] | None:
     if time.time() - utente["ultima_attivita"] > limite:
         _esci(scaduta=True)
         return None
-    with archivio().lettura() as s:
+    with archivio().transazione() as s:
+        viva = utente.get("sessione") is None or sessioni.attiva(s, utente["sessione"], _inattivita())
         stato = cq.stato_utente(s, utente["nome"])
         controlla_generazione(ricevute.generazione(s))
-    if stato is None or not stato[1]:
+    if not viva or stato is None or not stato[1]:
         _esci(scaduta=False)
         return None
     utente["ruolo"] = stato[0]
