@@ -43,10 +43,10 @@ from archivio.impostazioni import Impostazioni, carica_impostazioni
 from pagine.protezioni import NOME_COOKIE, PERCORSO_SESSIONE
 
 RUOLI_LEGGONO = ("ricercatore", "operatore", "amministratore")
-TTL = 60  # seconds query results stay cached; pages that write clear them at once
-# Whole-store aggregates (a few seconds of work at 10^4 stories) are kept longer; "Aggiorna i dati" and every
-# page that writes empty the caches at once.
-TTL_BASE = 300
+# Cached query results are dropped together as soon as the store's data change (controlla_generazione, at
+# every click); the TTLs only bound the memory of filter combinations nobody asks for any more.
+TTL = 600
+TTL_BASE = 1800
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def utente_corrente() -> dict[str, Any] | None:
     with archivio().transazione() as s:
         viva = utente.get("sessione") is None or sessioni.attiva(s, utente["sessione"], _inattivita())
         stato = cq.stato_utente(s, utente["nome"])
-        controlla_generazione(ricevute.generazione(s))
+        controlla_generazione(ricevute.versione_dati(s))
     if not viva or stato is None or not stato[1]:
         _esci(scaduta=False)
         return None
@@ -217,17 +217,18 @@ def utente_corrente() -> dict[str, Any] | None:
     return dict(utente)
 
 
-_GENERAZIONE_VISTA: dict[str, int] = {}
+_GENERAZIONE_VISTA: dict[str, Any] = {}
 _GENERAZIONE_LOCK = threading.Lock()
 
 
-def controlla_generazione(attuale: int) -> None:
-    """Drop every cached table when the store's generation changed (a story was withdrawn, by anyone:
-    the form, the CLI, another session). Read at every run of every page: a withdrawn story never
-    outlives the next click."""
+def controlla_generazione(attuale: Any) -> None:
+    """Drop every cached table when the store's data changed (:func:`archivio.ricevute.versione_dati`: a
+    story added, approved, processed, coded or withdrawn, by anyone: the form, the worker, the CLI, another
+    session). Read at every run of every page, before any cached loader: all the numbers a page shows come
+    from the same state of the store, and a withdrawn story never outlives the next click."""
     with _GENERAZIONE_LOCK:
-        vista = _GENERAZIONE_VISTA.get("racconti")
-        _GENERAZIONE_VISTA["racconti"] = attuale
+        vista = _GENERAZIONE_VISTA.get("dati")
+        _GENERAZIONE_VISTA["dati"] = attuale
     if vista is not None and vista != attuale:
         st.cache_data.clear()
 
@@ -440,10 +441,6 @@ def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
                            testo=str(ricerca or "").strip(), temi=temi, codici=cod)
         if filtri.attivi():
             st.caption(f"Filtri attivi: {filtri.attivi()}")
-        if st.button("Aggiorna i dati", icon=":material/refresh:", help="Rilegge l'archivio (i dati si "
-                     f"aggiornano comunque da soli ogni {TTL_BASE // 60} minuti)."):
-            st.cache_data.clear()
-            st.rerun()
     return filtri
 
 
@@ -636,7 +633,7 @@ def riscalda() -> None:
     def lavora() -> None:
         try:
             with archivio().lettura() as s:
-                controlla_generazione(ricevute.generazione(s))
+                controlla_generazione(ricevute.versione_dati(s))
             valori_filtri()
             conteggi_generali()
             racconti_df(cq.Filtri())
