@@ -18,6 +18,10 @@ MESSAGGIO_ERRORE = ("Si è verificato un errore e la pagina non può essere most
                     "del server).")
 
 
+def _alla_panoramica() -> None:
+    st.switch_page("pagine/panoramica.py")
+
+
 def _mostra() -> None:
     from pagine.comune import PAGINE, applica_stile, esci, pagine_per, registra, script_cookie, utente_corrente
 
@@ -36,8 +40,12 @@ def _mostra() -> None:
     else:
         # One flat list, in the order of pagine.comune.PAGINE: Streamlit's sectioned menu is not a valid HTML
         # list (axe-core: "list", "listitem"), which screen readers announce badly.
-        pagina = st.navigation([st.Page(p.file, title=p.titolo, url_path=p.chiave, icon=p.icona,
-                                        default=p.chiave == "panoramica") for p in pagine_per(utente["ruolo"])])
+        # The address "/" opens Panoramica at its own address (/panoramica), so that every page, the first
+        # one too, has one URL that a reload or a bookmark finds again.
+        pagina = st.navigation([st.Page(_alla_panoramica, title="Narrazioni", url_path="inizio", default=True,
+                                        visibility="hidden")]
+                               + [st.Page(p.file, title=p.titolo, url_path=p.chiave, icon=p.icona)
+                                  for p in pagine_per(utente["ruolo"])])
         with st.sidebar:
             st.write(f"**{utente['nome']}** · {utente['ruolo']}")
             if st.button("Esci", icon=":material/logout:"):

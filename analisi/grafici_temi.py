@@ -14,6 +14,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from analisi.etichette import etichetta_periodo, mese_it
+
 __all__ = [
     "grafico_diffusione",
     "grafico_parole_distintive",
@@ -50,8 +52,18 @@ def grafico_prevalenza(temi: Sequence[Mapping[str, Any]]) -> alt.Chart:
     )
 
 
+def _periodo_leggibile(periodo: Any) -> str:
+    """"mar 2020" for a month key "2020-03", the phase's name for a phase key."""
+    testo = str(periodo)
+    if re.fullmatch(r"\d{4}-\d{2}", testo):
+        return mese_it(testo)
+    return etichetta_periodo(periodo)
+
+
 def _con_testo(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
+    if "periodo" in df.columns:
+        df["periodo"] = df["periodo"].map(_periodo_leggibile)
     df["prevalenza (%)"] = (100 * df["prevalenza"]).round(1)
     df["intervallo 95% (%)"] = [
         SOPPRESSO if s else f"{100 * a:.1f}–{100 * b:.1f}"
@@ -91,9 +103,12 @@ def grafico_temi_associazioni(prevalenze: pd.DataFrame) -> alt.Chart:
     df = _con_testo(prevalenze)
     df["tema"] = df["tema"].astype(str)
     df["n"] = _n_testo(df["n"], df["soppresso"])
+    # one row per theme, its whole label written horizontally (not cut, not thinned out); associations,
+    # fewer, are the columns
     base = alt.Chart(df, title="Temi per associazione (% del contenuto dei racconti)").encode(
-        x=alt.X("tema:N", title=None, sort=_ordine_temi(df["tema"]), axis=alt.Axis(labelAngle=-40, labelLimit=180)),
-        y=alt.Y("gruppo:N", title=None),
+        y=alt.Y("tema:N", title=None, sort=_ordine_temi(df["tema"]),
+                axis=alt.Axis(labelLimit=0, labelOverlap=False)),
+        x=alt.X("gruppo:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=0, labelOverlap=False)),
         tooltip=[alt.Tooltip("gruppo:N", title="associazione"), "tema:N", "prevalenza (%):Q",
                  "intervallo 95% (%):N", alt.Tooltip("n:N", title="racconti")],
     )
@@ -102,7 +117,7 @@ def grafico_temi_associazioni(prevalenze: pd.DataFrame) -> alt.Chart:
                             alt.Color("prevalenza (%):Q", scale=alt.Scale(scheme="blues"), title="%")))
     testo = base.mark_text(fontSize=10).encode(
         text="testo:N", color=alt.condition("datum['prevalenza (%)'] > 40", alt.value("white"), alt.value("black")))
-    return alt.layer(celle, testo)  # type: ignore[return-value]
+    return alt.layer(celle, testo).properties(height=alt.Step(24))  # type: ignore[return-value]
 
 
 def tabella_temi_nel_tempo(nel_tempo: pd.DataFrame) -> pd.DataFrame:

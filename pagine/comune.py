@@ -34,7 +34,8 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from analisi.grafici_panoramica import Figura, etichetta_codice
+from analisi.etichette import FORMATO_DATA_WIDGET, PERIODI, etichetta_canale, etichetta_codice, tabella_leggibile
+from analisi.grafici_panoramica import Figura
 from archivio import audit, ricevute, sessioni
 from archivio import cruscotto as cq
 from archivio.cifratura import Cifrario
@@ -276,7 +277,10 @@ def mostra_grafico(grafico: Any, descrizione: str, *,
                    larghezza: Literal["stretch", "content"] = "stretch") -> None:
     """An Altair chart described by one text for screen readers (its marks are hidden from them: the
     table alternative carries the numbers)."""
-    st.altair_chart(grafico.configure_mark(aria=False), width=larghezza, alt=descrizione)
+    # Streamlit's chart theme cuts axis labels at 100 px and drops those that would overlap (a heatmap of
+    # 30 themes showed every 4th): full labels, all of them, on every discrete axis.
+    grafico = grafico.configure_mark(aria=False).configure_axisDiscrete(labelLimit=0, labelOverlap=False)
+    st.altair_chart(grafico, width=larghezza, alt=descrizione)
 
 
 def applica_stile() -> None:
@@ -302,12 +306,9 @@ def mostra_figura(figura: Figura, *, chiave: str) -> None:
 
 
 def tabella_mostrabile(df: pd.DataFrame) -> pd.DataFrame:
-    """Columns that mix numbers and text ("n < 5" beside counts) as text: Arrow refuses mixed columns."""
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object and out[c].map(type).nunique() > 1:
-            out[c] = out[c].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
-    return out
+    """A table as shown on a page: no "None"/"nan", Italian dates, sì/no, one type per column (Arrow
+    refuses a column mixing "n < 5" and counts). See :func:`analisi.etichette.tabella_leggibile`."""
+    return tabella_leggibile(df)
 
 
 def testo_sicuro(testo: str) -> str:
@@ -383,13 +384,7 @@ def _scelta_multipla(etichetta: str, chiave: str, opzioni: Sequence[Any], **kwar
                               **kwargs))
 
 
-ETICHETTE_PERIODI = {
-    "lockdown-2020": "Primo lockdown (mar-mag 2020)",
-    "estate-2020": "Estate 2020",
-    "seconda-ondata": "Seconda ondata (ott 2020 - gen 2021)",
-    "zone-colori-2021": "Zone a colori (feb-mag 2021)",
-    "riaperture-2021": "Riaperture (giu-dic 2021)",
-}
+ETICHETTE_PERIODI = PERIODI  # the labels live in analisi.etichette
 
 
 def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
@@ -417,7 +412,7 @@ def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
             quartieri = _scelta_multipla("Quartiere o zona", "f_quartieri", v.quartieri)
             fasce = _scelta_multipla("Fascia d'età", "f_fasce", v.fasce_eta)
             ruoli = _scelta_multipla("Ruolo di chi racconta", "f_ruoli", v.ruoli)
-            canali = _scelta_multipla("Canale", "f_canali", v.canali)
+            canali = _scelta_multipla("Canale", "f_canali", v.canali, format_func=etichetta_canale)
             dal = al = None
             if v.dal and v.al:
                 minimo, massimo = min(v.dal, date(2019, 1, 1)), max(v.al, date.today())
@@ -427,7 +422,7 @@ def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
                     st.session_state.pop("_filtro_f_date", None)
                 intervallo = _persistente("f_date", st.date_input, "Data del racconto",
                                           predefinito=(v.dal, v.al),
-                                          min_value=minimo, max_value=massimo, format="DD/MM/YYYY")
+                                          min_value=minimo, max_value=massimo, format=FORMATO_DATA_WIDGET)
                 if isinstance(intervallo, tuple | list) and len(intervallo) == 2:
                     dal, al = intervallo
                     if dal <= v.dal:

@@ -16,6 +16,7 @@ import streamlit as st
 
 from analisi import esporta as ex
 from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
+from analisi.etichette import tabella_leggibile
 from analisi.grafici_panoramica import etichetta_codice
 from archivio import cruscotto as cq
 from pagine.comune import (
@@ -124,9 +125,9 @@ with st.expander("Anteprima delle citazioni (prime 200)"):
         st.caption(f"{anteprima.totale_escluse} proposte del modello non confermate restano fuori dai file: "
                    + "; ".join(f"{ex.nome_area(a, nomi_aree())}: {n}" for a, n in sorted(
                        anteprima.escluse.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))) + ".")
-    st.dataframe(pd.DataFrame([{"nei_file": ex.ammessa(c, anteprima.soglia),
-                                **c.riga(nomi_aree(), nomi_schede(), anteprima.escluse)}
-                               for c in anteprima.citazioni]),
+    st.dataframe(tabella_leggibile(pd.DataFrame([{"nei file": ex.ammessa(c, anteprima.soglia),
+                                                  **c.riga(nomi_aree(), nomi_schede(), anteprima.escluse)}
+                                                 for c in anteprima.citazioni]).rename(columns=dict(ex.COLONNE))),
                  hide_index=True, width="stretch")
 
 # everything a download needs is captured now: it runs on another thread, after the click

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from analisi.anonimizzazione.rischio import segnali_nei_motivi
+from analisi.etichette import tabella_leggibile
 from archivio import cruscotto as cq
 from archivio.cifratura import ErroreChiave
 from pagine.comune import (
@@ -67,9 +68,9 @@ if not coda:
     st.success("Nessun racconto in attesa di revisione.")
     st.stop()
 
-st.dataframe(pd.DataFrame([{"racconto": r.codice, "associazione": r.associazione,
-                            "motivi": "; ".join(r.motivi),
-                            "in coda dal": r.creata_il, "parole": r.parole} for r in coda]),
+st.dataframe(tabella_leggibile(pd.DataFrame([{"racconto": r.codice, "associazione": r.associazione,
+                                              "motivi": "; ".join(r.motivi),
+                                              "in coda dal": r.creata_il, "parole": r.parole} for r in coda])),
              hide_index=True, width="stretch")
 per_codice = {r.codice: r for r in coda}
 scelto = st.selectbox("Racconto da rivedere", list(per_codice),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analisi.etichette import dettagli_leggibili, etichetta_azione, tabella_leggibile
 from archivio import audit, ricevute
 from archivio import cruscotto as cq
 from archivio.modelli import RUOLI_UTENTE
@@ -35,9 +36,9 @@ scheda_utenti, scheda_conservazione, scheda_registro = st.tabs(
     ["Utenti", "Conservazione dei testi", "Registro"])
 with scheda_utenti:
     elenco = _utenti()
-    st.dataframe(pd.DataFrame([{"utente": u.nome_utente, "ruolo": u.ruolo, "attivo": u.attivo,
-                                "creato il": u.creato_il, "ultimo accesso": u.ultimo_accesso}
-                               for u in elenco]),
+    st.dataframe(tabella_leggibile(pd.DataFrame(
+        [{"utente": u.nome_utente, "ruolo": u.ruolo, "attivo": u.attivo, "creato il": u.creato_il,
+          "ultimo accesso": u.ultimo_accesso if u.ultimo_accesso else "mai"} for u in elenco])),
                  hide_index=True, width="stretch")
     st.subheader("Nuovo utente")
     with st.form("nuovo_utente", clear_on_submit=True):
@@ -127,4 +128,6 @@ with scheda_registro:
         eventi = cq.ultimi_eventi(s, 300)
     st.caption("Le ultime 300 azioni (accessi, esportazioni, revisioni, modifiche). "
                "Mai il contenuto dei racconti.")
-    st.dataframe(pd.DataFrame(eventi), hide_index=True, width="stretch")
+    st.dataframe(tabella_leggibile(pd.DataFrame(eventi), rinomina={"azione": etichetta_azione,
+                                                                   "dettagli": dettagli_leggibili}),
+                 hide_index=True, width="stretch")

@@ -288,7 +288,7 @@ def test_esporta_conta_ogni_racconto_una_volta(app: App, ambiente: Ambiente) -> 
     titolo = next(s.value for s in at.subheader if "citazioni da" in s.value)
     citazioni, racconti = map(int, re.findall(r"\d+", titolo)[:2])
     anteprima = at.dataframe[1].value  # the quotes themselves (first 200)
-    assert citazioni == len(anteprima) and racconti == anteprima["racconto"].nunique()
+    assert citazioni == len(anteprima) and racconti == anteprima["Racconto"].nunique()
 
 
 IMMAGINE = "![t](http://attacker.example/t.png)"
