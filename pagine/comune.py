@@ -265,11 +265,17 @@ def registra(chi: str, azione: str, oggetto: str | None = None,
 
 # ------------------------------------------------------------------------------------------------ displays
 # Streamlit's captions (grey at 60% opacity) and the selected segment's red on pink miss WCAG AA contrast
-# (4.5:1; axe-core flags them): darker, opaque tones; nothing else changes.
+# (4.5:1; axe-core flags them): darker, opaque tones. An empty date field says "gg/mm/aaaa", not Streamlit's
+# English "dd/mm/yyyy" (its calendar already follows the browser's Italian locale).
 _STILE = """<style>
 [data-testid="stCaptionContainer"] { opacity: 1 !important; color: #595959 !important; }
 [data-testid="stCaptionContainer"] p { color: #595959 !important; }
 button[data-selected="true"] p { color: #8a1c28 !important; }
+[data-testid="stDateInputField"] [role="spinbutton"][data-placeholder="true"] { font-size: 0 !important; }
+[data-testid="stDateInputField"] [role="spinbutton"][data-placeholder="true"]::after { font-size: 0.875rem; }
+[data-testid="stDateInputField"] [data-placeholder="true"][data-type="day"]::after { content: "gg"; }
+[data-testid="stDateInputField"] [data-placeholder="true"][data-type="month"]::after { content: "mm"; }
+[data-testid="stDateInputField"] [data-placeholder="true"][data-type="year"]::after { content: "aaaa"; }
 </style>"""
 
 

@@ -163,3 +163,28 @@ def test_nessun_traceback_nel_registro(browser: Any, dashboard: tuple[str, str],
     contesto.close()
     testo = registro.read_text(errors="replace")
     assert "Traceback" not in testo and "Error" not in testo, testo[-3000:]
+
+
+def test_date_e_prima_pagina_in_italiano(browser: Any, dashboard: tuple[str, str]) -> None:
+    """An empty date field reads gg/mm/aaaa; /panoramica is a page of its own (no "Page not found")."""
+    url, _ = dashboard
+    contesto = browser.new_context(locale="it-IT", viewport={"width": 1400, "height": 1000})
+    pagina = contesto.new_page()
+    pagina.goto(url + "inserisci")
+    pagina.get_by_label("Nome utente").fill("otto")
+    pagina.get_by_label("Password", exact=True).fill(PASSWORD)
+    pagina.get_by_role("button", name="Entra").click()
+    pagina.get_by_role("heading", name="Inserisci racconto", exact=True).first.wait_for(timeout=ATTESA)
+    _quieta(pagina)
+    segnaposti = pagina.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid="stDateInputField"] [role="spinbutton"][data-placeholder="true"]')].map(e => [
+        getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])""")
+    assert segnaposti == [["0px", '"gg"'], ["0px", '"mm"'], ["0px", '"aaaa"']], segnaposti
+    pagina.goto(url + "panoramica")
+    pagina.get_by_role("heading", name="Panoramica", exact=True).first.wait_for(timeout=ATTESA)
+    _quieta(pagina)
+    assert pagina.get_by_text("Page not found").count() == 0
+    assert "/panoramica" in pagina.url
+    pagina.goto(url)  # the root opens Panoramica at its own address
+    pagina.wait_for_url("**/panoramica", timeout=ATTESA)
+    contesto.close()
