@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analisi.etichette import dettagli_leggibili, etichetta_azione, tabella_leggibile
-from archivio import audit, ricevute
+from archivio import audit, ricevute, sessioni
 from archivio import cruscotto as cq
 from archivio.modelli import RUOLI_UTENTE
 from archivio.utenti import ErroreUtente, aggiungi_utente, imposta_password
@@ -83,6 +83,8 @@ with scheda_utenti:
             try:
                 with archivio().transazione() as s:
                     cq.imposta_attivo(s, scelto, not u.attivo, chi=chi)
+                    if u.attivo:  # a deactivated user's open sessions (other browsers) end now
+                        sessioni.chiudi_utente(s, scelto)
             except cq.ErroreCruscotto as e:
                 st.error(str(e))
             else:
@@ -98,6 +100,8 @@ with scheda_utenti:
                     with archivio().transazione() as s:
                         imposta_password(s, scelto, nuova)
                         audit.registra(s, chi, "password_reimpostata", scelto)
+                        if scelto != chi:  # whoever knew the old password is logged out everywhere
+                            sessioni.chiudi_utente(s, scelto)
                 except ErroreUtente as e:
                     st.error(f"Password non cambiata: {e}")
                 else:
