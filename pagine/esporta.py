@@ -16,7 +16,7 @@ import streamlit as st
 
 from analisi import esporta as ex
 from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
-from analisi.etichette import tabella_leggibile
+from analisi.etichette import data_it, etichetta_canale, etichetta_periodo, tabella_leggibile
 from analisi.grafici_panoramica import etichetta_codice
 from archivio import cruscotto as cq
 from pagine.comune import (
@@ -157,8 +157,9 @@ def _qdpx() -> bytes:
         temi = cq.temi_principali(s, [t["id"] for t in testi])
     sorgenti = [ex.Sorgente(t["id"], t["codice"], t["testo"], {
         "associazione": t["associazione"], "quartiere": t["quartiere"], "fascia_eta": t["fascia_eta"],
-        "ruolo": t["ruolo"], "periodo": t["periodo"], "data": t["data"].isoformat() if t["data"] else None,
-        "canale": t["canale"], "tema": temi.get(t["id"])}) for t in testi]
+        "ruolo": t["ruolo"], "periodo": etichetta_periodo(t["periodo"]) if t["periodo"] else None,
+        "data": data_it(t["data"]) or None, "canale": etichetta_canale(t["canale"]) or None,
+        "tema": temi.get(t["id"])}) for t in testi]
     return ex.a_qdpx(sorgenti, frasi, codebook=DESCRIZIONI, sottocodici=SOTTOCODICI, autore=autore,
                      nome_progetto="Narrazioni — esportazione", nomi_aree=aree_nomi, soglia=soglia_file,
                      soglia_area=soglia_area)
