@@ -63,9 +63,9 @@ def racconti_nel_tempo(date_racconti: Iterable[date | None]) -> Figura:
         y=alt.Y("racconti:Q", title="Racconti"),
         tooltip=[alt.Tooltip("mese:N", title="Mese"), alt.Tooltip("racconti:Q", title="Racconti")],
     ).properties(height=260)
-    picco = tabella.loc[tabella["racconti"].idxmax()]
+    i = int(tabella["racconti"].idxmax())
     return Figura(grafico, tabella, f"Racconti per mese: {int(tabella['racconti'].sum())} in tutto, "
-                  f"il massimo ({int(picco['racconti'])}) nel mese {picco['mese']}.")
+                  f"il massimo ({int(tabella.at[i, 'racconti'])}) a {mese_it(indice[i], lungo=True)}.")
 
 
 def conteggio_per_categoria(valori: Iterable[str | None], *, titolo: str, mancante: str = "(non indicato)",

@@ -85,3 +85,32 @@ def test_etichette() -> None:
     df = et.tabella_leggibile(pd.DataFrame({"n": [1.0, None], "t": [None, "x"], "b": [True, False],
                                             "q": [0.25, ""]}))
     assert df.to_dict("list") == {"n": ["1", ""], "t": ["", "x"], "b": ["sì", "no"], "q": ["0,25", ""]}
+
+
+def test_mappa_dei_temi_tutte_le_etichette_intere() -> None:
+    """30 themes with long labels: one row each on the heatmap, labels neither cut nor thinned out."""
+    from analisi import grafici_temi as gt
+    from analisi.confronti import COLONNE_PREVALENZA
+
+    temi = [f"{i}. {'parola lunghissima ' * 4}{i}" for i in range(1, 31)]
+    righe = [{"gruppo": g, "tema": t, "n": 10 if g != "Piccola" else 2, "prevalenza": 0.1, "inf": 0.05,
+              "sup": 0.2, "soppresso": g == "Piccola", "metodo": "bootstrap"}
+             for g in ("Grande", "Piccola") for t in temi]
+    spec = gt.grafico_temi_associazioni(pd.DataFrame(righe, columns=COLONNE_PREVALENZA)).to_dict()
+    y = spec["layer"][0]["encoding"]["y"]
+    assert y["field"] == "tema" and y["sort"] == temi  # every theme, in its own order
+    assert y["axis"]["labelLimit"] == 0 and y["axis"]["labelOverlap"] is False
+    assert spec["height"] == {"step": 24}  # the chart grows with the themes
+
+
+@pytest.mark.parametrize("chiave", ["temi", "associazioni", "ansie_proposte", "panoramica"])
+def test_ogni_grafico_con_etichette_intere(app: Callable[[str | None], AppTest], chiave: str) -> None:
+    import json
+
+    at = app("anna")
+    at.switch_page(f"pagine/{chiave}.py").run()
+    grafici = at.get("vega_lite_chart")
+    assert grafici
+    for g in grafici:
+        config = json.loads(g.proto.spec).get("config", {})
+        assert config.get("axisDiscrete") == {"labelLimit": 0, "labelOverlap": False}, chiave
