@@ -22,6 +22,12 @@ def _alla_panoramica() -> None:
     st.switch_page("pagine/panoramica.py")
 
 
+def _non_permessa() -> None:
+    st.title("Pagina non disponibile")
+    st.error("Non hai i permessi per questa pagina.")
+    st.page_link("pagine/panoramica.py", label="Vai alla Panoramica", icon=":material/dashboard:")
+
+
 def _mostra() -> None:
     from pagine.comune import PAGINE, applica_stile, esci, pagine_per, registra, script_cookie, utente_corrente
 
@@ -42,10 +48,17 @@ def _mostra() -> None:
         # list (axe-core: "list", "listitem"), which screen readers announce badly.
         # The address "/" opens Panoramica at its own address (/panoramica), so that every page, the first
         # one too, has one URL that a reload or a bookmark finds again.
+        # The addresses of the pages this role may not open (and /accesso) answer in Italian, without
+        # running anything: no "Page not found" dialog in English.
+        consentite = pagine_per(utente["ruolo"])
         pagina = st.navigation([st.Page(_alla_panoramica, title="Narrazioni", url_path="inizio", default=True,
                                         visibility="hidden")]
                                + [st.Page(p.file, title=p.titolo, url_path=p.chiave, icon=p.icona)
-                                  for p in pagine_per(utente["ruolo"])])
+                                  for p in consentite]
+                               + [st.Page(_non_permessa, title=p.titolo, url_path=p.chiave, visibility="hidden")
+                                  for p in PAGINE if p not in consentite]
+                               + [st.Page(_alla_panoramica, title="Accesso", url_path="accesso",
+                                          visibility="hidden")])
         with st.sidebar:
             st.write(f"**{utente['nome']}** · {utente['ruolo']}")
             if st.button("Esci", icon=":material/logout:"):

@@ -215,6 +215,8 @@ def test_ricercatore_non_vede_esporta_ne_revisione(browser: Any, dashboard: str)
         _quieta(pagina)
         assert pagina.get_by_role("heading", name="Esporta", exact=True).count() == 0
         assert pagina.get_by_text("citazioni da").count() == 0
+        assert pagina.get_by_text("Non hai i permessi per questa pagina.").count() == 1
+        assert pagina.get_by_text("Page not found").count() == 0
     finally:
         pagina.close()
 
