@@ -264,8 +264,9 @@ def generazione(s: Session, nome: str = GENERAZIONE_RACCONTI) -> int:
 def versione_dati(s: Session) -> tuple[Any, ...]:
     """A cheap fingerprint of everything the dashboard shows, read at every click (one query on indexes and
     primary keys): it changes when a story is added, approved (becomes visible), withdrawn, processed
-    (sentences, codes, areas, themes, runs) or coded by a person. Caches keyed on it never disagree."""
-    from archivio.modelli import AssegnazioneTema, Codice, Esecuzione, Frase, Revisione, Tema
+    (sentences, codes, areas, themes, runs: a run's end moves ``finita_il``) or coded by a person. Caches
+    keyed on it never disagree. Only primary keys and indexed columns: no scan of a big table."""
+    from archivio.modelli import Codice, Esecuzione, Frase, Revisione, Tema
     from archivio.modelli_codifica import PianoFrase
 
     def massimo(colonna: Any) -> Any:
@@ -277,7 +278,6 @@ def versione_dati(s: Session) -> tuple[Any, ...]:
         massimo(Racconto.id),
         select(func.count()).select_from(Racconto).where(Racconto.visibile.is_(True)).scalar_subquery(),
         massimo(Frase.id), massimo(Codice.id), massimo(PianoFrase.id), massimo(Tema.id),
-        select(func.count()).select_from(AssegnazioneTema).scalar_subquery(),
         massimo(Esecuzione.id), massimo(Esecuzione.finita_il), massimo(Revisione.rivista_il),
     )).one()
     return tuple(str(v) if isinstance(v, datetime) else v for v in riga)
