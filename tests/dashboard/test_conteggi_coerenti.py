@@ -44,3 +44,29 @@ def test_versione_dati_invariata_senza_modifiche(ambiente: Ambiente) -> None:
         a = ricevute.versione_dati(s)
     with ambiente.archivio.lettura() as s:
         assert ricevute.versione_dati(s) == a
+
+
+def test_versione_dati_cambia_con_l_elaborazione(ambiente: Ambiente) -> None:
+    """A processing run (a code on a sentence, then the run's end) moves the fingerprint each time."""
+    from sqlalchemy import select
+
+    from archivio import esecuzioni
+    from archivio.modelli import Codice, Frase
+
+    with ambiente.archivio.lettura() as s:
+        prima = ricevute.versione_dati(s)
+    with ambiente.archivio.transazione() as s:
+        eid = esecuzioni.apri(s, "elabora", "h", ["codifica.v1"], {})
+    with ambiente.archivio.lettura() as s:
+        aperta = ricevute.versione_dati(s)
+    assert aperta != prima
+    with ambiente.archivio.transazione() as s:
+        frase = s.scalars(select(Frase.id)).first()
+        s.add(Codice(frase_id=frase, codice="ansia", fonte="modello", probabilita=0.8, autore="m@1"))
+    with ambiente.archivio.lettura() as s:
+        codificata = ricevute.versione_dati(s)
+    assert codificata != aperta
+    with ambiente.archivio.transazione() as s:
+        esecuzioni.chiudi(s, eid, {"codifica.v1": 1})
+    with ambiente.archivio.lettura() as s:
+        assert ricevute.versione_dati(s) != codificata
