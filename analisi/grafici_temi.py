@@ -66,7 +66,7 @@ def _con_testo(df: pd.DataFrame) -> pd.DataFrame:
         df["periodo"] = df["periodo"].map(_periodo_leggibile)
     df["prevalenza (%)"] = (100 * df["prevalenza"]).round(1)
     df["intervallo 95% (%)"] = [
-        SOPPRESSO if s else f"{100 * a:.1f}–{100 * b:.1f}"
+        SOPPRESSO if s else f"{100 * a:.1f}–{100 * b:.1f}".replace(".", ",")
         for s, a, b in zip(df["soppresso"], df["inf"], df["sup"], strict=True)]
     df["testo"] = [SOPPRESSO if s else f"{p:.0f}" for s, p in zip(df["soppresso"], df["prevalenza (%)"], strict=True)]
     return df
@@ -90,7 +90,7 @@ def _ordine_temi(temi: pd.Series) -> list[str]:
 def tabella_temi_associazioni(prevalenze: pd.DataFrame) -> pd.DataFrame:
     """Associations × themes: "prevalence % (interval)" per cell, "n < 5" where suppressed."""
     df = _con_testo(prevalenze)
-    df["cella"] = [SOPPRESSO if s else f"{p:.1f} ({i})" for s, p, i in
+    df["cella"] = [SOPPRESSO if s else f"{p:.1f} ({i})".replace(".", ",") for s, p, i in
                    zip(df["soppresso"], df["prevalenza (%)"], df["intervallo 95% (%)"], strict=True)]
     tabella = df.pivot(index="gruppo", columns="tema", values="cella")
     tabella.columns = [str(c) for c in tabella.columns]

@@ -34,7 +34,14 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from analisi.etichette import FORMATO_DATA_WIDGET, PERIODI, etichetta_canale, etichetta_codice, tabella_leggibile
+from analisi.etichette import (
+    FORMATO_DATA_WIDGET,
+    PERIODI,
+    etichetta_canale,
+    etichetta_codice,
+    numero_it,
+    tabella_leggibile,
+)
 from analisi.grafici_panoramica import Figura
 from archivio import audit, ricevute, sessioni
 from archivio import cruscotto as cq
@@ -305,7 +312,11 @@ def mostra_figura(figura: Figura, *, chiave: str) -> None:
     with st.expander("Tabella dei dati (alternativa accessibile al grafico)"):
         tabella = tabella_mostrabile(figura.tabella)
         if len(tabella) <= 200:
-            # a real HTML table: read by screen readers (the data grid is a canvas) and light to draw
+            # a real HTML table: read by screen readers (the data grid is a canvas) and light to draw;
+            # decimals written the Italian way (0,25), as nothing sorts this table
+            for c in tabella.columns:
+                if pd.api.types.is_float_dtype(tabella[c].dtype):
+                    tabella[c] = tabella[c].map(numero_it)
             st.table(tabella_sicura(tabella.set_index(tabella.columns[0])))
         else:
             st.dataframe(tabella, hide_index=True, width="stretch", key=f"tab_{chiave}")
