@@ -18,27 +18,54 @@ MESSAGGIO_ERRORE = ("Si è verificato un errore e la pagina non può essere most
                     "del server).")
 
 
+def _alla_panoramica() -> None:
+    st.switch_page("pagine/panoramica.py")
+
+
+def _non_permessa() -> None:
+    st.title("Pagina non disponibile")
+    st.error("Non hai i permessi per questa pagina.")
+    st.page_link("pagine/panoramica.py", label="Vai alla Panoramica", icon=":material/dashboard:")
+
+
 def _mostra() -> None:
-    from pagine.comune import applica_stile, pagine_per, registra, utente_corrente
+    from pagine.comune import PAGINE, applica_stile, esci, pagine_per, registra, script_cookie, utente_corrente
 
     st.set_page_config(page_title="Narrazioni", page_icon="📖", layout="wide")
     applica_stile()
 
     utente = utente_corrente()
     if utente is None:
-        pagina = st.navigation([st.Page("pagine/accesso.py", title="Accesso", url_path="accesso",
-                                        icon=":material/login:")])
+        from pagine.accesso import mostra
+
+        # Every address shows the login form (nothing else runs): a deep link opened without a session asks
+        # for the password, then the same address shows the page asked for.
+        pagina = st.navigation([st.Page(mostra, title="Accesso", url_path="accesso", default=True)]
+                               + [st.Page(mostra, title=p.titolo, url_path=p.chiave) for p in PAGINE],
+                               position="hidden")
     else:
         # One flat list, in the order of pagine.comune.PAGINE: Streamlit's sectioned menu is not a valid HTML
         # list (axe-core: "list", "listitem"), which screen readers announce badly.
-        pagina = st.navigation([st.Page(p.file, title=p.titolo, url_path=p.chiave, icon=p.icona,
-                                        default=p.chiave == "panoramica") for p in pagine_per(utente["ruolo"])])
+        # The address "/" opens Panoramica at its own address (/panoramica), so that every page, the first
+        # one too, has one URL that a reload or a bookmark finds again.
+        # The addresses of the pages this role may not open (and /accesso) answer in Italian, without
+        # running anything: no "Page not found" dialog in English.
+        consentite = pagine_per(utente["ruolo"])
+        pagina = st.navigation([st.Page(_alla_panoramica, title="Narrazioni", url_path="inizio", default=True,
+                                        visibility="hidden")]
+                               + [st.Page(p.file, title=p.titolo, url_path=p.chiave, icon=p.icona)
+                                  for p in consentite]
+                               + [st.Page(_non_permessa, title=p.titolo, url_path=p.chiave, visibility="hidden")
+                                  for p in PAGINE if p not in consentite]
+                               + [st.Page(_alla_panoramica, title="Accesso", url_path="accesso",
+                                          visibility="hidden")])
         with st.sidebar:
             st.write(f"**{utente['nome']}** · {utente['ruolo']}")
             if st.button("Esci", icon=":material/logout:"):
                 registra(utente["nome"], "logout")
-                st.session_state.clear()
+                esci()
                 st.rerun()
+    script_cookie()
     if pagina.url_path != "revisione":
         st.session_state.pop("revisione", None)  # a decrypted original never outlives the review page
     pagina.run()

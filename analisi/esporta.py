@@ -34,6 +34,7 @@ from datetime import date, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from analisi.etichette import data_it, etichetta_codice, etichetta_periodo, etichetta_sottocodice
 from archivio.cruscotto import FraseDaCitare
 from archivio.impostazioni import predefinito
 
@@ -151,10 +152,11 @@ class Citazione:
         return {
             "racconto": self.racconto, "associazione": self.associazione,
             "area": area, "scheda": "" if self.da_assegnare else _nome(self.scheda, nomi_schede) or "",
-            "tema": self.tema or "", "codice": self.codice,
-            "sottocodici": ", ".join(c.split(".", 1)[1] for c in self.sottocodici),
-            "citazione": pulisci(self.testo), "data": self.data.isoformat() if self.data else "",
-            "periodo": self.periodo or "", "fonte_codice": _fonte(self.fonte_codice),
+            "tema": self.tema or "", "codice": etichetta_codice(self.codice),
+            "sottocodici": ", ".join(etichetta_sottocodice(c.split(".", 1)[1]) for c in self.sottocodici),
+            "citazione": pulisci(self.testo), "data": data_it(self.data),
+            "periodo": etichetta_periodo(self.periodo) if self.periodo else "",
+            "fonte_codice": _fonte(self.fonte_codice),
             "modello": self.modello or "",
             "probabilita": round(self.probabilita, 3) if self.probabilita else "",
             "fonte_area": _fonte(self.fonte_area) if self.area else "",
@@ -439,9 +441,9 @@ def _scrivi(foglio: Any, riga: int, valori: Sequence[Any]) -> None:
 def fonte_citazione(c: Citazione, nomi_schede: Mapping[str, str] | None = None,
                     nomi_aree: Mapping[str, str] | None = None) -> str:
     """The source line printed under a quote."""
-    codice = c.codice.replace("_", " ")
+    codice = etichetta_codice(c.codice)
     if c.sottocodici:
-        codice += " (" + ", ".join(s.split(".", 1)[1].replace("_", " ") for s in c.sottocodici) + ")"
+        codice += " (" + ", ".join(etichetta_sottocodice(s.split(".", 1)[1]) for s in c.sottocodici) + ")"
     parti = [f"Racconto {c.racconto}", c.associazione]
     if c.data:
         parti.append(c.data.strftime("%d/%m/%Y"))
@@ -648,7 +650,7 @@ def _nome_selezione(codifiche: Sequence[FraseDaCitare], soglia_area: float) -> s
             continue
         chi = "confermato da una persona" if f.fonte == "umano" else (
             "modello" + (f" (p = {f.probabilita:.2f})" if f.probabilita is not None else ""))
-        parti.append(f"{f.codice}: {chi}")
+        parti.append(f"{etichetta_codice(f.codice)}: {chi}")
     if primo.area:
         p = getattr(primo, "punteggio_area", None)
         chi = "confermata da una persona" if primo.fonte_area == "umano" else (

@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 
 from analisi.codifica.codebook import CODICI
+from analisi.etichette import data_ora_it
 from archivio.politiche import SOGLIA_CELLE
 
 ETICHETTE_CODICI = {"vita_quotidiana": "Vita quotidiana", "ansia": "Ansia", "preoccupazione_futuro":
@@ -113,6 +114,7 @@ def tabella_kappa_nel_tempo(storia: Iterable[Mapping[str, Any]]) -> pd.DataFrame
         return pd.DataFrame({"decisioni": pd.Series(dtype="float64"), "kappa": pd.Series(dtype="float64"),
                              "valutate": pd.Series(dtype="float64"), "quando": pd.Series(dtype="object")})
     df["kappa"] = pd.to_numeric(df["kappa"], errors="coerce")
+    df["quando"] = df["quando"].map(data_ora_it)
     return df.sort_values("decisioni").reset_index(drop=True)
 
 

@@ -15,16 +15,13 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from analisi.etichette import CODICI, ETICHETTA_MESE_VEGA, STATI, etichetta_stadio, etichetta_stato, mese_it
+from analisi.etichette import etichetta_codice as etichetta_codice
 from archivio.politiche import SOGLIA_CELLE
 
 #: Below this many stories a cell's share is not shown (quasi-identification risk, noisy estimates).
 
-ETICHETTE_CODICI = {
-    "vita_quotidiana": "Vita quotidiana",
-    "ansia": "Ansia",
-    "preoccupazione_futuro": "Preoccupazione per il futuro",
-    "proposta": "Proposta",
-}
+ETICHETTE_CODICI = CODICI  # the labels live in analisi.etichette
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 COLORI_CODICI = {
     "vita_quotidiana": "#56B4E9",
@@ -32,8 +29,7 @@ COLORI_CODICI = {
     "preoccupazione_futuro": "#CC79A7",
     "proposta": "#009E73",
 }
-ETICHETTE_STATI = {"fatto": "fatto", "errore": "errore", "in_attesa": "in attesa",
-                   "in_revisione": "in revisione", "approvato": "approvato"}
+ETICHETTE_STATI = STATI
 
 
 @dataclass(frozen=True)
@@ -43,13 +39,6 @@ class Figura:
     grafico: alt.Chart | alt.LayerChart
     tabella: pd.DataFrame
     descrizione: str
-
-
-def etichetta_codice(codice: str) -> str:
-    """Italian label of a code; second-level codes as "Ansia › salute"."""
-    padre, _, figlio = codice.partition(".")
-    base = ETICHETTE_CODICI.get(padre, padre.replace("_", " ").capitalize())
-    return f"{base} › {figlio.replace('_', ' ')}" if figlio else base
 
 
 def _vuota(descrizione: str) -> Figura:
@@ -67,16 +56,16 @@ def racconti_nel_tempo(date_racconti: Iterable[date | None]) -> Figura:
     conteggi = mesi.value_counts().sort_index()
     indice = pd.date_range(conteggi.index.min(), conteggi.index.max(), freq="MS")
     conteggi = conteggi.reindex(indice, fill_value=0)
-    tabella = pd.DataFrame({"mese": [d.strftime("%Y-%m") for d in indice], "racconti": conteggi.to_numpy()})
+    tabella = pd.DataFrame({"mese": [mese_it(d) for d in indice], "racconti": conteggi.to_numpy()})
     dati = pd.DataFrame({"inizio": indice, "racconti": conteggi.to_numpy(), "mese": tabella["mese"]})
     grafico = alt.Chart(dati).mark_bar(color="#0072B2").encode(
-        x=alt.X("mese:O", title="Mese", axis=alt.Axis(labelAngle=-45)),
+        x=alt.X("mese:O", title="Mese", sort=list(tabella["mese"]), axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("racconti:Q", title="Racconti"),
         tooltip=[alt.Tooltip("mese:N", title="Mese"), alt.Tooltip("racconti:Q", title="Racconti")],
     ).properties(height=260)
-    picco = tabella.loc[tabella["racconti"].idxmax()]
+    i = int(tabella["racconti"].idxmax())
     return Figura(grafico, tabella, f"Racconti per mese: {int(tabella['racconti'].sum())} in tutto, "
-                  f"il massimo ({int(picco['racconti'])}) nel mese {picco['mese']}.")
+                  f"il massimo ({int(tabella.at[i, 'racconti'])}) a {mese_it(indice[i], lungo=True)}.")
 
 
 def conteggio_per_categoria(valori: Iterable[str | None], *, titolo: str, mancante: str = "(non indicato)",
@@ -91,7 +80,7 @@ def conteggio_per_categoria(valori: Iterable[str | None], *, titolo: str, mancan
     # plain field names in the chart: a label such as "Fascia d'età" would break Vega's expressions
     dati = tabella.head(massimo).rename(columns={titolo: "categoria"})
     grafico = alt.Chart(dati).mark_bar(color="#0072B2").encode(
-        y=alt.Y("categoria:N", sort="-x", title=titolo, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("categoria:N", sort="-x", title=titolo, axis=alt.Axis(labelLimit=0, labelOverlap=False)),
         x=alt.X("racconti:Q", title="Racconti"),
         tooltip=[alt.Tooltip("categoria:N", title=titolo), alt.Tooltip("racconti:Q", title="Racconti"),
                  alt.Tooltip("quota:Q", title="Quota", format=".1%")],
@@ -108,7 +97,7 @@ def quote_codici(righe: Sequence[Mapping[str, Any]]) -> Figura:
         return _vuota("Nessuna frase codificata.")
     dati["etichetta"] = dati["codice"].map(etichetta_codice)
     grafico = alt.Chart(dati).mark_bar().encode(
-        y=alt.Y("etichetta:N", sort="-x", title="Codice", axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("etichetta:N", sort="-x", title="Codice", axis=alt.Axis(labelLimit=0, labelOverlap=False)),
         x=alt.X("quota_frasi:Q", title="Quota delle frasi", axis=alt.Axis(format="%")),
         color=alt.Color("codice:N", legend=None,
                         scale=alt.Scale(domain=list(COLORI_CODICI), range=list(COLORI_CODICI.values()))),
@@ -128,7 +117,8 @@ def stato_elaborazione(righe: Sequence[Mapping[str, Any]]) -> Figura:
     dati = pd.DataFrame(list(righe))
     if dati.empty:
         return _vuota("Nessuna elaborazione registrata.")
-    dati["stato"] = dati["stato"].map(lambda s: ETICHETTE_STATI.get(s, s))
+    dati["stato"] = dati["stato"].map(etichetta_stato)
+    dati["stadio"] = dati["stadio"].map(etichetta_stadio)
     grafico = alt.Chart(dati).mark_bar().encode(
         y=alt.Y("stadio:N", title="Fase"),
         x=alt.X("racconti:Q", title="Racconti", stack="zero"),
@@ -184,8 +174,8 @@ def mappa_calore(dati: pd.DataFrame, *, x: str, y: str, valore: str, titolo_x: s
     if n is not None:
         tooltip.append(alt.Tooltip(f"{n}:Q", title="Racconti"))
     base = alt.Chart(d).encode(
-        x=alt.X(f"{x}:N", title=titolo_x, axis=alt.Axis(labelAngle=-35, labelLimit=180)),
-        y=alt.Y(f"{y}:N", title=titolo_y, axis=alt.Axis(labelLimit=220)))
+        x=alt.X(f"{x}:N", title=titolo_x, axis=alt.Axis(labelAngle=-35, labelLimit=0, labelOverlap=False)),
+        y=alt.Y(f"{y}:N", title=titolo_y, axis=alt.Axis(labelLimit=0, labelOverlap=False)))
     celle = base.mark_rect(stroke="white").encode(
         color=alt.condition("datum.soppressa", alt.value("#DDDDDD"),
                             alt.Color(f"{valore}:Q", title=titolo_valore, scale=alt.Scale(scheme="blues"),
@@ -208,7 +198,7 @@ def barre_per_gruppo(dati: pd.DataFrame, *, categoria: str, valore: str, gruppo:
     if dati.empty:
         return _vuota("Nessun dato.")
     grafico = alt.Chart(dati).mark_bar().encode(
-        y=alt.Y(f"{categoria}:N", title=titolo_categoria, sort="-x", axis=alt.Axis(labelLimit=240)),
+        y=alt.Y(f"{categoria}:N", title=titolo_categoria, sort="-x", axis=alt.Axis(labelLimit=0, labelOverlap=False)),
         x=alt.X(f"sum({valore}):Q", title=titolo_valore),
         color=alt.Color(f"{gruppo}:N", title=titolo_gruppo, scale=alt.Scale(scheme="tableau20")),
         tooltip=[alt.Tooltip(f"{categoria}:N", title=titolo_categoria),
@@ -226,15 +216,16 @@ def linee_nel_tempo(dati: pd.DataFrame, *, tempo: str, valore: str, serie: str, 
     """One line per series over months (e.g. coded sentences per code over time)."""
     if dati.empty:
         return _vuota("Nessun dato nel tempo.")
+    dati = dati.assign(mese_it=[mese_it(v) for v in dati[tempo]])
     grafico = alt.Chart(dati).mark_line(point=True).encode(
-        x=alt.X(f"{tempo}:T", title="Mese", axis=alt.Axis(format="%b %Y")),
+        x=alt.X(f"{tempo}:T", title="Mese", axis=alt.Axis(labelExpr=ETICHETTA_MESE_VEGA, tickCount="month")),
         y=alt.Y(f"{valore}:Q", title=titolo_valore),
         color=alt.Color(f"{serie}:N", title=titolo_serie),
-        tooltip=[alt.Tooltip(f"{tempo}:T", title="Mese", format="%Y-%m"), alt.Tooltip(f"{serie}:N"),
+        tooltip=[alt.Tooltip("mese_it:N", title="Mese"), alt.Tooltip(f"{serie}:N"),
                  alt.Tooltip(f"{valore}:Q", title=titolo_valore, format=formato)],
     ).properties(height=260)
     tabella = dati.pivot_table(index=tempo, columns=serie, values=valore, aggfunc="sum", fill_value=0)
-    tabella.index = [pd.Timestamp(t).strftime("%Y-%m") for t in tabella.index]
+    tabella.index = [mese_it(t) for t in tabella.index]
     tabella = tabella.reset_index(names="mese")
     return Figura(grafico, tabella, f"{titolo_valore} per mese e {titolo_serie.lower()}.")
 

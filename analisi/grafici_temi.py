@@ -14,6 +14,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from analisi.etichette import etichetta_periodo, mese_it
 from archivio.politiche import SOGLIA_CELLE
 
 __all__ = [
@@ -52,14 +53,30 @@ def grafico_prevalenza(temi: Sequence[Mapping[str, Any]]) -> alt.Chart:
     )
 
 
+def _periodo_leggibile(periodo: Any) -> str:
+    """"mar 2020" for a month key "2020-03", the phase's name for a phase key."""
+    testo = str(periodo)
+    if re.fullmatch(r"\d{4}-\d{2}", testo):
+        return mese_it(testo)
+    return etichetta_periodo(periodo)
+
+
 def _con_testo(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
+    if "periodo" in df.columns:
+        df["periodo"] = df["periodo"].map(_periodo_leggibile)
     df["prevalenza (%)"] = (100 * df["prevalenza"]).round(1)
     df["intervallo 95% (%)"] = [
-        SOPPRESSO if s else f"{100 * a:.1f}–{100 * b:.1f}"
+        SOPPRESSO if s else f"{100 * a:.1f}–{100 * b:.1f}".replace(".", ",")
         for s, a, b in zip(df["soppresso"], df["inf"], df["sup"], strict=True)]
     df["testo"] = [SOPPRESSO if s else f"{p:.0f}" for s, p in zip(df["soppresso"], df["prevalenza (%)"], strict=True)]
     return df
+
+
+def _n_testo(n: pd.Series, soppresso: pd.Series) -> pd.Series:
+    """Counts as text, "n < 5" where suppressed: one type per column (Arrow refuses a mix of int and str)."""
+    return pd.Series([SOPPRESSO if s or pd.isna(v) else str(int(v)) for v, s in zip(n, soppresso, strict=True)],
+                     index=n.index, dtype="object")
 
 
 def _ordine_temi(temi: pd.Series) -> list[str]:
@@ -74,7 +91,7 @@ def _ordine_temi(temi: pd.Series) -> list[str]:
 def tabella_temi_associazioni(prevalenze: pd.DataFrame) -> pd.DataFrame:
     """Associations × themes: "prevalence % (interval)" per cell, "n < 5" where suppressed."""
     df = _con_testo(prevalenze)
-    df["cella"] = [SOPPRESSO if s else f"{p:.1f} ({i})" for s, p, i in
+    df["cella"] = [SOPPRESSO if s else f"{p:.1f} ({i})".replace(".", ",") for s, p, i in
                    zip(df["soppresso"], df["prevalenza (%)"], df["intervallo 95% (%)"], strict=True)]
     tabella = df.pivot(index="gruppo", columns="tema", values="cella")
     tabella.columns = [str(c) for c in tabella.columns]
@@ -86,10 +103,13 @@ def grafico_temi_associazioni(prevalenze: pd.DataFrame) -> alt.Chart:
     """Heatmap associations × themes; tooltip with the 95 % interval and n; suppressed cells grey."""
     df = _con_testo(prevalenze)
     df["tema"] = df["tema"].astype(str)
-    df["n"] = df["n"].astype("object").where(~df["soppresso"], SOPPRESSO)
+    df["n"] = _n_testo(df["n"], df["soppresso"])
+    # one row per theme, its whole label written horizontally (not cut, not thinned out); associations,
+    # fewer, are the columns
     base = alt.Chart(df, title="Temi per associazione (% del contenuto dei racconti)").encode(
-        x=alt.X("tema:N", title=None, sort=_ordine_temi(df["tema"]), axis=alt.Axis(labelAngle=-40, labelLimit=180)),
-        y=alt.Y("gruppo:N", title=None),
+        y=alt.Y("tema:N", title=None, sort=_ordine_temi(df["tema"]),
+                axis=alt.Axis(labelLimit=0, labelOverlap=False)),
+        x=alt.X("gruppo:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=0, labelOverlap=False)),
         tooltip=[alt.Tooltip("gruppo:N", title="associazione"), "tema:N", "prevalenza (%):Q",
                  "intervallo 95% (%):N", alt.Tooltip("n:N", title="racconti")],
     )
@@ -98,14 +118,14 @@ def grafico_temi_associazioni(prevalenze: pd.DataFrame) -> alt.Chart:
                             alt.Color("prevalenza (%):Q", scale=alt.Scale(scheme="blues"), title="%")))
     testo = base.mark_text(fontSize=10).encode(
         text="testo:N", color=alt.condition("datum['prevalenza (%)'] > 40", alt.value("white"), alt.value("black")))
-    return alt.layer(celle, testo)  # type: ignore[return-value]
+    return alt.layer(celle, testo).properties(height=alt.Step(24))  # type: ignore[return-value]
 
 
 def tabella_temi_nel_tempo(nel_tempo: pd.DataFrame) -> pd.DataFrame:
     """Periods × themes with intervals (from ``confronti.temi_nel_tempo``)."""
     df = _con_testo(nel_tempo)
     return df[["periodo", "tema", "n", "prevalenza (%)", "intervallo 95% (%)"]].assign(
-        n=lambda d: d["n"].astype("object").where(d["n"].notna(), SOPPRESSO))
+        n=lambda d: _n_testo(d["n"], d["n"].isna()))
 
 
 def grafico_temi_nel_tempo(nel_tempo: pd.DataFrame, temi: Sequence[Any] | None = None) -> alt.Chart:

@@ -298,3 +298,22 @@ class Tentativo(Base):
     quando: Mapped[datetime] = mapped_column(DateTime, default=adesso)
 
     __table_args__ = (Index("ix_tentativi_tipo_chiave_quando", "tipo", "chiave", "quando"),)
+
+
+class Sessione(Base):
+    """A dashboard login that survives a reload: only hashes of its secrets are stored (migration 0011).
+
+    ``consegna_hash``: a one-time code (minutes) the browser exchanges for the cookie; ``token_hash``: the
+    SHA-256 of the cookie's random token. Logging out deletes the row: the cookie is then worth nothing.
+    """
+
+    __tablename__ = "sessioni"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nome_utente: Mapped[str] = mapped_column(String(80), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    consegna_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    consegna_scade: Mapped[datetime | None] = mapped_column(DateTime)
+    creata_il: Mapped[datetime] = mapped_column(DateTime, default=adesso)
+    ultima_attivita: Mapped[datetime] = mapped_column(DateTime, default=adesso)
+    scade_il: Mapped[datetime] = mapped_column(DateTime)

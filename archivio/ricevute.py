@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, or_, select, text, update
+from sqlalchemy import Select, delete, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from archivio import audit
@@ -259,6 +259,28 @@ def aumenta_generazione(s: Session, nome: str = GENERAZIONE_RACCONTI) -> None:
 def generazione(s: Session, nome: str = GENERAZIONE_RACCONTI) -> int:
     """The current value of a named counter (0 before its first bump)."""
     return int(s.scalar(select(Generazione.valore).where(Generazione.nome == nome)) or 0)
+
+
+def versione_dati(s: Session) -> tuple[Any, ...]:
+    """A cheap fingerprint of everything the dashboard shows, read at every click (one query on indexes and
+    primary keys): it changes when a story is added, approved (becomes visible), withdrawn, processed
+    (sentences, codes, areas, themes, runs: a run's end moves ``finita_il``) or coded by a person. Caches
+    keyed on it never disagree. Only primary keys and indexed columns: no scan of a big table."""
+    from archivio.modelli import Codice, Esecuzione, Frase, Revisione, Tema
+    from archivio.modelli_codifica import PianoFrase
+
+    def massimo(colonna: Any) -> Any:
+        return select(func.max(colonna)).scalar_subquery()
+
+    riga = s.execute(select(
+        select(func.coalesce(func.max(Generazione.valore), 0))
+        .where(Generazione.nome == GENERAZIONE_RACCONTI).scalar_subquery(),
+        massimo(Racconto.id),
+        select(func.count()).select_from(Racconto).where(Racconto.visibile.is_(True)).scalar_subquery(),
+        massimo(Frase.id), massimo(Codice.id), massimo(PianoFrase.id), massimo(Tema.id),
+        massimo(Esecuzione.id), massimo(Esecuzione.finita_il), massimo(Revisione.rivista_il),
+    )).one()
+    return tuple(str(v) if isinstance(v, datetime) else v for v in riga)
 
 
 def elimina_racconto(s: Session, racconto_id: int) -> tuple[str, ...]:

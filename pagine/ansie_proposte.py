@@ -8,6 +8,7 @@ import streamlit as st
 
 from analisi import grafici_panoramica as gp
 from analisi.codifica.codebook import CODICI
+from analisi.etichette import tabella_leggibile
 from archivio import cruscotto as cq
 from pagine.comune import (
     TTL,
@@ -127,6 +128,6 @@ else:
     frasi["scheda"] = frasi["scheda"].map(lambda x: schede.get(x, x) if x else "")
     st.caption(f"{len(frasi)} frasi" + (" (prime 2000)" if len(frasi) >= 2000 else "")
                + ". Le frasi di racconti non citabili non compaiono nelle esportazioni.")
-    st.dataframe(frasi, hide_index=True, width="stretch",
+    st.dataframe(tabella_leggibile(frasi, tranne=("data",)), hide_index=True, width="stretch",
                  column_config={"frase": st.column_config.TextColumn("Frase", width="large"),
                                 "data": st.column_config.DateColumn("Data", format="DD/MM/YYYY")})

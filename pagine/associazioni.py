@@ -11,6 +11,7 @@ import streamlit as st
 
 from analisi import confronti
 from analisi import grafici_temi as gt
+from analisi.etichette import tabella_leggibile
 from archivio import cruscotto as cq
 from pagine.comune import (
     TTL,
@@ -146,7 +147,7 @@ if vista == "Temi per associazione":
                 f"Racconto {testo_sicuro(voce['racconto'])} · "
                 f"peso del tema {voce['peso del tema']:.2f}</div>")
     with st.expander("Le stesse citazioni in tabella"):
-        st.dataframe(pd.DataFrame(righe), hide_index=True, width="stretch")
+        st.dataframe(tabella_leggibile(pd.DataFrame(righe)), hide_index=True, width="stretch")
 else:
     st.caption("Le parole che ogni associazione usa più delle altre (log-odds con prior informativo, "
                "Monroe et al. "

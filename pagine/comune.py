@@ -7,14 +7,18 @@ them), rate-limits failed logins and writes every login to the audit table (``ar
 checks the role on the server at every run of every page — the role in the session is re-read from the
 database each time, so a deactivated user or a changed role takes effect at the next click.
 
-Sessions expire after ``sessione_minuti`` without activity. A Streamlit session lives in the browser tab's
-websocket: reloading the page starts a new session, which needs a new login (no cookie to steal).
+Sessions expire after ``sessione_minuti`` without activity (and 12 hours after the login). A Streamlit
+session lives in the browser tab's websocket and is lost on reload, so a login also opens a server-side
+session (``archivio/sessioni.py``): the page hands its one-time code to ``/_narrazioni/sessione``, which
+answers with an HttpOnly, SameSite=Strict cookie; a reload or a deep link finds the session again through
+that cookie (``st.context.cookies``). The store keeps only hashes; "Esci" deletes the row and the cookie.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import json
 import logging
 import re
 import secrets
@@ -22,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal, TypeVar
 
 import pandas as pd
@@ -30,18 +34,27 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from analisi.grafici_panoramica import Figura, etichetta_codice
-from archivio import audit, ricevute
+from analisi.etichette import (
+    FORMATO_DATA_WIDGET,
+    PERIODI,
+    etichetta_canale,
+    etichetta_codice,
+    numero_it,
+    tabella_leggibile,
+)
+from analisi.grafici_panoramica import Figura
+from archivio import audit, ricevute, sessioni
 from archivio import cruscotto as cq
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni, carica_impostazioni
+from pagine.protezioni import NOME_COOKIE, PERCORSO_SESSIONE
 
 RUOLI_LEGGONO = ("ricercatore", "operatore", "amministratore")
-TTL = 60  # seconds query results stay cached; pages that write clear them at once
-# Whole-store aggregates (a few seconds of work at 10^4 stories) are kept longer; "Aggiorna i dati" and every
-# page that writes empty the caches at once.
-TTL_BASE = 300
+# Cached query results are dropped together as soon as the store's data change (controlla_generazione, at
+# every click); the TTLs only bound the memory of filter combinations nobody asks for any more.
+TTL = 600
+TTL_BASE = 1800
 
 
 @dataclass(frozen=True)
@@ -128,13 +141,71 @@ def cifrario() -> Cifrario:
 
 def _esci(scaduta: bool) -> None:
     # everything goes: filters, and the decrypted text an administrator may have open for review
+    sessione = (st.session_state.get("utente") or {}).get("sessione")
+    if sessione is not None:
+        with archivio().transazione() as s:
+            sessioni.chiudi(s, sessione)
     st.session_state.clear()
+    st.session_state["_cancella_cookie"] = True
     if scaduta:
         st.session_state["sessione_scaduta"] = True
 
 
+def _inattivita() -> timedelta:
+    return timedelta(minutes=impostazioni().sessione_minuti)
+
+
+def entra(nome_utente: str, ruolo: str) -> None:
+    """After a successful login: a server-side session, and its one-time code for the browser's cookie."""
+    with archivio().transazione() as s:
+        sessione, codice = sessioni.apri(s, nome_utente)
+    st.session_state["utente"] = {"nome": nome_utente, "ruolo": ruolo, "ultima_attivita": time.time(),
+                                  "sessione": sessione}
+    st.session_state["_consegna"] = codice
+
+
+def esci() -> None:
+    """Logout: the server-side session is deleted (its cookie opens nothing any more), then the cookie."""
+    _esci(scaduta=False)
+
+
+def _cookie_sessione() -> str:
+    try:
+        return str(st.context.cookies.get(NOME_COOKIE) or "")
+    except Exception:  # no browser behind this session (AppTest, scripts)
+        return ""
+
+
+def _da_cookie() -> None:
+    """A reload or a deep link: the session is found again through the browser's cookie, if still alive."""
+    token = _cookie_sessione()
+    if not token:
+        return
+    with archivio().transazione() as s:
+        trovata = sessioni.da_token(s, token, _inattivita())
+    if trovata is not None:
+        st.session_state["utente"] = {"nome": trovata.nome_utente, "ruolo": "", "ultima_attivita": time.time(),
+                                      "sessione": trovata.id}
+
+
+def script_cookie() -> None:
+    """Hand the one-time code of a fresh login to the server (which sets the HttpOnly cookie), or clear
+    the cookie after a logout. Nothing else of the session reaches the page's JavaScript."""
+    base = "/" + str(st.get_option("server.baseUrlPath") or "").strip("/")
+    percorso = json.dumps(base.rstrip("/") + "/" + PERCORSO_SESSIONE)
+    if codice := st.session_state.pop("_consegna", None):
+        st.html(f"<script>fetch({percorso}, {{method: 'POST', credentials: 'same-origin', "
+                f"headers: {{'Content-Type': 'text/plain'}}, body: {json.dumps(codice)}}});</script>",
+                unsafe_allow_javascript=True)
+    elif st.session_state.pop("_cancella_cookie", False):
+        st.html(f"<script>fetch({percorso}, {{method: 'DELETE', credentials: 'same-origin'}});</script>",
+                unsafe_allow_javascript=True)
+
+
 def utente_corrente() -> dict[str, Any] | None:
     """The logged-in user, or None. Idle sessions expire; role and activity are re-read from the store."""
+    if not st.session_state.get("utente"):
+        _da_cookie()
     utente = st.session_state.get("utente")
     if not utente:
         return None
@@ -142,10 +213,11 @@ def utente_corrente() -> dict[str, Any] | None:
     if time.time() - utente["ultima_attivita"] > limite:
         _esci(scaduta=True)
         return None
-    with archivio().lettura() as s:
+    with archivio().transazione() as s:
+        viva = utente.get("sessione") is None or sessioni.attiva(s, utente["sessione"], _inattivita())
         stato = cq.stato_utente(s, utente["nome"])
-        controlla_generazione(ricevute.generazione(s))
-    if stato is None or not stato[1]:
+        controlla_generazione(ricevute.versione_dati(s))
+    if not viva or stato is None or not stato[1]:
         _esci(scaduta=False)
         return None
     utente["ruolo"] = stato[0]
@@ -153,17 +225,18 @@ def utente_corrente() -> dict[str, Any] | None:
     return dict(utente)
 
 
-_GENERAZIONE_VISTA: dict[str, int] = {}
+_GENERAZIONE_VISTA: dict[str, Any] = {}
 _GENERAZIONE_LOCK = threading.Lock()
 
 
-def controlla_generazione(attuale: int) -> None:
-    """Drop every cached table when the store's generation changed (a story was withdrawn, by anyone:
-    the form, the CLI, another session). Read at every run of every page: a withdrawn story never
-    outlives the next click."""
+def controlla_generazione(attuale: Any) -> None:
+    """Drop every cached table when the store's data changed (:func:`archivio.ricevute.versione_dati`: a
+    story added, approved, processed, coded or withdrawn, by anyone: the form, the worker, the CLI, another
+    session). Read at every run of every page, before any cached loader: all the numbers a page shows come
+    from the same state of the store, and a withdrawn story never outlives the next click."""
     with _GENERAZIONE_LOCK:
-        vista = _GENERAZIONE_VISTA.get("racconti")
-        _GENERAZIONE_VISTA["racconti"] = attuale
+        vista = _GENERAZIONE_VISTA.get("dati")
+        _GENERAZIONE_VISTA["dati"] = attuale
     if vista is not None and vista != attuale:
         st.cache_data.clear()
 
@@ -199,11 +272,17 @@ def registra(chi: str, azione: str, oggetto: str | None = None,
 
 # ------------------------------------------------------------------------------------------------ displays
 # Streamlit's captions (grey at 60% opacity) and the selected segment's red on pink miss WCAG AA contrast
-# (4.5:1; axe-core flags them): darker, opaque tones; nothing else changes.
+# (4.5:1; axe-core flags them): darker, opaque tones. An empty date field says "gg/mm/aaaa", not Streamlit's
+# English "dd/mm/yyyy" (its calendar already follows the browser's Italian locale).
 _STILE = """<style>
 [data-testid="stCaptionContainer"] { opacity: 1 !important; color: #595959 !important; }
 [data-testid="stCaptionContainer"] p { color: #595959 !important; }
 button[data-selected="true"] p { color: #8a1c28 !important; }
+[data-testid="stDateInputField"] [role="spinbutton"][data-placeholder="true"] { font-size: 0 !important; }
+[data-testid="stDateInputField"] [role="spinbutton"][data-placeholder="true"]::after { font-size: 0.875rem; }
+[data-testid="stDateInputField"] [data-placeholder="true"][data-type="day"]::after { content: "gg"; }
+[data-testid="stDateInputField"] [data-placeholder="true"][data-type="month"]::after { content: "mm"; }
+[data-testid="stDateInputField"] [data-placeholder="true"][data-type="year"]::after { content: "aaaa"; }
 </style>"""
 
 
@@ -211,7 +290,10 @@ def mostra_grafico(grafico: Any, descrizione: str, *,
                    larghezza: Literal["stretch", "content"] = "stretch") -> None:
     """An Altair chart described by one text for screen readers (its marks are hidden from them: the
     table alternative carries the numbers)."""
-    st.altair_chart(grafico.configure_mark(aria=False), width=larghezza, alt=descrizione)
+    # Streamlit's chart theme cuts axis labels at 100 px and drops those that would overlap (a heatmap of
+    # 30 themes showed every 4th): full labels, all of them, on every discrete axis.
+    grafico = grafico.configure_mark(aria=False).configure_axisDiscrete(labelLimit=0, labelOverlap=False)
+    st.altair_chart(grafico, width=larghezza, alt=descrizione)
 
 
 def applica_stile() -> None:
@@ -230,19 +312,20 @@ def mostra_figura(figura: Figura, *, chiave: str) -> None:
     with st.expander("Tabella dei dati (alternativa accessibile al grafico)"):
         tabella = tabella_mostrabile(figura.tabella)
         if len(tabella) <= 200:
-            # a real HTML table: read by screen readers (the data grid is a canvas) and light to draw
+            # a real HTML table: read by screen readers (the data grid is a canvas) and light to draw;
+            # decimals written the Italian way (0,25), as nothing sorts this table
+            for c in tabella.columns:
+                if pd.api.types.is_float_dtype(tabella[c].dtype):
+                    tabella[c] = tabella[c].map(numero_it)
             st.table(tabella_sicura(tabella.set_index(tabella.columns[0])))
         else:
             st.dataframe(tabella, hide_index=True, width="stretch", key=f"tab_{chiave}")
 
 
 def tabella_mostrabile(df: pd.DataFrame) -> pd.DataFrame:
-    """Columns that mix numbers and text ("n < 5" beside counts) as text: Arrow refuses mixed columns."""
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object and out[c].map(type).nunique() > 1:
-            out[c] = out[c].map(lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
-    return out
+    """A table as shown on a page: no "None"/"nan", Italian dates, sì/no, one type per column (Arrow
+    refuses a column mixing "n < 5" and counts). See :func:`analisi.etichette.tabella_leggibile`."""
+    return tabella_leggibile(df)
 
 
 def testo_sicuro(testo: str) -> str:
@@ -318,13 +401,7 @@ def _scelta_multipla(etichetta: str, chiave: str, opzioni: Sequence[Any], **kwar
                               **kwargs))
 
 
-ETICHETTE_PERIODI = {
-    "lockdown-2020": "Primo lockdown (mar-mag 2020)",
-    "estate-2020": "Estate 2020",
-    "seconda-ondata": "Seconda ondata (ott 2020 - gen 2021)",
-    "zone-colori-2021": "Zone a colori (feb-mag 2021)",
-    "riaperture-2021": "Riaperture (giu-dic 2021)",
-}
+ETICHETTE_PERIODI = PERIODI  # the labels live in analisi.etichette
 
 
 def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
@@ -352,7 +429,7 @@ def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
             quartieri = _scelta_multipla("Quartiere o zona", "f_quartieri", v.quartieri)
             fasce = _scelta_multipla("Fascia d'età", "f_fasce", v.fasce_eta)
             ruoli = _scelta_multipla("Ruolo di chi racconta", "f_ruoli", v.ruoli)
-            canali = _scelta_multipla("Canale", "f_canali", v.canali)
+            canali = _scelta_multipla("Canale", "f_canali", v.canali, format_func=etichetta_canale)
             dal = al = None
             if v.dal and v.al:
                 minimo, massimo = min(v.dal, date(2019, 1, 1)), max(v.al, date.today())
@@ -362,7 +439,7 @@ def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
                     st.session_state.pop("_filtro_f_date", None)
                 intervallo = _persistente("f_date", st.date_input, "Data del racconto",
                                           predefinito=(v.dal, v.al),
-                                          min_value=minimo, max_value=massimo, format="DD/MM/YYYY")
+                                          min_value=minimo, max_value=massimo, format=FORMATO_DATA_WIDGET)
                 if isinstance(intervallo, tuple | list) and len(intervallo) == 2:
                     dal, al = intervallo
                     if dal <= v.dal:
@@ -376,10 +453,6 @@ def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
                            testo=str(ricerca or "").strip(), temi=temi, codici=cod)
         if filtri.attivi():
             st.caption(f"Filtri attivi: {filtri.attivi()}")
-        if st.button("Aggiorna i dati", icon=":material/refresh:", help="Rilegge l'archivio (i dati si "
-                     f"aggiornano comunque da soli ogni {TTL_BASE // 60} minuti)."):
-            st.cache_data.clear()
-            st.rerun()
     return filtri
 
 
@@ -572,7 +645,7 @@ def riscalda() -> None:
     def lavora() -> None:
         try:
             with archivio().lettura() as s:
-                controlla_generazione(ricevute.generazione(s))
+                controlla_generazione(ricevute.versione_dati(s))
             valori_filtri()
             conteggi_generali()
             racconti_df(cq.Filtri())

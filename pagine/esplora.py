@@ -8,8 +8,8 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
+from analisi.etichette import CODICI, data_it, etichetta_codice, etichetta_fonte, etichetta_periodo
 from archivio import cruscotto as cq
-from archivio.politiche import CODICI
 from pagine.comune import (
     TTL,
     archivio,
@@ -76,7 +76,8 @@ with scheda_racconti:
                f"{pagina * PER_PAGINA + len(risultati)}. "
                "Seleziona una riga per aprire il racconto.")
     evento = st.dataframe(
-        risultati, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+        risultati.assign(titolo=risultati["titolo"].fillna("")), hide_index=True, width="stretch",
+        on_select="rerun", selection_mode="single-row",
         key="esplora_tabella",
         column_config={"codice": "Racconto", "titolo": "Titolo", "associazione": "Associazione",
                        "data": st.column_config.DateColumn("Data", format="DD/MM/YYYY"),
@@ -115,19 +116,21 @@ if r is None:
     st.stop()
 st.divider()
 st.subheader(md_sicuro(r.titolo or r.codice))
-dettagli = [r.codice, r.associazione, r.data.strftime("%d/%m/%Y") if r.data else None, r.periodo, r.quartiere,
+dettagli = [r.codice, r.associazione, data_it(r.data), etichetta_periodo(r.periodo) if r.periodo else None,
+            r.quartiere,
             r.fascia_eta, r.ruolo, f"{r.parole} parole", f"tema: {r.tema}" if r.tema else None,
             "citabile" if r.citabile else "non citabile"]
 st.caption(" · ".join(md_sicuro(d) for d in dettagli if d))
 solo = st.multiselect("Evidenzia le frasi codificate come",
-                      list(CODICI),
-                      format_func=lambda c: c.replace("_", " "), placeholder="Tutti i codici")
+                      list(CODICI), format_func=etichetta_codice, placeholder="Tutti i codici")
 st.html(legenda_codici())
 st.html(html_racconto(r.testo, r.frasi, ricerca=filtri.testo, solo_codici=solo))
 codificate = [f for f in r.frasi if f.codici]
 with st.expander(f"Frasi codificate ({len(codificate)}) in tabella"):
-    st.dataframe(pd.DataFrame([{"n.": f.indice + 1, "frase": f.testo, "codici": ", ".join(f.codici),
-                                "fonte": ", ".join(sorted(set(f.fonti)))} for f in codificate]),
+    st.dataframe(pd.DataFrame([{"n.": f.indice + 1, "frase": f.testo,
+                                "codici": ", ".join(etichetta_codice(c) for c in f.codici),
+                                "fonte": ", ".join(sorted({etichetta_fonte(x) for x in f.fonti}))}
+                               for f in codificate]),
                  hide_index=True, width="stretch")
 if not r.frasi:
     st.caption("Frasi non ancora elaborate. " + messaggio_elaborazione(impostazioni().cartella_dati))

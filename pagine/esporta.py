@@ -16,6 +16,7 @@ import streamlit as st
 
 from analisi import esporta as ex
 from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
+from analisi.etichette import data_it, etichetta_canale, etichetta_periodo, tabella_leggibile
 from analisi.grafici_panoramica import etichetta_codice
 from archivio import cruscotto as cq
 from pagine.comune import (
@@ -124,9 +125,9 @@ with st.expander("Anteprima delle citazioni (prime 200)"):
         st.caption(f"{anteprima.totale_escluse} proposte del modello non confermate restano fuori dai file: "
                    + "; ".join(f"{ex.nome_area(a, nomi_aree())}: {n}" for a, n in sorted(
                        anteprima.escluse.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))) + ".")
-    st.dataframe(pd.DataFrame([{"nei_file": ex.ammessa(c, anteprima.soglia),
-                                **c.riga(nomi_aree(), nomi_schede(), anteprima.escluse)}
-                               for c in anteprima.citazioni]),
+    st.dataframe(tabella_leggibile(pd.DataFrame([{"nei file": ex.ammessa(c, anteprima.soglia),
+                                                  **c.riga(nomi_aree(), nomi_schede(), anteprima.escluse)}
+                                                 for c in anteprima.citazioni]).rename(columns=dict(ex.COLONNE))),
                  hide_index=True, width="stretch")
 
 # everything a download needs is captured now: it runs on another thread, after the click
@@ -156,8 +157,9 @@ def _qdpx() -> bytes:
         temi = cq.temi_principali(s, [t["id"] for t in testi])
     sorgenti = [ex.Sorgente(t["id"], t["codice"], t["testo"], {
         "associazione": t["associazione"], "quartiere": t["quartiere"], "fascia_eta": t["fascia_eta"],
-        "ruolo": t["ruolo"], "periodo": t["periodo"], "data": t["data"].isoformat() if t["data"] else None,
-        "canale": t["canale"], "tema": temi.get(t["id"])}) for t in testi]
+        "ruolo": t["ruolo"], "periodo": etichetta_periodo(t["periodo"]) if t["periodo"] else None,
+        "data": data_it(t["data"]) or None, "canale": etichetta_canale(t["canale"]) or None,
+        "tema": temi.get(t["id"])}) for t in testi]
     return ex.a_qdpx(sorgenti, frasi, codebook=DESCRIZIONI, sottocodici=SOTTOCODICI, autore=autore,
                      nome_progetto="Narrazioni — esportazione", nomi_aree=aree_nomi, soglia=soglia_file,
                      soglia_area=soglia_area)

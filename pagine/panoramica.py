@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from analisi import grafici_panoramica as gp
+from analisi.etichette import etichetta_canale, etichetta_periodo
 from archivio import cruscotto as cq
 from pagine.comune import (
     TTL,
@@ -71,7 +72,12 @@ with destra:
     scelta = st.radio("Mostra per", ["Fascia d'età", "Ruolo", "Periodo", "Canale"], horizontal=True)
     colonna = {"Fascia d'età": "fascia_eta", "Ruolo": "ruolo", "Periodo": "periodo",
                "Canale": "canale"}[scelta]
-    mostra_figura(gp.conteggio_per_categoria(df[colonna], titolo=scelta), chiave="chi")
+    valori = df[colonna]
+    if colonna == "periodo":
+        valori = valori.map(lambda p: etichetta_periodo(p) if p else None)
+    elif colonna == "canale":
+        valori = valori.map(etichetta_canale)
+    mostra_figura(gp.conteggio_per_categoria(valori, titolo=scelta), chiave="chi")
 
 st.subheader("Stato dell'elaborazione")
 st.caption(f"Anonimizzazione: {generali['visibili']} approvati, {generali['in_revisione']} in revisione, "

@@ -13,6 +13,7 @@ import streamlit as st
 from analisi.anonimizzazione import segnaposto as sg
 from analisi.anonimizzazione.revisione import approva_revisione, apri_revisione
 from analisi.anonimizzazione.rischio import segnali_nei_motivi
+from analisi.etichette import tabella_leggibile
 from archivio import cruscotto as cq
 from archivio.cifratura import ErroreChiave
 from pagine.comune import (
@@ -69,9 +70,9 @@ if not coda:
     st.success("Nessun racconto in attesa di revisione.")
     st.stop()
 
-st.dataframe(pd.DataFrame([{"racconto": r.codice, "associazione": r.associazione,
-                            "motivi": "; ".join(r.motivi),
-                            "in coda dal": r.creata_il, "parole": r.parole} for r in coda]),
+st.dataframe(tabella_leggibile(pd.DataFrame([{"racconto": r.codice, "associazione": r.associazione,
+                                              "motivi": "; ".join(r.motivi),
+                                              "in coda dal": r.creata_il, "parole": r.parole} for r in coda])),
              hide_index=True, width="stretch")
 per_codice = {r.codice: r for r in coda}
 scelto = st.selectbox("Racconto da rivedere", list(per_codice),

@@ -8,6 +8,7 @@ import streamlit as st
 
 from analisi import confronti
 from analisi import grafici_temi as gt
+from analisi.etichette import tabella_leggibile
 from analisi.temi.misure import diffusione_temi
 from archivio import temi as archivio_temi
 from pagine.comune import (
@@ -58,7 +59,7 @@ mostra_grafico(gt.grafico_prevalenza(riepilogo),
 with st.expander("Tabella dei dati (alternativa accessibile al grafico)"):
     tabella = gt.tabella_prevalenza(riepilogo)
     tabella["racconti in cui è il tema principale"] = [principale.get(e, 0) for e in tabella["tema"]]
-    st.dataframe(tabella, hide_index=True, width="stretch")
+    st.dataframe(tabella.drop(columns="etichetta"), hide_index=True, width="stretch")
 
 st.subheader("Un tema da vicino")
 scelto = st.selectbox("Tema", range(len(temi)), format_func=lambda i: etichette[i])
@@ -68,8 +69,9 @@ with c1:
     st.markdown("**Parole più caratteristiche**")
     termini = [(x[0], float(x[1])) if isinstance(x, list | tuple) else (str(x), None)
                for x in tema["termini"]]
-    st.dataframe(pd.DataFrame([{"parola": p.replace("_", " "), "peso": round(w, 3) if w is not None else None}
-                               for p, w in termini[:15]]), hide_index=True, width="stretch")
+    st.dataframe(tabella_leggibile(pd.DataFrame([{"parola": p.replace("_", " "),
+                                                   "peso": round(w, 3) if w is not None else None}
+                                                  for p, w in termini[:15]])), hide_index=True, width="stretch")
     st.caption(f"Tema principale di {principale.get(etichette[scelto], 0)} racconti filtrati.")
 with c2:
     st.markdown("**Citazioni rappresentative**")
@@ -114,7 +116,8 @@ else:
     mostra_grafico(gt.grafico_diffusione(etichette, diffusione),
                    descrizione="Quota di ciascun tema che viene dall'associazione principale (tabella sotto).")
     with st.expander("Tabella dei dati (alternativa accessibile al grafico)"):
-        st.dataframe(gt.tabella_diffusione(etichette, diffusione), hide_index=True, width="stretch")
+        st.dataframe(tabella_mostrabile(gt.tabella_diffusione(etichette, diffusione)), hide_index=True,
+                     width="stretch")
 
 st.subheader("Temi nel tempo")
 per = st.radio("Raggruppa per", ["mese", "fase"], horizontal=True,

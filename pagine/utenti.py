@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from archivio import audit, ricevute
+from analisi.etichette import dettagli_leggibili, etichetta_azione, tabella_leggibile
+from archivio import audit, ricevute, sessioni
 from archivio import cruscotto as cq
 from archivio.modelli import RUOLI_UTENTE
 from archivio.utenti import ErroreUtente, aggiungi_utente, imposta_password
@@ -35,9 +36,9 @@ scheda_utenti, scheda_conservazione, scheda_registro = st.tabs(
     ["Utenti", "Conservazione dei testi", "Registro"])
 with scheda_utenti:
     elenco = _utenti()
-    st.dataframe(pd.DataFrame([{"utente": u.nome_utente, "ruolo": u.ruolo, "attivo": u.attivo,
-                                "creato il": u.creato_il, "ultimo accesso": u.ultimo_accesso}
-                               for u in elenco]),
+    st.dataframe(tabella_leggibile(pd.DataFrame(
+        [{"utente": u.nome_utente, "ruolo": u.ruolo, "attivo": u.attivo, "creato il": u.creato_il,
+          "ultimo accesso": u.ultimo_accesso if u.ultimo_accesso else "mai"} for u in elenco])),
                  hide_index=True, width="stretch")
     st.subheader("Nuovo utente")
     with st.form("nuovo_utente", clear_on_submit=True):
@@ -82,6 +83,8 @@ with scheda_utenti:
             try:
                 with archivio().transazione() as s:
                     cq.imposta_attivo(s, scelto, not u.attivo, chi=chi)
+                    if u.attivo:  # a deactivated user's open sessions (other browsers) end now
+                        sessioni.chiudi_utente(s, scelto)
             except cq.ErroreCruscotto as e:
                 st.error(str(e))
             else:
@@ -97,6 +100,8 @@ with scheda_utenti:
                     with archivio().transazione() as s:
                         imposta_password(s, scelto, nuova)
                         audit.registra(s, chi, "password_reimpostata", scelto)
+                        if scelto != chi:  # whoever knew the old password is logged out everywhere
+                            sessioni.chiudi_utente(s, scelto)
                 except ErroreUtente as e:
                     st.error(f"Password non cambiata: {e}")
                 else:
@@ -127,4 +132,6 @@ with scheda_registro:
         eventi = cq.ultimi_eventi(s, 300)
     st.caption("Le ultime 300 azioni (accessi, esportazioni, revisioni, modifiche). "
                "Mai il contenuto dei racconti.")
-    st.dataframe(pd.DataFrame(eventi), hide_index=True, width="stretch")
+    st.dataframe(tabella_leggibile(pd.DataFrame(eventi), rinomina={"azione": etichetta_azione,
+                                                                   "dettagli": dettagli_leggibili}),
+                 hide_index=True, width="stretch")

@@ -200,9 +200,15 @@ def test_ricercatore_non_vede_esporta_ne_revisione(browser: Any, dashboard: str)
         _accedi(pagina, dashboard, "anna")
         assert pagina.get_by_role("link", name="Esporta").count() == 0
         assert pagina.get_by_role("link", name="Revisione anonimizzazione").count() == 0
-        # typing the address does not help: the router does not serve the page
+        # typing the address does not help: the session survives the new page load, but the router does
+        # not serve a page the role may not open
         pagina.goto(dashboard + "esporta")
-        pagina.get_by_label("Nome utente").wait_for(timeout=ATTESA)  # a new session: the login again
+        pagina.get_by_role("button", name="Esci").wait_for(timeout=ATTESA)  # still logged in
+        pagina.get_by_text("Non hai i permessi per questa pagina.").wait_for(timeout=ATTESA)
+        _quieta(pagina)
+        assert pagina.get_by_role("heading", name="Esporta", exact=True).count() == 0
+        assert pagina.get_by_text("citazioni da").count() == 0
+        assert pagina.get_by_text("Page not found").count() == 0
     finally:
         pagina.close()
 

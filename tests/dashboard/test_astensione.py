@@ -153,9 +153,9 @@ def test_qdpx_applica_la_regola_e_nomina_chi_ha_deciso(ambiente: Ambiente, negoz
     ns = {"q": ex.NS_QDA}
     nomi = {sel.get("guid"): sel.get("name") for sel in xml.iterfind(".//q:PlainTextSelection", ns)}
     tutte = " | ".join(nomi.values())
-    assert "proposta: confermato da una persona" in tutte and "area 2: confermata da una persona" in tutte
-    assert "proposta: modello (p = 0.90)" in tutte and "area 4: da assegnare, modello (0.30)" in tutte
-    assert "proposta: modello (p = 0.60)" not in tutte  # left out by the rule
+    assert "Proposta: confermato da una persona" in tutte and "area 2: confermata da una persona" in tutte
+    assert "Proposta: modello (p = 0.90)" in tutte and "area 4: da assegnare, modello (0.30)" in tutte
+    assert "Proposta: modello (p = 0.60)" not in tutte  # left out by the rule
 
 
 @pytest.mark.parametrize("precisione, attesa", [(0.9, 0.7), (0.5, 0.2)])
@@ -178,11 +178,12 @@ def test_pagina_esporta_applica_la_regola(app: Callable[[str | None], AppTest], 
     at.switch_page("pagine/esporta.py").run()
     assert not at.exception
     anteprima = at.dataframe[1].value  # every quote previewed; default setting 1.0: only confirmed in the files
-    nei_file = anteprima[anteprima["nei_file"]]
-    assert len(nei_file) == 1 and nei_file["verifica"].iloc[0].startswith("codice confermato da una persona")
+    nei_file = anteprima[anteprima["nei file"] == "sì"]  # headers and values in words, as in the files
+    colonna = "Confermata da una persona o proposta dal modello"
+    assert len(nei_file) == 1 and nei_file[colonna].iloc[0].startswith("codice confermato da una persona")
     assert len(anteprima) == len(negozio.forti) + len(negozio.deboli) + 1
     testi = " ".join(c.value for c in at.caption)
     assert f"{len(negozio.forti) + len(negozio.deboli)} proposte del modello non confermate restano fuori" in testi
     at.toggle[0].set_value(True).run()
     assert not at.exception
-    assert at.dataframe[1].value["nei_file"].all()
+    assert (at.dataframe[1].value["nei file"] == "sì").all()

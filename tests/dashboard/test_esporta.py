@@ -136,7 +136,7 @@ def test_docx_aree_citazioni_fonti(citazioni: list[ex.Citazione], ambiente: Ambi
         if p in citate:
             fonte = paragrafi[i + 1]
             assert re.match(r"Racconto R-[0-9A-F]{8} · ", fonte), fonte
-            assert "tema: " in fonte and "codice: proposta" in fonte and f"modello: {MODELLO}" in fonte
+            assert "tema: " in fonte and "codice: Proposta (servizi)" in fonte and f"modello: {MODELLO}" in fonte
     # counts under each area heading
     assert any(re.fullmatch(r"\d+ citazioni da \d+ racconti; \d+ associazioni\.", p) for p in paragrafi)
     # only consented stories; the story with markup is inert text
@@ -155,7 +155,8 @@ def test_xlsx_un_foglio_per_area_celle_di_testo(citazioni: list[ex.Citazione]) -
                                 "Sottocodici", "Citazione"]
     assert "Versione del modello" in intestazioni
     righe = list(foglio.iter_rows(min_row=2, values_only=True))
-    assert righe and all(r[0].startswith("R-") and r[5] == "proposta" for r in righe)
+    assert righe and all(r[0].startswith("R-") and r[5] == "Proposta" for r in righe)
+    assert not any(isinstance(v, str) and ("_" in v or v in ("None", "nan")) for r in righe for v in r[:8])
     assert {r[intestazioni.index("Versione del modello")] for r in righe} == {MODELLO}
     celle = [c for riga in foglio.iter_rows(min_row=2) for c in riga if isinstance(c.value, str)
              and c.value.startswith("=HYPERLINK")]

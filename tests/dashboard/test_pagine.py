@@ -218,6 +218,7 @@ def test_inserisci_racconto_cartaceo(app: App, ambiente: Ambiente) -> None:
 
 
 def test_utenti_aggiungi_disattiva_reimposta(app: App, ambiente: Ambiente) -> None:
+    di_otto = app("otto")  # otto's open session (another browser): ends with the password reset
     at = _vai(app("ada"), "utenti")
     at.text_input[0].input("bruno")
     at.selectbox[0].select("operatore")
@@ -234,6 +235,7 @@ def test_utenti_aggiungi_disattiva_reimposta(app: App, ambiente: Ambiente) -> No
     campi[1].input("nuova-password-otto")
     next(b for b in at.button if b.label == "Reimposta la password").click().run()
     assert any("reimpostata" in s.value for s in at.success)
+    assert [t.value for t in di_otto.run().title] == ["Narrazioni"]
     with ambiente.archivio.lettura() as s:
         assert s.scalar(select(Utente.attivo).where(Utente.nome_utente == "anna")) is False
         assert s.scalar(select(func.count()).where(Utente.nome_utente == "bruno")) == 1
@@ -288,7 +290,7 @@ def test_esporta_conta_ogni_racconto_una_volta(app: App, ambiente: Ambiente) -> 
     titolo = next(s.value for s in at.subheader if "citazioni da" in s.value)
     citazioni, racconti = map(int, re.findall(r"\d+", titolo)[:2])
     anteprima = at.dataframe[1].value  # the quotes themselves (first 200)
-    assert citazioni == len(anteprima) and racconti == anteprima["racconto"].nunique()
+    assert citazioni == len(anteprima) and racconti == anteprima["Racconto"].nunique()
 
 
 IMMAGINE = "![t](http://attacker.example/t.png)"
