@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
+from analisi.anonimizzazione.revisione import approva_revisione
 from archivio import cruscotto as cq
 from archivio import ricevute
 from tests.dashboard.conftest import Ambiente
@@ -26,7 +27,7 @@ def test_approvazione_altrove_cambia_i_numeri_al_clic_successivo(app: Callable[[
     # the administrator approves the held story in another process (not through this session)
     with ambiente.archivio.transazione() as s:
         voce = cq.coda_revisione(s)[0]
-        cq.approva_revisione(s, voce.racconto_id, [], ambiente.cifrario, ruolo="amministratore", chi="ada",
+        approva_revisione(s, voce.racconto_id, [], ambiente.cifrario, ruolo="amministratore", chi="ada",
                              base_grezza=False)
     with ambiente.archivio.lettura() as s:
         assert ricevute.versione_dati(s) != versione
