@@ -13,6 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -48,13 +49,18 @@ def apri(s: Session, nome_utente: str, *, ora: datetime | None = None) -> tuple[
     return riga.id, codice
 
 
+def _per_hash(s: Session, colonna: Any, valore: str) -> Sessione | None:
+    """The session whose code or token (``colonna``) hashes like ``valore``; None for an empty or oversized one."""
+    if not valore or len(valore) > 200:
+        return None
+    return s.scalars(select(Sessione).where(colonna == _hash(valore))).first()
+
+
 def consegna(s: Session, codice: str, *, ora: datetime | None = None) -> str | None:
     """Exchange a one-time code for the session's cookie token (a new random value); None if the code is
     unknown, used or expired. The token is returned once and only its hash is kept."""
     ora = ora or adesso()
-    if not codice or len(codice) > 200:
-        return None
-    riga = s.scalars(select(Sessione).where(Sessione.consegna_hash == _hash(codice))).first()
+    riga = _per_hash(s, Sessione.consegna_hash, codice)
     if riga is None:
         return None
     riga.consegna_hash = None
@@ -80,9 +86,7 @@ def da_token(s: Session, token: str, inattivita: timedelta, *,
     """The live session a cookie token belongs to (its activity is renewed), or None; an expired one is
     deleted."""
     ora = ora or adesso()
-    if not token or len(token) > 200:
-        return None
-    riga = s.scalars(select(Sessione).where(Sessione.token_hash == _hash(token))).first()
+    riga = _per_hash(s, Sessione.token_hash, token)
     if riga is None:
         return None
     if not _viva(riga, inattivita, ora):

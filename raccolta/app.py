@@ -300,6 +300,15 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
         valori["temi"] = [t for t in modulo.getlist("temi") if isinstance(t, str)]
         return valori
 
+    async def modulo_o_errore(request: Request, da_dove: str) -> dict[str, Any] | Response:
+        """The posted fields, or the error page: a post from another site (403) or an unreadable body (400)."""
+        if richiesta_da_altro_sito(request.headers, request.headers.get("host")):
+            return pagina_errore(request, 403, "Richiesta non valida", f"{da_dove} solo da questo sito.")
+        valori = await leggi_modulo(request)
+        if valori is None:
+            return pagina_errore(request, 400, "Richiesta non valida", "Il modulo inviato non è leggibile.")
+        return valori
+
     def minuti(secondi: float) -> int:
         return max(1, int(secondi // 60 + 1))
 
@@ -322,12 +331,9 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
 
     @app.post("/invia", response_class=HTMLResponse)
     async def invia(request: Request) -> Response:
-        if richiesta_da_altro_sito(request.headers, request.headers.get("host")):
-            return pagina_errore(request, 403, "Richiesta non valida",
-                                 "Il modulo si può inviare solo da questo sito.")
-        valori = await leggi_modulo(request)
-        if valori is None:
-            return pagina_errore(request, 400, "Richiesta non valida", "Il modulo inviato non è leggibile.")
+        valori = await modulo_o_errore(request, "Il modulo si può inviare")
+        if isinstance(valori, Response):
+            return valori
         attesa = stato.limite_invii.consenti(_cliente(request))
         if attesa is not None:
             risposta = await pagina_modulo(
@@ -383,12 +389,9 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
     @app.post("/ritira", response_class=HTMLResponse)
     async def ritira_post(request: Request) -> Response:
         inizio = time.monotonic()
-        if richiesta_da_altro_sito(request.headers, request.headers.get("host")):
-            return pagina_errore(request, 403, "Richiesta non valida",
-                                 "La richiesta si può inviare solo da questo sito.")
-        valori = await leggi_modulo(request)
-        if valori is None:
-            return pagina_errore(request, 400, "Richiesta non valida", "Il modulo inviato non è leggibile.")
+        valori = await modulo_o_errore(request, "La richiesta si può inviare")
+        if isinstance(valori, Response):
+            return valori
         codice = str(valori.get("codice") or "")[:100]
         attesa = stato.limite_ritiri.consenti(_cliente(request))
         if attesa is not None:

@@ -33,18 +33,8 @@ NUMERATE: frozenset[str] = frozenset({"PERSONA", "LUOGO", "ORGANIZZAZIONE"})
 FONTE_SCUOLA = "regola:scuola"
 
 #: Labels found by validated patterns: never dropped by the allow-list.
-STRUTTURATE: frozenset[str] = frozenset(
-    {
-        "EMAIL",
-        "TELEFONO",
-        "CODICE_FISCALE",
-        "PARTITA_IVA",
-        "IBAN",
-        "TESSERA_SANITARIA",
-        "URL",
-        "TARGA",
-    }
-)
+STRUTTURATE: frozenset[str] = frozenset(ETICHETTE) - {"PERSONA", "LUOGO", "ORGANIZZAZIONE", "INDIRIZZO",
+                                                       "DATA_NASCITA", "ETA"}
 
 
 @dataclass(frozen=True)

@@ -44,23 +44,16 @@ def trova_date_nascita(testo: str) -> list[Candidato]:
 
 
 # ------------------------------------------------------------------------------------------------ ages
+#: Number words 0-19; the tens and "cento" are built from roots below.
+_UNITA_LETTERE = (
+    "zero uno due tre quattro cinque sei sette otto nove dieci undici dodici tredici quattordici quindici sedici"
+    " diciassette diciotto diciannove"
+).split()
+
+
 def _numeri_in_lettere() -> str:
-    unita = ["uno", "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove"]
-    speciali = [
-        "un",
-        "una",
-        "dieci",
-        "undici",
-        "dodici",
-        "tredici",
-        "quattordici",
-        "quindici",
-        "sedici",
-        "diciassette",
-        "diciotto",
-        "diciannove",
-        "cento",
-    ]
+    unita = _UNITA_LETTERE[1:10]
+    speciali = ["un", "una", *_UNITA_LETTERE[10:], "cento"]
     decine = ["venti", "trenta", "quaranta", "cinquanta", "sessanta", "settanta", "ottanta", "novanta"]
     forme = list(speciali) + list(unita)
     for d in decine:
@@ -210,28 +203,6 @@ def _eta_in(testo: str, a: int, b: int, fine_persone: Iterable[int]) -> list[Can
     return out
 
 
-_UNITA_LETTERE = [
-    "zero",
-    "uno",
-    "due",
-    "tre",
-    "quattro",
-    "cinque",
-    "sei",
-    "sette",
-    "otto",
-    "nove",
-    "dieci",
-    "undici",
-    "dodici",
-    "tredici",
-    "quattordici",
-    "quindici",
-    "sedici",
-    "diciassette",
-    "diciotto",
-    "diciannove",
-]
 _DECINE_LETTERE = {
     "vent": 20,
     "trent": 30,
