@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -123,16 +124,12 @@ def _disegna_qr(pdf: FPDF, url: str, x: float, y: float, lato: float) -> None:
     modulo = lato / len(matrice)
     pdf.set_fill_color(0, 0, 0)
     for r, riga in enumerate(matrice):
-        c = 0
-        while c < len(riga):
-            if riga[c]:
-                inizio = c
-                while c < len(riga) and riga[c]:
-                    c += 1
-                pdf.rect(x + inizio * modulo, y + r * modulo, (c - inizio) * modulo, modulo,
-                         style="F")
-            else:
-                c += 1
+        inizio = 0
+        for nero, gruppo in groupby(riga, key=bool):
+            lunghezza = len(list(gruppo))
+            if nero:
+                pdf.rect(x + inizio * modulo, y + r * modulo, lunghezza * modulo, modulo, style="F")
+            inizio += lunghezza
 
 
 def scrivi_manifesto(percorso: Path, url: str, *, titolo_progetto: str = TITOLO_PROGETTO,
