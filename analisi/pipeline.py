@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -201,7 +202,9 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
                 if da_fare == 0:
                     continue
                 contesto.cifrario = cifrario if stadio.legge_grezzo else None
+                inizio = time.perf_counter()
                 stadio.prepara(contesto)
+                preparato = time.perf_counter()
                 if contesto.modello is not None:
                     with archivio.transazione() as s:
                         esecuzioni.imposta_modello(s, eid, contesto.modello)
@@ -213,6 +216,8 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
                     errori[nome] += falliti
                     if avanzamento:
                         avanzamento(nome, elaborati[nome] + errori[nome], da_fare)
+                log.info("stage %s: %d stories in %.1f s (prepare %.1f s, %d processes)", nome, da_fare,
+                         time.perf_counter() - inizio, preparato - inizio, processi)
         except BaseException as e:
             with archivio.transazione() as s:
                 esecuzioni.chiudi(s, eid, elaborati, errore=f"{type(e).__name__}: {e}")
