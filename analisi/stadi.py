@@ -46,15 +46,17 @@ class StadioAnonimizza:
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:
         assert self._cifrario is not None
+        righe = []
         for r, esito in zip(lotto, esiti, strict=True):
             segnaposti = [Segnaposto(p.inizio, p.fine, p.entita.label, p.segnaposto, p.entita.score,
                                      p.entita.fonte) for p in esito.segnaposti]
             mappa = esito.esito.mappa
             mappa_cifrata = self._cifrario.cifra(json.dumps(mappa, ensure_ascii=False)) if mappa else None
-            q.salva_anonimizzazione(s, r.id, esito.testo_anon, segnaposti, mappa_cifrata,
-                                    esito.esito.motivi if esito.esito.da_rivedere else [],
-                                    campi_anon=esito.campi_anon,
-                                    campi_cifrati=q.cifra_campi(r.campi, self._cifrario))
+            righe.append(q.Anonimizzazione(r.id, esito.testo_anon, segnaposti, mappa_cifrata,
+                                           esito.esito.motivi if esito.esito.da_rivedere else [],
+                                           campi_anon=esito.campi_anon,
+                                           campi_cifrati=q.cifra_campi(r.campi, self._cifrario)))
+        q.salva_anonimizzazioni(s, righe)  # one bulk write per batch
 
 
 @registra_stadio("frasi.v1")
@@ -74,5 +76,4 @@ class StadioFrasi:
                 for r in lotto]
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:
-        for r, frasi in zip(lotto, esiti, strict=True):
-            q.salva_frasi(s, r.id, frasi)
+        q.salva_frasi_molti(s, {r.id: frasi for r, frasi in zip(lotto, esiti, strict=True)})
