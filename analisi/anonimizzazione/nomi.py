@@ -231,6 +231,9 @@ class Parole:
         return self.testo[self.fini[i - 1] if i > 0 else 0 : self.inizi[i]]
 
 
+_FINE_FRASI_PRIMA = frozenset(f[-1] for f in FRASI_PRIMA)
+
+
 def _santo(p: Parole, i: int) -> bool:
     """ "San", "Santa", "Sant'", "S." before a name: a saint (a church, a place), not a person.
 
@@ -421,10 +424,11 @@ class RegoleNomi:
             and p.norme[i - 2] in PARENTELA
         ):
             return False, True  # "la mamma di Chiara", "il marito della Gemma": a name, if it looks like one
-        for frase in FRASI_PRIMA:
-            k = len(frase)
-            if i >= k and tuple(p.norme[i - k : i]) == frase:
-                return True, False
+        if prec in _FINE_FRASI_PRIMA:  # (a cue phrase ends with the word before: most words end none)
+            for frase in FRASI_PRIMA:
+                k = len(frase)
+                if i >= k and tuple(p.norme[i - k : i]) == frase:
+                    return True, False
         return False, prec in DEBOLI
 
     def trova(self, p: Parole, protetti: Sequence[str | None]) -> list[Candidato]:
