@@ -223,6 +223,7 @@ class StadioTemi:
     versione: ClassVar[int] = VERSIONE_STADIO
     legge_grezzo: ClassVar[bool] = False
     solo_visibili: ClassVar[bool] = True
+    parallelo: ClassVar[bool] = True  # elabora only reads (transform): the runner may fork workers
 
     def prepara(self, contesto: Contesto) -> None:
         imp = contesto.impostazioni
