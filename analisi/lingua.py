@@ -123,3 +123,37 @@ def descrivi_modello(nlp: Language) -> dict[str, Any]:
         "pipeline": list(nlp.pipe_names),
         "spacy_version": spacy.__version__,
     }
+
+
+# Components that never change what the morphologizer assigns (they run after it, or beside it with their own
+# tok2vec) and whose output morphology-only callers do not read: entities, sentence boundaries, lemmas.
+_NON_MORFOLOGICI = ("ner", NORMALIZZATORE, "senter", "parser", "lemmatizer")
+
+
+class VistaMorfologia:
+    """The same loaded pipeline run without the components morphology does not need (the NER, with its own
+    tok2vec, costs about two thirds of the whole pipeline). The model is shared, not copied or changed:
+    callers that need the NER keep using ``nlp`` itself. POS and morphology are identical to the full run.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.spenti = [n for n in nlp.pipe_names if n in _NON_MORFOLOGICI]
+
+    @property
+    def pipe_names(self) -> list[str]:
+        return [n for n in self.nlp.pipe_names if n not in self.spenti]
+
+    def pipe(self, testi: Any, **kwargs: Any) -> Any:
+        return self.nlp.pipe(testi, disable=self.spenti, **kwargs)
+
+    def __call__(self, testo: str) -> Any:
+        return self.nlp(testo, disable=self.spenti)
+
+    def __getattr__(self, nome: str) -> Any:
+        return getattr(self.nlp, nome)
+
+
+def per_morfologia(nlp: Language) -> VistaMorfologia:
+    """``nlp`` seen through :class:`VistaMorfologia` (for the sentence coder's mood and tense features)."""
+    return VistaMorfologia(nlp)

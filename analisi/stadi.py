@@ -47,13 +47,15 @@ class StadioAnonimizza:
         from analisi.anonimizzazione.segnaposto import span_da_salvare
 
         assert self._cifrario is not None
+        righe = []
         for r, esito in zip(lotto, esiti, strict=True):
             segnaposti, payload = span_da_salvare(r.testo, esito)
             mappa_cifrata = self._cifrario.cifra(payload) if payload else None
-            q.salva_anonimizzazione(s, r.id, esito.testo_anon, segnaposti, mappa_cifrata,
-                                    esito.esito.motivi if esito.esito.da_rivedere else [],
-                                    campi_anon=esito.campi_anon,
-                                    campi_cifrati=q.cifra_campi(r.campi, self._cifrario))
+            righe.append(q.Anonimizzazione(r.id, esito.testo_anon, segnaposti, mappa_cifrata,
+                                           esito.esito.motivi if esito.esito.da_rivedere else [],
+                                           campi_anon=esito.campi_anon,
+                                           campi_cifrati=q.cifra_campi(r.campi, self._cifrario)))
+        q.salva_anonimizzazioni(s, righe)  # one bulk write per batch
 
 
 @registra_stadio("frasi.v1")
@@ -73,5 +75,4 @@ class StadioFrasi:
                 for r in lotto]
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:
-        for r, frasi in zip(lotto, esiti, strict=True):
-            q.salva_frasi(s, r.id, frasi)
+        q.salva_frasi_molti(s, {r.id: frasi for r, frasi in zip(lotto, esiti, strict=True)})

@@ -138,7 +138,7 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
         k=k if k is not None else (conf.k if conf.k is not None else "auto"), k_min=conf.k_min, k_max=conf.k_max,
         algoritmo=conf.algoritmo, random_state=conf.seme if seme is None else seme, semi=conf.semi(),
         parole_dominio=conf.parole_dominio, parole_extra=conf.parole_extra, nomi_da_ignorare=associazioni,
-        nlp=nlp, soglia_minibatch=conf.soglia_minibatch,
+        nlp=nlp, soglia_minibatch=conf.soglia_minibatch, n_jobs=getattr(imp, "processi", 1) or -1,
     ).fit([r.testo for r in storie], citabili=[r.citabile for r in storie],
           associazioni=[r.associazione for r in storie] if any(r.associazione for r in storie) else None)
     percorso, impronta = _salva_file(modello, imp.cartella_dati)
@@ -218,6 +218,7 @@ class StadioTemi:
     versione: ClassVar[int] = VERSIONE_STADIO
     legge_grezzo: ClassVar[bool] = False
     solo_visibili: ClassVar[bool] = True
+    parallelo: ClassVar[bool] = True  # elabora only reads (transform): the runner may fork workers
 
     def prepara(self, contesto: Contesto) -> None:
         imp = contesto.impostazioni

@@ -6,12 +6,12 @@ import hashlib
 import json
 import secrets
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from archivio.cifratura import Cifrario, ErroreChiave
@@ -289,29 +289,67 @@ def salva_anonimizzazione(s: Session, racconto_id: int, testo_anon: str, segnapo
     ``campi_anon`` (the anonymised CAMPI_LIBERI; a missing one becomes NULL) replaces the free-text
     columns, ``campi_cifrati`` the encrypted raw fields; left out, both stay as they are.
     """
-    s.execute(delete(Entita).where(Entita.racconto_id == racconto_id))
-    s.add_all(Entita(racconto_id=racconto_id, inizio=p.inizio, fine=p.fine, etichetta=p.etichetta,
-                     segnaposto=p.segnaposto, punteggio=p.punteggio, fonte=p.fonte) for p in segnaposti)
-    s.execute(update(TestoGrezzo).where(TestoGrezzo.racconto_id == racconto_id)
-              .values(mappa_cifrata=mappa_cifrata))
-    s.execute(delete(Revisione).where(Revisione.racconto_id == racconto_id))
-    if motivi:
-        s.add(Revisione(racconto_id=racconto_id, motivi=list(motivi)))
-        stato, visibile = "in_revisione", False
-    else:
-        stato, visibile = "approvato", True
-    valori: dict[str, Any] = {"testo_anon": testo_anon, "stato_anon": stato, "visibile": visibile}
-    if campi_anon is not None:
-        if s.get_bind().dialect.name == "sqlite":  # a replaced clear field (before 0007) is overwritten
-            s.execute(text("PRAGMA secure_delete=ON"))
-        valori.update({c: campi_anon.get(c) or None for c in CAMPI_LIBERI})
-    if campi_cifrati is not None:
-        s.execute(update(TestoGrezzo).where(TestoGrezzo.racconto_id == racconto_id)
-                  .values(campi_cifrati=campi_cifrati))
-    s.execute(update(Racconto).where(Racconto.id == racconto_id).values(**valori))
-    if visibile:
-        s.execute(update(TestoGrezzo).where(TestoGrezzo.racconto_id == racconto_id)
-                  .values(approvato_il=adesso()))
+    salva_anonimizzazioni(s, [Anonimizzazione(racconto_id, testo_anon, list(segnaposti), mappa_cifrata,
+                                              list(motivi), campi_anon, campi_cifrati)])
+
+
+@dataclass(frozen=True)
+class Anonimizzazione:
+    """One story's anonymisation to store (the arguments of :func:`salva_anonimizzazione`)."""
+
+    racconto_id: int
+    testo_anon: str
+    segnaposti: Sequence[Segnaposto]
+    mappa_cifrata: bytes | None
+    motivi: Sequence[str]
+    campi_anon: Mapping[str, str | None] | None = None
+    campi_cifrati: bytes | None = None
+
+
+def _per_chiavi(righe: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Rows grouped by their set of keys (a bulk UPDATE by primary key needs the same keys in every row)."""
+    gruppi: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for riga in righe:
+        gruppi.setdefault(tuple(riga), []).append(riga)
+    yield from gruppi.values()
+
+
+def salva_anonimizzazioni(s: Session, anonimizzazioni: Sequence[Anonimizzazione]) -> None:
+    """:func:`salva_anonimizzazione` for a batch of stories: the same rows, with a few statements per batch
+    (bulk INSERT and UPDATE by primary key) instead of several per story."""
+    if not anonimizzazioni:
+        return
+    ids = [a.racconto_id for a in anonimizzazioni]
+    s.execute(delete(Entita).where(Entita.racconto_id.in_(ids)))
+    entita = [{"racconto_id": a.racconto_id, "inizio": p.inizio, "fine": p.fine, "etichetta": p.etichetta,
+               "segnaposto": p.segnaposto, "punteggio": p.punteggio, "fonte": p.fonte}
+              for a in anonimizzazioni for p in a.segnaposti]
+    if entita:
+        s.execute(insert(Entita), entita)
+    s.execute(delete(Revisione).where(Revisione.racconto_id.in_(ids)))
+    revisioni = [{"racconto_id": a.racconto_id, "motivi": list(a.motivi)} for a in anonimizzazioni if a.motivi]
+    if revisioni:
+        s.execute(insert(Revisione), revisioni)
+    if any(a.campi_anon is not None for a in anonimizzazioni) and s.get_bind().dialect.name == "sqlite":
+        s.execute(text("PRAGMA secure_delete=ON"))  # a replaced clear field (before 0007) is overwritten
+    grezzi, racconti = [], []
+    for a in anonimizzazioni:
+        visibile = not a.motivi
+        grezzo: dict[str, Any] = {"racconto_id": a.racconto_id, "mappa_cifrata": a.mappa_cifrata}
+        if a.campi_cifrati is not None:
+            grezzo["campi_cifrati"] = a.campi_cifrati
+        if visibile:
+            grezzo["approvato_il"] = adesso()
+        grezzi.append(grezzo)
+        valori: dict[str, Any] = {"id": a.racconto_id, "testo_anon": a.testo_anon,
+                                  "stato_anon": "approvato" if visibile else "in_revisione", "visibile": visibile}
+        if a.campi_anon is not None:
+            valori.update({c: a.campi_anon.get(c) or None for c in CAMPI_LIBERI})
+        racconti.append(valori)
+    for gruppo in _per_chiavi(grezzi):
+        s.execute(update(TestoGrezzo), gruppo)
+    for gruppo in _per_chiavi(racconti):
+        s.execute(update(Racconto), gruppo)
 
 
 @dataclass(frozen=True)
@@ -323,13 +361,28 @@ class NuovaFrase:
 
 def salva_frasi(s: Session, racconto_id: int, frasi: Sequence[NuovaFrase]) -> None:
     """Replace a story's sentences, unless they are unchanged (then codes attached to them survive)."""
-    esistenti = list(s.execute(select(Frase.indice, Frase.inizio, Frase.fine, Frase.testo)
-                               .where(Frase.racconto_id == racconto_id).order_by(Frase.indice)).all())
-    nuove = [(i, f.inizio, f.fine, f.testo) for i, f in enumerate(frasi)]
-    if esistenti == nuove:
+    salva_frasi_molti(s, {racconto_id: frasi})
+
+
+def salva_frasi_molti(s: Session, per_racconto: Mapping[int, Sequence[NuovaFrase]]) -> None:
+    """:func:`salva_frasi` for a batch of stories, with one read, one delete and one insert per batch."""
+    if not per_racconto:
         return
-    s.execute(delete(Frase).where(Frase.racconto_id == racconto_id))
-    s.add_all(Frase(racconto_id=racconto_id, indice=i, inizio=a, fine=b, testo=t) for i, a, b, t in nuove)
+    esistenti: dict[int, list[tuple[int, int, int, str]]] = {i: [] for i in per_racconto}
+    for rid, *riga in s.execute(select(Frase.racconto_id, Frase.indice, Frase.inizio, Frase.fine, Frase.testo)
+                                .where(Frase.racconto_id.in_(list(per_racconto)))
+                                .order_by(Frase.racconto_id, Frase.indice)).all():
+        esistenti[rid].append(tuple(riga))  # type: ignore[arg-type]
+    cambiati = {rid: [(i, f.inizio, f.fine, f.testo) for i, f in enumerate(frasi)]
+                for rid, frasi in per_racconto.items()}
+    cambiati = {rid: nuove for rid, nuove in cambiati.items() if esistenti[rid] != nuove}
+    if not cambiati:
+        return
+    s.execute(delete(Frase).where(Frase.racconto_id.in_(list(cambiati))))
+    righe = [{"racconto_id": rid, "indice": i, "inizio": a, "fine": b, "testo": t}
+             for rid, nuove in cambiati.items() for i, a, b, t in nuove]
+    if righe:
+        s.execute(insert(Frase), righe)
 
 
 def segna(s: Session, ids: Iterable[int], stadio: str, versione: int, esecuzione_id: int | None,

@@ -41,6 +41,7 @@ the result does not depend on the number of cores).
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -125,6 +126,8 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
             their columns), then re-normalised; 0 switches it off. NMF only.
         soglia_specificita: with ``associazioni`` given to ``fit``, terms more specific to one association
             than this are left out (None: keep all). See ``SOGLIA_SPECIFICITA``.
+        n_jobs: worker processes for the choice of k (None or 1: none; -1: one per core). Each k is computed
+            exactly as in one process (forked workers, one BLAS thread each): the themes do not depend on it.
     """
 
     def __init__(self, k: int | str = "auto", *, k_min: int = 4, k_max: int = 15, algoritmo: str = "nmf",
@@ -135,7 +138,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
                  soglia_minibatch: int = 20_000, min_df: int | float | str = "auto", max_df: float = 0.5,
                  max_termini: int = 10_000, frasi_multiparola: bool = True, esponente_idf: float = 0.5,
                  lisciatura: float = 0.5, vicini_lisciatura: int = 10,
-                 soglia_specificita: float | None = SOGLIA_SPECIFICITA) -> None:
+                 soglia_specificita: float | None = SOGLIA_SPECIFICITA, n_jobs: int | None = None) -> None:
         self.k = k
         self.k_min = k_min
         self.k_max = k_max
@@ -159,6 +162,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         self.lisciatura = lisciatura
         self.vicini_lisciatura = vicini_lisciatura
         self.soglia_specificita = soglia_specificita
+        self.n_jobs = n_jobs
 
     def __getstate__(self) -> dict[str, Any]:
         stato = super().__getstate__()
@@ -423,9 +427,14 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
             npmi = float(np.nanmean(npmi_temi(termini, conteggi, self.vettorizzatore_.vocabulary_)))
             return {"k": k, "npmi": npmi, "stabilita": self._stabilita(matrice, k, termini)}
 
-        # One k after the other: run in threads, the curve differed between two runs on the same input (the
-        # sample corpus, in CI), and themes must be identical on a re-run.
-        curva: list[dict[str, float]] = [punto(k) for k in range(k_min, k_max + 1)]
+        # Not in threads: there the curve differed between two runs on the same input (the sample corpus, in
+        # CI), and themes must be identical on a re-run. Forked processes each compute a k exactly as here.
+        valori_k = list(range(k_min, k_max + 1))
+        processi = min(len(valori_k), _core() if self.n_jobs == -1 else max(1, self.n_jobs or 1))
+        if processi > 1 and "fork" in multiprocessing.get_all_start_methods():
+            curva = _in_processi(punto, valori_k, processi)
+        else:
+            curva = [punto(k) for k in valori_k]
         # The most coherent model among those about as stable as the most stable one.
         stabilita = np.nan_to_num(np.array([c["stabilita"] for c in curva], dtype=float), nan=0.0)
         soglia = TOLLERANZA_STABILITA * float(stabilita.max())
@@ -575,6 +584,28 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         percorso.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump(self, percorso, compress=3)
         return percorso
+
+
+_PUNTO_FIGLIO: Any = None  # the function a forked worker of the choice of k runs (inherited, not pickled)
+
+
+def _punto_nel_figlio(k: int) -> dict[str, float]:
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return _PUNTO_FIGLIO(k)  # type: ignore[no-any-return]
+
+
+def _in_processi(punto: Any, valori_k: list[int], processi: int) -> list[dict[str, float]]:
+    """``[punto(k) for k in valori_k]`` in forked processes, largest k first (the slowest), in k order."""
+    global _PUNTO_FIGLIO
+    _PUNTO_FIGLIO = punto
+    try:
+        with multiprocessing.get_context("fork").Pool(processi) as pool:
+            ordine = sorted(valori_k, reverse=True)
+            per_k = dict(zip(ordine, pool.map(_punto_nel_figlio, ordine, chunksize=1), strict=True))
+    finally:
+        _PUNTO_FIGLIO = None
+    return [per_k[k] for k in valori_k]
 
 
 def carica_modello(percorso: str | Path) -> ModelloTemi:

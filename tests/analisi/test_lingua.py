@@ -14,6 +14,7 @@ from analisi.lingua import (
     carica_italiano,
     componenti_ner,
     descrivi_modello,
+    per_morfologia,
     percorso_modello_incluso,
 )
 
@@ -65,6 +66,20 @@ def test_solo_ner_veloce() -> None:
     solo = carica_italiano("narrazioni", escludi=altri)
     assert solo.pipe_names == ["ner"]
     assert {"Giulia", "Marco Bellini"} <= _persone(solo(FRASE))
+
+
+def test_vista_morfologia_stessa_morfologia_senza_ner(nlp: Language) -> None:
+    from analisi.codifica.regole import ha_morfologizzatore, matrice_caratteristiche
+
+    frasi = [FRASE, "Vorrei che il comune aprisse un centro per gli anziani.", "Da bambino andavo al mare."]
+    vista = per_morfologia(nlp)
+    assert "ner" in nlp.pipe_names and "ner" not in vista.pipe_names and ha_morfologizzatore(vista)
+    for intero, ridotto in zip(nlp.pipe(frasi), vista.pipe(frasi), strict=True):
+        assert [(t.pos_, str(t.morph)) for t in ridotto] == [(t.pos_, str(t.morph)) for t in intero]
+        assert not ridotto.ents  # the NER did not run
+    assert _persone(nlp(FRASE))
+    assert (matrice_caratteristiche(frasi, vista) == matrice_caratteristiche(frasi, nlp)).all()
+    assert "ner" in nlp.pipe_names  # the shared pipeline is not changed
 
 
 def test_descrivi_modello(nlp: Language) -> None:

@@ -39,6 +39,16 @@ def test_due_esecuzioni_danno_temi_identici(corpus: list[dict], modello: Modello
     assert di_nuovo.etichette_ == modello.etichette_ and di_nuovo.termini_ == modello.termini_
 
 
+@pytest.mark.lento
+def test_scelta_di_k_in_processi_identica(corpus: list[dict], modello: ModelloTemi) -> None:
+    # NARRAZIONI_PROCESSI reaches the choice of k (forked workers): the themes must not depend on it.
+    in_processi = ModelloTemi(n_jobs=2).fit([r["testo"] for r in corpus], citabili=[r["citabile"] for r in corpus])
+    assert in_processi.curva_k_ == modello.curva_k_ and in_processi.k_ == modello.k_
+    assert (in_processi.components_ == modello.components_).all()
+    assert (in_processi.pesi_documenti_ == modello.pesi_documenti_).all()
+    assert in_processi.termini_ == modello.termini_
+
+
 def test_k_scelto_nell_intervallo_con_criterio_documentato(modello: ModelloTemi) -> None:
     assert 4 <= modello.k_ <= 15
     assert [c["k"] for c in modello.curva_k_] == list(range(4, 16))

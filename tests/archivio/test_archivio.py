@@ -180,6 +180,42 @@ def test_frasi_invariate_conservano_i_codici(archivio: Archivio, cifrario: Cifra
         assert s.scalar(select(func.count(Frase.id))) == 1
 
 
+def test_scritture_a_lotti_come_una_per_volta(archivio: Archivio, cifrario: Cifrario) -> None:
+    """A batch written with the bulk functions leaves the rows that one story at a time leaves."""
+    with archivio.transazione() as s:
+        ids = [q.inserisci_racconto(s, _nuovo(f"Racconto numero {i} abbastanza lungo da valere."), cifrario).id
+               for i in range(3)]
+        q.salva_anonimizzazione(s, ids[0], "vecchio", [Segnaposto(0, 3, "LUOGO", "[LUOGO_1]", 0.5, "ner")], b"m0",
+                                ["vecchio motivo"])
+        q.salva_frasi(s, ids[0], [NuovaFrase(0, 4, "Uno.")])
+        q.salva_frasi(s, ids[1], [NuovaFrase(0, 4, "Due.")])
+        fid = s.scalar(select(Frase.id).where(Frase.racconto_id == ids[1]))
+        s.add(Codice(frase_id=fid, codice="ansia", fonte="umano", autore="anna"))
+    with archivio.transazione() as s:
+        q.salva_anonimizzazioni(s, [
+            q.Anonimizzazione(ids[0], "[PERSONA_1] e [PERSONA_2].",
+                              [Segnaposto(0, 11, "PERSONA", "[PERSONA_1]", 0.9, "ner"),
+                               Segnaposto(14, 25, "PERSONA", "[PERSONA_2]", 0.8, "regole")], b"m1", []),
+            q.Anonimizzazione(ids[1], "testo b", [], None, ["età esatta di un minore"],
+                              campi_anon={"titolo": "Titolo [LUOGO_1]"}, campi_cifrati=b"c1"),
+            q.Anonimizzazione(ids[2], "testo c", [], None, []),
+        ])
+        q.salva_frasi_molti(s, {ids[0]: [NuovaFrase(0, 4, "Uni.")], ids[1]: [NuovaFrase(0, 4, "Due.")],
+                                ids[2]: []})
+    with archivio.lettura() as s:
+        entita = s.execute(select(Entita.racconto_id, Entita.segnaposto).order_by(Entita.inizio)).all()
+        assert [tuple(e) for e in entita] == [(ids[0], "[PERSONA_1]"), (ids[0], "[PERSONA_2]")]
+        assert [r["testo"] for r in q.elenco_visibili(s)] == ["[PERSONA_1] e [PERSONA_2].", "testo c"]
+        assert s.get(Revisione, ids[0]) is None and s.get(Revisione, ids[1]).motivi == ["età esatta di un minore"]
+        b = s.get(Racconto, ids[1])
+        assert (b.stato_anon, b.visibile, b.titolo, b.quartiere) == ("in_revisione", False, "Titolo [LUOGO_1]", None)
+        grezzi = {g.racconto_id: g for g in s.scalars(select(m.TestoGrezzo))}
+        assert grezzi[ids[0]].mappa_cifrata == b"m1" and grezzi[ids[0]].approvato_il is not None
+        assert grezzi[ids[1]].campi_cifrati == b"c1" and grezzi[ids[1]].approvato_il is None
+        assert s.scalar(select(func.count(Codice.id))) == 1  # unchanged sentences keep their codes
+        assert s.scalars(select(Frase.testo).order_by(Frase.racconto_id)).all() == ["Uni.", "Due."]
+
+
 def test_segna_invalida_gli_stadi_successivi(archivio: Archivio, cifrario: Cifrario) -> None:
     with archivio.transazione() as s:
         rid = q.inserisci_racconto(s, _nuovo(), cifrario).id

@@ -32,6 +32,8 @@ from analisi.anonimizzazione.nomi.parole import (
 )
 from analisi.anonimizzazione.risorse import Lessico
 
+_FINE_FRASI_PRIMA = frozenset(f[-1] for f in FRASI_PRIMA)
+
 
 class IndiziNomi:
     """What the lists and the words before it say about one token (:class:`RegoleNomi` builds on it)."""
@@ -137,10 +139,11 @@ class IndiziNomi:
             and p.norme[i - 2] in PARENTELA
         ):
             return False, True  # "la mamma di Chiara", "il marito della Gemma": a name, if it looks like one
-        for frase in FRASI_PRIMA:
-            k = len(frase)
-            if i >= k and tuple(p.norme[i - k : i]) == frase:
-                return True, False
+        if prec in _FINE_FRASI_PRIMA:  # (a cue phrase ends with the word before: most words end none)
+            for frase in FRASI_PRIMA:
+                k = len(frase)
+                if i >= k and tuple(p.norme[i - k : i]) == frase:
+                    return True, False
         return False, prec in DEBOLI
 
     def _coda_di_nome_proprio(self, p: Parole, i: int, protetti: Sequence[str | None]) -> bool:
