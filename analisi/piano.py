@@ -35,9 +35,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
 
 from archivio.errori import ErroreConfigurazione
 from archivio.impostazioni import predefinito
@@ -218,7 +220,7 @@ class AssegnazionePiano:
         return self.punteggio < soglia
 
 
-class MappaturaPiano:
+class MappaturaPiano(BaseEstimator):
     """Assign proposals to areas and schede by lexical + character + LSA similarity and example prototypes.
 
     Args:
@@ -245,15 +247,6 @@ class MappaturaPiano:
         self.componenti_lsa = componenti_lsa
         self.temperatura = temperatura
         self.random_state = random_state
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("peso_lessicale", "peso_caratteri", "peso_semantico", "peso_esempi",
-                                              "k_vicini", "componenti_lsa", "temperatura", "random_state")}
-
-    def set_params(self, **params: Any) -> MappaturaPiano:
-        for k, v in params.items():
-            setattr(self, k, v)
-        return self
 
     @staticmethod
     def _documento(s: Scheda, a: Area) -> str:
@@ -317,8 +310,7 @@ class MappaturaPiano:
 
     def punteggi(self, testi: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Raw scores: (n x areas, n x schede)."""
-        if not hasattr(self, "schede_"):
-            raise RuntimeError("MappaturaPiano is not fitted")
+        check_is_fitted(self, "schede_", msg="MappaturaPiano is not fitted: call fit()")
         v = self._vettori(testi)
         s_schede = self._similarita(v, self.documenti_)
         s_aree = np.zeros((len(testi), len(self.aree_)))
@@ -365,12 +357,12 @@ class MappaturaPiano:
                                                       [*self.esempi_, *esempi_aggiuntivi], self.sfondo_)
 
     def __getstate__(self) -> dict[str, Any]:
-        stato = self.__dict__.copy()
+        stato = dict(super().__getstate__())  # object.__getstate__ returns the live __dict__
         stato.pop("_stop", None)
         return stato
 
     def __setstate__(self, stato: dict[str, Any]) -> None:
-        self.__dict__.update(stato)
+        super().__setstate__(stato)
         self._stop = _stop_words()
 
 

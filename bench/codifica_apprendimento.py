@@ -1,11 +1,11 @@
 """Learning curves of a campaign: how fast the coder learns a register it was not trained on.
 
 For each register R of the real development set (``corpus/reale``, text from ``../shared``): the base coder is
-trained on the synthetic corpus and the OTHER registers; R is split by id hash into a pool (60 %) and a test
-part (40 %). Units are chosen from the pool in rounds of 50 — by ``codifica scegli``'s rule (uncertainty and
-diversity) or at random — labelled from the gold and the coder is adapted to all labels so far
-(``codifica addestra --esempi``'s model). Proposta F1 and ansia average precision on the test part are printed
-at 0/50/100/150/300 labels.
+trained as shipped (decision points, training weights) on the synthetic corpus and the OTHER registers; R is
+split by id hash into a pool (60 %) and a test part (40 %). Units are chosen from the pool in rounds of 50 — by
+``codifica scegli``'s rule (uncertainty and diversity) or at random — labelled from the gold and the coder is
+adapted to all labels so far (``codifica addestra --esempi``'s model). Proposta F1 and ansia average precision
+on the test part are printed at 0/50/100/150/300 labels.
 
 Run: ``python bench/codifica_apprendimento.py [--registri politica,tweet] [--passi 0,50,100,150,300]``
 """
@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analisi.codifica.campagna import CodificatoreAdattato, Esempio, proba_unita, scegli_unita
 from analisi.codifica.codebook import CODICI, genitore
 from analisi.codifica.dati import carica_oro
-from analisi.codifica.modello import CodificatoreFrasi
+from analisi.codifica.modello import PUNTI_DECISIONE, CodificatoreFrasi
 from analisi.codifica.reale import carica_reali
-from analisi.codifica.valuta_reale import per_registro
+from analisi.codifica.valuta_reale import per_registro, peso_addestramento
 
 P, A = CODICI.index("proposta"), CODICI.index("ansia")
 
@@ -85,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|" + "---|" * len(passi))
     for registro in scelta:
         train = sintetico + [u for r, us in gruppi.items() if r != registro for u in us]
-        base = CodificatoreFrasi().fit([u.testo for u in train], [u.codici for u in train])
+        # the base as shipped (decision points, training weights), without register R
+        base = CodificatoreFrasi(punti_decisione=PUNTI_DECISIONE).fit(
+            [u.testo for u in train], [u.codici for u in train], sample_weight=[peso_addestramento(u) for u in train])
         prova = [u for u in gruppi[registro] if _prova(str(u.meta["id"]))]
         pool = [u for u in gruppi[registro] if not _prova(str(u.meta["id"]))]
         for attivo in (True, False):

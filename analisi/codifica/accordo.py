@@ -1,14 +1,15 @@
-"""Agreement between coders: Cohen's κ (two coders, e.g. model vs people) and Krippendorff's α (nominal,
-any number of coders, missing values allowed). Implemented here (a few lines; no extra dependency)."""
+"""Agreement between coders: Cohen's κ (two coders, e.g. model vs people; ``sklearn.metrics``) and
+Krippendorff's α (nominal, any number of coders, missing values allowed; a few lines, no extra dependency)."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from itertools import permutations
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import cohen_kappa_score
 
 from archivio.politiche import SOGLIA_CODICE
 
@@ -18,15 +19,11 @@ def kappa_cohen(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
     explain), ``nan`` for empty input."""
     if len(a) != len(b):
         raise ValueError("the two codings must have the same length")
-    n = len(a)
-    if n == 0:
+    if len(a) == 0:
         return float("nan")
-    osservato = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    ca, cb = Counter(a), Counter(b)
-    atteso = sum(ca[k] * cb.get(k, 0) for k in ca) / (n * n)
-    if atteso >= 1.0:
-        return 1.0 if osservato == 1.0 else 0.0
-    return float((osservato - atteso) / (1 - atteso))
+    if len(set(a) | set(b)) == 1:  # both constant and identical: chance agreement is 1, nothing to explain
+        return 1.0
+    return float(cohen_kappa_score(list(a), list(b)))
 
 
 def alfa_krippendorff(unita: Mapping[Any, Mapping[Any, Any]] | Iterable[Sequence[Any]]) -> float:

@@ -19,11 +19,13 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import MaxAbsScaler
+from sklearn.utils.validation import check_is_fitted
 
 from analisi.codifica import regole
 from analisi.codifica.codebook import CODICI, SOTTOCODICI, TUTTI_SOTTOCODICI, genitore
@@ -49,7 +51,7 @@ class CodificaFrase:
     etichette: list[str]
 
 
-class CodificatoreFrasi:
+class CodificatoreFrasi(BaseEstimator):
     """Multi-label sentence coder for the seed codebook (rules + calibrated logistic regression).
 
     Args:
@@ -95,21 +97,8 @@ class CodificatoreFrasi:
         self.random_state = random_state
         self.nlp = nlp
 
-    # --- scikit-learn plumbing -------------------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("C", "usa_testo", "usa_regole", "peso_regole", "usa_forma",
-                                              "peso_forma", "ngrammi_caratteri",
-                                              "calibrazione",
-                                              "cv_calibrazione", "soglia", "punti_decisione", "min_positivi_sotto",
-                                              "random_state", "nlp")}
-
-    def set_params(self, **params: Any) -> CodificatoreFrasi:
-        for k, v in params.items():
-            setattr(self, k, v)
-        return self
-
     def __getstate__(self) -> dict[str, Any]:
-        stato = self.__dict__.copy()
+        stato = dict(super().__getstate__())  # object.__getstate__ returns the live __dict__
         stato["nlp"] = None  # a spaCy pipeline is a run-time resource, never pickled with the model
         return stato
 
@@ -214,8 +203,7 @@ class CodificatoreFrasi:
 
     # --- prediction ---------------------------------------------------------------------------------
     def _verifica(self) -> None:
-        if not hasattr(self, "codici_"):
-            raise RuntimeError("CodificatoreFrasi is not fitted: call fit() or carica()")
+        check_is_fitted(self, "codici_", msg="CodificatoreFrasi is not fitted: call fit() or carica()")
 
     def _proba(self, M: sparse.csr_matrix) -> np.ndarray:
         out = np.zeros((M.shape[0], len(self.codici_)))
@@ -326,7 +314,7 @@ def versione_compatibile(modello: CodificatoreFrasi) -> bool:
     from before a rule was added would see one feature too many)."""
     import sklearn
 
-    base = getattr(modello, "base_", modello)  # a campaign's adapted coder: check the coder inside it
+    base: Any = getattr(modello, "base_", modello)  # a campaign's adapted coder: check the coder inside it
     return bool(modello.info_.get("sklearn") == sklearn.__version__
                 and base.info_.get("regole") == list(regole.NOMI_CARATTERISTICHE))
 

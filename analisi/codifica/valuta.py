@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
 from analisi.codifica.accordo import kappa_cohen
@@ -29,13 +30,10 @@ EMOZIONI = Path(__file__).resolve().parents[3] / "shared" / "data" / "emozioni"
 
 
 def prf(vero: Sequence[int] | np.ndarray, previsto: Sequence[int] | np.ndarray) -> tuple[float, float, float]:
-    """Precision, recall, F1 of the positive class."""
-    v, p = np.asarray(vero), np.asarray(previsto)
-    vp = int(((v == 1) & (p == 1)).sum())
-    pp, vv = int(p.sum()), int(v.sum())
-    prec = vp / pp if pp else 0.0
-    rich = vp / vv if vv else 0.0
-    return prec, rich, (2 * prec * rich / (prec + rich) if prec + rich else 0.0)
+    """Precision, recall, F1 of the positive class (0 where undefined)."""
+    p, r, f, _ = precision_recall_fscore_support(np.asarray(vero), np.asarray(previsto), average="binary",
+                                                 labels=[1], zero_division=0)
+    return float(p), float(r), float(f)
 
 
 def predizioni_fuori_fold(oro: Sequence[FraseEtichettata], fabbrica: Callable[[], Any], *, n_fold: int = 5,

@@ -23,6 +23,7 @@ from analisi.codifica.campagna import (
     proba_unita,
     scegli_unita,
 )
+from analisi.codifica.codebook import CODICI
 from analisi.codifica.lotto import ErroreIngresso
 from analisi.codifica.modello import CodificatoreFrasi
 from tests.conftest import RADICE
@@ -64,6 +65,25 @@ def test_unit_of_several_sentences_lends_its_code_to_the_likeliest_sentence(base
                                                              for i, t in enumerate(ALTRE[:4])]])
     c = adattato.codifica(["Il rione ha una sala prove.", "Servirebbe un punto di ascolto nel quartiere."])
     assert "proposta" not in c[0].etichette and "proposta" in c[1].etichette
+
+
+def test_adapted_coder_reweighs_the_base_features_and_picks_its_threshold(base: CodificatoreFrasi) -> None:
+    esempi = [Esempio(f"p{i}", t, frozenset({"proposta"})) for i, t in enumerate(PROPOSTE[:8])]
+    esempi += [Esempio(f"a{i}", t, frozenset()) for i, t in enumerate(ALTRE[:8])]
+    adattato = CodificatoreAdattato(base=base).fit(esempi)
+    larghezza_base = base._matrice(["x"], adatta=False).shape[1]
+    coef = adattato.classificatori_["proposta"].coef_
+    assert coef.shape[1] == len(CODICI) + len(adattato.parole_.vocabulary_) + larghezza_base
+    assert np.abs(coef[0, -larghezza_base:]).sum() > 0  # the base's own features are re-weighed
+    # the cut comes from cross-validated predictions of the labels: a logit shift per learned code
+    assert set(adattato.spostamenti_) == set(adattato.classificatori_)
+    nuove = PROPOSTE[8:] + ALTRE[8:]
+    z = adattato.classificatori_["proposta"].decision_function(
+        adattato._caratteristiche(nuove, *adattato._base(nuove))) + adattato.spostamenti_["proposta"]
+    np.testing.assert_allclose(adattato.predict_proba(nuove)[:, 3], 1 / (1 + np.exp(-z)))
+    semplice = CodificatoreAdattato(base=base, usa_matrice_base=False, soglia_cv=False).fit(esempi)
+    assert semplice.spostamenti_ == {}
+    assert semplice.classificatori_["proposta"].coef_.shape[1] == len(CODICI) + len(semplice.parole_.vocabulary_)
 
 
 def test_not_fitted_raises() -> None:

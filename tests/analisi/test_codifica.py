@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from analisi.codifica.accordo import accordo_per_codice, alfa_krippendorff, kappa_cohen
 from analisi.codifica.addestra import esempi_umani
@@ -90,8 +92,12 @@ def test_codificatore_convenzioni_sklearn(piccolo: CodificatoreFrasi) -> None:
     p = piccolo.predict_proba(["Servirebbe un servizio di spesa a domicilio per gli anziani soli."])
     assert p.shape == (1, 4) and ((p >= 0) & (p <= 1)).all()
     assert piccolo.get_params()["C"] == 2.0 and not hasattr(CodificatoreFrasi(), "codici_")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(NotFittedError):
         CodificatoreFrasi().predict_proba(["x"])
+    copia = clone(piccolo)  # params only, no learned state
+    assert copia.get_params() == piccolo.get_params() and not hasattr(copia, "codici_")
+    assert piccolo.set_params(C=3.0) is piccolo and piccolo.C == 3.0
+    piccolo.set_params(C=2.0)
 
 
 def test_codificatore_deterministico() -> None:

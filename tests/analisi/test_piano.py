@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from analisi.piano import (
     TASSONOMIA_PREDEFINITA,
@@ -99,6 +102,16 @@ def test_correzioni_dello_staff_come_prototipi(mappa: MappaturaPiano) -> None:
 def test_esempi_fuori_tassonomia_ignorati() -> None:
     m = MappaturaPiano().fit(carica_tassonomia(), [Esempio("x y", "9"), Esempio("corso", "2", "9.9")], SFONDO)
     assert [(e.area, e.scheda) for e in m.esempi_] == [("2", None)]
+
+
+def test_convenzioni_sklearn(mappa: MappaturaPiano) -> None:
+    with pytest.raises(NotFittedError):
+        MappaturaPiano().assegna(["Servirebbero volontari giovani."])
+    copia = clone(mappa)
+    assert copia.get_params() == mappa.get_params() and not hasattr(copia, "schede_")
+    assert MappaturaPiano().set_params(k_vicini=3).k_vicini == 3
+    riletta = pickle.loads(pickle.dumps(mappa))
+    assert riletta.assegna(["Servirebbero volontari giovani."]) == mappa.assegna(["Servirebbero volontari giovani."])
 
 
 def test_deterministica() -> None:
