@@ -57,6 +57,14 @@ class Contesto:
     modello: dict[str, Any] | None = None  # name and version of the language model, recorded with the run
     risorse: dict[str, Any] = field(default_factory=dict)
 
+    def archivio_lettura(self) -> Archivio:
+        """A store to read from in ``prepara``/``elabora`` (a stage gets a writing session only in ``salva``):
+        one per run, shared by the stages; WAL keeps its reads from blocking the writer."""
+        if "archivio_lettura" not in self.risorse:
+            self.risorse["archivio_lettura"] = Archivio(self.impostazioni.url_database())
+        archivio: Archivio = self.risorse["archivio_lettura"]
+        return archivio
+
 
 class Stadio(Protocol):
     """A pipeline stage. ``elabora`` is pure; ``salva`` writes through the store's functions."""
@@ -73,10 +81,23 @@ class Stadio(Protocol):
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None: ...
 
 
-# A stage may also declare ``parallelo: ClassVar[bool] = True``: its ``elabora`` only reads (never writes the
-# store), and its results can be pickled. The runner then prepares it once, forks worker processes that
-# inherit the prepared stage (models are loaded once), and writes their results in order, batch by batch,
-# in this process: the store still has one writer and every batch is still one transaction.
+class StadioBase:
+    """Defaults of a stage's declarations; a stage states its name, version, what it reads and writes, and
+    only the flags that differ.
+
+    ``legge`` / ``scrive``: the store tables (and files) the stage reads and writes — documentation the runner
+    prints in ``narrazioni stato`` and tests check against the tables the stage's ``salva`` really touches.
+    ``parallelo``: ``elabora`` only reads (never writes the store) and its results can be pickled. The runner
+    then prepares it once, forks worker processes that inherit the prepared stage (models are loaded once),
+    and writes their results in order, batch by batch, in this process: the store still has one writer and
+    every batch is still one transaction.
+    """
+
+    legge: ClassVar[tuple[str, ...]] = ()
+    scrive: ClassVar[tuple[str, ...]] = ()
+    legge_grezzo: ClassVar[bool] = False
+    solo_visibili: ClassVar[bool] = True
+    parallelo: ClassVar[bool] = False
 
 
 _REGISTRO: dict[str, Callable[[], Stadio]] = {}
@@ -92,7 +113,8 @@ def registra_stadio(nome_versionato: str) -> Callable[[type], type]:
     return decora
 
 
-MODULI_STADI = ("analisi.stadi", "analisi.stadi_temi", "analisi.stadi_codifica")
+MODULI_STADI = ("analisi.stadi.anonimizza", "analisi.stadi.frasi", "analisi.stadi.codifica", "analisi.stadi.piano",
+                "analisi.stadi.temi")
 
 
 def _carica_stadi_inclusi() -> None:

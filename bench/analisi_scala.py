@@ -140,7 +140,7 @@ def stadi_in_memoria(storie: list[dict[str, Any]], algoritmo: str, seed: int) ->
 
 def stadi_archivio(storie: list[dict[str, Any]], algoritmo: str, seed: int) -> list[Misura]:
     from analisi.pipeline import esegui, risolvi_stadio
-    from analisi.stadi_temi import StadioTemi
+    from analisi.stadi.temi import StadioTemi
     from archivio import racconti as q
     from archivio.cifratura import Cifrario, crea_chiave
     from archivio.db import Archivio, migra

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from sqlalchemy.orm import Session
 
 from analisi.pipeline import Contesto
-from analisi.stadi import StadioFrasi
+from analisi.stadi.frasi import StadioFrasi
 from archivio import racconti as q
 from archivio.racconti import RaccontoDaElaborare
 

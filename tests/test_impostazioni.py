@@ -40,7 +40,7 @@ def test_valori_derivati(tmp_path: Path) -> None:
 
 
 def test_predefiniti_da_una_sola_fonte() -> None:
-    from analisi.stadi_temi import ImpostazioniTemi
+    from analisi.stadi.temi import ImpostazioniTemi
     from raccolta.app import Limiti, limiti_da_impostazioni
 
     imp = Impostazioni()

@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 import pytest
 from sqlalchemy import func, select
 
-import analisi.stadi_codifica  # noqa: F401  (registers codifica.v1 and piano.v1)
+import analisi.stadi.codifica  # registers codifica.v1 (the module is also used below)
+import analisi.stadi.piano  # noqa: F401  (registers piano.v1)
 from analisi.codifica.accordo import accordo_per_codice
 from analisi.codifica.addestra import addestra, ricodifica
 from analisi.codifica.modello import CodificatoreFrasi

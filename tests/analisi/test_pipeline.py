@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from analisi.frasi import dividi_frasi
 from analisi.pipeline import ErrorePipeline, esegui, numero_processi, risolvi_stadio, stadi_configurati
-from analisi.stadi import StadioFrasi
+from analisi.stadi.frasi import StadioFrasi
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio

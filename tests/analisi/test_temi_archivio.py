@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, func, inspect, select
 
 from analisi.pipeline import Stadio, esegui
-from analisi.stadi_temi import StadioTemi, carica_verificato, rifai_temi
+from analisi.stadi.temi import StadioTemi, carica_verificato, rifai_temi
 from analisi.temi.campione import carica_campione
 from archivio import racconti as q
 from archivio import temi as archivio_temi

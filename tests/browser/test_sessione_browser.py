@@ -17,7 +17,7 @@ from sqlalchemy import select
 from archivio.db import Archivio
 from archivio.modelli import Sessione
 from pagine.protezioni import NOME_COOKIE
-from tests.browser.conftest import aspetta_porta, porta_libera
+from scripts.browser_locale import aspetta_porta, porta_libera
 from tests.browser.test_dashboard_browser import ATTESA, _accedi, _quieta
 from tests.conftest import RADICE
 from tests.dashboard.conftest import _crea

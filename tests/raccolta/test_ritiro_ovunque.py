@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from analisi.pipeline import Stadio, esegui
-from analisi.stadi_temi import StadioTemi, rifai_temi
+from analisi.stadi.temi import StadioTemi, rifai_temi
 from analisi.temi.campione import carica_campione
 from archivio import racconti as q
 from archivio.cifratura import Cifrario

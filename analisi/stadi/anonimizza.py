@@ -1,4 +1,4 @@
-"""The built-in pipeline stages, registered like plugins under versioned names."""
+"""Stage ``anonimizza.v1``: personal data out of the text and the free-text fields, before anyone reads them."""
 
 from __future__ import annotations
 
@@ -6,22 +6,23 @@ from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
-from analisi.frasi import dividi_frasi
-from analisi.pipeline import Contesto, registra_stadio
+from analisi.pipeline import Contesto, StadioBase, registra_stadio
 from archivio import racconti as q
-from archivio.racconti import NuovaFrase, RaccontoDaElaborare
+from archivio.racconti import RaccontoDaElaborare
 
 
 @registra_stadio("anonimizza.v1")
-class StadioAnonimizza:
+class StadioAnonimizza(StadioBase):
     """Replace personal data with placeholders in the text AND in the free-text fields (title, zone, other
     association), anonymised together. The only stage that reads the (decrypted) raw text and fields."""
 
     nome: ClassVar[str] = "anonimizza"
     versione: ClassVar[int] = 1
+    legge: ClassVar[tuple[str, ...]] = ("testi_grezzi", "associazioni")
+    scrive: ClassVar[tuple[str, ...]] = ("racconti", "testi_grezzi.mappa_cifrata", "entita", "revisioni")
     legge_grezzo: ClassVar[bool] = True
     solo_visibili: ClassVar[bool] = False
-    parallelo: ClassVar[bool] = True  # elabora only reads: the runner may fork workers
+    parallelo: ClassVar[bool] = True
 
     def prepara(self, contesto: Contesto) -> None:
         from analisi.anonimizzazione import Anonimizzatore
@@ -56,23 +57,3 @@ class StadioAnonimizza:
                                            campi_anon=esito.campi_anon,
                                            campi_cifrati=q.cifra_campi(r.campi, self._cifrario)))
         q.salva_anonimizzazioni(s, righe)  # one bulk write per batch
-
-
-@registra_stadio("frasi.v1")
-class StadioFrasi:
-    """Split the anonymised text into sentences with character offsets."""
-
-    nome: ClassVar[str] = "frasi"
-    versione: ClassVar[int] = 1
-    legge_grezzo: ClassVar[bool] = False
-    solo_visibili: ClassVar[bool] = True
-
-    def prepara(self, contesto: Contesto) -> None:
-        return None
-
-    def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
-        return [[NuovaFrase(iv.inizio, iv.fine, r.testo[iv.inizio:iv.fine]) for iv in dividi_frasi(r.testo)]
-                for r in lotto]
-
-    def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:
-        q.salva_frasi_molti(s, {r.id: frasi for r, frasi in zip(lotto, esiti, strict=True)})

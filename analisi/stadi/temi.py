@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
-from analisi.pipeline import Contesto, registra_stadio
+from analisi.pipeline import Contesto, StadioBase, registra_stadio
 from analisi.temi.misure import abbina_temi
 from analisi.temi.modello import ModelloTemi, carica_modello
 from archivio import racconti as q
@@ -211,14 +211,15 @@ def rifai_temi(archivio: Archivio, imp: Impostazioni, *, k: int | None = None, s
 
 
 @registra_stadio("temi.v1")
-class StadioTemi:
+class StadioTemi(StadioBase):
     """Assign each visible story to the themes (fitting them first when no model exists)."""
 
     nome: ClassVar[str] = NOME_STADIO
     versione: ClassVar[int] = VERSIONE_STADIO
-    legge_grezzo: ClassVar[bool] = False
-    solo_visibili: ClassVar[bool] = True
-    parallelo: ClassVar[bool] = True  # elabora only reads (transform): the runner may fork workers
+    legge: ClassVar[tuple[str, ...]] = ("racconti.testo_anon", "modelli_temi", "modelli/temi-*.joblib")
+    scrive: ClassVar[tuple[str, ...]] = ("temi", "assegnazioni_tema", "citazioni_tema", "modelli_temi",
+                                         "modelli/temi-*.joblib")
+    parallelo: ClassVar[bool] = True  # elabora only transforms
 
     def prepara(self, contesto: Contesto) -> None:
         imp = contesto.impostazioni
