@@ -225,7 +225,7 @@ def rapporto_soglie(n_fold: int = 5, nlp: Any = None) -> str:
     The value for ``NARRAZIONI_ESPORTA_SOGLIA_MODELLO`` is proposta's highest of the two; 1.0 when either set
     never reaches the precision (export confirmed quotes only)."""
     from analisi.codifica.reale import carica_reali
-    from analisi.esporta import MINIMO_SELEZIONATE, PRECISIONE_MINIMA, soglia_per_precisione
+    from analisi.esporta.selezione import MINIMO_SELEZIONATE, PRECISIONE_MINIMA, soglia_per_precisione
 
     insiemi: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     reali = carica_reali()

@@ -1,0 +1,77 @@
+"""Coding sentences: codifica (a file), scegli (units to label), addestra (adapt or retrain)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from narrazioni.cli.comune import ErroreUtenteCli, _apri, _file_ingresso, _impostazioni, app, console
+
+
+@app.command()
+def codifica(
+    ingresso: Annotated[str, typer.Argument(help="IN.jsonl ({\"id\", \"text\"} per line), 'scegli' or 'addestra'.")],
+    uscita: Annotated[str | None, typer.Argument(help="OUT.jsonl: one line per sentence (scegli: IN.jsonl).")] = None,
+    terzo: Annotated[Path | None, typer.Argument(help="scegli: OUT.jsonl, the units to label.")] = None,
+    soglia: Annotated[float | None, typer.Option(help="Probability above which a code is a label.")] = None,
+    modello: Annotated[Path | None, typer.Option(help="Folder of a coder written by 'addestra --esempi'.")] = None,
+    n: Annotated[int, typer.Option("--n", help="scegli: how many units to choose.")] = 50,
+    esempi: Annotated[Path | None, typer.Option(help="addestra: ESEMPI.jsonl ({id, text, codes}) to adapt the "
+                                                "coder to, written to --modello (no database needed).")] = None,
+    fold: Annotated[int, typer.Option(help="addestra: folds for the held-out evaluation.")] = 5,
+    ricodifica: Annotated[bool, typer.Option(help="addestra: re-code the stored sentences afterwards.")] = False,
+) -> None:
+    """Code sentences: `codifica IN OUT [--modello DIR]`; choose units to label: `codifica scegli IN OUT --n N`;
+    adapt to labelled units: `codifica addestra --esempi E --modello DIR`; retrain from the store:
+    `codifica addestra`."""
+    imp = _impostazioni()
+    if ingresso == "addestra" and esempi is not None:
+        from analisi.codifica.campagna import addestra_esempi, leggi_esempi
+
+        if modello is None:
+            raise ErroreUtenteCli("uso: narrazioni codifica addestra --esempi ESEMPI.jsonl --modello DIR")
+        with open(_file_ingresso(str(esempi)), encoding="utf-8") as f:
+            righe = leggi_esempi(f)
+        if not righe:
+            raise ErroreUtenteCli(f"{esempi} non contiene unità etichettate")
+        percorso = addestra_esempi(righe, modello, cartella_dati=imp.cartella_dati)
+        console.print(f"{len(righe)} labelled units → {percorso}", markup=False)
+        return
+    if ingresso == "addestra":
+        from analisi.codifica.addestra import addestra
+        from analisi.codifica.addestra import ricodifica as ricodifica_tutto
+        from analisi.codifica.modello import carica_codificatore
+
+        archivio = _apri(imp)
+        addestra(archivio, imp.cartella_dati, n_fold=fold, stampa=console.print)
+        if ricodifica:
+            n_frasi = ricodifica_tutto(archivio, carica_codificatore(imp.cartella_dati))
+            console.print(f"{n_frasi} sentences re-coded")
+        return
+    from analisi.codifica.campagna import carica_modello
+
+    if ingresso == "scegli":
+        from analisi.codifica.campagna import scegli_unita
+        from analisi.codifica.lotto import leggi_ingresso
+
+        if uscita is None or terzo is None or n < 1:
+            raise ErroreUtenteCli("uso: narrazioni codifica scegli IN.jsonl OUT.jsonl --n N [--modello DIR]")
+        with open(_file_ingresso(uscita), encoding="utf-8") as f:
+            unita = list(leggi_ingresso(f))
+        scelti = scegli_unita(unita, n, carica_modello(modello, imp.cartella_dati))
+        with open(terzo, "w", encoding="utf-8", newline="\n") as f:
+            for i in scelti:
+                f.write(json.dumps({"id": unita[i][0], "text": unita[i][1]}, ensure_ascii=False) + "\n")
+        console.print(f"{len(scelti)} of {len(unita)} units chosen for labelling → {terzo}", markup=False)
+        return
+    from analisi.codifica.lotto import codifica_jsonl
+
+    if uscita is None or terzo is not None:
+        raise ErroreUtenteCli("uso: narrazioni codifica IN.jsonl OUT.jsonl [--modello DIR]")
+    esito = codifica_jsonl(_file_ingresso(ingresso), Path(uscita), cartella_dati=imp.cartella_dati,
+                           codificatore=carica_modello(modello, imp.cartella_dati) if modello else None,
+                           tassonomia=imp.tassonomia_piano, soglia=soglia)
+    console.print(f"{esito.racconti} stories, {esito.frasi} sentences, {esito.proposte} proposals → {uscita}")

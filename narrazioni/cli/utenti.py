@@ -1,0 +1,101 @@
+"""Dashboard users and the retention of raw texts: utenti, pulisci."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from narrazioni.cli.comune import _apri, _impostazioni, app, console
+
+utenti_app = typer.Typer(help="Users of the dashboard and their roles.", no_args_is_help=True)
+
+
+@app.command()
+def pulisci(
+    giorni: Annotated[int | None, typer.Option(help="Retention in days (default: the setting).")] = None,
+    prova: Annotated[bool, typer.Option(help="Only count what would be erased.")] = False,
+) -> None:
+    """Erase raw texts whose retention has expired (approved anonymisations only)."""
+    from raccolta.conservazione import pulisci_testi_grezzi
+
+    imp = _impostazioni()
+    esito = pulisci_testi_grezzi(_apri(imp), imp.conservazione_giorni if giorni is None else giorni, prova=prova)
+    console.print(f"{esito.purgati} raw texts {'would be ' if esito.prova else ''}erased")
+
+
+@utenti_app.command("aggiungi")
+def utenti_aggiungi(
+    nome: str,
+    ruolo: Annotated[str, typer.Option(help="ricercatore, operatore or amministratore.")],
+    password: Annotated[str | None, typer.Option(
+        envvar="NARRAZIONI_PASSWORD", help="Password (or NARRAZIONI_PASSWORD); asked when missing.")] = None,
+) -> None:
+    """Add a dashboard user."""
+    from archivio import audit
+    from archivio.utenti import aggiungi_utente
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    archivio = _apri(_impostazioni())
+    with archivio.transazione() as s:
+        u = aggiungi_utente(s, nome, password, ruolo)
+        audit.registra(s, "cli", "utente_aggiunto", u.nome_utente, {"ruolo": u.ruolo})
+    console.print(f"user {u.nome_utente} added with role {u.ruolo}")
+
+
+@utenti_app.command("elenco")
+def utenti_elenco() -> None:
+    """List users and roles."""
+    from archivio.utenti import elenco_utenti
+
+    archivio = _apri(_impostazioni())
+    with archivio.lettura() as s:
+        for u in elenco_utenti(s):
+            console.print(f"{u.nome_utente}\t{u.ruolo}\t{'attivo' if u.attivo else 'disattivato'}")
+
+
+@utenti_app.command("disattiva")
+def utenti_disattiva(nome: str) -> None:
+    """Deactivate a user (the last active administrator cannot be deactivated)."""
+    _imposta_utente(nome, attivo=False)
+
+
+@utenti_app.command("attiva")
+def utenti_attiva(nome: str) -> None:
+    """Reactivate a user."""
+    _imposta_utente(nome, attivo=True)
+
+
+@utenti_app.command("ruolo")
+def utenti_ruolo(nome: str, ruolo: str) -> None:
+    """Change a user's role (ricercatore, operatore, amministratore)."""
+    _imposta_utente(nome, ruolo=ruolo)
+
+
+@utenti_app.command("password")
+def utenti_password(
+    nome: str,
+    password: Annotated[str | None, typer.Option(envvar="NARRAZIONI_PASSWORD", help="New password.")] = None,
+) -> None:
+    """Set a new password."""
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    _imposta_utente(nome, password=password)
+
+
+def _imposta_utente(nome: str, *, attivo: bool | None = None, ruolo: str | None = None,
+                    password: str | None = None) -> None:
+    from archivio import audit, cruscotto
+    from archivio.utenti import imposta_password
+
+    archivio = _apri(_impostazioni())
+    with archivio.transazione() as s:
+        if attivo is not None:
+            cruscotto.imposta_attivo(s, nome, attivo, chi="cli")
+        if ruolo is not None:
+            cruscotto.imposta_ruolo(s, nome, ruolo, chi="cli")
+        if password is not None:
+            imposta_password(s, nome, password)
+            audit.registra(s, "cli", "password_cambiata", nome)
+    console.print(f"user {nome} updated")
