@@ -1,6 +1,6 @@
 """Exports of quotes for the Piano di Zona and for QDA tools: XLSX, DOCX, CSV and REFI-QDA (QDPX).
 
-Every function takes the coded sentences the store returned (``archivio.cruscotto.FraseDaCitare``) and
+Every function takes the coded sentences the store returned (``archivio.cruscotto.citazioni.FraseDaCitare``) and
 returns bytes. Rules every format follows:
 
 - ONLY quotes whose narrator consented to being quoted: rows without ``citabile`` are dropped here as
@@ -35,7 +35,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from analisi.etichette import data_it, etichetta_codice, etichetta_periodo, etichetta_sottocodice
-from archivio.cruscotto import FraseDaCitare
+from archivio.cruscotto.citazioni import FraseDaCitare
 from archivio.impostazioni import predefinito
 
 NESSUNA_AREA = "Area non ancora assegnata"

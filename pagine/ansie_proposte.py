@@ -9,7 +9,8 @@ import streamlit as st
 from analisi import grafici_panoramica as gp
 from analisi.codifica.codebook import CODICI
 from analisi.etichette import tabella_leggibile
-from archivio import cruscotto as cq
+from archivio.cruscotto.citazioni import frasi_codificate
+from archivio.cruscotto.filtri import Filtri
 from pagine.comune import (
     TTL,
     archivio,
@@ -29,9 +30,9 @@ SOGLIA = gp.SOGLIA_CELLE
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _frasi(filtri: cq.Filtri, codice: str, aree: tuple[str, ...]) -> pd.DataFrame:
+def _frasi(filtri: Filtri, codice: str, aree: tuple[str, ...]) -> pd.DataFrame:
     with archivio().lettura() as s:
-        righe = cq.frasi_codificate(s, filtri, codici=[codice], aree=aree, limite=2000)
+        righe = frasi_codificate(s, filtri, codici=[codice], aree=aree, limite=2000)
     return pd.DataFrame([{"racconto": r.racconto, "associazione": r.associazione, "tema": r.tema,
                           "data": r.data, "frase": r.testo, "area": r.area, "scheda": r.scheda,
                           "da": "persona" if r.fonte == "umano" else f"modello ({(r.probabilita or 0):.0%})",

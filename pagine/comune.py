@@ -43,11 +43,23 @@ from analisi.etichette import (
     tabella_leggibile,
 )
 from analisi.grafici_panoramica import Figura
+from analisi.ricerca import trova_occorrenze
 from archivio import audit, ricevute, sessioni
-from archivio import cruscotto as cq
 from archivio.cifratura import Cifrario
+from archivio.cruscotto.aggregati import (
+    aree_per_racconto,
+    codici_per_racconto_tutti,
+    frasi_per_racconto,
+    racconti_filtrati,
+)
+from archivio.cruscotto.aggregati import conteggi_generali as leggi_conteggi_generali
+from archivio.cruscotto.citazioni import FraseCodificata
+from archivio.cruscotto.filtri import Filtri, ValoriFiltri
+from archivio.cruscotto.filtri import valori_filtri as leggi_valori_filtri
+from archivio.cruscotto.indice_testo import Termine, analizza_ricerca
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni, carica_impostazioni
+from archivio.utenti import stato_utente
 from pagine.protezioni import NOME_COOKIE, PERCORSO_SESSIONE
 
 RUOLI_LEGGONO = ("ricercatore", "operatore", "amministratore")
@@ -215,7 +227,7 @@ def utente_corrente() -> dict[str, Any] | None:
         return None
     with archivio().transazione() as s:
         viva = utente.get("sessione") is None or sessioni.attiva(s, utente["sessione"], _inattivita())
-        stato = cq.stato_utente(s, utente["nome"])
+        stato = stato_utente(s, utente["nome"])
         controlla_generazione(ricevute.versione_dati(s))
     if not viva or stato is None or not stato[1]:
         _esci(scaduta=False)
@@ -369,9 +381,9 @@ T = TypeVar("T")
 
 
 @st.cache_data(ttl=TTL_BASE, show_spinner=False)
-def valori_filtri() -> cq.ValoriFiltri:
+def valori_filtri() -> ValoriFiltri:
     with archivio().lettura() as s:
-        return cq.valori_filtri(s)
+        return leggi_valori_filtri(s)
 
 
 def _persistente(chiave: str, crea: Callable[..., T], *args: Any, predefinito: Any = None,
@@ -404,7 +416,7 @@ def _scelta_multipla(etichetta: str, chiave: str, opzioni: Sequence[Any], **kwar
 ETICHETTE_PERIODI = PERIODI  # the labels live in analisi.etichette
 
 
-def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
+def barra_filtri(*, testo: bool = False, codici: bool = True) -> Filtri:
     """The filters in the sidebar (the same on every page, kept while moving between pages)."""
     v = valori_filtri()
     with st.sidebar:
@@ -448,7 +460,7 @@ def barra_filtri(*, testo: bool = False, codici: bool = True) -> cq.Filtri:
                         al = None
             citabili = _persistente("f_citabili", st.checkbox,
                                     "Solo racconti citabili (consenso alla citazione)")
-        filtri = cq.Filtri(associazioni=associazioni, quartieri=quartieri, fasce_eta=fasce, ruoli=ruoli,
+        filtri = Filtri(associazioni=associazioni, quartieri=quartieri, fasce_eta=fasce, ruoli=ruoli,
                            periodi=periodi, canali=canali, dal=dal, al=al, solo_citabili=bool(citabili),
                            testo=str(ricerca or "").strip(), temi=temi, codici=cod)
         if filtri.attivi():
@@ -461,8 +473,8 @@ COLORI_SFONDO = {"vita_quotidiana": "#D6EEFA", "ansia": "#FBE3B8", "preoccupazio
                  "proposta": "#CDEFE3"}
 
 
-def _evidenzia_termini(pezzo: str, termini: Sequence[cq.Termine]) -> str:
-    occorrenze = cq.trova_occorrenze(pezzo, termini)
+def _evidenzia_termini(pezzo: str, termini: Sequence[Termine]) -> str:
+    occorrenze = trova_occorrenze(pezzo, termini)
     if not occorrenze:
         return testo_sicuro(pezzo)
     out, pos = [], 0
@@ -474,14 +486,14 @@ def _evidenzia_termini(pezzo: str, termini: Sequence[cq.Termine]) -> str:
     return "".join(out)
 
 
-def html_racconto(testo: str, frasi: Sequence[cq.FraseCodificata], *, ricerca: str = "",
+def html_racconto(testo: str, frasi: Sequence[FraseCodificata], *, ricerca: str = "",
                   solo_codici: Sequence[str] = ()) -> str:
     """The anonymised story with its coded sentences highlighted; every character of the story is escaped.
 
     Each coded sentence gets a background colour AND its codes written after it, so the coding is not
     conveyed by colour alone.
     """
-    termini = [t for t in cq.analizza_ricerca(ricerca) if not t.escluso] if ricerca else []
+    termini = [t for t in analizza_ricerca(ricerca) if not t.escluso] if ricerca else []
     pezzi, pos = [], 0
     for f in sorted(frasi, key=lambda f: f.inizio):
         codici = [c for c in f.codici if not solo_codici or c.split(".")[0] in solo_codici]
@@ -521,7 +533,7 @@ def file_protetto(nome_utente: str, ruoli: Sequence[str], azione: str, genera: C
 
     def scarica() -> bytes:
         with motore.lettura() as s:
-            stato = cq.stato_utente(s, nome_utente)
+            stato = stato_utente(s, nome_utente)
         scaduta = scade is not None and time.time() > scade
         if scaduta or stato is None or not stato[1] or stato[0] not in ruoli:
             with motore.transazione() as s:
@@ -553,10 +565,10 @@ def nomi_schede() -> dict[str, str]:
 
 # --------------------------------------------------------------------------------- stories and theme weights
 @st.cache_data(ttl=TTL, show_spinner=False)
-def racconti_df(filtri: cq.Filtri) -> pd.DataFrame:
+def racconti_df(filtri: Filtri) -> pd.DataFrame:
     """Metadata of the filtered visible stories (one row each, index: story id)."""
     with archivio().lettura() as s:
-        righe = cq.racconti_filtrati(s, filtri)
+        righe = racconti_filtrati(s, filtri)
     colonne = ["id", "codice", "titolo", "associazione", "quartiere", "fascia_eta", "ruolo", "periodo",
                "data",
                "canale", "parole", "citabile"]
@@ -592,28 +604,28 @@ def etichette_temi(temi: Sequence[dict[str, Any]]) -> list[str]:
 @st.cache_data(ttl=TTL_BASE, show_spinner=False)
 def conteggi_generali() -> dict[str, int]:
     with archivio().lettura() as s:
-        return cq.conteggi_generali(s)
+        return leggi_conteggi_generali(s)
 
 
 @st.cache_data(ttl=TTL_BASE, show_spinner=False)
 def codici_racconti() -> pd.DataFrame:
     """(racconto_id, codice, frasi) for every visible story: pages filter this in memory."""
     with archivio().lettura() as s:
-        righe = cq.codici_per_racconto_tutti(s)
+        righe = codici_per_racconto_tutti(s)
     return pd.DataFrame(righe, columns=["racconto_id", "codice", "frasi"])
 
 
 @st.cache_data(ttl=TTL_BASE, show_spinner=False)
 def frasi_racconti() -> pd.Series:
     with archivio().lettura() as s:
-        return pd.Series(cq.frasi_per_racconto(s), dtype="int64")
+        return pd.Series(frasi_per_racconto(s), dtype="int64")
 
 
 @st.cache_data(ttl=TTL_BASE, show_spinner=False)
 def aree_racconti() -> pd.DataFrame:
     """(racconto_id, area, proposte, confermate) for every visible story with proposals."""
     with archivio().lettura() as s:
-        righe = cq.aree_per_racconto(s)
+        righe = aree_per_racconto(s)
     return pd.DataFrame(righe, columns=["racconto_id", "area", "proposte", "confermate"])
 
 
@@ -648,7 +660,7 @@ def riscalda() -> None:
                 controlla_generazione(ricevute.versione_dati(s))
             valori_filtri()
             conteggi_generali()
-            racconti_df(cq.Filtri())
+            racconti_df(Filtri())
             frasi_racconti()
             codici_racconti()
         except Exception:  # a warm-up must never disturb the login page

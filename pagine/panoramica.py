@@ -8,7 +8,7 @@ import streamlit as st
 
 from analisi import grafici_panoramica as gp
 from analisi.etichette import etichetta_canale, etichetta_periodo
-from archivio import cruscotto as cq
+from archivio.cruscotto.aggregati import stato_elaborazione
 from pagine.comune import (
     TTL,
     archivio,
@@ -27,7 +27,7 @@ richiedi_pagina("panoramica")
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _elaborazione() -> list[dict[str, Any]]:
     with archivio().lettura() as s:
-        return cq.stato_elaborazione(s)
+        return stato_elaborazione(s)
 
 
 st.title("Panoramica")

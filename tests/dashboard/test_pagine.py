@@ -9,9 +9,11 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from archivio import cruscotto as cq
+from archivio.cruscotto.coda_frasi import frase_in_revisione
+from archivio.errori import ErroreCruscotto
 from archivio.modelli import Audit, Codice, Racconto, Utente
 from archivio.modelli_codifica import PianoFrase
+from archivio.utenti import imposta_attivo
 from pagine.comune import PAGINE
 from tests.dashboard.conftest import Ambiente, accedi, nuova_app
 from tests.dashboard.popola import PASSWORD
@@ -161,7 +163,7 @@ def test_codifica_correzione_e_area(app: App, ambiente: Ambiente) -> None:
     assert "codifica.correggi" in _azioni(ambiente) and "piano.correggi" in _azioni(ambiente)
     # the person's decision now holds over the model's
     with ambiente.archivio.lettura() as s:
-        assert "ansia" in cq.frase_in_revisione(s, frase_id, "anna").effettivi  # type: ignore[union-attr]
+        assert "ansia" in frase_in_revisione(s, frase_id, "anna").effettivi  # type: ignore[union-attr]
 
 
 def test_revisione_togli_aggiungi_approva(app: App, ambiente: Ambiente) -> None:
@@ -247,7 +249,7 @@ def test_utenti_aggiungi_disattiva_reimposta(app: App, ambiente: Ambiente) -> No
 def test_utente_disattivato_perde_la_sessione(app: App, ambiente: Ambiente) -> None:
     at = app("anna")
     with ambiente.archivio.transazione() as s:
-        cq.imposta_attivo(s, "anna", False, chi="ada")
+        imposta_attivo(s, "anna", False, chi="ada")
     at.run()
     assert [t.value for t in at.title] == ["Narrazioni"]
 
@@ -255,8 +257,8 @@ def test_utente_disattivato_perde_la_sessione(app: App, ambiente: Ambiente) -> N
 def test_ultimo_amministratore(ambiente: Ambiente) -> None:
     with ambiente.archivio.transazione() as s:
         try:
-            cq.imposta_attivo(s, "ada", False, chi="ada")
-        except cq.ErroreCruscotto as e:
+            imposta_attivo(s, "ada", False, chi="ada")
+        except ErroreCruscotto as e:
             assert "ultimo amministratore" in str(e)
         else:
             raise AssertionError("the last administrator was deactivated")
