@@ -11,19 +11,11 @@ from analisi.codifica.codebook import CODICI
 from analisi.etichette import tabella_leggibile
 from archivio.cruscotto.citazioni import frasi_codificate
 from archivio.cruscotto.filtri import Filtri
-from pagine.comune import (
-    TTL,
-    archivio,
-    aree_racconti,
-    barra_filtri,
-    codici_racconti,
-    dati_temi,
-    mostra_figura,
-    nomi_aree,
-    nomi_schede,
-    racconti_df,
-    richiedi_pagina,
-)
+from pagine.dati import aree_racconti, codici_racconti, dati_temi, nomi_aree, nomi_schede, racconti_df
+from pagine.filtri import barra_filtri
+from pagine.risorse import TTL, archivio
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import mostra_figura
 
 richiedi_pagina("ansie_proposte")
 SOGLIA = gp.SOGLIA_CELLE

@@ -13,19 +13,11 @@ from analisi import confronti
 from analisi import grafici_temi as gt
 from analisi.etichette import tabella_leggibile
 from archivio.cruscotto.aggregati import frasi_di, testi_visibili
-from pagine.comune import (
-    TTL,
-    archivio,
-    barra_filtri,
-    dati_temi,
-    etichette_temi,
-    md_sicuro,
-    mostra_grafico,
-    racconti_df,
-    richiedi_pagina,
-    tabella_mostrabile,
-    testo_sicuro,
-)
+from pagine.dati import dati_temi, etichette_temi, racconti_df
+from pagine.filtri import barra_filtri
+from pagine.risorse import TTL, archivio
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import md_sicuro, mostra_grafico, tabella_mostrabile, testo_sicuro
 
 richiedi_pagina("associazioni")
 SOGLIA = confronti.MINIMO_CELLA

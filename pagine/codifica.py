@@ -25,20 +25,11 @@ from archivio.cruscotto.coda_frasi import (
     testi_frasi,
 )
 from archivio.cruscotto.filtri import Filtri
-from pagine.comune import (
-    COLORI_SFONDO,
-    TTL,
-    archivio,
-    barra_filtri,
-    impostazioni,
-    md_sicuro,
-    mostra_figura,
-    nomi_aree,
-    nomi_schede,
-    richiedi_pagina,
-    tassonomia,
-    testo_sicuro,
-)
+from pagine.dati import nomi_aree, nomi_schede, tassonomia
+from pagine.filtri import barra_filtri
+from pagine.risorse import TTL, archivio, impostazioni
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import COLORI_SFONDO, md_sicuro, mostra_figura, testo_sicuro
 
 utente = richiedi_pagina("codifica")
 autore = utente["nome"]

@@ -13,17 +13,10 @@ from analisi.ricerca import cerca, kwic
 from archivio.cruscotto import citazioni
 from archivio.cruscotto.citazioni import RaccontoCompleto
 from archivio.cruscotto.filtri import Filtri
-from pagine.comune import (
-    TTL,
-    archivio,
-    barra_filtri,
-    html_racconto,
-    impostazioni,
-    legenda_codici,
-    md_sicuro,
-    messaggio_elaborazione,
-    richiedi_pagina,
-)
+from pagine.filtri import barra_filtri
+from pagine.risorse import TTL, archivio, impostazioni, messaggio_elaborazione
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import html_racconto, legenda_codici, md_sicuro
 
 richiedi_pagina("esplora")
 PER_PAGINA = 50

@@ -21,20 +21,12 @@ from analisi.grafici_panoramica import etichetta_codice
 from archivio.cruscotto.aggregati import temi_principali, testi_citabili
 from archivio.cruscotto.citazioni import frasi_codificate
 from archivio.cruscotto.filtri import Filtri
-from pagine.comune import (
-    TTL,
-    archivio,
-    aree_racconti,
-    barra_filtri,
-    codici_racconti,
-    file_protetto,
-    impostazioni,
-    nomi_aree,
-    nomi_schede,
-    racconti_df,
-    richiedi_pagina,
-    ruoli_di,
-)
+from pagine.dati import aree_racconti, codici_racconti, nomi_aree, nomi_schede, racconti_df
+from pagine.filtri import barra_filtri
+from pagine.registro import ruoli_di
+from pagine.risorse import TTL, archivio, impostazioni
+from pagine.scaricamenti import file_protetto
+from pagine.sessione import richiedi_pagina
 
 utente = richiedi_pagina("esporta")
 RUOLI = ruoli_di("esporta")

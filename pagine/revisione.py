@@ -17,15 +17,9 @@ from analisi.etichette import tabella_leggibile
 from archivio.cifratura import ErroreChiave
 from archivio.cruscotto.revisioni import InRevisione, coda_revisione
 from archivio.errori import ErroreCruscotto
-from pagine.comune import (
-    archivio,
-    cifrario,
-    impostazioni,
-    md_sicuro,
-    messaggio_elaborazione,
-    richiedi_pagina,
-    testo_sicuro,
-)
+from pagine.risorse import archivio, cifrario, impostazioni, messaggio_elaborazione
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import md_sicuro, testo_sicuro
 
 utente = richiedi_pagina("revisione")
 ETICHETTE = sg.ETICHETTE_REVISIONE

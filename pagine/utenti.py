@@ -21,7 +21,8 @@ from archivio.utenti import (
     ultimi_eventi,
     utenti,
 )
-from pagine.comune import archivio, impostazioni, richiedi_pagina
+from pagine.risorse import archivio, impostazioni
+from pagine.sessione import richiedi_pagina
 
 utente = richiedi_pagina("utenti")
 chi = utente["nome"]

@@ -24,7 +24,7 @@ from archivio.cruscotto.citazioni import FraseDaCitare, frasi_codificate
 from archivio.cruscotto.filtri import Filtri
 from archivio.modelli import Audit, Racconto
 from archivio.utenti import imposta_attivo
-from pagine.comune import file_protetto
+from pagine.scaricamenti import file_protetto
 from tests.dashboard.conftest import Ambiente
 from tests.dashboard.popola import MODELLO, PERICOLOSO
 

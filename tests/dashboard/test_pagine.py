@@ -14,7 +14,7 @@ from archivio.errori import ErroreCruscotto
 from archivio.modelli import Audit, Codice, Racconto, Utente
 from archivio.modelli_codifica import PianoFrase
 from archivio.utenti import imposta_attivo
-from pagine.comune import PAGINE
+from pagine.registro import PAGINE
 from tests.dashboard.conftest import Ambiente, accedi, nuova_app
 from tests.dashboard.popola import PASSWORD
 
@@ -111,7 +111,7 @@ def test_ansie_e_proposte(app: App) -> None:
     at.radio[0].set_value("tema").run()
     assert not at.exception
     tabella = at.table[0].value  # the chart's table alternative: a real HTML table
-    # st.table renders Markdown: its texts are escaped (pagine.comune.tabella_sicura)
+    # st.table renders Markdown: its texts are escaped (pagine.visualizza.tabella_sicura)
     assert {re.sub(r"\\(.)", r"\1", i) for i in tabella.index} == {"1. spesa, vicini, rete", "2. paura, sola, padre"}
     assert {"Codice", "Quota dei racconti", "racconti", "soppressa"} <= set(tabella.columns)
     frasi = at.dataframe[-1].value
@@ -352,7 +352,7 @@ def test_markdown_dei_racconti_non_si_interpreta(app: App, ambiente: Ambiente) -
 
 
 def test_md_sicuro() -> None:
-    from pagine.comune import md_sicuro
+    from pagine.visualizza import md_sicuro
 
     for pericoloso in (IMMAGINE, LINK, "**grassetto** `codice` # titolo\n\n- elenco", ":red[rosso] $x^2$",
                        "<img src=x onerror=alert(1)>", "a | b\n---|---\n1 | 2"):
