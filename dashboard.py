@@ -29,7 +29,9 @@ def _non_permessa() -> None:
 
 
 def _mostra() -> None:
-    from pagine.comune import PAGINE, applica_stile, esci, pagine_per, registra, script_cookie, utente_corrente
+    from pagine.registro import PAGINE, pagine_per
+    from pagine.sessione import esci, registra, script_cookie, utente_corrente
+    from pagine.visualizza import applica_stile
 
     st.set_page_config(page_title="Narrazioni", page_icon="📖", layout="wide")
     applica_stile()
@@ -44,7 +46,7 @@ def _mostra() -> None:
                                + [st.Page(mostra, title=p.titolo, url_path=p.chiave) for p in PAGINE],
                                position="hidden")
     else:
-        # One flat list, in the order of pagine.comune.PAGINE: Streamlit's sectioned menu is not a valid HTML
+        # One flat list, in the order of pagine.registro.PAGINE: Streamlit's sectioned menu is not a valid HTML
         # list (axe-core: "list", "listitem"), which screen readers announce badly.
         # The address "/" opens Panoramica at its own address (/panoramica), so that every page, the first
         # one too, has one URL that a reload or a bookmark finds again.

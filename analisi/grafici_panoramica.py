@@ -91,7 +91,7 @@ def conteggio_per_categoria(valori: Iterable[str | None], *, titolo: str, mancan
 
 
 def quote_codici(righe: Sequence[Mapping[str, Any]]) -> Figura:
-    """Share of sentences carrying each first-level code (rows from ``cruscotto.quote_codici``)."""
+    """Share of sentences carrying each first-level code (rows from ``archivio.cruscotto.aggregati.quote_codici``)."""
     dati = pd.DataFrame([r for r in righe if "." not in str(r["codice"])])
     if dati.empty:
         return _vuota("Nessuna frase codificata.")
@@ -113,7 +113,7 @@ def quote_codici(righe: Sequence[Mapping[str, Any]]) -> Figura:
 
 
 def stato_elaborazione(righe: Sequence[Mapping[str, Any]]) -> Figura:
-    """Stories per pipeline stage and status (rows from ``cruscotto.stato_elaborazione``)."""
+    """Stories per pipeline stage and status (rows from ``archivio.cruscotto.aggregati.stato_elaborazione``)."""
     dati = pd.DataFrame(list(righe))
     if dati.empty:
         return _vuota("Nessuna elaborazione registrata.")
@@ -236,7 +236,7 @@ def quote_codici_da(conteggi: pd.DataFrame, frasi_per_racconto: pd.Series,
     """Per code: sentences, stories and share of sentences among the stories ``ids``.
 
     ``conteggi`` has one row per (racconto_id, codice) with the number of ``frasi``; ``frasi_per_racconto``
-    maps a story id to its number of sentences. The same numbers as ``cruscotto.quote_codici``, in memory.
+    maps a story id to its number of sentences. The same numbers as ``aggregati.quote_codici``, in memory.
     """
     scelti = pd.Index(list(ids))
     totale = int(frasi_per_racconto[frasi_per_racconto.index.isin(scelti)].sum())

@@ -15,7 +15,8 @@ Not in the hierarchy, on purpose: control-flow exceptions that never reach a per
 
 from __future__ import annotations
 
-__all__ = ["ErroreConfigurazione", "ErroreDati", "ErroreNarrazioni", "ErroreOperazione", "ErrorePermesso"]
+__all__ = ["ErroreConfigurazione", "ErroreCruscotto", "ErroreDati", "ErroreNarrazioni", "ErroreOperazione",
+           "ErrorePermesso", "PermessoNegato"]
 
 
 class ErroreNarrazioni(Exception):
@@ -36,3 +37,11 @@ class ErroreOperazione(ErroreNarrazioni):
 
 class ErrorePermesso(ErroreNarrazioni):
     """The person is not allowed to do this (role, too many failed logins)."""
+
+
+class ErroreCruscotto(ErroreOperazione, ValueError):
+    """A request the dashboard's store refuses (with an Italian message for the page)."""
+
+
+class PermessoNegato(ErrorePermesso, PermissionError):
+    """Raised when a function reserved to a role is called for another role."""

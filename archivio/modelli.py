@@ -35,6 +35,7 @@ class Base(DeclarativeBase):
 
 
 RUOLI_UTENTE = ("ricercatore", "operatore", "amministratore")
+RUOLO_AMMINISTRATORE = "amministratore"
 CANALI = ("modulo", "importazione", "operatore")
 
 

@@ -1,11 +1,14 @@
-"""Users, roles and password checks (argon2), with a rate limit on failed logins."""
+"""Users, roles and password checks (argon2), with a rate limit on failed logins; the administrators' view of
+users (activate, change role: never the last active administrator), retention and the audit trail."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from archivio import audit
 from archivio.db import Archivio
-from archivio.errori import ErroreDati, ErrorePermesso
-from archivio.modelli import RUOLI_UTENTE, Tentativo, Utente
+from archivio.errori import ErroreCruscotto, ErroreDati, ErrorePermesso
+from archivio.modelli import RUOLI_UTENTE, RUOLO_AMMINISTRATORE, Racconto, Tentativo, TestoGrezzo, Utente
 from archivio.tempo import adesso
 
 _hasher = PasswordHasher()
@@ -169,3 +172,77 @@ def verifica_login(archivio: Archivio, nome_utente: str, password: str, *, clien
             return UtenteInfo(u.nome_utente, u.ruolo, u.attivo)
         audit.registra(s, nome_utente if esiste else SCONOSCIUTO, "login_fallito")
     return None
+
+
+# ------------------------------------------------------------------------------------------ users, retention
+@dataclass(frozen=True)
+class UtenteDettaglio:
+    nome_utente: str
+    ruolo: str
+    attivo: bool
+    creato_il: datetime
+    ultimo_accesso: datetime | None
+
+
+def utenti(s: Session) -> list[UtenteDettaglio]:
+    return [UtenteDettaglio(u.nome_utente, u.ruolo, u.attivo, u.creato_il, u.ultimo_accesso)
+            for u in s.scalars(select(Utente).order_by(Utente.nome_utente))]
+
+
+def stato_utente(s: Session, nome_utente: str) -> tuple[str, bool] | None:
+    """(role, active) of a user, read at every page run so that a deactivation takes effect at once."""
+    riga = s.execute(select(Utente.ruolo, Utente.attivo).where(Utente.nome_utente == nome_utente)).first()
+    return (str(riga[0]), bool(riga[1])) if riga else None
+
+
+def _amministratori_attivi(s: Session) -> int:
+    return s.scalar(select(func.count(Utente.id)).where(Utente.ruolo == RUOLO_AMMINISTRATORE,
+                                                         Utente.attivo.is_(True))) or 0
+
+
+def imposta_attivo(s: Session, nome_utente: str, attivo: bool, *, chi: str) -> None:
+    """Activate or deactivate a user; the last active administrator cannot be deactivated."""
+    u = s.scalar(select(Utente).where(Utente.nome_utente == nome_utente))
+    if u is None:
+        raise ErroreCruscotto(f"utente inesistente: {nome_utente}")
+    if not attivo and u.attivo and u.ruolo == RUOLO_AMMINISTRATORE and _amministratori_attivi(s) <= 1:
+        raise ErroreCruscotto("non si può disattivare l'ultimo amministratore attivo")
+    u.attivo = attivo
+    audit.registra(s, chi, "utente_attivato" if attivo else "utente_disattivato", nome_utente)
+
+
+def imposta_ruolo(s: Session, nome_utente: str, ruolo: str, *, chi: str) -> None:
+    """Change a user's role; the last active administrator keeps theirs."""
+    if ruolo not in RUOLI_UTENTE:
+        raise ErroreCruscotto(f"ruolo sconosciuto: {ruolo}")
+    u = s.scalar(select(Utente).where(Utente.nome_utente == nome_utente))
+    if u is None:
+        raise ErroreCruscotto(f"utente inesistente: {nome_utente}")
+    if u.ruolo == RUOLO_AMMINISTRATORE and ruolo != u.ruolo and u.attivo and _amministratori_attivi(s) <= 1:
+        raise ErroreCruscotto("l'ultimo amministratore attivo non può cambiare ruolo")
+    vecchio, u.ruolo = u.ruolo, ruolo
+    audit.registra(s, chi, "utente_ruolo", nome_utente, {"da": vecchio, "a": ruolo})
+
+
+def stato_conservazione(s: Session, conservazione_giorni: int) -> dict[str, int]:
+    """Raw texts kept, waiting for review, within the retention period, overdue, already erased."""
+    limite = adesso() - timedelta(days=conservazione_giorni)
+    presenti = TestoGrezzo.testo_cifrato.is_not(None)
+    conta = lambda *c: s.scalar(select(func.count()).select_from(TestoGrezzo)  # noqa: E731
+                                .join(Racconto, Racconto.id == TestoGrezzo.racconto_id).where(*c)) or 0
+    return {
+        "conservati": conta(presenti),
+        "non_approvati": conta(presenti, TestoGrezzo.approvato_il.is_(None)),
+        "nel_periodo": conta(presenti, TestoGrezzo.approvato_il.is_not(None),
+                             TestoGrezzo.approvato_il > limite),
+        "scaduti": conta(presenti, TestoGrezzo.approvato_il.is_not(None), TestoGrezzo.approvato_il <= limite,
+                         Racconto.stato_anon == "approvato"),
+        "eliminati": conta(TestoGrezzo.eliminato_il.is_not(None)),
+    }
+
+
+def ultimi_eventi(s: Session, limite: int = 200) -> list[dict[str, Any]]:
+    """The latest audit rows (who, what, on which code: never story content)."""
+    return [{"quando": a.quando, "chi": a.chi, "azione": a.azione, "oggetto": a.oggetto,
+             "dettagli": json.dumps(a.dettagli, ensure_ascii=False) if a.dettagli else ""}
+            for a in audit.ultime(s, limite)]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from archivio.utenti import ErroreAccessoBloccato, LimitiLogin, verifica_login
-from pagine.comune import archivio, cliente_connessione, entra, impostazioni, riscalda, segreto_tentativi
+from pagine.dati import riscalda
+from pagine.risorse import archivio, cliente_connessione, impostazioni, segreto_tentativi
+from pagine.sessione import entra
 
 
 def mostra() -> None:

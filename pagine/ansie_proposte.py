@@ -9,29 +9,22 @@ import streamlit as st
 from analisi import grafici_panoramica as gp
 from analisi.codifica.codebook import CODICI
 from analisi.etichette import tabella_leggibile
-from archivio import cruscotto as cq
-from pagine.comune import (
-    TTL,
-    archivio,
-    aree_racconti,
-    barra_filtri,
-    codici_racconti,
-    dati_temi,
-    mostra_figura,
-    nomi_aree,
-    nomi_schede,
-    racconti_df,
-    richiedi_pagina,
-)
+from archivio.cruscotto.citazioni import frasi_codificate
+from archivio.cruscotto.filtri import Filtri
+from pagine.dati import aree_racconti, codici_racconti, dati_temi, nomi_aree, nomi_schede, racconti_df
+from pagine.filtri import barra_filtri
+from pagine.risorse import TTL, archivio
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import mostra_figura
 
 richiedi_pagina("ansie_proposte")
 SOGLIA = gp.SOGLIA_CELLE
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _frasi(filtri: cq.Filtri, codice: str, aree: tuple[str, ...]) -> pd.DataFrame:
+def _frasi(filtri: Filtri, codice: str, aree: tuple[str, ...]) -> pd.DataFrame:
     with archivio().lettura() as s:
-        righe = cq.frasi_codificate(s, filtri, codici=[codice], aree=aree, limite=2000)
+        righe = frasi_codificate(s, filtri, codici=[codice], aree=aree, limite=2000)
     return pd.DataFrame([{"racconto": r.racconto, "associazione": r.associazione, "tema": r.tema,
                           "data": r.data, "frase": r.testo, "area": r.area, "scheda": r.scheda,
                           "da": "persona" if r.fonte == "umano" else f"modello ({(r.probabilita or 0):.0%})",

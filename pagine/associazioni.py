@@ -12,20 +12,12 @@ import streamlit as st
 from analisi import confronti
 from analisi import grafici_temi as gt
 from analisi.etichette import tabella_leggibile
-from archivio import cruscotto as cq
-from pagine.comune import (
-    TTL,
-    archivio,
-    barra_filtri,
-    dati_temi,
-    etichette_temi,
-    md_sicuro,
-    mostra_grafico,
-    racconti_df,
-    richiedi_pagina,
-    tabella_mostrabile,
-    testo_sicuro,
-)
+from archivio.cruscotto.aggregati import frasi_di, testi_visibili
+from pagine.dati import dati_temi, etichette_temi, racconti_df
+from pagine.filtri import barra_filtri
+from pagine.risorse import TTL, archivio
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import md_sicuro, mostra_grafico, tabella_mostrabile, testo_sicuro
 
 richiedi_pagina("associazioni")
 SOGLIA = confronti.MINIMO_CELLA
@@ -47,7 +39,7 @@ def _parole_racconti() -> dict[int, list[str]]:
 
     vuote = parole_vuote()
     with archivio().lettura() as s:
-        testi = cq.testi_visibili(s)
+        testi = testi_visibili(s)
     return {i: [w for seg in segmenti(t) for w in seg if len(w) > 2 and w not in vuote]
             for i, t in testi.items()}
 
@@ -55,7 +47,7 @@ def _parole_racconti() -> dict[int, list[str]]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _frasi(ids: tuple[int, ...]) -> dict[int, list[tuple[int, str]]]:
     with archivio().lettura() as s:
-        return cq.frasi_di(s, ids)
+        return frasi_di(s, ids)
 
 
 def _radici(termini: Sequence[object], n: int = 10) -> list[str]:

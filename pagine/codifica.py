@@ -16,21 +16,20 @@ from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
 from analisi.grafici_codifica import grafico_kappa_nel_tempo
 from analisi.grafici_panoramica import etichetta_codice
 from archivio import codifica
-from archivio import cruscotto as cq
-from pagine.comune import (
-    COLORI_SFONDO,
-    TTL,
-    archivio,
-    barra_filtri,
-    impostazioni,
-    md_sicuro,
-    mostra_figura,
-    nomi_aree,
-    nomi_schede,
-    richiedi_pagina,
-    tassonomia,
-    testo_sicuro,
+from archivio.cruscotto.coda_frasi import (
+    CRITERI_CODIFICA,
+    FraseInRevisione,
+    avanzamento_codifica,
+    coda_codifica,
+    frase_in_revisione,
+    testi_frasi,
 )
+from archivio.cruscotto.filtri import Filtri
+from pagine.dati import nomi_aree, nomi_schede, tassonomia
+from pagine.filtri import barra_filtri
+from pagine.risorse import TTL, archivio, impostazioni
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import COLORI_SFONDO, md_sicuro, mostra_figura, testo_sicuro
 
 utente = richiedi_pagina("codifica")
 autore = utente["nome"]
@@ -53,18 +52,18 @@ def _codificatore(versione: float) -> continuo.CodificatoreMemo:
 
 
 @st.cache_data(ttl=TTL, show_spinner="Scelgo le frasi da rivedere…")
-def _coda(filtri: cq.Filtri, criterio: str, codice: str | None, versione: float) -> list[int]:
+def _coda(filtri: Filtri, criterio: str, codice: str | None, versione: float) -> list[int]:
     with archivio().lettura() as s:
         if criterio != "scelte":
-            return cq.coda_codifica(s, filtri, criterio, codice=codice)
-        ids = cq.coda_codifica(s, filtri, criterio, codice=codice, limite=CANDIDATI_SCELTA)
-        testi = cq.testi_frasi(s, ids)
+            return coda_codifica(s, filtri, criterio, codice=codice)
+        ids = coda_codifica(s, filtri, criterio, codice=codice, limite=CANDIDATI_SCELTA)
+        testi = testi_frasi(s, ids)
     return continuo.ordina_coda([(i, testi[i]) for i in ids if i in testi], _codificatore(versione), CODA_SCELTA)
 
 
-def _frase(frase_id: int) -> cq.FraseInRevisione | None:
+def _frase(frase_id: int) -> FraseInRevisione | None:
     with archivio().lettura() as s:
-        return cq.frase_in_revisione(s, frase_id, autore)
+        return frase_in_revisione(s, frase_id, autore)
 
 
 st.title("Codifica")
@@ -73,13 +72,13 @@ st.caption("Rivedi i codici frase per frase: le tue decisioni valgono più di qu
            "successiva, Alt+→ salta, Alt+← torna indietro.")
 filtri = barra_filtri(codici=False)
 c1, c2 = st.columns([3, 2])
-criterio = str(c1.selectbox("Quali frasi", list(cq.CRITERI_CODIFICA),
-                            format_func=lambda c: cq.CRITERI_CODIFICA[c]))
+criterio = str(c1.selectbox("Quali frasi", list(CRITERI_CODIFICA),
+                            format_func=lambda c: CRITERI_CODIFICA[c]))
 solo_codice = c2.selectbox("Solo le frasi codificate come", [None, *CODICI],
                            format_func=lambda c: "qualsiasi codice" if c is None else etichetta_codice(c))
 coda = _coda(filtri, criterio, solo_codice, _versione_modello())
 with archivio().lettura() as s:
-    fatto = cq.avanzamento_codifica(s, autore)
+    fatto = avanzamento_codifica(s, autore)
 st.caption(f"Frasi riviste da te: {fatto['mie']} · da tutti: {fatto['tutte']} · aree confermate: "
            f"{fatto['aree_confermate']}")
 cartella_dati = impostazioni().cartella_dati
@@ -113,7 +112,7 @@ if frase is None:
     st.warning("La frase non è più disponibile.")
     st.stop()
 assert frase is not None
-corrente: cq.FraseInRevisione = frase
+corrente: FraseInRevisione = frase
 
 st.progress((pos + 1) / len(coda), text=f"Frase {pos + 1} di {len(coda)} in coda")
 st.markdown(f"**Racconto {md_sicuro(frase.racconto)}** · {md_sicuro(frase.associazione)} · "
@@ -204,7 +203,7 @@ def _salva() -> None:
         if decisi["proposta"] and area_scelta:
             codifica.salva_piano_umano(s, corrente.id, area_scelta, scheda_scelta, autore)
     with archivio().lettura() as s:
-        decisioni = cq.avanzamento_codifica(s, autore)["tutte"]
+        decisioni = avanzamento_codifica(s, autore)["tutte"]
     # every K decisions a background retraining (never blocks this page; one at a time)
     percorso_tassonomia = impostazioni().tassonomia_piano
     riaddestratore.forse_avvia(archivio(), cartella_dati, decisioni, ogni,

@@ -9,43 +9,39 @@ import pandas as pd
 import streamlit as st
 
 from analisi.etichette import CODICI, data_it, etichetta_codice, etichetta_fonte, etichetta_periodo
-from archivio import cruscotto as cq
-from pagine.comune import (
-    TTL,
-    archivio,
-    barra_filtri,
-    html_racconto,
-    impostazioni,
-    legenda_codici,
-    md_sicuro,
-    messaggio_elaborazione,
-    richiedi_pagina,
-)
+from analisi.ricerca import cerca, kwic
+from archivio.cruscotto import citazioni
+from archivio.cruscotto.citazioni import RaccontoCompleto
+from archivio.cruscotto.filtri import Filtri
+from pagine.filtri import barra_filtri
+from pagine.risorse import TTL, archivio, impostazioni, messaggio_elaborazione
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import html_racconto, legenda_codici, md_sicuro
 
 richiedi_pagina("esplora")
 PER_PAGINA = 50
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _cerca(filtri: cq.Filtri, pagina: int) -> tuple[int, pd.DataFrame]:
+def _cerca(filtri: Filtri, pagina: int) -> tuple[int, pd.DataFrame]:
     with archivio().lettura() as s:
-        totale, righe = cq.cerca(s, filtri, limite=PER_PAGINA, offset=pagina * PER_PAGINA)
+        totale, righe = cerca(s, filtri, limite=PER_PAGINA, offset=pagina * PER_PAGINA)
     return totale, pd.DataFrame([dataclasses.asdict(r) for r in righe],
                                 columns=["codice", "titolo", "associazione", "data", "parole", "estratto"])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _kwic(filtri: cq.Filtri, finestra: int) -> pd.DataFrame:
+def _kwic(filtri: Filtri, finestra: int) -> pd.DataFrame:
     with archivio().lettura() as s:
-        righe = cq.kwic(s, filtri, finestra=finestra)
+        righe = kwic(s, filtri, finestra=finestra)
     return pd.DataFrame([dataclasses.asdict(r) for r in righe],
                         columns=["codice", "associazione", "sinistra", "parola", "destra", "inizio"])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _racconto(codice: str) -> cq.RaccontoCompleto | None:
+def _racconto(codice: str) -> RaccontoCompleto | None:
     with archivio().lettura() as s:
-        return cq.racconto(s, codice)
+        return citazioni.racconto(s, codice)
 
 
 st.title("Esplora racconti")

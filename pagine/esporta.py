@@ -18,21 +18,15 @@ from analisi import esporta as ex
 from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
 from analisi.etichette import data_it, etichetta_canale, etichetta_periodo, tabella_leggibile
 from analisi.grafici_panoramica import etichetta_codice
-from archivio import cruscotto as cq
-from pagine.comune import (
-    TTL,
-    archivio,
-    aree_racconti,
-    barra_filtri,
-    codici_racconti,
-    file_protetto,
-    impostazioni,
-    nomi_aree,
-    nomi_schede,
-    racconti_df,
-    richiedi_pagina,
-    ruoli_di,
-)
+from archivio.cruscotto.aggregati import temi_principali, testi_citabili
+from archivio.cruscotto.citazioni import frasi_codificate
+from archivio.cruscotto.filtri import Filtri
+from pagine.dati import aree_racconti, codici_racconti, nomi_aree, nomi_schede, racconti_df
+from pagine.filtri import barra_filtri
+from pagine.registro import ruoli_di
+from pagine.risorse import TTL, archivio, impostazioni
+from pagine.scaricamenti import file_protetto
+from pagine.sessione import richiedi_pagina
 
 utente = richiedi_pagina("esporta")
 RUOLI = ruoli_di("esporta")
@@ -44,16 +38,16 @@ def _tutti_i_codici(codici: tuple[str, ...]) -> list[str]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _anteprima(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...], soglia: float) -> ex.Selezione:
+def _anteprima(filtri: Filtri, codici: tuple[str, ...], aree: tuple[str, ...], soglia: float) -> ex.Selezione:
     with archivio().lettura() as s:
-        righe = cq.frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
+        righe = frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
                                     limite=600)
     # every quote is previewed (marked "nei file" or not); the rule's left-out counts come with them
     tutte = ex.unisci(righe, soglia_area=impostazioni().piano_soglia_area)
     return ex.Selezione(tutte[:200], ex.applica_astensione(tutte, soglia).escluse, soglia)
 
 
-def _descrivi(filtri: cq.Filtri, codici: tuple[str, ...], aree: tuple[str, ...]) -> str:
+def _descrivi(filtri: Filtri, codici: tuple[str, ...], aree: tuple[str, ...]) -> str:
     parti = [f"codici: {', '.join(codici)}"]
     if aree:
         parti.append("aree: " + ", ".join(a or "non assegnata" for a in aree))
@@ -142,7 +136,7 @@ scade = utente["ultima_attivita"] + impostazioni().sessione_minuti * 60  # a dow
 
 def _citazioni() -> tuple[list[ex.Citazione], ex.Intestazione]:
     with motore.lettura() as s:
-        righe = cq.frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
+        righe = frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
                                     limite=None)
     scelta = ex.applica_astensione(ex.unisci(righe, soglia_area=soglia_area), soglia_file)
     return scelta.citazioni, ex.Intestazione(creato_il=datetime.now(), autore=autore, filtri=descrizione,
@@ -152,9 +146,9 @@ def _citazioni() -> tuple[list[ex.Citazione], ex.Intestazione]:
 
 def _qdpx() -> bytes:
     with motore.lettura() as s:
-        testi = cq.testi_citabili(s, filtri)
-        frasi = cq.frasi_codificate(s, filtri, solo_citabili=True, limite=None)
-        temi = cq.temi_principali(s, [t["id"] for t in testi])
+        testi = testi_citabili(s, filtri)
+        frasi = frasi_codificate(s, filtri, solo_citabili=True, limite=None)
+        temi = temi_principali(s, [t["id"] for t in testi])
     sorgenti = [ex.Sorgente(t["id"], t["codice"], t["testo"], {
         "associazione": t["associazione"], "quartiere": t["quartiere"], "fascia_eta": t["fascia_eta"],
         "ruolo": t["ruolo"], "periodo": etichetta_periodo(t["periodo"]) if t["periodo"] else None,

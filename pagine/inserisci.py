@@ -11,7 +11,9 @@ import streamlit as st
 
 from archivio import racconti as q
 from archivio.cifratura import ErroreChiave
-from pagine.comune import ETICHETTE_PERIODI, archivio, cifrario, impostazioni, richiedi_pagina
+from pagine.filtri import ETICHETTE_PERIODI
+from pagine.risorse import archivio, cifrario, impostazioni
+from pagine.sessione import richiedi_pagina
 from raccolta.operatore import inserisci_racconto_cartaceo
 from raccolta.validazione import FASCE_ETA, MAX_CARATTERI, RUOLI, ErroreValidazione
 

@@ -8,18 +8,12 @@ import streamlit as st
 
 from analisi import grafici_panoramica as gp
 from analisi.etichette import etichetta_canale, etichetta_periodo
-from archivio import cruscotto as cq
-from pagine.comune import (
-    TTL,
-    archivio,
-    barra_filtri,
-    codici_racconti,
-    conteggi_generali,
-    frasi_racconti,
-    mostra_figura,
-    racconti_df,
-    richiedi_pagina,
-)
+from archivio.cruscotto.aggregati import stato_elaborazione
+from pagine.dati import codici_racconti, conteggi_generali, frasi_racconti, racconti_df
+from pagine.filtri import barra_filtri
+from pagine.risorse import TTL, archivio
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import mostra_figura
 
 richiedi_pagina("panoramica")
 
@@ -27,7 +21,7 @@ richiedi_pagina("panoramica")
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _elaborazione() -> list[dict[str, Any]]:
     with archivio().lettura() as s:
-        return cq.stato_elaborazione(s)
+        return stato_elaborazione(s)
 
 
 st.title("Panoramica")

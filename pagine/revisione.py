@@ -14,25 +14,20 @@ from analisi.anonimizzazione import segnaposto as sg
 from analisi.anonimizzazione.revisione import approva_revisione, apri_revisione
 from analisi.anonimizzazione.rischio import segnali_nei_motivi
 from analisi.etichette import tabella_leggibile
-from archivio import cruscotto as cq
 from archivio.cifratura import ErroreChiave
-from pagine.comune import (
-    archivio,
-    cifrario,
-    impostazioni,
-    md_sicuro,
-    messaggio_elaborazione,
-    richiedi_pagina,
-    testo_sicuro,
-)
+from archivio.cruscotto.revisioni import InRevisione, coda_revisione
+from archivio.errori import ErroreCruscotto
+from pagine.risorse import archivio, cifrario, impostazioni, messaggio_elaborazione
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import md_sicuro, testo_sicuro
 
 utente = richiedi_pagina("revisione")
 ETICHETTE = sg.ETICHETTE_REVISIONE
 
 
-def _coda() -> list[cq.InRevisione]:
+def _coda() -> list[InRevisione]:
     with archivio().lettura() as s:
-        return cq.coda_revisione(s)
+        return coda_revisione(s)
 
 
 def _html_con_span(testo: str, span: list[sg.Span], rischiosi: Sequence[tuple[int, int]] = ()) -> str:
@@ -89,7 +84,7 @@ if not stato or stato["racconto_id"] != voce.racconto_id:
         with archivio().transazione() as s:
             dettaglio = apri_revisione(s, voce.racconto_id, cifrario(), ruolo=utente["ruolo"],
                                        chi=utente["nome"])
-    except (cq.ErroreCruscotto, ErroreChiave) as e:
+    except (ErroreCruscotto, ErroreChiave) as e:
         st.error(str(e))
         st.stop()
     stato = {"racconto_id": voce.racconto_id, "dettaglio": dettaglio, "base": dettaglio.base,
@@ -160,7 +155,7 @@ if st.button("Approva e pubblica", type="primary"):
         with archivio().transazione() as s:
             approva_revisione(s, voce.racconto_id, stato["span"], cifrario(), ruolo=utente["ruolo"],
                               chi=utente["nome"], base_grezza=stato["allineato"])
-    except (cq.ErroreCruscotto, ErroreChiave) as e:
+    except (ErroreCruscotto, ErroreChiave) as e:
         st.error(str(e))
     else:
         st.session_state.pop("revisione", None)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from archivio.cifratura import Cifrario, ErroreChiave
-from pagine.comune import archivio, cifrario, richiedi_pagina
+from pagine.risorse import archivio, cifrario
+from pagine.sessione import richiedi_pagina
 from raccolta.operatore import ritira_per_conto
 from raccolta.validazione import ErroreValidazione
 

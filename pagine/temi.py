@@ -11,18 +11,11 @@ from analisi import grafici_temi as gt
 from analisi.etichette import tabella_leggibile
 from analisi.temi.misure import diffusione_temi
 from archivio import temi as archivio_temi
-from pagine.comune import (
-    archivio,
-    barra_filtri,
-    dati_temi,
-    etichette_temi,
-    md_sicuro,
-    mostra_grafico,
-    racconti_df,
-    richiedi_pagina,
-    tabella_mostrabile,
-    testo_sicuro,
-)
+from pagine.dati import dati_temi, etichette_temi, racconti_df
+from pagine.filtri import barra_filtri
+from pagine.risorse import archivio
+from pagine.sessione import richiedi_pagina
+from pagine.visualizza import md_sicuro, mostra_grafico, tabella_mostrabile, testo_sicuro
 
 utente = richiedi_pagina("temi")
 PUO_MODIFICARE = utente["ruolo"] in ("ricercatore", "amministratore")

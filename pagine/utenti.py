@@ -8,18 +8,29 @@ import streamlit as st
 
 from analisi.etichette import dettagli_leggibili, etichetta_azione, tabella_leggibile
 from archivio import audit, ricevute, sessioni
-from archivio import cruscotto as cq
+from archivio.errori import ErroreCruscotto
 from archivio.modelli import RUOLI_UTENTE
-from archivio.utenti import ErroreUtente, aggiungi_utente, imposta_password
-from pagine.comune import archivio, impostazioni, richiedi_pagina
+from archivio.utenti import (
+    ErroreUtente,
+    UtenteDettaglio,
+    aggiungi_utente,
+    imposta_attivo,
+    imposta_password,
+    imposta_ruolo,
+    stato_conservazione,
+    ultimi_eventi,
+    utenti,
+)
+from pagine.risorse import archivio, impostazioni
+from pagine.sessione import richiedi_pagina
 
 utente = richiedi_pagina("utenti")
 chi = utente["nome"]
 
 
-def _utenti() -> list[cq.UtenteDettaglio]:
+def _utenti() -> list[UtenteDettaglio]:
     with archivio().lettura() as s:
-        return cq.utenti(s)
+        return utenti(s)
 
 
 st.title("Utenti e conservazione")
@@ -72,8 +83,8 @@ with scheda_utenti:
         if st.button("Cambia ruolo", disabled=nuovo_ruolo == u.ruolo):
             try:
                 with archivio().transazione() as s:
-                    cq.imposta_ruolo(s, scelto, nuovo_ruolo, chi=chi)
-            except cq.ErroreCruscotto as e:
+                    imposta_ruolo(s, scelto, nuovo_ruolo, chi=chi)
+            except ErroreCruscotto as e:
                 st.error(str(e))
             else:
                 _fatto(f"{scelto} ora ha il ruolo {nuovo_ruolo}.")
@@ -82,10 +93,10 @@ with scheda_utenti:
                      help="Non puoi disattivare te stesso." if scelto == chi else None):
             try:
                 with archivio().transazione() as s:
-                    cq.imposta_attivo(s, scelto, not u.attivo, chi=chi)
+                    imposta_attivo(s, scelto, not u.attivo, chi=chi)
                     if u.attivo:  # a deactivated user's open sessions (other browsers) end now
                         sessioni.chiudi_utente(s, scelto)
-            except cq.ErroreCruscotto as e:
+            except ErroreCruscotto as e:
                 st.error(str(e))
             else:
                 _fatto(f"{scelto} {'disattivato' if u.attivo else 'riattivato'}.")
@@ -110,7 +121,7 @@ with scheda_utenti:
 with scheda_conservazione:
     giorni = impostazioni().conservazione_giorni
     with archivio().lettura() as s:
-        stato = cq.stato_conservazione(s, giorni)
+        stato = stato_conservazione(s, giorni)
     st.write(f"I testi originali (cifrati) si conservano per {giorni} giorni dopo l'approvazione del testo "
              "anonimizzato, poi si eliminano. Impostazione: NARRAZIONI_CONSERVAZIONE_GIORNI.")
     c = st.columns(5)
@@ -129,7 +140,7 @@ with scheda_conservazione:
 
 with scheda_registro:
     with archivio().lettura() as s:
-        eventi = cq.ultimi_eventi(s, 300)
+        eventi = ultimi_eventi(s, 300)
     st.caption("Le ultime 300 azioni (accessi, esportazioni, revisioni, modifiche). "
                "Mai il contenuto dei racconti.")
     st.dataframe(tabella_leggibile(pd.DataFrame(eventi), rinomina={"azione": etichetta_azione,

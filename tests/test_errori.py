@@ -46,7 +46,7 @@ def test_i_nomi_degli_errori_sono_unici() -> None:
     assert {n: v for n, v in per_nome.items() if len(v) > 1} == {}
 
 
-@pytest.mark.parametrize("classe", ["archivio.cifratura.ErroreChiave", "archivio.cruscotto.PermessoNegato",
+@pytest.mark.parametrize("classe", ["archivio.cifratura.ErroreChiave", "archivio.errori.PermessoNegato",
                                     "analisi.lingua.ModelloNonDisponibile"])
 def test_la_cli_stampa_una_riga(classe: str, monkeypatch: pytest.MonkeyPatch,
                                 capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ def test_una_sola_fonte_per_codici_e_soglie() -> None:
     from analisi.codifica import codebook
     from analisi.codifica.modello import CodificatoreFrasi
     from analisi.temi import modello as temi
-    from archivio import cruscotto
+    from archivio.cruscotto import filtri as cruscotto
 
     assert codebook.CODICI is politiche.CODICI is cruscotto.CODICI_PRIMO_LIVELLO
     assert CodificatoreFrasi().soglia == politiche.SOGLIA_CODICE == 0.5

@@ -1,6 +1,6 @@
 """The anonymisation review: open a held story with its raw spans, approve the reviewed spans.
 
-The store (``archivio.cruscotto``) checks the role, decrypts, audits and writes; everything about
+The store (``archivio.cruscotto.revisioni``) checks the role, decrypts, audits and writes; everything about
 placeholders — reading the stored raw spans, rebuilding them once for an older story, renumbering after a
 manual change — happens here, with :mod:`.segnaposto`.
 """
@@ -21,8 +21,14 @@ from analisi.anonimizzazione.segnaposto import (
     segnaposti_in,
     superfici,
 )
-from archivio import cruscotto as cq
 from archivio.cifratura import Cifrario
+from archivio.cruscotto.revisioni import (
+    DettaglioRevisione,
+    dettaglio_revisione,
+    registra_approvazione,
+    salva_mappa_revisione,
+    testi_da_approvare,
+)
 from archivio.racconti import Segnaposto
 
 
@@ -51,7 +57,7 @@ class Revisione:
         return self.grezzo if self.allineato else self.testo_anon
 
 
-def _righe(d: cq.DettaglioRevisione) -> list[tuple[int, int, str, str, float, str]]:
+def _righe(d: DettaglioRevisione) -> list[tuple[int, int, str, str, float, str]]:
     return [(e.inizio, e.fine, e.etichetta, e.segnaposto, e.punteggio, e.fonte) for e in d.entita]
 
 
@@ -62,7 +68,7 @@ def apri_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruolo: s
     anonymised text; a story anonymised before they were stored has them rebuilt by :func:`.allinea` once,
     and stored (encrypted) for the next time.
     """
-    d = cq.dettaglio_revisione(s, racconto_id, cifrario, ruolo=ruolo, chi=chi)
+    d = dettaglio_revisione(s, racconto_id, cifrario, ruolo=ruolo, chi=chi)
     mappa, span = decodifica_mappa(d.mappa)
     if span is not None and ricostruisci(d.grezzo, span)[0] != d.testo_anon:
         span = None  # the stored text was changed by other means: find the spans again
@@ -72,7 +78,7 @@ def apri_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruolo: s
             # the stored mapping (it may hold the fields' surfaces too) and every surface of the text
             mappa = superfici([*((k, v) for k, lista in mappa.items() for v in lista),
                                *((sp.segnaposto or "", d.grezzo[sp.inizio:sp.fine]) for sp in span)])
-            cq.salva_mappa_revisione(s, racconto_id, cifrario.cifra(codifica_mappa(mappa, span)))
+            salva_mappa_revisione(s, racconto_id, cifrario.cifra(codifica_mappa(mappa, span)))
     allineato = span is not None
     if span is None:
         span = [Span(a, b, et, sp, pu, fo) for a, b, et, sp, pu, fo in segnaposti_in(d.testo_anon, _righe(d))]
@@ -88,7 +94,7 @@ def approva_revisione(s: Session, racconto_id: int, span: Sequence[Span], cifrar
     anonymised text (then existing placeholders are kept as they are and only additions apply). The mapping
     and the raw spans are stored encrypted with the raw text, so the next review needs no search.
     """
-    _, base = cq.testi_da_approvare(s, racconto_id, cifrario, ruolo=ruolo, grezzo=base_grezza)
+    _, base = testi_da_approvare(s, racconto_id, cifrario, ruolo=ruolo, grezzo=base_grezza)
     nuovo, posizioni, _ = ricostruisci(base, span)
     righe = [Segnaposto(a, b, sp.etichetta, sp.segnaposto or "", sp.punteggio, sp.fonte) for a, b, sp in posizioni]
     payload = None
@@ -96,6 +102,6 @@ def approva_revisione(s: Session, racconto_id: int, span: Sequence[Span], cifrar
         raw = [sp for _, _, sp in posizioni]
         mappa = superfici((sp.segnaposto or "", base[sp.inizio:sp.fine]) for sp in raw)
         payload = cifrario.cifra(codifica_mappa(mappa, raw))
-    cq.registra_approvazione(s, racconto_id, nuovo, righe, payload, ruolo=ruolo, chi=chi,
+    registra_approvazione(s, racconto_id, nuovo, righe, payload, ruolo=ruolo, chi=chi,
                              aggiunti=sum(1 for sp in span if sp.fonte == "umano"), base_grezza=base_grezza)
     return nuovo

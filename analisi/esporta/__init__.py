@@ -4,7 +4,7 @@ One module per format: :mod:`~analisi.esporta.tabelle` (CSV, XLSX), :mod:`~anali
 (DOCX), :mod:`~analisi.esporta.qdpx` (REFI-QDA); what they share (the quote, abstention, the header) is in
 :mod:`~analisi.esporta.selezione`. This package re-exports the public names of all four.
 
-Every function takes the coded sentences the store returned (``archivio.cruscotto.FraseDaCitare``) and
+Every function takes the coded sentences the store returned (``archivio.cruscotto.citazioni.FraseDaCitare``) and
 returns bytes. Rules every format follows:
 
 - ONLY quotes whose narrator consented to being quoted: rows without ``citabile`` are dropped here as

@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 
 from analisi.esporta.selezione import SOGLIA_AREA, _ordine_codice, nome_area, pulisci
 from analisi.etichette import etichetta_codice
-from archivio.cruscotto import FraseDaCitare
+from archivio.cruscotto.citazioni import FraseDaCitare
 
 NS_QDA = "urn:QDA-XML:project:1.0"
 # Stable GUIDs: the same export of the same data gives the same project (diffable, re-importable).

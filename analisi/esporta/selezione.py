@@ -1,6 +1,6 @@
 """What every export of quotes shares: the quote, who decided it, which quotes go in (abstention), the header.
 
-Every function takes the coded sentences the store returned (``archivio.cruscotto.FraseDaCitare``) and
+Every function takes the coded sentences the store returned (``archivio.cruscotto.citazioni.FraseDaCitare``) and
 returns bytes. Rules every format follows:
 
 - ONLY quotes whose narrator consented to being quoted: rows without ``citabile`` are dropped here as
@@ -30,7 +30,7 @@ from datetime import date, datetime
 from typing import Any
 
 from analisi.etichette import data_it, etichetta_codice, etichetta_periodo, etichetta_sottocodice
-from archivio.cruscotto import FraseDaCitare
+from archivio.cruscotto.citazioni import FraseDaCitare
 from archivio.impostazioni import predefinito
 
 NESSUNA_AREA = "Area non ancora assegnata"

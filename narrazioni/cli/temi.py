@@ -24,7 +24,7 @@ def temi(
     imp = _impostazioni()
     if ingresso == "rifai":
         from analisi.pipeline import blocco_esclusivo
-        from analisi.stadi_temi import rifai_temi
+        from analisi.stadi.temi import rifai_temi
 
         archivio = _apri(imp)
         with blocco_esclusivo(imp.cartella_dati):

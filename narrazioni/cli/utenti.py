@@ -86,15 +86,15 @@ def utenti_password(
 
 def _imposta_utente(nome: str, *, attivo: bool | None = None, ruolo: str | None = None,
                     password: str | None = None) -> None:
-    from archivio import audit, cruscotto
-    from archivio.utenti import imposta_password
+    from archivio import audit
+    from archivio.utenti import imposta_attivo, imposta_password, imposta_ruolo
 
     archivio = _apri(_impostazioni())
     with archivio.transazione() as s:
         if attivo is not None:
-            cruscotto.imposta_attivo(s, nome, attivo, chi="cli")
+            imposta_attivo(s, nome, attivo, chi="cli")
         if ruolo is not None:
-            cruscotto.imposta_ruolo(s, nome, ruolo, chi="cli")
+            imposta_ruolo(s, nome, ruolo, chi="cli")
         if password is not None:
             imposta_password(s, nome, password)
             audit.registra(s, "cli", "password_cambiata", nome)

@@ -17,10 +17,12 @@ from analisi import esporta as ex
 from analisi.anonimizzazione import revisione as rv
 from analisi.anonimizzazione import segnaposto as sg
 from analisi.pipeline import esegui
-from archivio import cruscotto as cq
 from archivio import modelli as m
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
+from archivio.cruscotto import aggregati
+from archivio.cruscotto.filtri import Filtri
+from archivio.cruscotto.revisioni import coda_revisione
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
 
@@ -80,7 +82,7 @@ def test_giro_completo_sul_corpus(archivio: Archivio, cifrario: Cifrario, impost
     spans = {rid: _coerente(*_stato(archivio, cifrario, rid)) for rid in ids}
     assert sum(len(v) for v in spans.values()) > 50
     with archivio.lettura() as s:
-        trattenuti = [v.racconto_id for v in cq.coda_revisione(s)]
+        trattenuti = [v.racconto_id for v in coda_revisione(s)]
     assert trattenuti, "the sample should hold at least one story for review"
 
     # the review: the stored spans, no search
@@ -116,7 +118,7 @@ def test_giro_completo_sul_corpus(archivio: Archivio, cifrario: Cifrario, impost
     # the pipeline redoes the approved story; the exports carry exactly the stored anonymised texts
     esegui(archivio, imp, cifrario)
     with archivio.lettura() as s:
-        testi = cq.testi_citabili(s, cq.Filtri())
+        testi = aggregati.testi_citabili(s, Filtri())
         visibili = set(s.scalars(select(m.Racconto.id).where(m.Racconto.visibile.is_(True))))
         frasi = list(s.execute(select(m.Frase.racconto_id, m.Frase.testo)))
     assert rid in visibili and {t["id"] for t in testi} == visibili

@@ -11,9 +11,10 @@ import pytest
 from analisi import grafici_panoramica as gp
 from analisi.pipeline import esegui
 from archivio import codifica as qc
-from archivio import cruscotto as cq
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
+from archivio.cruscotto.aggregati import racconti_filtrati
+from archivio.cruscotto.filtri import Filtri, valori_filtri
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
 from archivio.periodi import PER_CODICE, codice_periodo
@@ -54,11 +55,11 @@ def test_demo_piu_un_racconto_del_modulo_resta_nel_2020_2021(archivio: Archivio,
     _dal_modulo(archivio, cifrario, "", testo="Un racconto senza periodo, mandato oggi. Seconda frase qui.")
     esegui(archivio, impostazioni, cifrario)
     with archivio.lettura() as s:
-        righe = cq.racconti_filtrati(s, cq.Filtri())
-        valori = cq.valori_filtri(s)
-        in_primavera = cq.racconti_filtrati(s, cq.Filtri(dal=date(2020, 3, 1), al=date(2020, 5, 31),
+        righe = racconti_filtrati(s, Filtri())
+        valori = valori_filtri(s)
+        in_primavera = racconti_filtrati(s, Filtri(dal=date(2020, 3, 1), al=date(2020, 5, 31),
                                                          canali=("modulo",)))
-        dopo = cq.racconti_filtrati(s, cq.Filtri(dal=date(2022, 1, 1)))
+        dopo = racconti_filtrati(s, Filtri(dal=date(2022, 1, 1)))
         frasi_2026 = qc.frasi_codificate(s, dal=date(2022, 1, 1))
     assert len(righe) == 167
     modulo = [r for r in righe if r["canale"] == "modulo"]

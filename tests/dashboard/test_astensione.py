@@ -21,8 +21,10 @@ from streamlit.testing.v1 import AppTest
 from analisi import esporta as ex
 from analisi.codifica.codebook import DESCRIZIONI, SOTTOCODICI
 from archivio import codifica
-from archivio import cruscotto as cq
-from archivio.modelli import Codice, Racconto
+from archivio.cruscotto import aggregati
+from archivio.cruscotto.citazioni import frasi_codificate
+from archivio.cruscotto.filtri import Filtri
+from archivio.modelli import Codice, Frase, Racconto
 from archivio.modelli_codifica import PianoFrase
 from tests.dashboard.conftest import Ambiente
 from tests.dashboard.test_esporta import XSD_REFI
@@ -48,7 +50,7 @@ def negozio(ambiente: Ambiente) -> Negozio:
                              .where(Codice.codice == "proposta", Codice.fonte == "modello",
                                     Codice.probabilita >= 0.5)
                              .order_by(Codice.frase_id)).all()
-        citabili = set(s.scalars(select(cq.Frase.id).join(Racconto, Racconto.id == cq.Frase.racconto_id)
+        citabili = set(s.scalars(select(Frase.id).join(Racconto, Racconto.id == Frase.racconto_id)
                                  .where(Racconto.consenso_citazione.is_(True))))
         proposte = [(f, a) for f, a in proposte if f in citabili]
         assert len(proposte) >= 6
@@ -68,7 +70,7 @@ def negozio(ambiente: Ambiente) -> Negozio:
 
 def _citazioni(ambiente: Ambiente) -> list[ex.Citazione]:
     with ambiente.archivio.lettura() as s:
-        righe = cq.frasi_codificate(s, cq.Filtri(), codici=["proposta", "proposta.servizi"], solo_citabili=True,
+        righe = frasi_codificate(s, Filtri(), codici=["proposta", "proposta.servizi"], solo_citabili=True,
                                     limite=None)
     return ex.unisci(righe)
 
@@ -142,8 +144,8 @@ def test_file_segnano_chi_ha_deciso_e_contano_le_escluse(ambiente: Ambiente, neg
 
 def test_qdpx_applica_la_regola_e_nomina_chi_ha_deciso(ambiente: Ambiente, negozio: Negozio) -> None:
     with ambiente.archivio.lettura() as s:
-        testi = cq.testi_citabili(s, cq.Filtri())
-        frasi = cq.frasi_codificate(s, cq.Filtri(), solo_citabili=True, limite=None)
+        testi = aggregati.testi_citabili(s, Filtri())
+        frasi = frasi_codificate(s, Filtri(), solo_citabili=True, limite=None)
     sorgenti = [ex.Sorgente(t["id"], t["codice"], t["testo"], {}) for t in testi]
     dati = ex.a_qdpx(sorgenti, frasi, codebook=DESCRIZIONI, sottocodici=SOTTOCODICI, soglia=SOGLIA,
                      nomi_aree=NOMI_AREE)

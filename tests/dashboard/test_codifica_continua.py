@@ -18,7 +18,8 @@ from analisi.codifica.codebook import CODICI
 from analisi.codifica.modello import carica_codificatore
 from analisi.grafici_codifica import grafico_kappa_nel_tempo, tabella_kappa_nel_tempo
 from archivio import codifica
-from archivio import cruscotto as cq
+from archivio.cruscotto import coda_frasi as coda
+from archivio.cruscotto.filtri import Filtri
 from tests.dashboard.conftest import Ambiente
 
 
@@ -75,7 +76,7 @@ def test_kappa_modello() -> None:
 def _decidi(ambiente: Ambiente, n: int) -> None:
     """``n`` more sentences decided (the queue of unreviewed sentences loses them)."""
     with ambiente.archivio.lettura() as s:
-        ids = cq.coda_codifica(s, cq.Filtri(), "non_riviste", limite=1000)
+        ids = coda.coda_codifica(s, Filtri(), "non_riviste", limite=1000)
     with ambiente.archivio.transazione() as s:
         for fid in ids[:n]:
             codifica.salva_correzione(s, fid, "proposta", True, "anna")
@@ -99,7 +100,7 @@ def test_riaddestramento_in_background_ogni_k(ambiente: Ambiente) -> None:
     assert not r.forse_avvia(ambiente.archivio, cartella, 3, 5, **opzioni)  # 3 < K
     _decidi(ambiente, 2)
     with ambiente.archivio.lettura() as s:
-        decisioni = cq.avanzamento_codifica(s, "anna")["tutte"]
+        decisioni = coda.avanzamento_codifica(s, "anna")["tutte"]
     assert decisioni == 5
     assert r.forse_avvia(ambiente.archivio, cartella, decisioni, 5, **opzioni)  # started, returns at once
     assert r.in_corso and not addestrati
@@ -152,8 +153,8 @@ def test_pagina_coda_segue_scegli(app: Callable[[str | None], AppTest], ambiente
     assert not at.exception
     assert at.selectbox[0].value == "scelte"  # the learning queue is the default
     with ambiente.archivio.lettura() as s:
-        ids = cq.coda_codifica(s, cq.Filtri(), "scelte", limite=2000)
-        testi = cq.testi_frasi(s, ids)
+        ids = coda.coda_codifica(s, Filtri(), "scelte", limite=2000)
+        testi = coda.testi_frasi(s, ids)
     atteso = continuo.ordina_coda([(i, testi[i]) for i in ids],
                                   carica_codificatore(ambiente.impostazioni.cartella_dati), 200)
     mostrata = next(int(k.split("_")[1]) for k in (c.key for c in at.checkbox) if k and k.startswith("cod_"))

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from streamlit.testing.v1 import AppTest
 
 from analisi.anonimizzazione.revisione import approva_revisione
-from archivio import cruscotto as cq
 from archivio import ricevute
+from archivio.cruscotto.revisioni import coda_revisione
 from tests.dashboard.conftest import Ambiente
 
 
@@ -26,7 +26,7 @@ def test_approvazione_altrove_cambia_i_numeri_al_clic_successivo(app: Callable[[
         versione = ricevute.versione_dati(s)
     # the administrator approves the held story in another process (not through this session)
     with ambiente.archivio.transazione() as s:
-        voce = cq.coda_revisione(s)[0]
+        voce = coda_revisione(s)[0]
         approva_revisione(s, voce.racconto_id, [], ambiente.cifrario, ruolo="amministratore", chi="ada",
                              base_grezza=False)
     with ambiente.archivio.lettura() as s:

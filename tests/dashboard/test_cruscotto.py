@@ -11,23 +11,30 @@ from sqlalchemy import select, text
 
 from analisi.anonimizzazione import segnaposto as sg
 from analisi.anonimizzazione.revisione import approva_revisione, apri_revisione
+from analisi.ricerca import cerca, kwic
 from archivio import codifica
-from archivio import cruscotto as cq
+from archivio.cruscotto.aggregati import quote_codici, racconti_filtrati
+from archivio.cruscotto.coda_frasi import coda_codifica, frase_in_revisione
+from archivio.cruscotto.filtri import NESSUNA_ASSOCIAZIONE, Filtri, valori_filtri
+from archivio.cruscotto.indice_testo import _FTS_PRESENTE, ha_indice_testo
+from archivio.cruscotto.revisioni import coda_revisione
+from archivio.errori import PermessoNegato
 from archivio.modelli import Frase, Racconto, StatoStadio
 from archivio.ricevute import elimina_racconto
+from archivio.utenti import stato_conservazione
 from tests.dashboard.conftest import Ambiente
 
 
 def _cerca(ambiente: Ambiente, testo: str, **filtri: object) -> set[str]:
     with ambiente.archivio.lettura() as s:
-        totale, righe = cq.cerca(s, cq.Filtri(testo=testo, **filtri), limite=1000)  # type: ignore[arg-type]
+        totale, righe = cerca(s, Filtri(testo=testo, **filtri), limite=1000)  # type: ignore[arg-type]
     assert totale == len(righe)
     return {r.codice for r in righe}
 
 
 def test_indice_testo_presente(ambiente: Ambiente) -> None:
     with ambiente.archivio.lettura() as s:
-        assert cq.ha_indice_testo(s)
+        assert ha_indice_testo(s)
 
 
 @pytest.mark.parametrize("ricerca, almeno", [
@@ -70,16 +77,16 @@ def test_indice_segue_modifiche_e_ritiri(ambiente: Ambiente) -> None:
 def test_ricerca_senza_indice_usa_like(ambiente: Ambiente) -> None:
     with ambiente.archivio.lettura() as s:
         atteso = _cerca(ambiente, "biblioteca")
-        cq._FTS_PRESENTE[str(s.get_bind().engine.url)] = False
+        _FTS_PRESENTE[str(s.get_bind().engine.url)] = False
     try:
         assert _cerca(ambiente, "biblioteca") == atteso
     finally:
-        cq._FTS_PRESENTE.clear()
+        _FTS_PRESENTE.clear()
 
 
 def test_kwic(ambiente: Ambiente) -> None:
     with ambiente.archivio.lettura() as s:
-        righe = cq.kwic(s, cq.Filtri(testo="biblioteca"), finestra=30)
+        righe = kwic(s, Filtri(testo="biblioteca"), finestra=30)
     assert righe and all(r.parola.lower() == "biblioteca" for r in righe)
     assert all(len(r.sinistra) <= 31 and len(r.destra) <= 31 for r in righe)
     assert any("aperta la" in r.sinistra for r in righe)
@@ -87,24 +94,24 @@ def test_kwic(ambiente: Ambiente) -> None:
 
 def test_filtri_su_ogni_attributo(ambiente: Ambiente) -> None:
     with ambiente.archivio.lettura() as s:
-        tutti = cq.racconti_filtrati(s, cq.Filtri())
+        tutti = racconti_filtrati(s, Filtri())
         assert len(tutti) == 24
         for campo, colonna in (("associazioni", "associazione"), ("quartieri", "quartiere"),
                                ("fasce_eta", "fascia_eta"), ("ruoli", "ruolo"), ("periodi", "periodo"),
                                ("canali", "canale")):
             valore = tutti[1][colonna]
-            scelti = cq.racconti_filtrati(s, cq.Filtri(**{campo: (valore,)}))  # type: ignore[arg-type]
+            scelti = racconti_filtrati(s, Filtri(**{campo: (valore,)}))  # type: ignore[arg-type]
             assert scelti and all(r[colonna] == valore for r in scelti), campo
             assert len(scelti) < 24 or campo == "canali"
-        assert all(r["citabile"] for r in cq.racconti_filtrati(s, cq.Filtri(solo_citabili=True)))
-        date_ = cq.racconti_filtrati(s, cq.Filtri(dal=date(2020, 5, 1), al=date(2020, 6, 30)))
+        assert all(r["citabile"] for r in racconti_filtrati(s, Filtri(solo_citabili=True)))
+        date_ = racconti_filtrati(s, Filtri(dal=date(2020, 5, 1), al=date(2020, 6, 30)))
         assert date_ and all(date(2020, 5, 1) <= r["data"] <= date(2020, 6, 30) for r in date_)
-        nessuna = cq.racconti_filtrati(s, cq.Filtri(associazioni=(cq.NESSUNA_ASSOCIAZIONE,)))
+        nessuna = racconti_filtrati(s, Filtri(associazioni=(NESSUNA_ASSOCIAZIONE,)))
         assert len(nessuna) == 3
-        temi = cq.valori_filtri(s).temi
-        primo = cq.racconti_filtrati(s, cq.Filtri(temi=(temi[0][0],)))
+        temi = valori_filtri(s).temi
+        primo = racconti_filtrati(s, Filtri(temi=(temi[0][0],)))
         assert len(primo) == 12
-        con_ansia = cq.racconti_filtrati(s, cq.Filtri(codici=("ansia",)))
+        con_ansia = racconti_filtrati(s, Filtri(codici=("ansia",)))
         assert 0 < len(con_ansia) <= 24
         # the held story is never listed
         assert "Trattenuto" not in {r["titolo"] for r in tutti}
@@ -114,7 +121,7 @@ def test_codici_effettivi_soglia_e_decisioni_umane(ambiente: Ambiente) -> None:
     with ambiente.archivio.lettura() as s:
         frase = s.scalar(select(Frase.id).order_by(Frase.id).limit(1))
         assert frase is not None
-        prima = cq.frase_in_revisione(s, frase, "anna")
+        prima = frase_in_revisione(s, frase, "anna")
     assert prima is not None and len([c for c in prima.effettivi if "." not in c]) == 1  # only p >= 0.5
     codice = prima.effettivi[0]
     altro = next(c for c in ("ansia", "vita_quotidiana") if c != codice)
@@ -122,18 +129,18 @@ def test_codici_effettivi_soglia_e_decisioni_umane(ambiente: Ambiente) -> None:
         codifica.salva_correzione(s, frase, codice, False, "anna")
         codifica.salva_correzione(s, frase, altro, True, "anna")
     with ambiente.archivio.lettura() as s:
-        dopo = cq.frase_in_revisione(s, frase, "anna")
+        dopo = frase_in_revisione(s, frase, "anna")
         assert dopo is not None and altro in dopo.effettivi and codice not in dopo.effettivi
         # the same rule as archivio.codifica's reader
         riga = next(r for r in codifica.frasi_codificate(s) if r["frase_id"] == frase)
         assert set(riga["codici"]) == set(dopo.effettivi)
-        assert cq.coda_codifica(s, cq.Filtri(), "riviste") == [frase]
-        assert frase not in cq.coda_codifica(s, cq.Filtri(), "non_riviste")
+        assert coda_codifica(s, Filtri(), "riviste") == [frase]
+        assert frase not in coda_codifica(s, Filtri(), "non_riviste")
 
 
 def test_quote_codici(ambiente: Ambiente) -> None:
     with ambiente.archivio.lettura() as s:
-        quote = {r["codice"]: r for r in cq.quote_codici(s, cq.Filtri())}
+        quote = {r["codice"]: r for r in quote_codici(s, Filtri())}
     assert set(quote) >= {"vita_quotidiana", "ansia", "preoccupazione_futuro", "proposta", "proposta.servizi"}
     assert abs(sum(quote[c]["quota_frasi"] for c in ("vita_quotidiana", "ansia", "preoccupazione_futuro",
                                                       "proposta")) - 1) < 1e-9
@@ -144,9 +151,9 @@ def test_solo_l_amministratore_legge_il_grezzo(ambiente: Ambiente) -> None:
     assert rid is not None
     with ambiente.archivio.transazione() as s:
         for ruolo in ("ricercatore", "operatore"):
-            with pytest.raises(cq.PermessoNegato):
+            with pytest.raises(PermessoNegato):
                 apri_revisione(s, rid, ambiente.cifrario, ruolo=ruolo, chi="x")
-            with pytest.raises(cq.PermessoNegato):
+            with pytest.raises(PermessoNegato):
                 approva_revisione(s, rid, [], ambiente.cifrario, ruolo=ruolo, chi="x")
         d = apri_revisione(s, rid, ambiente.cifrario, ruolo="amministratore", chi="ada")
     assert d.allineato
@@ -165,15 +172,15 @@ def test_approvazione_rifa_le_fasi_successive(ambiente: Ambiente) -> None:
     with ambiente.archivio.lettura() as s:
         stadi = set(s.scalars(select(StatoStadio.stadio).where(StatoStadio.racconto_id == rid)))
         assert stadi == {"anonimizza"}
-        assert cq.coda_revisione(s) == []
+        assert coda_revisione(s) == []
 
 
 def test_conservazione(ambiente: Ambiente) -> None:
     with ambiente.archivio.lettura() as s:
-        stato = cq.stato_conservazione(s, 90)
+        stato = stato_conservazione(s, 90)
         assert stato == {"conservati": 25, "non_approvati": 1, "nel_periodo": 24, "scaduti": 0,
                          "eliminati": 0}
-        assert cq.stato_conservazione(s, 0)["scaduti"] == 24
+        assert stato_conservazione(s, 0)["scaduti"] == 24
 
 
 def test_ricostruisci_numeri_stabili() -> None:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from archivio.modelli import Audit
 from dashboard import MESSAGGIO_ERRORE
-from pagine.comune import PAGINE, Pagina
+from pagine.registro import PAGINE, Pagina
 from tests.conftest import RADICE
 from tests.dashboard.conftest import Ambiente, accedi, nuova_app
 from tests.dashboard.popola import PASSWORD, UTENTI, Dati

@@ -19,9 +19,12 @@ from streamlit.testing.v1 import AppTest
 
 from analisi import esporta as ex
 from analisi.codifica.codebook import DESCRIZIONI, SOTTOCODICI
-from archivio import cruscotto as cq
+from archivio.cruscotto import aggregati
+from archivio.cruscotto.citazioni import FraseDaCitare, frasi_codificate
+from archivio.cruscotto.filtri import Filtri
 from archivio.modelli import Audit, Racconto
-from pagine.comune import file_protetto
+from archivio.utenti import imposta_attivo
+from pagine.scaricamenti import file_protetto
 from tests.dashboard.conftest import Ambiente
 from tests.dashboard.popola import MODELLO, PERICOLOSO
 
@@ -110,7 +113,7 @@ XSD_REFI = """<?xml version="1.0" encoding="UTF-8"?>
 @pytest.fixture
 def citazioni(ambiente: Ambiente) -> list[ex.Citazione]:
     with ambiente.archivio.lettura() as s:
-        righe = cq.frasi_codificate(s, cq.Filtri(), codici=["proposta", "proposta.servizi"],
+        righe = frasi_codificate(s, Filtri(), codici=["proposta", "proposta.servizi"],
                                     solo_citabili=True,
                                     limite=None)
     return ex.unisci(righe)
@@ -184,16 +187,16 @@ def test_neutralizza_csv(valore: object, atteso: str) -> None:
 
 
 def test_solo_citazioni_consentite() -> None:
-    base = cq.FraseDaCitare(1, 1, "R-1", "A", None, None, None, "proposta", "modello", 0.9, "m@1", True, "sì")
-    negata = cq.FraseDaCitare(2, 2, "R-2", "A", None, None, None, "proposta", "modello", 0.9, "m@1", False,
+    base = FraseDaCitare(1, 1, "R-1", "A", None, None, None, "proposta", "modello", 0.9, "m@1", True, "sì")
+    negata = FraseDaCitare(2, 2, "R-2", "A", None, None, None, "proposta", "modello", 0.9, "m@1", False,
                               "no")
     assert [c.racconto for c in ex.unisci([base, negata])] == ["R-1"]
 
 
 def test_qdpx_valido_e_coerente(ambiente: Ambiente) -> None:
     with ambiente.archivio.lettura() as s:
-        testi = cq.testi_citabili(s, cq.Filtri())
-        frasi = cq.frasi_codificate(s, cq.Filtri(), solo_citabili=True, limite=None)
+        testi = aggregati.testi_citabili(s, Filtri())
+        frasi = frasi_codificate(s, Filtri(), solo_citabili=True, limite=None)
     sorgenti = [ex.Sorgente(t["id"], t["codice"], t["testo"], {"associazione": t["associazione"],
                                                                  "periodo": t["periodo"]}) for t in testi]
     dati = ex.a_qdpx(sorgenti, frasi, codebook=DESCRIZIONI, sottocodici=SOTTOCODICI, autore="otto",
@@ -233,7 +236,7 @@ def test_scaricamento_controlla_il_ruolo(ambiente: Ambiente) -> None:
     negato = file_protetto("anna", ruoli, "esporta_docx", lambda: b"dati")()
     assert negato.startswith(b"Accesso negato")
     with ambiente.archivio.transazione() as s:
-        cq.imposta_attivo(s, "otto", False, chi="ada")
+        imposta_attivo(s, "otto", False, chi="ada")
     assert file_protetto("otto", ruoli, "esporta_docx", lambda: b"dati")().startswith(b"Accesso negato")
     scaduto = file_protetto("ada", ruoli, "esporta_docx", lambda: b"dati", scade=time.time() - 1)
     assert scaduto().startswith(b"Accesso negato")  # the session expired before the click
@@ -259,7 +262,7 @@ def test_nessuna_esportazione_fallisce_per_un_carattere_strano() -> None:
 
     sporco = "".join(chr(c) for c in STRANI)
     testo = f"Vorrei{sporco} più spazi{sporco} verdi nel quartiere."
-    frase = cq.FraseDaCitare(1, 1, "R-1", f"Circolo{sporco} Arci", "lockdown-2020", None, f"tema{sporco}",
+    frase = FraseDaCitare(1, 1, "R-1", f"Circolo{sporco} Arci", "lockdown-2020", None, f"tema{sporco}",
                              "proposta", "modello", 0.9, "m@1", True, testo, 0, 0, len(testo), "1", None, None)
     citazioni = ex.unisci([frase])
     pulito = "Vorrei più spazi verdi nel quartiere."

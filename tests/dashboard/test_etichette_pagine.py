@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analisi import etichette as et
-from pagine.comune import PAGINE
+from pagine.registro import PAGINE
 
 _INTERNI = re.compile(r"\b(?:[a-z]+_[a-z_]+|[a-z]+\.v\d+|lockdown-2020|seconda-ondata|\d{4}-\d{2}(?:-\d{2})?)\b")
 _MANCANTI = {"None", "nan", "NaN", "NaT", "<NA>", "True", "False"}

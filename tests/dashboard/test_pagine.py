@@ -9,10 +9,12 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from archivio import cruscotto as cq
+from archivio.cruscotto.coda_frasi import frase_in_revisione
+from archivio.errori import ErroreCruscotto
 from archivio.modelli import Audit, Codice, Racconto, Utente
 from archivio.modelli_codifica import PianoFrase
-from pagine.comune import PAGINE
+from archivio.utenti import imposta_attivo
+from pagine.registro import PAGINE
 from tests.dashboard.conftest import Ambiente, accedi, nuova_app
 from tests.dashboard.popola import PASSWORD
 
@@ -109,7 +111,7 @@ def test_ansie_e_proposte(app: App) -> None:
     at.radio[0].set_value("tema").run()
     assert not at.exception
     tabella = at.table[0].value  # the chart's table alternative: a real HTML table
-    # st.table renders Markdown: its texts are escaped (pagine.comune.tabella_sicura)
+    # st.table renders Markdown: its texts are escaped (pagine.visualizza.tabella_sicura)
     assert {re.sub(r"\\(.)", r"\1", i) for i in tabella.index} == {"1. spesa, vicini, rete", "2. paura, sola, padre"}
     assert {"Codice", "Quota dei racconti", "racconti", "soppressa"} <= set(tabella.columns)
     frasi = at.dataframe[-1].value
@@ -161,7 +163,7 @@ def test_codifica_correzione_e_area(app: App, ambiente: Ambiente) -> None:
     assert "codifica.correggi" in _azioni(ambiente) and "piano.correggi" in _azioni(ambiente)
     # the person's decision now holds over the model's
     with ambiente.archivio.lettura() as s:
-        assert "ansia" in cq.frase_in_revisione(s, frase_id, "anna").effettivi  # type: ignore[union-attr]
+        assert "ansia" in frase_in_revisione(s, frase_id, "anna").effettivi  # type: ignore[union-attr]
 
 
 def test_revisione_togli_aggiungi_approva(app: App, ambiente: Ambiente) -> None:
@@ -247,7 +249,7 @@ def test_utenti_aggiungi_disattiva_reimposta(app: App, ambiente: Ambiente) -> No
 def test_utente_disattivato_perde_la_sessione(app: App, ambiente: Ambiente) -> None:
     at = app("anna")
     with ambiente.archivio.transazione() as s:
-        cq.imposta_attivo(s, "anna", False, chi="ada")
+        imposta_attivo(s, "anna", False, chi="ada")
     at.run()
     assert [t.value for t in at.title] == ["Narrazioni"]
 
@@ -255,8 +257,8 @@ def test_utente_disattivato_perde_la_sessione(app: App, ambiente: Ambiente) -> N
 def test_ultimo_amministratore(ambiente: Ambiente) -> None:
     with ambiente.archivio.transazione() as s:
         try:
-            cq.imposta_attivo(s, "ada", False, chi="ada")
-        except cq.ErroreCruscotto as e:
+            imposta_attivo(s, "ada", False, chi="ada")
+        except ErroreCruscotto as e:
             assert "ultimo amministratore" in str(e)
         else:
             raise AssertionError("the last administrator was deactivated")
@@ -350,7 +352,7 @@ def test_markdown_dei_racconti_non_si_interpreta(app: App, ambiente: Ambiente) -
 
 
 def test_md_sicuro() -> None:
-    from pagine.comune import md_sicuro
+    from pagine.visualizza import md_sicuro
 
     for pericoloso in (IMMAGINE, LINK, "**grassetto** `codice` # titolo\n\n- elenco", ":red[rosso] $x^2$",
                        "<img src=x onerror=alert(1)>", "a | b\n---|---\n1 | 2"):

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pagine.comune import PAGINE
+from pagine.registro import PAGINE
 
 # AppTest runs without a server: Streamlit says so, harmlessly
 _RUMORE_APPTEST = ("No runtime found", "missing ScriptRunContext")

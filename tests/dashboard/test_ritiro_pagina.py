@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from archivio.modelli import Audit, Racconto
-from pagine.comune import PAGINE
+from pagine.registro import PAGINE
 from raccolta.operatore import ritira_per_conto
 from tests.dashboard.conftest import Ambiente
 

@@ -12,9 +12,12 @@ from sqlalchemy import select
 
 from analisi.anonimizzazione.revisione import approva_revisione, apri_revisione
 from analisi.pipeline import esegui
-from archivio import cruscotto as cq
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
+from archivio.cruscotto import aggregati
+from archivio.cruscotto.citazioni import racconto
+from archivio.cruscotto.filtri import Filtri, valori_filtri
+from archivio.cruscotto.revisioni import coda_revisione
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
 from archivio.modelli import Audit, Racconto
@@ -80,7 +83,7 @@ def test_nome_e_telefono_in_titolo_e_zona_mai_in_chiaro(archivio: Archivio, cifr
     reale = impostazioni.model_copy(update={"stadi": ["anonimizza.v1", "frasi.v1"], "modello_lingua": "narrazioni"})
     esegui(archivio, reale, cifrario)
     with archivio.transazione() as s:  # the administrator approves what was held
-        for voce in cq.coda_revisione(s):
+        for voce in coda_revisione(s):
             dettaglio = apri_revisione(s, voce.racconto_id, cifrario, ruolo="amministratore", chi="ada")
             approva_revisione(s, voce.racconto_id, dettaglio.span, cifrario, ruolo="amministratore",
                                  chi="ada")
@@ -94,11 +97,11 @@ def test_nome_e_telefono_in_titolo_e_zona_mai_in_chiaro(archivio: Archivio, cifr
         assert modulo.quartiere == "[INDIRIZZO], casa [PERSONA_1]"
         assert modulo.associazione_altra is not None and modulo.associazione_altra.endswith("[PERSONA_1]")
         assert importato.titolo is not None and NOME not in importato.titolo
-        aperto = cq.racconto(s, modulo.codice)
+        aperto = racconto(s, modulo.codice)
         assert aperto is not None and NOME not in f"{aperto.titolo} {aperto.quartiere} {aperto.associazione}"
-        valori = cq.valori_filtri(s)
+        valori = valori_filtri(s)
         assert not [v for v in valori.associazioni + valori.quartieri if NOME in v]
-        attributi = cq.testi_citabili(s, cq.Filtri())
+        attributi = aggregati.testi_citabili(s, Filtri())
         assert not [t for t in attributi if NOME in f"{t['associazione']} {t['quartiere']}"]
         audit = list(s.scalars(select(Audit.oggetto).where(Audit.azione == "importa")))
         assert audit == [q.impronta_fonte(nome_file.stem)] and importato.fonte == "testo"  # no id column
