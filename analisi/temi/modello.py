@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -59,6 +58,7 @@ from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 from analisi.frasi import dividi_frasi
+from analisi.temi.calcolo import EPS, core_disponibili, in_processi, migliori, normalizza, vicini_termini, w_iniziale
 from analisi.temi.misure import (
     diffusione_temi,
     etichetta_da_termini,
@@ -72,20 +72,13 @@ from archivio.politiche import SOGLIA_CELLE
 __all__ = ["Citazione", "ModelloTemi", "carica_modello"]
 
 ALGORITMI = ("nmf", "lda")
-def _core() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 TOLLERANZA_STABILITA = 0.9  # k is a candidate when its stability is at least 90 % of the best one
 # Policy: a term whose specificity to one association (misure.specificita_termini) exceeds this is kept out of
 # the cross-cutting themes. 0.4 with 11 associations: a term must be used in the stories of at least three
 # associations at comparable rates. What is distinctive of ONE association is shown by the log-odds words.
 SOGLIA_SPECIFICITA = 0.4
 MINIMO_RACCONTI_ASSOCIAZIONE = SOGLIA_CELLE  # smaller associations give no evidence of specificity (as suppressed)
-_EPS = 1e-9
+
 
 
 @dataclass(frozen=True)
@@ -232,7 +225,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         self.lisciatura_ = None
         matrice = self._matrice(conteggi)
         if self.algoritmo == "nmf" and self.lisciatura > 0:
-            self.lisciatura_ = _vicini_termini(matrice, self.vicini_lisciatura)
+            self.lisciatura_ = vicini_termini(matrice, self.vicini_lisciatura)
             matrice = self._matrice(conteggi)
         self.semi_, self.semi_ignorati_ = self._semi_nel_vocabolario()
         self.minibatch_ = n >= self.soglia_minibatch
@@ -247,7 +240,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
             self.k_ = len(self.semi_)
 
         self.modello_, pesi = self._adatta(matrice, self.k_, self.random_state, self.minibatch_)
-        pesi = _normalizza(pesi)
+        pesi = normalizza(pesi)
         componenti = self.modello_.components_
         # Order: seeded themes first (in the researchers' order), then by prevalence, largest first.
         s = len(self.semi_)
@@ -264,7 +257,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         self.termini_ = []
         self.pesi_termini_ = []
         for riga in componenti:
-            top = _migliori(riga, self.n_termini)
+            top = migliori(riga, self.n_termini)
             self.termini_.append([str(self.termini_vocabolario_[i]) for i in top])
             self.pesi_termini_.append([float(riga[i]) for i in top])
         self.coerenza_ = npmi_temi(self.termini_, conteggi, self.vettorizzatore_.vocabulary_)
@@ -364,7 +357,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         pseudo = sparse.csr_matrix((valori, (righe, colonne)), shape=(len(semi) * ripetizioni, v))
         estesa = sparse.vstack([matrice, pseudo]).tocsr()
         h0 = self._init_guidata(estesa, k, semi, seme)
-        w0 = _w_iniziale(estesa, h0)
+        w0 = w_iniziale(estesa, h0)
         stimatore = self._stimatore(k, seme, minibatch, guidato=True, rapido=rapido)
         pesi = stimatore.fit_transform(estesa, W=w0, H=h0)
         return stimatore, pesi[:n]
@@ -382,7 +375,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
             resto = np.zeros((0, v))
             scala = 1.0
         for cols in semi:
-            h = np.full(v, _EPS)
+            h = np.full(v, EPS)
             h[cols] = scala
             righe.append(h)
         return np.vstack([np.array(righe), resto]) if righe else resto
@@ -393,7 +386,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         return np.sort(rng.choice(n, size=dimensione, replace=False))
 
     def _termini_di(self, componenti: np.ndarray) -> list[list[str]]:
-        return [[str(self.termini_vocabolario_[i]) for i in _migliori(r, self.n_termini)] for r in componenti]
+        return [[str(self.termini_vocabolario_[i]) for i in migliori(r, self.n_termini)] for r in componenti]
 
     def _stabilita(self, matrice: sparse.csr_matrix, k: int, riferimento: list[list[str]]) -> float:
         n = matrice.shape[0]
@@ -430,9 +423,9 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         # Not in threads: there the curve differed between two runs on the same input (the sample corpus, in
         # CI), and themes must be identical on a re-run. Forked processes each compute a k exactly as here.
         valori_k = list(range(k_min, k_max + 1))
-        processi = min(len(valori_k), _core() if self.n_jobs == -1 else max(1, self.n_jobs or 1))
+        processi = min(len(valori_k), core_disponibili() if self.n_jobs == -1 else max(1, self.n_jobs or 1))
         if processi > 1 and "fork" in multiprocessing.get_all_start_methods():
-            curva = _in_processi(punto, valori_k, processi)
+            curva = in_processi(punto, valori_k, processi)
         else:
             curva = [punto(k) for k in valori_k]
         # The most coherent model among those about as stable as the most stable one.
@@ -501,7 +494,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         conteggi = sparse.csr_matrix(self.vettorizzatore_.transform(documenti), dtype=np.float64)
         grezzi = self.modello_.transform(self._matrice(conteggi))
         vuoti = np.asarray(conteggi.sum(axis=1)).ravel() == 0
-        pesi = _normalizza(grezzi)[:, self.ordine_]
+        pesi = normalizza(grezzi)[:, self.ordine_]
         pesi[vuoti] = 1.0 / self.k_
         return pesi
 
@@ -586,28 +579,6 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         return percorso
 
 
-_PUNTO_FIGLIO: Any = None  # the function a forked worker of the choice of k runs (inherited, not pickled)
-
-
-def _punto_nel_figlio(k: int) -> dict[str, float]:
-    with threadpool_limits(limits=1), warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return _PUNTO_FIGLIO(k)  # type: ignore[no-any-return]
-
-
-def _in_processi(punto: Any, valori_k: list[int], processi: int) -> list[dict[str, float]]:
-    """``[punto(k) for k in valori_k]`` in forked processes, largest k first (the slowest), in k order."""
-    global _PUNTO_FIGLIO
-    _PUNTO_FIGLIO = punto
-    try:
-        with multiprocessing.get_context("fork").Pool(processi) as pool:
-            ordine = sorted(valori_k, reverse=True)
-            per_k = dict(zip(ordine, pool.map(_punto_nel_figlio, ordine, chunksize=1), strict=True))
-    finally:
-        _PUNTO_FIGLIO = None
-    return [per_k[k] for k in valori_k]
-
-
 def carica_modello(percorso: str | Path) -> ModelloTemi:
     """Load a model saved by ``ModelloTemi.salva`` (a pickle: only from the data directory, never uploads)."""
     import joblib
@@ -616,54 +587,3 @@ def carica_modello(percorso: str | Path) -> ModelloTemi:
     if not isinstance(modello, ModelloTemi):
         raise TypeError(f"{percorso} does not hold a ModelloTemi")
     return modello
-
-
-def _migliori(riga: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` largest weights, ties in vocabulary order; terms with (almost) no weight are left out."""
-    top = np.argsort(-riga, kind="stable")[:n]
-    soglia = 1e-6 * float(riga.max()) if riga.size and riga.max() > 0 else 0.0
-    return top[riga[top] > soglia]
-
-
-def _normalizza(pesi: np.ndarray) -> np.ndarray:
-    pesi = np.asarray(pesi, dtype=np.float64)
-    somme = pesi.sum(axis=1, keepdims=True)
-    k = pesi.shape[1]
-    return np.divide(pesi, somme, out=np.full_like(pesi, 1.0 / max(k, 1)), where=somme > 0)
-
-
-def _vicini_termini(x: sparse.csr_matrix, m: int, max_documenti: int = 20_000, blocco: int = 512
-                    ) -> sparse.csr_matrix:
-    """Term smoothing matrix: each term's ``m`` nearest terms by the cosine of their story columns in ``x``,
-    rows summing to 1 (a story mentioning "gravidanza" also weighs a little on "incinta", "parto").
-
-    Bounded cost at 100 000 stories: the columns are read on an evenly spread sample of at most
-    ``max_documenti`` stories, and the term × term similarities are computed ``blocco`` rows at a time.
-    """
-    passo = max(1, math.ceil(x.shape[0] / max_documenti))
-    xt = sparse.csr_matrix(normalize(sparse.csc_matrix(x[::passo]), axis=0).T)
-    v = xt.shape[0]
-    righe: list[int] = []
-    colonne: list[int] = []
-    valori: list[float] = []
-    for inizio in range(0, v, blocco):
-        sim = np.asarray((xt[inizio:inizio + blocco] @ xt.T).todense())
-        for r in range(sim.shape[0]):
-            i = inizio + r
-            sim[r, i] = 0.0
-            candidati = np.flatnonzero(sim[r] > 0)
-            if candidati.size == 0:
-                continue
-            ordine = candidati[np.lexsort((candidati, -sim[r, candidati]))][:m]  # ties: vocabulary order
-            righe.extend([i] * len(ordine))
-            colonne.extend(ordine.tolist())
-            valori.extend(sim[r, ordine].tolist())
-    s = sparse.csr_matrix((valori, (righe, colonne)), shape=(v, v))
-    return sparse.csr_matrix(normalize(s, norm="l1"))
-
-
-def _w_iniziale(matrice: sparse.csr_matrix, h: np.ndarray) -> np.ndarray:
-    """Non-negative least-squares-like start for W given H (for NMF's custom initialisation)."""
-    gram = h @ h.T + 1e-6 * np.eye(h.shape[0])
-    w = np.asarray(matrice @ h.T) @ np.linalg.inv(gram)
-    return np.maximum(w, _EPS)
