@@ -81,32 +81,29 @@ def _tocca(s: Session, riga: Sessione, ora: datetime) -> None:
         s.execute(update(Sessione).where(Sessione.id == riga.id).values(ultima_attivita=ora))
 
 
-def da_token(s: Session, token: str, inattivita: timedelta, *,
-             ora: datetime | None = None) -> SessioneAttiva | None:
-    """The live session a cookie token belongs to (its activity is renewed), or None; an expired one is
-    deleted."""
-    ora = ora or adesso()
-    riga = _per_hash(s, Sessione.token_hash, token)
-    if riga is None:
-        return None
-    if not _viva(riga, inattivita, ora):
-        s.execute(delete(Sessione).where(Sessione.id == riga.id))
-        return None
-    _tocca(s, riga, ora)
-    return SessioneAttiva(riga.id, riga.nome_utente)
-
-
-def attiva(s: Session, sessione_id: int, inattivita: timedelta, *, ora: datetime | None = None) -> bool:
-    """Is the session still alive (not logged out elsewhere, not expired)? Renews its activity."""
-    ora = ora or adesso()
-    riga = s.get(Sessione, sessione_id)
-    if riga is None:
-        return False
+def _rinnova(s: Session, riga: Sessione, inattivita: timedelta, ora: datetime) -> bool:
+    """A live session's activity is renewed (True); an expired one is deleted (False)."""
     if not _viva(riga, inattivita, ora):
         s.execute(delete(Sessione).where(Sessione.id == riga.id))
         return False
     _tocca(s, riga, ora)
     return True
+
+
+def da_token(s: Session, token: str, inattivita: timedelta, *,
+             ora: datetime | None = None) -> SessioneAttiva | None:
+    """The live session a cookie token belongs to (its activity is renewed), or None; an expired one is
+    deleted."""
+    riga = _per_hash(s, Sessione.token_hash, token)
+    if riga is None or not _rinnova(s, riga, inattivita, ora or adesso()):
+        return None
+    return SessioneAttiva(riga.id, riga.nome_utente)
+
+
+def attiva(s: Session, sessione_id: int, inattivita: timedelta, *, ora: datetime | None = None) -> bool:
+    """Is the session still alive (not logged out elsewhere, not expired)? Renews its activity."""
+    riga = s.get(Sessione, sessione_id)
+    return riga is not None and _rinnova(s, riga, inattivita, ora or adesso())
 
 
 def chiudi(s: Session, sessione_id: int) -> None:
