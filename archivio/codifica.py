@@ -43,6 +43,17 @@ def frasi_dei_racconti(s: Session, racconto_ids: Sequence[int]) -> list[FraseDaC
     return [FraseDaCodificare(*r) for r in righe]
 
 
+def ids_frasi_visibili(s: Session) -> list[int]:
+    """Ids of every stored sentence of a visible story, in order (what a re-coding goes through)."""
+    return list(s.scalars(select(Frase.id).join(Racconto, Racconto.id == Frase.racconto_id)
+                          .where(Racconto.visibile.is_(True)).order_by(Frase.id)))
+
+
+def testi_di_frasi(s: Session, frase_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """``(id, text)`` of these sentences (anonymised text)."""
+    return [(fid, testo) for fid, testo in s.execute(select(Frase.id, Frase.testo).where(Frase.id.in_(frase_ids)))]
+
+
 def frasi_codificate_da(s: Session, frase_ids: Sequence[int], autore: str) -> set[int]:
     """Sentences that already carry model codes written by ``autore`` (incremental runs skip them)."""
     if not frase_ids:

@@ -118,17 +118,12 @@ def ricodifica(archivio: Archivio, codificatore: CodificatoreFrasi, *, lotto: in
 
     Human codes are kept. Returns the number of sentences coded.
     """
-    from sqlalchemy import select
-
-    from archivio.modelli import Frase, Racconto
-
     with archivio.lettura() as s:
-        ids = list(s.scalars(select(Frase.id).join(Racconto, Racconto.id == Frase.racconto_id)
-                             .where(Racconto.visibile.is_(True)).order_by(Frase.id)))
+        ids = qc.ids_frasi_visibili(s)
     fatte = 0
     for i in range(0, len(ids), lotto):
         with archivio.lettura() as s:
-            frasi = list(s.execute(select(Frase.id, Frase.testo).where(Frase.id.in_(ids[i:i + lotto]))).all())
+            frasi = qc.testi_di_frasi(s, ids[i:i + lotto])
         codifiche = codificatore.codifica([t for _, t in frasi])
         valori = {}
         for (fid, _), c in zip(frasi, codifiche, strict=True):
