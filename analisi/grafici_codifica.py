@@ -14,11 +14,9 @@ import altair as alt
 import pandas as pd
 
 from analisi.codifica.codebook import CODICI
-from analisi.etichette import data_ora_it
+from analisi.etichette import data_ora_it, etichetta_codice
 from archivio.politiche import SOGLIA_CELLE
 
-ETICHETTE_CODICI = {"vita_quotidiana": "Vita quotidiana", "ansia": "Ansia", "preoccupazione_futuro":
-                    "Preoccupazione per il futuro", "proposta": "Proposta"}
 MINIMO_RACCONTI = SOGLIA_CELLE
 
 
@@ -51,7 +49,7 @@ def tabella_quote_codici(righe: Iterable[Mapping[str, Any]] | pd.DataFrame, per:
             continue
         for c in CODICI:
             n = int(g["codici"].apply(lambda cs, c=c: c in cs).sum())
-            out.append({"gruppo": gruppo, "codice": c, "etichetta": ETICHETTE_CODICI[c], "frasi_con_codice": n,
+            out.append({"gruppo": gruppo, "codice": c, "etichetta": etichetta_codice(c), "frasi_con_codice": n,
                         "frasi": len(g), "racconti": racconti, "quota": n / len(g)})
     return pd.DataFrame(out, columns=colonne)
 

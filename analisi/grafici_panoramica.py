@@ -15,13 +15,18 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from analisi.etichette import CODICI, ETICHETTA_MESE_VEGA, STATI, etichetta_stadio, etichetta_stato, mese_it
-from analisi.etichette import etichetta_codice as etichetta_codice
+from analisi.etichette import (
+    ETICHETTA_MESE_VEGA,
+    STATI,
+    etichetta_codice,
+    etichetta_stadio,
+    etichetta_stato,
+    mese_it,
+)
 from archivio.politiche import SOGLIA_CELLE
 
 #: Below this many stories a cell's share is not shown (quasi-identification risk, noisy estimates).
 
-ETICHETTE_CODICI = CODICI  # the labels live in analisi.etichette
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 COLORI_CODICI = {
     "vita_quotidiana": "#56B4E9",

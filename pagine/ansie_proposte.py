@@ -8,7 +8,7 @@ import streamlit as st
 
 from analisi import grafici_panoramica as gp
 from analisi.codifica.codebook import CODICI
-from analisi.etichette import tabella_leggibile
+from analisi.etichette import etichetta_codice, tabella_leggibile
 from archivio.cruscotto.citazioni import frasi_codificate
 from archivio.cruscotto.filtri import Filtri
 from pagine.dati import aree_racconti, codici_racconti, dati_temi, nomi_aree, nomi_schede, racconti_df
@@ -60,7 +60,7 @@ mostra_figura(gp.mappa_calore(gp.tabella_quote_gruppi(per_gruppo, presenze, CODI
                               superiore="sup"), chiave=f"codici_{per}")
 
 st.subheader("Sottocodici")
-famiglia = st.radio("Sottocodici di", ["ansia", "proposta"], horizontal=True, format_func=gp.etichetta_codice)
+famiglia = st.radio("Sottocodici di", ["ansia", "proposta"], horizontal=True, format_func=etichetta_codice)
 sotto = conteggi[conteggi["codice"].str.startswith(famiglia + ".")].copy()
 sotto["associazione"] = associazione_di.reindex(sotto["racconto_id"]).to_numpy()
 per_associazione = associazione_di.value_counts()
@@ -81,7 +81,7 @@ tempo["data"] = racconti["data"].reindex(tempo["racconto_id"]).to_numpy()
 tempo = tempo[tempo["data"].notna()]
 if not tempo.empty:
     tempo["mese"] = pd.to_datetime(tempo["data"]).dt.to_period("M").dt.start_time
-    tempo["codice"] = tempo["codice"].map(gp.etichetta_codice)
+    tempo["codice"] = tempo["codice"].map(etichetta_codice)
     mensile = tempo.groupby(["mese", "codice"], as_index=False)["frasi"].sum()
     mostra_figura(gp.linee_nel_tempo(mensile, tempo="mese", valore="frasi", serie="codice",
                                      titolo_valore="Frasi codificate", titolo_serie="Codice"), chiave="tempo")
@@ -107,7 +107,7 @@ st.subheader("Le frasi")
 c1, c2 = st.columns(2)
 opzioni = [*CODICI, *sorted({c for c in conteggi["codice"].unique() if "." in c})]
 scelto = str(c1.selectbox("Codice o sottocodice", opzioni, index=opzioni.index("proposta"),
-                          format_func=gp.etichetta_codice))
+                          format_func=etichetta_codice))
 scelte_aree: tuple[str, ...] = ()
 if scelto.startswith("proposta"):
     scelte_aree = tuple(c2.multiselect("Area", [*etichette_aree, ""], placeholder="Tutte le aree",

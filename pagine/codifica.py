@@ -13,8 +13,8 @@ import streamlit as st
 
 from analisi.codifica import continuo
 from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
+from analisi.etichette import etichetta_codice
 from analisi.grafici_codifica import grafico_kappa_nel_tempo
-from analisi.grafici_panoramica import etichetta_codice
 from archivio import codifica
 from archivio.cruscotto.coda_frasi import (
     CRITERI_CODIFICA,

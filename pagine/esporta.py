@@ -16,8 +16,7 @@ import streamlit as st
 
 from analisi import esporta as ex
 from analisi.codifica.codebook import CODICI, DESCRIZIONI, SOTTOCODICI
-from analisi.etichette import data_it, etichetta_canale, etichetta_periodo, tabella_leggibile
-from analisi.grafici_panoramica import etichetta_codice
+from analisi.etichette import data_it, etichetta_canale, etichetta_codice, etichetta_periodo, tabella_leggibile
 from archivio.cruscotto.aggregati import temi_principali, testi_citabili
 from archivio.cruscotto.citazioni import frasi_codificate
 from archivio.cruscotto.filtri import Filtri

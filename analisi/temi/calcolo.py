@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 import warnings
 from typing import Any
 
@@ -16,13 +15,6 @@ from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 EPS = 1e-9
-
-
-def core_disponibili() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 

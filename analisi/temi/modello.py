@@ -58,7 +58,7 @@ from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 from analisi.frasi import dividi_frasi
-from analisi.temi.calcolo import EPS, core_disponibili, in_processi, migliori, normalizza, vicini_termini, w_iniziale
+from analisi.temi.calcolo import EPS, in_processi, migliori, normalizza, vicini_termini, w_iniziale
 from analisi.temi.misure import (
     diffusione_temi,
     etichetta_da_termini,
@@ -423,6 +423,8 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         # Not in threads: there the curve differed between two runs on the same input (the sample corpus, in
         # CI), and themes must be identical on a re-run. Forked processes each compute a k exactly as here.
         valori_k = list(range(k_min, k_max + 1))
+        from analisi.pipeline import core_disponibili  # (one count of usable cores, the runner's)
+
         processi = min(len(valori_k), core_disponibili() if self.n_jobs == -1 else max(1, self.n_jobs or 1))
         if processi > 1 and "fork" in multiprocessing.get_all_start_methods():
             curva = in_processi(punto, valori_k, processi)
