@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection, make_url
 from archivio import audit
 from archivio.db import Archivio, migra, revisione_corrente, revisione_finale
 from archivio.errori import ErroreOperazione
-from archivio.modelli import Base, Racconto
+from archivio.modelli import Base, Racconto, Sessione
 from archivio.modelli_temi import ModelloTemiRiga
 from archivio.ricevute import elimina_racconto
 from archivio.ritirati import leggi_ritirati, racconti_ritirati, scrivi_ritirati
@@ -108,6 +108,16 @@ def _copia_sqlite_coerente(archivio: Archivio, destinazione: Path) -> None:
         copia.chiudi()
 
 
+def _senza_sessioni(copia: Archivio) -> None:
+    """Dashboard logins are not data: a backup never carries them, a restored store starts logged out."""
+    with copia.transazione() as s:
+        s.execute(delete(Sessione))
+    with copia.motore.connect() as conn:  # no page of a deleted login left in the file
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    with copia.motore.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM")
+
+
 def _conta_racconti(archivio: Archivio) -> int:
     with archivio.lettura() as s:
         return int(s.scalar(select(func.count(Racconto.id))) or 0)
@@ -127,6 +137,7 @@ def backup(archivio: Archivio, cartella_dati: Path, file: Path, *, file_chiave: 
         _copia_sqlite_coerente(archivio, db)
         copia = Archivio(f"sqlite:///{db}")
         try:
+            _senza_sessioni(copia)
             racconti = _conta_racconti(copia)
         finally:
             copia.chiudi()

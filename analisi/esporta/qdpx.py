@@ -13,7 +13,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from analisi.esporta.selezione import SOGLIA_AREA, _ordine_codice, nome_area, pulisci
-from analisi.etichette import etichetta_codice
+from analisi.etichette import etichetta_codice, etichetta_sottocodice
 from archivio.cruscotto.citazioni import FraseDaCitare
 
 NS_QDA = "urn:QDA-XML:project:1.0"
@@ -79,14 +79,14 @@ def a_qdpx(sorgenti: Sequence[Sorgente], frasi: Sequence[FraseDaCitare], *, code
     codici_el = el(libro, "Codes")
     guid_codice: dict[str, str] = {}
     for codice, descrizione in codebook.items():
-        c = el(codici_el, "Code", guid=_guid("codice", codice), name=codice.replace("_", " "),
+        c = el(codici_el, "Code", guid=_guid("codice", codice), name=pulisci(etichetta_codice(codice)),
                isCodable="true")
         guid_codice[codice] = c.get("guid", "")
         if descrizione:
             el(c, "Description").text = pulisci(descrizione)
         for figlio in sottocodici.get(codice, ()):
             completo = f"{codice}.{figlio}"
-            f_el = el(c, "Code", guid=_guid("codice", completo), name=figlio.replace("_", " "),
+            f_el = el(c, "Code", guid=_guid("codice", completo), name=pulisci(etichetta_sottocodice(figlio)),
                       isCodable="true")
             guid_codice[completo] = f_el.get("guid", "")
     aree_usate = sorted({f.area for f in frasi if f.area}, key=_ordine_codice)

@@ -85,6 +85,9 @@ def a_xlsx(citazioni: Sequence[Citazione], intestazione: Intestazione | None = N
         for i, c in enumerate(voci, start=2):
             valori = c.riga(intestazione.nomi_aree, intestazione.nomi_schede, intestazione.escluse)
             _scrivi(foglio, i, [valori[k] for k, _ in COLONNE])
+            data = foglio.cell(i, _COLONNA_DATA)  # a real date cell (sortable), shown dd/mm/yyyy
+            data.value = c.data
+            data.number_format = "DD/MM/YYYY"
             foglio.cell(i, 8).alignment = Alignment(wrap_text=True, vertical="top")
         larghezze = {"Citazione": 80, "Area del Piano di Zona": 30, "Associazione": 28, "Tema": 28}
         for j, (_, titolo) in enumerate(COLONNE, start=1):
@@ -99,6 +102,9 @@ def a_xlsx(citazioni: Sequence[Citazione], intestazione: Intestazione | None = N
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+_COLONNA_DATA = [k for k, _ in COLONNE].index("data") + 1
 
 
 def _scrivi(foglio: Any, riga: int, valori: Sequence[Any]) -> None:

@@ -6,12 +6,15 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from analisi.pipeline import esegui
 from archivio import racconti as q
+from archivio import sessioni
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
+from archivio.modelli import Sessione
 from archivio.ritirati import impronta_ritiro, leggi_ritirati
 from archivio.salvataggi import ErroreCopia, backup, ripristina
 from raccolta.invio import invia_racconto, ritira_racconto
@@ -46,6 +49,8 @@ def test_andata_e_ritorno_senza_chiave(archivio: Archivio, cifrario: Cifrario, i
     ricevute = _prepara(archivio, cifrario, impostazioni)
     assert ritira_racconto(archivio, ricevute[0])  # withdrawn before the backup: simply absent
     prima = _conteggi(archivio)
+    with archivio.transazione() as s:  # someone is logged in to the dashboard while the backup runs
+        sessioni.apri(s, "otto")
     file = tmp_path / "copia.tar.gz"
     esito = backup(archivio, impostazioni.cartella_dati, file, file_chiave=impostazioni.percorso_chiave())
     assert esito.racconti == 11
@@ -66,6 +71,8 @@ def test_andata_e_ritorno_senza_chiave(archivio: Archivio, cifrario: Cifrario, i
         with ripristinato.lettura() as s:  # raw texts are still readable with the (separately kept) key
             lotto = q.carica_lotto(s, q.in_attesa(s, "nessuno", 1, solo_visibili=False, limite=3), cifrario)
         assert len(lotto) == 3 and all("Boldrini" in r.testo for r in lotto)
+        with ripristinato.lettura() as s:  # logins are not data: a restored store starts logged out
+            assert s.scalar(select(func.count(Sessione.id))) == 0
     finally:
         ripristinato.chiudi()
     assert (nuova / "modelli" / "codificatore.joblib").read_bytes() == b"modello"

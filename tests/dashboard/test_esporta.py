@@ -161,6 +161,11 @@ def test_xlsx_un_foglio_per_area_celle_di_testo(citazioni: list[ex.Citazione]) -
     assert righe and all(r[0].startswith("R-") and r[5] == "Proposta" for r in righe)
     assert not any(isinstance(v, str) and ("_" in v or v in ("None", "nan")) for r in righe for v in r[:8])
     assert {r[intestazioni.index("Versione del modello")] for r in righe} == {MODELLO}
+    colonna_data = intestazioni.index("Data del racconto") + 1
+    date_celle = [foglio.cell(i, colonna_data) for i in range(2, foglio.max_row + 1)]
+    assert any(c.value for c in date_celle)
+    for c in date_celle:  # a real date a spreadsheet can sort and filter, shown the Italian way
+        assert c.value is None or (c.is_date and c.number_format == "DD/MM/YYYY"), (c.value, c.number_format)
     celle = [c for riga in foglio.iter_rows(min_row=2) for c in riga if isinstance(c.value, str)
              and c.value.startswith("=HYPERLINK")]
     assert celle, "the quote starting with a formula is missing"
@@ -210,7 +215,7 @@ def test_qdpx_valido_e_coerente(ambiente: Ambiente) -> None:
     ns = {"q": ex.NS_QDA}
     codici = {c.get("guid"): c.get("name") for c in xml.iterfind(".//q:Code", ns)}
     utenti = {u.get("guid"): u.get("name") for u in xml.iterfind(".//q:User", ns)}
-    assert {"vita quotidiana", "ansia", "preoccupazione futuro", "proposta", "servizi", "Piano di Zona",
+    assert {"Vita quotidiana", "Ansia", "Preoccupazione per il futuro", "Proposta", "servizi", "Piano di Zona",
             "1. Prossimità e domiciliarità"} <= set(codici.values())
     assert MODELLO in utenti.values()
     segmenti = 0
