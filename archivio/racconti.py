@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from archivio.cifratura import Cifrario, ErroreChiave
 from archivio.errori import ErroreOperazione
-from archivio.modelli import (
+from archivio.tabelle import (
     Associazione,
     Consenso,
     Entita,

@@ -35,10 +35,10 @@ from sqlalchemy.engine import Connection, make_url
 from archivio import audit
 from archivio.db import Archivio, migra, revisione_corrente, revisione_finale
 from archivio.errori import ErroreOperazione
-from archivio.modelli import Base, Racconto
-from archivio.modelli_temi import ModelloTemiRiga
 from archivio.ricevute import elimina_racconto
 from archivio.ritirati import leggi_ritirati, racconti_ritirati, scrivi_ritirati
+from archivio.tabelle import Base, Racconto
+from archivio.tabelle_temi import ModelloTemiRiga
 
 log = logging.getLogger(__name__)
 FORMATO = "narrazioni-backup/1"
@@ -65,7 +65,7 @@ class EsitoRipristino:
 
 
 def _tabelle() -> list[Any]:
-    import archivio.modelli_codifica  # noqa: F401 - every table in the metadata
+    import archivio.tabelle_codifica  # noqa: F401 - every table in the metadata
 
     return list(Base.metadata.sorted_tables)
 

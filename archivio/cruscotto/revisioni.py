@@ -19,7 +19,8 @@ from archivio import audit
 from archivio.cifratura import Cifrario
 from archivio.cruscotto.filtri import nome_associazione
 from archivio.errori import ErroreCruscotto, PermessoNegato
-from archivio.modelli import (
+from archivio.racconti import CAMPI_LIBERI, Segnaposto, decifra_campi
+from archivio.tabelle import (
     RUOLO_AMMINISTRATORE,
     Associazione,
     Entita,
@@ -28,7 +29,6 @@ from archivio.modelli import (
     StatoStadio,
     TestoGrezzo,
 )
-from archivio.racconti import CAMPI_LIBERI, Segnaposto, decifra_campi
 from archivio.tempo import adesso
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from archivio.modelli import Base
+from archivio.tabelle import Base
 
 config = context.config
 motore = config.attributes.get("motore")

@@ -17,8 +17,8 @@ from analisi import esporta as ex
 from analisi.anonimizzazione import revisione as rv
 from analisi.anonimizzazione import segnaposto as sg
 from analisi.pipeline import esegui
-from archivio import modelli as m
 from archivio import racconti as q
+from archivio import tabelle as m
 from archivio.cifratura import Cifrario
 from archivio.cruscotto import aggregati
 from archivio.cruscotto.filtri import Filtri

@@ -16,9 +16,9 @@ from archivio import temi as archivio_temi
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import AssegnazioneTema, Racconto, StatoStadio, Tema
-from archivio.modelli_temi import CitazioneTema, ModelloTemiRiga
 from archivio.racconti import NuovoRacconto
+from archivio.tabelle import AssegnazioneTema, Racconto, StatoStadio, Tema
+from archivio.tabelle_temi import CitazioneTema, ModelloTemiRiga
 from tests.conftest import RADICE
 from tests.stadi_prova import AnonimizzaFinta
 
@@ -138,7 +138,7 @@ def test_migrazione_0005_su_e_giu(tmp_path: Path) -> None:
     modulo = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(modulo)
     assert modulo.revision == "0005"
-    from archivio.modelli import Base
+    from archivio.tabelle import Base
 
     motore = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     Base.metadata.create_all(motore, tables=[t for n, t in Base.metadata.tables.items()

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, text
 
-from archivio import modelli as m
 from archivio import racconti as q
+from archivio import tabelle as m
 from archivio.cifratura import Cifrario, ErroreChiave
 from archivio.db import Archivio, migra, revisione_corrente, revisione_finale
-from archivio.modelli import Audit, Codice, Entita, Frase, Racconto, Revisione, StatoStadio
 from archivio.racconti import ErroreArchivio, NuovaFrase, NuovoRacconto, Segnaposto
+from archivio.tabelle import Audit, Codice, Entita, Frase, Racconto, Revisione, StatoStadio
 from archivio.tempo import adesso
 from archivio.utenti import (
     SCONOSCIUTO,

@@ -16,8 +16,8 @@ from archivio import racconti as q
 from archivio import temi as archivio_temi
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.modelli import Frase
 from archivio.racconti import NuovaFrase, NuovoRacconto, Segnaposto
+from archivio.tabelle import Frase
 from archivio.utenti import aggiungi_utente
 
 RADICE = Path(__file__).resolve().parents[2]

@@ -19,8 +19,8 @@ from archivio.cruscotto.filtri import NESSUNA_ASSOCIAZIONE, Filtri, valori_filtr
 from archivio.cruscotto.indice_testo import _FTS_PRESENTE, ha_indice_testo
 from archivio.cruscotto.revisioni import coda_revisione
 from archivio.errori import PermessoNegato
-from archivio.modelli import Frase, Racconto, StatoStadio
 from archivio.ricevute import elimina_racconto
+from archivio.tabelle import Frase, Racconto, StatoStadio
 from archivio.utenti import stato_conservazione
 from tests.dashboard.conftest import Ambiente
 

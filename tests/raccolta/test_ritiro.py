@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from analisi.pipeline import esegui
-from archivio import modelli as m
 from archivio import racconti as q
 from archivio import ricevute as store
+from archivio import tabelle as m
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni

@@ -27,9 +27,9 @@ from archivio.cifratura import Cifrario
 from archivio.copie import copie_di, decifra_copia
 from archivio.db import Archivio, _config_alembic, copia_sqlite, migra
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import Audit, Racconto, StatoStadio
-from archivio.modelli_temi import ModelloTemiRiga
 from archivio.racconti import NON_DECIFRABILE, NuovoRacconto
+from archivio.tabelle import Audit, Racconto, StatoStadio
+from archivio.tabelle_temi import ModelloTemiRiga
 from raccolta.app import Limiti, crea_app
 from raccolta.consenso import registra_consenso
 from raccolta.invio import invia_racconto, ritira_racconto
