@@ -118,7 +118,7 @@ def detokenizza(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
 
 def documenti_kind(shared: Path) -> list[Documento]:
     """KIND dev split (``FraseNer.dev``), in documents of consecutive sentences of one dev block."""
-    from analisi.modello.dati import DOMINI_GOLD, leggi_kind, spans_kind
+    from analisi.spacy_it.dati import DOMINI_GOLD, leggi_kind, spans_kind
 
     docs: list[Documento] = []
     for dominio in DOMINI_GOLD:
