@@ -402,7 +402,7 @@ def svuota_registro_sqlite(archivio: Archivio) -> None:
     """Best effort: fold the WAL into the database and truncate it, so deleted pages leave no copy there."""
     if not archivio.sqlite:
         return
-    with archivio.motore.connect() as conn:
+    with archivio.engine.connect() as conn:
         # Do not wait long for readers (the dashboard): a later checkpoint will do it.
         conn.exec_driver_sql("PRAGMA busy_timeout=200")
         try:

@@ -100,7 +100,7 @@ def _copia_sqlite_coerente(archivio: Archivio, destinazione: Path) -> None:
     copia = Archivio(f"sqlite:///{destinazione}")
     try:
         migra(copia)
-        with archivio.motore.connect() as src, copia.motore.begin() as dst:
+        with archivio.engine.connect() as src, copia.engine.begin() as dst:
             src.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
             _copia_tabelle(src, dst)
             src.rollback()
@@ -131,7 +131,7 @@ def backup(archivio: Archivio, cartella_dati: Path, file: Path, *, file_chiave: 
         finally:
             copia.chiudi()
         manifesto = {"formato": FORMATO, "creato_il": datetime.now(UTC).isoformat(timespec="seconds"),
-                     "revisione": revisione, "racconti": racconti, "database": archivio.motore.dialect.name,
+                     "revisione": revisione, "racconti": racconti, "database": archivio.engine.dialect.name,
                      "cartella_dati": str(Path(cartella_dati).resolve()),
                      "chiave": "esclusa (la chiave non è mai in un backup)"}
         parziale = file.with_name(file.name + ".parziale")
@@ -204,14 +204,14 @@ def ripristina(file: Path, archivio_url: str, cartella_dati: Path, *, file_ritir
             archivio = Archivio(archivio_url, file_ritirati=file_ritirati)
         else:
             archivio = Archivio(archivio_url, file_ritirati=file_ritirati)
-            if set(inspect(archivio.motore).get_table_names()) - {"alembic_version"}:
+            if set(inspect(archivio.engine).get_table_names()) - {"alembic_version"}:
                 archivio.chiudi()
                 raise ErroreCopia("the target database is not empty (it has tables): restore only into an empty "
                                   "database, without running 'narrazioni init' first")
             migra(archivio)
             sorgente = Archivio(f"sqlite:///{base / NOME_DB}")
             try:
-                with sorgente.motore.connect() as src, archivio.motore.begin() as dst:
+                with sorgente.engine.connect() as src, archivio.engine.begin() as dst:
                     _copia_tabelle(src, dst)
                     _riallinea_sequenze(dst)
             finally:
@@ -231,7 +231,7 @@ def ripristina(file: Path, archivio_url: str, cartella_dati: Path, *, file_ritir
             if impronte:
                 scrivi_ritirati(file_ritirati, impronte)
             if archivio.sqlite:
-                with archivio.motore.connect() as conn:  # no page of a removed story left in the WAL
+                with archivio.engine.connect() as conn:  # no page of a removed story left in the WAL
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             archivio.chiudi()

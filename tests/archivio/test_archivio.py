@@ -38,7 +38,7 @@ def _nuovo(testo: str = "Durante il lockdown facevo la spesa per i vicini.", **k
 
 
 def test_migrazione_crea_tutte_le_tabelle(archivio: Archivio) -> None:
-    tabelle = set(inspect(archivio.motore).get_table_names())
+    tabelle = set(inspect(archivio.engine).get_table_names())
     attese = {"associazioni", "consensi", "racconti", "testi_grezzi", "stati_stadio", "frasi", "codici",
               "temi", "assegnazioni_tema", "esecuzioni", "utenti", "audit", "entita", "revisioni", "tentativi"}
     assert attese <= tabelle
@@ -49,7 +49,7 @@ def test_migrazione_crea_tutte_le_tabelle(archivio: Archivio) -> None:
 def test_sqlite_in_wal_con_chiavi_esterne(archivio: Archivio) -> None:
     if not archivio.sqlite:
         pytest.skip("SQLite only")
-    with archivio.motore.connect() as conn:
+    with archivio.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 

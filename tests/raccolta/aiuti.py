@@ -27,7 +27,7 @@ def ricevuta(pagina: str) -> str:
 
 def tutte_le_righe(archivio: Archivio) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table (the schema as the database has it, not as the models say)."""
-    with archivio.motore.connect() as conn:
+    with archivio.engine.connect() as conn:
         return {t: [dict(r._mapping) for r in conn.execute(text(f'SELECT * FROM "{t}"'))]
                 for t in inspect(conn).get_table_names()}
 

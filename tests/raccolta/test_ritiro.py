@@ -101,7 +101,7 @@ def test_ritiro_nel_negozio_e_svuota_il_wal(archivio: Archivio, cifrario: Cifrar
     assert not ritira_racconto(archivio, ric.codice)
     assert not ritira_racconto(archivio, "non è un codice")
     if archivio.sqlite:
-        wal = archivio.motore.url.database + "-wal"  # type: ignore[operator]
+        wal = archivio.engine.url.database + "-wal"  # type: ignore[operator]
         from pathlib import Path
 
         assert not Path(wal).exists() or Path(wal).stat().st_size == 0

@@ -71,7 +71,7 @@ def _file_con(cartella: Path, parola: str) -> list[str]:
 def test_ogni_connessione_sqlite_cancella_in_modo_sicuro(archivio: Archivio) -> None:
     if not archivio.sqlite:
         pytest.skip("SQLite only")
-    with archivio.motore.connect() as conn:
+    with archivio.engine.connect() as conn:
         assert conn.execute(text("PRAGMA secure_delete")).scalar() == 1
 
 
@@ -294,10 +294,10 @@ def test_migrazione_0007_avanti_e_indietro(tmp_path: Path) -> None:
         s.execute(text("INSERT INTO ricevute (ricevuta_hash, racconto_id) VALUES ('h', 1)"))
     inneschi = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
     command.upgrade(cfg, "head")
-    with a.motore.connect() as conn:
+    with a.engine.connect() as conn:
         assert conn.execute(text("SELECT completa FROM ricevute")).scalar() == 0
         assert conn.execute(text(inneschi)).scalar() == 3
     command.downgrade(cfg, "0006")
-    with a.motore.connect() as conn:
+    with a.engine.connect() as conn:
         assert conn.execute(text(inneschi)).scalar() == 3
     a.chiudi()
