@@ -75,7 +75,7 @@ def apri_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruolo: s
             salva_mappa_revisione(s, racconto_id, cifrario.cifra(codifica_mappa(mappa, span)))
     allineato = span is not None
     if span is None:
-        span = [Span(a, b, et, sp, pu, fo) for a, b, et, sp, pu, fo in segnaposti_in(d.testo_anon, d.entita)]
+        span = segnaposti_in(d.testo_anon, d.entita)
     return Revisione(d.racconto_id, d.codice, d.grezzo, d.testo_anon, span, d.motivi, allineato, mappa,
                      d.campi_grezzi, d.campi_anon)
 

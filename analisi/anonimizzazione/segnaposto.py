@@ -252,15 +252,12 @@ def ricostruisci(grezzo: str,
     return "".join(pezzi), posizioni, mappa_leggibile(mappa)
 
 
-Segno = tuple[int, int, str, str, float, str]
-
-
-def segnaposti_in(testo: str, entita: Sequence[tuple[Any, ...]] = ()) -> list[Segno]:
-    """Placeholders in an anonymised text as (start, end, label, placeholder, score, source): from the stored
-    ``entita`` rows (start, end, label, placeholder, score, source) when they match the text, else by pattern."""
+def segnaposti_in(testo: str, entita: Sequence[tuple[Any, ...]] = ()) -> list[Span]:
+    """Placeholders in an anonymised text as spans of it: from the stored ``entita`` rows (start, end, label,
+    placeholder, score, source) when they match the text, else by pattern."""
     if entita and all(testo[e[0]:e[1]] == e[3] for e in entita):
-        return [(e[0], e[1], etichetta(e[3], e[2]), e[3], float(e[4]), str(e[5])) for e in sorted(entita)]
-    return [(m.start(), m.end(), etichetta(m.group()), m.group(), 1.0, "segnaposto")
+        return [Span(e[0], e[1], etichetta(e[3], e[2]), e[3], float(e[4]), str(e[5])) for e in sorted(entita)]
+    return [Span(m.start(), m.end(), etichetta(m.group()), m.group(), 1.0, "segnaposto")
             for m in SEGNAPOSTO_RE.finditer(testo)]
 
 
@@ -277,9 +274,9 @@ def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
     segni = segnaposti_in(anon, entita)
     letterali = []
     pos = 0
-    for a, b, *_ in segni:
-        letterali.append(anon[pos:a])
-        pos = b
+    for segno in segni:
+        letterali.append(anon[pos:segno.start])
+        pos = segno.end
     letterali.append(anon[pos:])
     if not grezzo.startswith(letterali[0]):
         return None
@@ -293,7 +290,7 @@ def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
             return [] if inizio == len(grezzo) else None
         seguente = letterali[k + 1]
         candidati: list[int] = []
-        for sup in sorted(set(note.get(segni[k][3], ())), key=len, reverse=True):
+        for sup in sorted(set(note.get(segni[k].segnaposto or "", ())), key=len, reverse=True):
             if grezzo.startswith(sup, inizio):
                 candidati.append(inizio + len(sup))
         fine_massima = len(grezzo) - len(letterali[-1]) if k == len(segni) - 1 else len(grezzo)
@@ -317,7 +314,8 @@ def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
     posizioni = risolvi(0, len(letterali[0]))
     if posizioni is None:
         return None
-    return [Span(a, b, seg[2], seg[3], seg[4], seg[5]) for (a, b), seg in zip(posizioni, segni, strict=True)]
+    return [Span(a, b, seg.label, seg.segnaposto, seg.score, seg.fonte)
+            for (a, b), seg in zip(posizioni, segni, strict=True)]
 
 
 def occorrenze_libere(testo: str, cerca_testo: str,
