@@ -2,7 +2,7 @@
 
 ``carica_italiano("auto")`` uses spaCy's it_core_news_lg / md / sm when the user has installed one
 (``python -m spacy download it_core_news_sm``) and otherwise the pipeline shipped with Narrazioni,
-``it_narrazioni`` (see ``analisi/modello/MODEL_CARD.md``). Whatever the model, callers see only the entity
+``it_narrazioni`` (see ``analisi/spacy_it/MODEL_CARD.md``). Whatever the model, callers see only the entity
 labels PER, LOC and ORG. Nothing is loaded at import time.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analisi.modello import componenti
+from analisi.spacy_it import componenti
 from archivio.errori import ErroreConfigurazione
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class ModelloNonDisponibile(ErroreConfigurazione, OSError):
 
 def percorso_modello_incluso() -> Path:
     """Where the shipped ``it_narrazioni`` pipeline lives inside the package."""
-    return Path(__file__).resolve().parent / "modello" / NOME_INCLUSO
+    return Path(__file__).resolve().parent / "spacy_it" / NOME_INCLUSO
 
 
 def etichetta_normalizzata(etichetta: str) -> str | None:

@@ -1,6 +1,6 @@
 """Piano di Zona mapping: every proposal sentence gets the best area and scheda of an editable taxonomy.
 
-The taxonomy is a TOML file (``analisi/taxonomie/piano_regionale_carpi.toml`` by default; a district
+The taxonomy is a TOML file (``analisi/tassonomie/piano_regionale_carpi.toml`` by default; a district
 points the setting ``tassonomia_piano`` to its own). A sentence is compared with each scheda's document
 (name, description, seed terms, and its area's description) in three ways:
 
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 SOGLIA_AREA: float = predefinito("piano_soglia_area")  # the setting's default: below it the area is "da assegnare"
 
-CARTELLA_TASSONOMIE = Path(__file__).resolve().parent / "taxonomie"
+CARTELLA_TASSONOMIE = Path(__file__).resolve().parent / "tassonomie"
 TASSONOMIA_PREDEFINITA = CARTELLA_TASSONOMIE / "piano_regionale_carpi.toml"
 FILE_BASE = Path(__file__).resolve().parent / "codifica" / "modello_predefinito" / "piano_base.json.gz"
 

@@ -306,7 +306,7 @@ def _lotti(archivio: Archivio, stadio: Stadio, dimensione: int, cifrario: Cifrar
 
 # The stage a forked worker runs: inherited through fork (models are not pickled, nor loaded again).
 _STADIO_FIGLIO: Stadio | None = None
-_MOTORI_FIGLIO: list[Any] = []
+_ENGINE_FIGLIO: list[Any] = []
 
 
 def _inizializza_figlio() -> None:
@@ -316,8 +316,8 @@ def _inizializza_figlio() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threadpool_limits(limits=1)  # inherited from the parent's limit; set again in case a library re-reads it
     # Connections opened by the parent must not be used by the child: give the child fresh pools.
-    for motore in _MOTORI_FIGLIO:
-        motore.dispose(close=False)
+    for engine in _ENGINE_FIGLIO:
+        engine.dispose(close=False)
 
 
 def _elabora_nel_figlio(lotto: list[RaccontoDaElaborare]) -> list[Any]:
@@ -332,9 +332,9 @@ def _esegui_lotti(archivio: Archivio, stadio: Stadio, lotti: Iterator[Lotto], ei
         for lotto, ids, guasti in lotti:
             yield _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi, guasti=guasti)
         return
-    global _STADIO_FIGLIO, _MOTORI_FIGLIO
+    global _STADIO_FIGLIO, _ENGINE_FIGLIO
     _STADIO_FIGLIO = stadio
-    _MOTORI_FIGLIO = [archivio.motore] + [r.motore for r in risorse if isinstance(r, Archivio)]
+    _ENGINE_FIGLIO = [archivio.engine] + [r.engine for r in risorse if isinstance(r, Archivio)]
     log.info("stage %s: %d worker processes", stadio.nome, processi)
     try:
         with multiprocessing.get_context("fork").Pool(processi, initializer=_inizializza_figlio) as pool:
@@ -360,7 +360,7 @@ def _esegui_lotti(archivio: Archivio, stadio: Stadio, lotti: Iterator[Lotto], ei
                     continue
                 yield _esegui_lotto(archivio, stadio, lotto, ids, eid, successivi, guasti=guasti, esiti=esiti)
     finally:
-        _STADIO_FIGLIO, _MOTORI_FIGLIO = None, []
+        _STADIO_FIGLIO, _ENGINE_FIGLIO = None, []
 
 
 def _esegui_lotto(archivio: Archivio, stadio: Stadio, lotto: list[RaccontoDaElaborare], ids: list[int],

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archivio.modelli import Audit
+from archivio.tabelle import Audit
 
 
 def registra(s: Session, chi: str, azione: str, oggetto: str | None = None,

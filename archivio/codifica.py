@@ -15,10 +15,10 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from archivio import audit
-from archivio.modelli import Associazione, Codice, Frase, Racconto
-from archivio.modelli_codifica import PianoFrase
 from archivio.periodi import data_narrata
 from archivio.politiche import SOGLIA_CODICE
+from archivio.tabelle import Associazione, Codice, Frase, Racconto
+from archivio.tabelle_codifica import PianoFrase
 from archivio.tempo import adesso
 
 FONTE_MODELLO = "modello"

@@ -37,7 +37,7 @@ def crea_privato(percorso: Path) -> None:
         os.close(os.open(percorso, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def crea_motore(url: str) -> Engine:
+def crea_engine(url: str) -> Engine:
     """Create the engine; SQLite gets WAL and foreign keys on every connection.
 
     A new SQLite file is created 0600 first: SQLite gives its -wal and -shm files the database's mode.
@@ -47,9 +47,9 @@ def crea_motore(url: str) -> Engine:
         if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
             crea_privato(Path(u.database))
-        motore = create_engine(url, connect_args={"timeout": 30})
-        event.listen(motore, "connect", _pragma_sqlite)
-        return motore
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _pragma_sqlite)
+        return engine
     return create_engine(url, pool_pre_ping=True)
 
 
@@ -65,14 +65,14 @@ class Archivio:
 
     def __init__(self, url: str, *, file_ritirati: Path | None = None) -> None:
         self.url = url
-        self.motore = crea_motore(url)
-        self._sessioni = sessionmaker(self.motore, expire_on_commit=False)
+        self.engine = crea_engine(url)
+        self._sessioni = sessionmaker(self.engine, expire_on_commit=False)
         # the list of withdrawn stories (archivio.ritirati); default: next to an SQLite file
         self.file_ritirati = file_ritirati if file_ritirati is not None else _ritirati_predefinito(url)
 
     @property
     def sqlite(self) -> bool:
-        return self.motore.dialect.name == "sqlite"
+        return self.engine.dialect.name == "sqlite"
 
     @contextmanager
     def transazione(self) -> Iterator[Session]:
@@ -86,7 +86,7 @@ class Archivio:
             yield sessione
 
     def chiudi(self) -> None:
-        self.motore.dispose()
+        self.engine.dispose()
 
 
 def _config_alembic(archivio: Archivio) -> Any:
@@ -94,14 +94,14 @@ def _config_alembic(archivio: Archivio) -> Any:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(CARTELLA_MIGRAZIONI))
-    cfg.attributes["motore"] = archivio.motore
+    cfg.attributes["engine"] = archivio.engine
     return cfg
 
 
 def revisione_corrente(archivio: Archivio) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with archivio.motore.connect() as conn:
+    with archivio.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -148,7 +148,7 @@ def migra(archivio: Archivio, cifrario: Cifrario | None = None) -> tuple[str | N
     backup: Path | None = None
     if prima == finale:
         return prima, finale, None
-    if archivio.sqlite and prima is None and inspect(archivio.motore).get_table_names():
+    if archivio.sqlite and prima is None and inspect(archivio.engine).get_table_names():
         raise RuntimeError("the database has tables but no migration history: refusing to touch it")
     db = make_url(archivio.url).database
     if archivio.sqlite and prima is not None and db and db != ":memory:":

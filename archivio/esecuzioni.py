@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archivio.modelli import Esecuzione
+from archivio.tabelle import Esecuzione
 from archivio.tempo import adesso
 
 

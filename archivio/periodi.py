@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Date, case, func, literal_column, null, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
-from archivio.modelli import Racconto
+from archivio.tabelle import Racconto
 
 
 @dataclass(frozen=True)

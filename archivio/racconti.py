@@ -9,14 +9,14 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from archivio.cifratura import Cifrario, ErroreChiave
 from archivio.errori import ErroreOperazione
-from archivio.modelli import (
+from archivio.tabelle import (
     Associazione,
     Consenso,
     Entita,
@@ -270,14 +270,23 @@ def carica_lotto(s: Session, ids: Sequence[int], cifrario: Cifrario | None, *,
     return lotto
 
 
-@dataclass(frozen=True)
-class Segnaposto:
-    inizio: int
-    fine: int
-    etichetta: str
-    segnaposto: str
-    punteggio: float
-    fonte: str
+class Segnaposto(Protocol):
+    """A placeholder to store as an ``entita`` row (offsets into ``testo_anon``): what the store reads of the
+    anonymiser's one span type, ``analisi.anonimizzazione.tipi.Span`` (the store may not import it).
+    The row itself (:class:`archivio.tabelle.Entita`) keeps the schema's column names."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def segnaposto(self) -> str | None: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def fonte(self) -> str: ...
 
 
 def salva_anonimizzazione(s: Session, racconto_id: int, testo_anon: str, segnaposti: Iterable[Segnaposto],
@@ -321,8 +330,8 @@ def salva_anonimizzazioni(s: Session, anonimizzazioni: Sequence[Anonimizzazione]
         return
     ids = [a.racconto_id for a in anonimizzazioni]
     s.execute(delete(Entita).where(Entita.racconto_id.in_(ids)))
-    entita = [{"racconto_id": a.racconto_id, "inizio": p.inizio, "fine": p.fine, "etichetta": p.etichetta,
-               "segnaposto": p.segnaposto, "punteggio": p.punteggio, "fonte": p.fonte}
+    entita = [{"racconto_id": a.racconto_id, "inizio": p.start, "fine": p.end, "etichetta": p.label,
+               "segnaposto": p.segnaposto or "", "punteggio": p.score, "fonte": p.fonte}
               for a in anonimizzazioni for p in a.segnaposti]
     if entita:
         s.execute(insert(Entita), entita)

@@ -32,7 +32,6 @@ from archivio import audit
 from archivio import temi as archivio_temi
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.modelli import Associazione, Consenso, Generazione, Racconto, Ricevuta, TestoGrezzo
 from archivio.racconti import (
     ErroreArchivio,
     NuovoRacconto,
@@ -41,6 +40,7 @@ from archivio.racconti import (
     impronta_testo,
     inserisci_racconto,
 )
+from archivio.tabelle import Associazione, Consenso, Generazione, Racconto, Ricevuta, TestoGrezzo
 from archivio.tempo import adesso
 
 log = logging.getLogger(__name__)
@@ -266,8 +266,8 @@ def versione_dati(s: Session) -> tuple[Any, ...]:
     primary keys): it changes when a story is added, approved (becomes visible), withdrawn, processed
     (sentences, codes, areas, themes, runs: a run's end moves ``finita_il``) or coded by a person. Caches
     keyed on it never disagree. Only primary keys and indexed columns: no scan of a big table."""
-    from archivio.modelli import Codice, Esecuzione, Frase, Revisione, Tema
-    from archivio.modelli_codifica import PianoFrase
+    from archivio.tabelle import Codice, Esecuzione, Frase, Revisione, Tema
+    from archivio.tabelle_codifica import PianoFrase
 
     def massimo(colonna: Any) -> Any:
         return select(func.max(colonna)).scalar_subquery()
@@ -402,7 +402,7 @@ def svuota_registro_sqlite(archivio: Archivio) -> None:
     """Best effort: fold the WAL into the database and truncate it, so deleted pages leave no copy there."""
     if not archivio.sqlite:
         return
-    with archivio.motore.connect() as conn:
+    with archivio.engine.connect() as conn:
         # Do not wait long for readers (the dashboard): a later checkpoint will do it.
         conn.exec_driver_sql("PRAGMA busy_timeout=200")
         try:

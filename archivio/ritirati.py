@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archivio.modelli import Racconto
+from archivio.tabelle import Racconto
 
 log = logging.getLogger(__name__)
 NOME_FILE = "ritirati.txt"

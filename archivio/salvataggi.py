@@ -35,10 +35,10 @@ from sqlalchemy.engine import Connection, make_url
 from archivio import audit
 from archivio.db import Archivio, migra, revisione_corrente, revisione_finale
 from archivio.errori import ErroreOperazione
-from archivio.modelli import Base, Racconto, Sessione
-from archivio.modelli_temi import ModelloTemiRiga
 from archivio.ricevute import elimina_racconto
 from archivio.ritirati import leggi_ritirati, racconti_ritirati, scrivi_ritirati
+from archivio.tabelle import Base, Racconto, Sessione
+from archivio.tabelle_temi import ModelloTemiRiga
 
 log = logging.getLogger(__name__)
 FORMATO = "narrazioni-backup/1"
@@ -65,7 +65,7 @@ class EsitoRipristino:
 
 
 def _tabelle() -> list[Any]:
-    import archivio.modelli_codifica  # noqa: F401 - every table in the metadata
+    import archivio.tabelle_codifica  # noqa: F401 - every table in the metadata
 
     return list(Base.metadata.sorted_tables)
 
@@ -100,7 +100,7 @@ def _copia_sqlite_coerente(archivio: Archivio, destinazione: Path) -> None:
     copia = Archivio(f"sqlite:///{destinazione}")
     try:
         migra(copia)
-        with archivio.motore.connect() as src, copia.motore.begin() as dst:
+        with archivio.engine.connect() as src, copia.engine.begin() as dst:
             src.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
             _copia_tabelle(src, dst)
             src.rollback()
@@ -112,9 +112,9 @@ def _senza_sessioni(copia: Archivio) -> None:
     """Dashboard logins are not data: a backup never carries them, a restored store starts logged out."""
     with copia.transazione() as s:
         s.execute(delete(Sessione))
-    with copia.motore.connect() as conn:  # no page of a deleted login left in the file
+    with copia.engine.connect() as conn:  # no page of a deleted login left in the file
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    with copia.motore.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with copia.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM")
 
 
@@ -142,7 +142,7 @@ def backup(archivio: Archivio, cartella_dati: Path, file: Path, *, file_chiave: 
         finally:
             copia.chiudi()
         manifesto = {"formato": FORMATO, "creato_il": datetime.now(UTC).isoformat(timespec="seconds"),
-                     "revisione": revisione, "racconti": racconti, "database": archivio.motore.dialect.name,
+                     "revisione": revisione, "racconti": racconti, "database": archivio.engine.dialect.name,
                      "cartella_dati": str(Path(cartella_dati).resolve()),
                      "chiave": "esclusa (la chiave non è mai in un backup)"}
         parziale = file.with_name(file.name + ".parziale")
@@ -215,14 +215,14 @@ def ripristina(file: Path, archivio_url: str, cartella_dati: Path, *, file_ritir
             archivio = Archivio(archivio_url, file_ritirati=file_ritirati)
         else:
             archivio = Archivio(archivio_url, file_ritirati=file_ritirati)
-            if set(inspect(archivio.motore).get_table_names()) - {"alembic_version"}:
+            if set(inspect(archivio.engine).get_table_names()) - {"alembic_version"}:
                 archivio.chiudi()
                 raise ErroreCopia("the target database is not empty (it has tables): restore only into an empty "
                                   "database, without running 'narrazioni init' first")
             migra(archivio)
             sorgente = Archivio(f"sqlite:///{base / NOME_DB}")
             try:
-                with sorgente.motore.connect() as src, archivio.motore.begin() as dst:
+                with sorgente.engine.connect() as src, archivio.engine.begin() as dst:
                     _copia_tabelle(src, dst)
                     _riallinea_sequenze(dst)
             finally:
@@ -242,7 +242,7 @@ def ripristina(file: Path, archivio_url: str, cartella_dati: Path, *, file_ritir
             if impronte:
                 scrivi_ritirati(file_ritirati, impronte)
             if archivio.sqlite:
-                with archivio.motore.connect() as conn:  # no page of a removed story left in the WAL
+                with archivio.engine.connect() as conn:  # no page of a removed story left in the WAL
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             archivio.chiudi()

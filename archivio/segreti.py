@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from archivio.db import Archivio
-from archivio.modelli import Base
+from archivio.tabelle import Base
 from archivio.tempo import adesso
 
 

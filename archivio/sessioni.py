@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from archivio.modelli import Sessione
+from archivio.tabelle import Sessione
 from archivio.tempo import adesso
 
 DURATA_MASSIMA = timedelta(hours=12)

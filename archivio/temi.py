@@ -16,9 +16,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from archivio import audit
-from archivio.modelli import AssegnazioneTema, Associazione, Racconto, StatoStadio, Tema
-from archivio.modelli_temi import CitazioneTema, ModelloTemiRiga
 from archivio.periodi import data_narrata
+from archivio.tabelle import AssegnazioneTema, Associazione, Racconto, StatoStadio, Tema
+from archivio.tabelle_temi import CitazioneTema, ModelloTemiRiga
 
 log = logging.getLogger(__name__)
 

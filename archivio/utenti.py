@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from archivio import audit
 from archivio.db import Archivio
 from archivio.errori import ErroreCruscotto, ErroreDati, ErrorePermesso
-from archivio.modelli import RUOLI_UTENTE, RUOLO_AMMINISTRATORE, Racconto, Tentativo, TestoGrezzo, Utente
+from archivio.tabelle import RUOLI_UTENTE, RUOLO_AMMINISTRATORE, Racconto, Tentativo, TestoGrezzo, Utente
 from archivio.tempo import adesso
 
 _hasher = PasswordHasher()

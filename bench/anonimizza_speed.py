@@ -149,10 +149,10 @@ def esegui_presidio(ingresso: Path, modello: str, massimo_parole: int, processi:
         model_to_presidio_entity_mapping={"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"},
         labels_to_ignore=["MISC"],
     )
-    motore_nlp = SpacyNlpEngine(
+    nlp_engine = SpacyNlpEngine(
         models=[{"lang_code": "it", "model_name": "it_narrazioni"}], ner_model_configuration=configurazione
     )
-    motore_nlp.nlp = {"it": nlp}  # type: ignore[assignment]  # no load(): it would download a model by name
+    nlp_engine.nlp = {"it": nlp}  # type: ignore[assignment]  # no load(): it would download a model by name
     registro = RecognizerRegistry(supported_languages=["it"])
     for r in (
         EmailRecognizer(supported_language="it"),
@@ -168,7 +168,7 @@ def esegui_presidio(ingresso: Path, modello: str, massimo_parole: int, processi:
         SpacyRecognizer(supported_language="it", supported_entities=["PERSON", "LOCATION", "ORGANIZATION"]),
     ):
         registro.add_recognizer(r)
-    analizzatore = AnalyzerEngine(nlp_engine=motore_nlp, registry=registro, supported_languages=["it"])
+    analizzatore = AnalyzerEngine(nlp_engine=nlp_engine, registry=registro, supported_languages=["it"])
     anonimizzatore = AnonymizerEngine()
     analizzatore.analyze("Mi chiamo Giulia, tel. 333 1234567.", language="it")  # warm up
     caricamento = time.perf_counter() - t0

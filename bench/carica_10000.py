@@ -141,7 +141,7 @@ def carica(cartella: Path, n: int, seme: int, lotto: int = 500) -> dict[str, flo
     for base in range(0, n, lotto):
         # no autoflush: the store functions flush where they need ids; thousands of pending code rows are
         # then written once per batch instead of before every query
-        with Session(archivio.motore, autoflush=False, expire_on_commit=False) as s, s.begin():
+        with Session(archivio.engine, autoflush=False, expire_on_commit=False) as s, s.begin():
             nuovi = []
             for i in range(base, min(n, base + lotto)):
                 frasi = rng.sample(pool, rng.randint(8, 22))
@@ -216,7 +216,7 @@ def carica(cartella: Path, n: int, seme: int, lotto: int = 500) -> dict[str, flo
             k=len(TEMI), random_state=seme, n_racconti=n, parametri={"bench": True}, metriche={}, temi=temi)
         archivio_temi.salva_assegnazioni(s, salvato.temi_ids, temi_racconto.items())
     tempi["temi"] = time.perf_counter() - t0
-    with archivio.motore.connect() as conn:
+    with archivio.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.exec_driver_sql("ANALYZE")
     archivio.chiudi()

@@ -200,12 +200,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["NARRAZIONI_DATABASE_URL"] = f"sqlite:///{db.resolve()}"
     from sqlalchemy import create_engine, text
 
-    motore = create_engine(os.environ["NARRAZIONI_DATABASE_URL"])
-    with motore.connect() as conn:
+    engine = create_engine(os.environ["NARRAZIONI_DATABASE_URL"])
+    with engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM racconti WHERE visibile")).scalar()
         frasi = conn.execute(text("SELECT count(*) FROM frasi")).scalar()
         codici = conn.execute(text("SELECT count(*) FROM codici")).scalar()
-    motore.dispose()
+    engine.dispose()
     carico = os.getloadavg()[0]
     print(f"archivio: {n} racconti visibili, {frasi} frasi, {codici} codici; "
           f"carico della macchina {carico:.1f} "

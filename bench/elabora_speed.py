@@ -74,12 +74,12 @@ def presidio_come_il_controllo(ingresso: Path) -> float:
     configurazione = NerModelConfiguration(
         model_to_presidio_entity_mapping={"PER": "PERSON", "LOC": "LOCATION", "ORG": "ORGANIZATION"},
         labels_to_ignore=["MISC"])
-    motore_nlp = SpacyNlpEngine(models=[{"lang_code": "it", "model_name": "it_narrazioni"}],
+    nlp_engine = SpacyNlpEngine(models=[{"lang_code": "it", "model_name": "it_narrazioni"}],
                                 ner_model_configuration=configurazione)
-    motore_nlp.nlp = {"it": carica_italiano()}  # type: ignore[assignment]  # every component, no download
+    nlp_engine.nlp = {"it": carica_italiano()}  # type: ignore[assignment]  # every component, no download
     registro = RecognizerRegistry(supported_languages=["it"])
-    registro.load_predefined_recognizers(languages=["it"], nlp_engine=motore_nlp)
-    analizzatore = AnalyzerEngine(nlp_engine=motore_nlp, registry=registro, supported_languages=["it"])
+    registro.load_predefined_recognizers(languages=["it"], nlp_engine=nlp_engine)
+    analizzatore = AnalyzerEngine(nlp_engine=nlp_engine, registry=registro, supported_languages=["it"])
     anonimizzatore = AnonymizerEngine()
     analizzatore.analyze("Mi chiamo Giulia Rossi, tel. 333 1234567.", language="it")  # warm up
     with open(ingresso, encoding="utf-8") as f:

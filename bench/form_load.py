@@ -224,7 +224,7 @@ def _verifica(cartella: Path, ris: Risultati) -> tuple[int, int, int, int]:
     from archivio import ricevute as store
     from archivio.db import Archivio
     from archivio.impostazioni import carica_impostazioni
-    from archivio.modelli import Racconto
+    from archivio.tabelle import Racconto
     from raccolta.ricevuta import hash_ricevuta
 
     imp = carica_impostazioni(cartella_dati=cartella, database_url=_url(cartella))

@@ -34,7 +34,7 @@ SHARED = RADICE.parent / "shared"
 if str(RADICE) not in sys.path:
     sys.path.insert(0, str(RADICE))
 
-from analisi.anonimizzazione import Anonimizzatore, Entita, Esito  # noqa: E402
+from analisi.anonimizzazione import Anonimizzatore, Esito, Span  # noqa: E402
 from analisi.anonimizzazione.tipi import STRUTTURATE  # noqa: E402
 
 FRASI_PER_DOCUMENTO = 20
@@ -118,7 +118,7 @@ def detokenizza(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
 
 def documenti_kind(shared: Path) -> list[Documento]:
     """KIND dev split (``FraseNer.dev``), in documents of consecutive sentences of one dev block."""
-    from analisi.modello.dati import DOMINI_GOLD, leggi_kind, spans_kind
+    from analisi.spacy_it.dati import DOMINI_GOLD, leggi_kind, spans_kind
 
     docs: list[Documento] = []
     for dominio in DOMINI_GOLD:
@@ -262,7 +262,7 @@ def documenti_semi(shared: Path) -> list[Documento]:
 
 
 # ------------------------------------------------------------------------------------------- metrics
-def etichetta_predetta(e: Entita) -> str:
+def etichetta_predetta(e: Span) -> str:
     return "SCUOLA" if e.scuola else e.label
 
 
@@ -307,7 +307,7 @@ class Conteggi:
 
 
 def valuta(
-    docs: list[Documento], esiti: list[list[Entita]], etichette: Sequence[str] | None = None, errori: int = 0
+    docs: list[Documento], esiti: list[list[Span]], etichette: Sequence[str] | None = None, errori: int = 0
 ) -> tuple[dict[str, dict[str, float]], float, list[str]]:
     per_label: dict[str, Conteggi] = defaultdict(Conteggi)
     sopravvive = 0
@@ -374,7 +374,7 @@ def valuta(
     return tabella, quota, esempi
 
 
-def _conteggi_doc(doc: Documento, ents: list[Entita], lab: str) -> tuple[int, int, int, int]:
+def _conteggi_doc(doc: Documento, ents: list[Span], lab: str) -> tuple[int, int, int, int]:
     """(gold spans, recalled, predicted, correct) of one label in one document (as in :func:`valuta`)."""
     predetti = [(e.start, e.end) for e in ents]
     gold = [g for g in doc.gold if g[2] == lab]
@@ -388,7 +388,7 @@ def _conteggi_doc(doc: Documento, ents: list[Entita], lab: str) -> tuple[int, in
 
 
 def intervalli(
-    docs: list[Documento], esiti: list[list[Entita]], lab: str = "PERSONA", ripetizioni: int = 1000, seme: int = 0
+    docs: list[Documento], esiti: list[list[Span]], lab: str = "PERSONA", ripetizioni: int = 1000, seme: int = 0
 ) -> tuple[tuple[float, float], tuple[float, float]]:
     """95 % bootstrap intervals (documents resampled) of one label's precision and recall."""
     import random
@@ -413,7 +413,7 @@ def intervalli(
 
 
 def intervalli_persona(
-    docs: list[Documento], esiti: list[list[Entita]], ripetizioni: int = 1000, seme: int = 0
+    docs: list[Documento], esiti: list[list[Span]], ripetizioni: int = 1000, seme: int = 0
 ) -> tuple[tuple[float, float], tuple[float, float]]:
     """95 % bootstrap intervals (documents resampled) of PERSONA precision and recall."""
     return intervalli(docs, esiti, "PERSONA", ripetizioni, seme)
@@ -423,7 +423,7 @@ def intervalli_persona(
 SOGLIE_CURVA = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 
 
-def nome_leggibile(doc: Documento, ents: list[Entita]) -> bool:
+def nome_leggibile(doc: Documento, ents: list[Span]) -> bool:
     """Whether some gold PERSONA span of the document stays (partly) readable."""
     predetti = [(e.start, e.end) for e in ents]
     return any(lab == "PERSONA" and not _coperto(doc.testo, a, b, predetti) for a, b, lab in doc.gold)

@@ -28,7 +28,7 @@ def main() -> None:
     archivio = Archivio(url)
     migra(archivio)
     registra_consenso(archivio, carica_impostazioni(cartella_dati=cartella, database_url=url).versione_consenso)
-    with archivio.motore.begin() as c:
+    with archivio.engine.begin() as c:
         consenso = c.exec_driver_sql("select id from consensi").scalar()
         c.exec_driver_sql(RACCONTI, [(f"R-{i}", consenso, f"h{i}", "parola " * 300) for i in range(10_000)])
         c.exec_driver_sql(FRASI, [(1 + i // 30, i % 30) for i in range(300_000)])

@@ -124,7 +124,7 @@ with st.expander("Anteprima delle citazioni (prime 200)"):
                  hide_index=True, width="stretch")
 
 # everything a download needs is captured now: it runs on another thread, after the click
-motore, aree_nomi, schede_nomi = archivio(), nomi_aree(), nomi_schede()
+arch, aree_nomi, schede_nomi = archivio(), nomi_aree(), nomi_schede()
 soglia_file = 0.0 if tutte_modello else soglia_modello
 soglia_area = impostazioni().piano_soglia_area
 descrizione = _descrivi(filtri, codici, aree)
@@ -134,7 +134,7 @@ scade = utente["ultima_attivita"] + impostazioni().sessione_minuti * 60  # a dow
 
 
 def _citazioni() -> tuple[list[ex.Citazione], ex.Intestazione]:
-    with motore.lettura() as s:
+    with arch.lettura() as s:
         righe = frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
                                     limite=None)
     scelta = ex.applica_astensione(ex.unisci(righe, soglia_area=soglia_area), soglia_file)
@@ -144,7 +144,7 @@ def _citazioni() -> tuple[list[ex.Citazione], ex.Intestazione]:
 
 
 def _qdpx() -> bytes:
-    with motore.lettura() as s:
+    with arch.lettura() as s:
         testi = testi_citabili(s, filtri)
         frasi = frasi_codificate(s, filtri, solo_citabili=True, limite=None)
         temi = temi_principali(s, [t["id"] for t in testi])

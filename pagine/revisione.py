@@ -33,9 +33,9 @@ def _coda() -> list[InRevisione]:
 def _html_con_span(testo: str, span: list[sg.Span], rischiosi: Sequence[tuple[int, int]] = ()) -> str:
     """The original text with the spans to hide marked (and labelled in words, not only by colour), and the
     words the anonymiser left in clear but thinks may be a name underlined and labelled "da controllare"."""
-    segni: list[tuple[int, int, sg.Span | None]] = [(sp.inizio, sp.fine, sp) for sp in span]
+    segni: list[tuple[int, int, sg.Span | None]] = [(sp.start, sp.end, sp) for sp in span]
     segni += [(a, b, None) for a, b in rischiosi
-              if 0 <= a < b <= len(testo) and not any(a < sp.fine and sp.inizio < b for sp in span)]
+              if 0 <= a < b <= len(testo) and not any(a < sp.end and sp.start < b for sp in span)]
     pezzi, pos = [], 0
     for inizio, fine, sp in sorted(segni, key=lambda x: x[0]):
         if inizio < pos:
@@ -47,7 +47,7 @@ def _html_con_span(testo: str, span: list[sg.Span], rischiosi: Sequence[tuple[in
                          f"<sub style='font-size:0.7em'>da controllare</sub>")
         else:
             nuovo = " (aggiunto)" if sp.fonte == "umano" else ""
-            etichetta = sg.etichetta(sp.segnaposto or "", sp.etichetta)
+            etichetta = sg.etichetta(sp.segnaposto or "", sp.label)
             pezzi.append(f"<mark style='background:#FFD6CC;color:inherit'>"
                          f"{testo_sicuro(testo[inizio:fine])}"
                          f"</mark><sub style='font-size:0.7em'>{html.escape(etichetta)}{nuovo}</sub>")
@@ -125,8 +125,8 @@ with destra:
     st.html("<div lang='it' style='line-height:1.7'>" + testo_sicuro(nuovo) + "</div>")
 
 st.subheader("Modifica i dati da nascondere")
-etichetta_span = {i: f"{sg.etichetta(sp.segnaposto or '', sp.etichetta)} "
-                     f"«{base[sp.inizio:sp.fine]}» ({sp.inizio}–{sp.fine})"
+etichetta_span = {i: f"{sg.etichetta(sp.segnaposto or '', sp.label)} "
+                     f"«{base[sp.start:sp.end]}» ({sp.start}–{sp.end})"
                   for i, sp in enumerate(span)}
 if stato["allineato"]:
     togliere = st.multiselect("Togli (non è un dato personale)", list(etichetta_span),
@@ -141,7 +141,7 @@ with st.form(f"aggiungi_{voce.racconto_id}", clear_on_submit=True):
     da_nascondere = c1.text_input("Aggiungi: testo da nascondere (tutte le occorrenze)")
     etichetta = c2.selectbox("Tipo", ETICHETTE)
     if st.form_submit_button("Aggiungi"):
-        libere = sg.occorrenze_libere(base, da_nascondere, [(sp.inizio, sp.fine) for sp in span])
+        libere = sg.occorrenze_libere(base, da_nascondere, [(sp.start, sp.end) for sp in span])
         if not libere:
             st.warning("Testo non trovato (o già nascosto).")
         else:

@@ -21,18 +21,18 @@ def file_protetto(nome_utente: str, ruoli: Sequence[str], azione: str, genera: C
 
     Streamlit runs it on its own thread, outside the page script: it reads nothing from the session.
     """
-    motore = archivio()
+    arch = archivio()
 
     def scarica() -> bytes:
-        with motore.lettura() as s:
+        with arch.lettura() as s:
             stato = stato_utente(s, nome_utente)
         scaduta = scade is not None and time.time() > scade
         if scaduta or stato is None or not stato[1] or stato[0] not in ruoli:
-            with motore.transazione() as s:
+            with arch.transazione() as s:
                 audit.registra(s, nome_utente, "esportazione_negata", azione)
             return b"Accesso negato: il tuo ruolo non permette questa esportazione.\n"
         dati = genera()
-        with motore.transazione() as s:
+        with arch.transazione() as s:
             audit.registra(s, nome_utente, "esportazione", azione, {**(dettagli or {}), "byte": len(dati)})
         return dati
 

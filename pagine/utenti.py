@@ -9,7 +9,7 @@ import streamlit as st
 from analisi.etichette import dettagli_leggibili, etichetta_azione, tabella_leggibile
 from archivio import audit, ricevute, sessioni
 from archivio.errori import ErroreCruscotto
-from archivio.modelli import RUOLI_UTENTE
+from archivio.tabelle import RUOLI_UTENTE
 from archivio.utenti import (
     ErroreUtente,
     UtenteDettaglio,

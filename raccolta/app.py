@@ -102,7 +102,7 @@ class _Stato:
     csrf: GettoniCsrf
     limite_invii: LimiteRichieste
     limite_ritiri: LimiteRichieste
-    modelli: Jinja2Templates
+    templates: Jinja2Templates
     # One writer thread with group commit: SQLite takes one writer at a time anyway, and queueing here
     # instead of in SQLite's busy handler (which sleeps) keeps latency low under load.
     scrittore: Scrittore
@@ -185,10 +185,10 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
     limiti = limiti or Limiti()
     segreto = segreto or secrets.token_bytes(32)
     chiave_limiti = secrets.token_bytes(32)
-    modelli = Jinja2Templates(directory=str(CARTELLA / "templates"))
-    modelli.env.trim_blocks = True
-    modelli.env.lstrip_blocks = True
-    modelli.env.globals.update(titolo_progetto=titolo_progetto, luogo=luogo)
+    templates = Jinja2Templates(directory=str(CARTELLA / "templates"))
+    templates.env.trim_blocks = True
+    templates.env.lstrip_blocks = True
+    templates.env.globals.update(titolo_progetto=titolo_progetto, luogo=luogo)
     stato = _Stato(
         impostazioni=impostazioni, archivio=archivio, cifrario=cifrario, limiti=limiti,
         csrf=GettoniCsrf(segreto, limiti.durata_gettone_ore * 3600),
@@ -196,7 +196,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
         # matchable from the store), unlike the CSRF key, which every worker shares.
         limite_invii=LimiteRichieste(limiti.invii_max, limiti.finestra_limiti_secondi, chiave_limiti),
         limite_ritiri=LimiteRichieste(limiti.ritiri_max, limiti.finestra_limiti_secondi, chiave_limiti),
-        modelli=modelli,
+        templates=templates,
         scrittore=Scrittore(archivio, cifrario, finestra_duplicati=timedelta(
             minutes=limiti.finestra_duplicati_minuti)),
     )
@@ -212,7 +212,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
     app.mount("/static", StaticFiles(directory=str(CARTELLA / "static")), name="static")
 
     def pagina_troppo_grande() -> bytes:
-        return modelli.get_template("errore.html").render(
+        return templates.get_template("errore.html").render(
             radice="", titolo="Testo troppo lungo",
             messaggio="Il modulo inviato è troppo grande. Il racconto può avere al massimo "
                       f"{MAX_CARATTERI:,} caratteri: accorcialo e riprova.".replace(",", ".")).encode("utf-8")
@@ -242,7 +242,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
     def preresa(request: Request, nome: str, chiave: tuple[str, ...], **valori: Any) -> tuple[str, str]:
         chiave = (request.scope.get("root_path", ""), *chiave)
         if chiave not in prerese:
-            html = modelli.get_template(nome).render(contesto(request, **valori))
+            html = templates.get_template(nome).render(contesto(request, **valori))
             prima, trovato, dopo = html.partition(SEGNAPOSTO)
             assert trovato and SEGNAPOSTO not in dopo, f"{nome}: the marker must appear exactly once"
             if len(prerese) > 100:  # association lists change rarely: keep the cache small anyway
@@ -269,7 +269,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
                             status: int = 200, avviso: str | None = None) -> Response:
         _, consenso_html, testo_citazione = await stato.consenso_async(impostazioni.versione_consenso)
         gettone = gettone_per(request)
-        risposta = modelli.TemplateResponse(request, "modulo.html", contesto(
+        risposta = templates.TemplateResponse(request, "modulo.html", contesto(
             request, **contesto_modulo(valori, errori, avviso, gettone, consenso_html, testo_citazione,
                                        await stato.nomi_associazioni())), status_code=status)
         return con_gettone(request, risposta, gettone)
@@ -278,7 +278,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
                       status: int = 200, avviso: str | None = None) -> Response:
         gettone = gettone_per(request)
         errori = errori or []
-        risposta = modelli.TemplateResponse(request, "ritira.html", contesto(
+        risposta = templates.TemplateResponse(request, "ritira.html", contesto(
             request, titolo="Ritira il tuo racconto", codice=codice, errori=errori,
             per_campo={e.campo: e.messaggio for e in errori}, avviso=avviso, gettone=gettone,
             lunghezza=LUNGHEZZA), status_code=status)
@@ -286,7 +286,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
 
     def pagina_errore(request: Request, status: int, titolo: str, messaggio: str,
                       intestazioni: dict[str, str] | None = None) -> Response:
-        return modelli.TemplateResponse(request, "errore.html", contesto(
+        return templates.TemplateResponse(request, "errore.html", contesto(
             request, titolo=titolo, messaggio=messaggio), status_code=status, headers=intestazioni)
 
     async def leggi_modulo(request: Request) -> dict[str, Any] | None:
@@ -428,14 +428,14 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
         resto = limiti.ritardo_ritiro_secondi - (time.monotonic() - inizio)
         if resto > 0:
             await asyncio.sleep(resto)
-        return modelli.TemplateResponse(request, "ritirato.html",
+        return templates.TemplateResponse(request, "ritirato.html",
                                         contesto(request, titolo="Richiesta ricevuta"))
 
     @app.get("/informativa", response_class=HTMLResponse)
     async def informativa(request: Request) -> Response:
         versione = impostazioni.versione_consenso
         _, consenso_html, _ = await stato.consenso_async(versione)
-        return modelli.TemplateResponse(request, "informativa.html", contesto(
+        return templates.TemplateResponse(request, "informativa.html", contesto(
             request, titolo="Informativa sul trattamento dei dati", versione=versione,
             consenso_html=consenso_html))
 

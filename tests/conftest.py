@@ -47,11 +47,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 def _svuota_postgres(url: str) -> None:
-    motore = create_engine(url)
-    with motore.begin() as conn:
+    engine = create_engine(url)
+    with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
-    motore.dispose()
+    engine.dispose()
 
 
 @pytest.fixture

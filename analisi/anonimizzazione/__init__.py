@@ -12,7 +12,7 @@ Public API (the pipeline stage and ``narrazioni anonimizza`` call exactly this):
 from analisi.anonimizzazione.campi import EsitoRacconto, anonimizza_racconti
 from analisi.anonimizzazione.flusso import ErroreIngresso, anonimizza_jsonl
 from analisi.anonimizzazione.motore import Anonimizzatore
-from analisi.anonimizzazione.tipi import ETICHETTE, Entita, Esito
+from analisi.anonimizzazione.tipi import ETICHETTE, Esito, Span
 
-__all__ = ["ETICHETTE", "Anonimizzatore", "Entita", "ErroreIngresso", "Esito", "EsitoRacconto", "anonimizza_jsonl",
+__all__ = ["ETICHETTE", "Anonimizzatore", "ErroreIngresso", "Esito", "EsitoRacconto", "Span", "anonimizza_jsonl",
            "anonimizza_racconti"]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from analisi.anonimizzazione.tipi import Entita, Esito
+from analisi.anonimizzazione.tipi import Esito, Span
 
 if TYPE_CHECKING:
     from analisi.anonimizzazione.motore import Anonimizzatore
@@ -24,12 +24,12 @@ SEPARATORE = "\n\n"
 
 @dataclass(frozen=True)
 class SegnapostoAnon:
-    """A placeholder in the anonymised text: offsets into it, and the entity it replaced."""
+    """A placeholder in the anonymised text: offsets into it, and the raw span it replaced."""
 
-    inizio: int
-    fine: int
+    start: int
+    end: int
     segnaposto: str
-    entita: Entita
+    span: Span
 
 
 @dataclass
@@ -45,16 +45,16 @@ class EsitoRacconto:
     segnaposti: list[SegnapostoAnon]
     campi_anon: dict[str, str]
     esito: Esito
-    entita_campi: list[Entita] = field(default_factory=list)
+    span_campi: list[Span] = field(default_factory=list)
 
 
-def _segnaposti(esito: Esito) -> tuple[list[Entita], list[str]]:
+def _segnaposti(esito: Esito) -> tuple[list[Span], list[str]]:
     """The entities of ``esito`` in text order, with the placeholder that replaced each one."""
     coppie = sorted(zip(esito.entita, esito.segnaposti, strict=True), key=lambda c: c[0].start)
     return [e for e, _ in coppie], [s for _, s in coppie]
 
 
-def _ritaglia(documento: str, inizio: int, fine: int, entita: Sequence[Entita],
+def _ritaglia(documento: str, inizio: int, fine: int, entita: Sequence[Span],
               segnaposti: Sequence[str]) -> tuple[str, list[SegnapostoAnon]]:
     """The part [inizio, fine) of the document with its entities replaced (an entity that crosses the
     border is replaced on both sides)."""
@@ -112,8 +112,8 @@ def anonimizza_racconti(anonimizzatore: Anonimizzatore, racconti: Iterable[tuple
         _, inizio_testo, fine_testo = confini[0]
         testo_anon, nel_testo = _ritaglia(documento, inizio_testo, fine_testo, entita, segnaposti)
         campi_anon = {}
-        entita_campi = []
+        span_campi = []
         for nome, a, b in confini[1:]:
             campi_anon[nome], nel_campo = _ritaglia(documento, a, b, entita, segnaposti)
-            entita_campi += [p.entita for p in nel_campo]
-        yield EsitoRacconto(testo_anon, nel_testo, campi_anon, esito, entita_campi)
+            span_campi += [p.span for p in nel_campo]
+        yield EsitoRacconto(testo_anon, nel_testo, campi_anon, esito, span_campi)

@@ -23,7 +23,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from analisi.modello.dati import DOMINI_GOLD, leggi_kind, spans_kind
+from analisi.spacy_it.dati import DOMINI_GOLD, leggi_kind, spans_kind
 
 DESTINAZIONE = Path(__file__).resolve().parent.parent / "risorse" / "nomi_kind.tsv"
 DESTINAZIONE_PAROLE = DESTINAZIONE.with_name("parole_comuni.txt")

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from analisi.anonimizzazione.segnaposto import (
-    Span,
     allinea,
     codifica_mappa,
     decodifica_mappa,
@@ -21,15 +20,14 @@ from analisi.anonimizzazione.segnaposto import (
     segnaposti_in,
     superfici,
 )
+from analisi.anonimizzazione.tipi import Span
 from archivio.cifratura import Cifrario
 from archivio.cruscotto.revisioni import (
-    DettaglioRevisione,
     dettaglio_revisione,
     registra_approvazione,
     salva_mappa_revisione,
     testi_da_approvare,
 )
-from archivio.racconti import Segnaposto
 
 
 @dataclass
@@ -57,10 +55,6 @@ class Revisione:
         return self.grezzo if self.allineato else self.testo_anon
 
 
-def _righe(d: DettaglioRevisione) -> list[tuple[int, int, str, str, float, str]]:
-    return [(e.inizio, e.fine, e.etichetta, e.segnaposto, e.punteggio, e.fonte) for e in d.entita]
-
-
 def apri_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruolo: str, chi: str) -> Revisione:
     """Decrypt a held story (administrator only, audited) with the raw spans behind its placeholders.
 
@@ -73,15 +67,15 @@ def apri_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruolo: s
     if span is not None and ricostruisci(d.grezzo, span)[0] != d.testo_anon:
         span = None  # the stored text was changed by other means: find the spans again
     if span is None:
-        span = allinea(d.grezzo, d.testo_anon, _righe(d), mappa)
+        span = allinea(d.grezzo, d.testo_anon, d.entita, mappa)
         if span is not None:
             # the stored mapping (it may hold the fields' surfaces too) and every surface of the text
             mappa = superfici([*((k, v) for k, lista in mappa.items() for v in lista),
-                               *((sp.segnaposto or "", d.grezzo[sp.inizio:sp.fine]) for sp in span)])
+                               *((sp.segnaposto or "", d.grezzo[sp.start:sp.end]) for sp in span)])
             salva_mappa_revisione(s, racconto_id, cifrario.cifra(codifica_mappa(mappa, span)))
     allineato = span is not None
     if span is None:
-        span = [Span(a, b, et, sp, pu, fo) for a, b, et, sp, pu, fo in segnaposti_in(d.testo_anon, _righe(d))]
+        span = segnaposti_in(d.testo_anon, d.entita)
     return Revisione(d.racconto_id, d.codice, d.grezzo, d.testo_anon, span, d.motivi, allineato, mappa,
                      d.campi_grezzi, d.campi_anon)
 
@@ -96,11 +90,11 @@ def approva_revisione(s: Session, racconto_id: int, span: Sequence[Span], cifrar
     """
     _, base = testi_da_approvare(s, racconto_id, cifrario, ruolo=ruolo, grezzo=base_grezza)
     nuovo, posizioni, _ = ricostruisci(base, span)
-    righe = [Segnaposto(a, b, sp.etichetta, sp.segnaposto or "", sp.punteggio, sp.fonte) for a, b, sp in posizioni]
+    righe = [Span(a, b, sp.label, sp.segnaposto or "", sp.score, sp.fonte) for a, b, sp in posizioni]
     payload = None
     if base_grezza:  # with the anonymised text as base, the surfaces are placeholders: the payload stays
         raw = [sp for _, _, sp in posizioni]
-        mappa = superfici((sp.segnaposto or "", base[sp.inizio:sp.fine]) for sp in raw)
+        mappa = superfici((sp.segnaposto or "", base[sp.start:sp.end]) for sp in raw)
         payload = cifrario.cifra(codifica_mappa(mappa, raw))
     registra_approvazione(s, racconto_id, nuovo, righe, payload, ruolo=ruolo, chi=chi,
                              aggiunti=sum(1 for sp in span if sp.fonte == "umano"), base_grezza=base_grezza)

@@ -26,13 +26,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from analisi.anonimizzazione.nomi.parole import PARTICELLE, TITOLI
 from analisi.anonimizzazione.risorse import parole_di
-from analisi.anonimizzazione.tipi import ETICHETTE, FONTE_SCUOLA, NUMERATE
-from archivio.racconti import Segnaposto
+from analisi.anonimizzazione.tipi import ETICHETTE, FONTE_SCUOLA, NUMERATE, Span
 
 if TYPE_CHECKING:
     from analisi.anonimizzazione.campi import EsitoRacconto
@@ -150,19 +148,6 @@ class Numerazione:
 
 
 # ------------------------------------------------------------------------------------- spans, mapping
-@dataclass(frozen=True)
-class Span:
-    """A span of personal data in the RAW text (offsets into it) and the placeholder that replaces it
-    (``None``: not given yet, :func:`ricostruisci` numbers it). ``etichetta`` is a review label."""
-
-    inizio: int
-    fine: int
-    etichetta: str
-    segnaposto: str | None = None
-    punteggio: float = 1.0
-    fonte: str = "umano"
-
-
 def superfici(coppie: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     """THE mapping: (placeholder, surface) pairs in text order -> placeholder: its distinct surfaces."""
     out: dict[str, list[str]] = {}
@@ -200,7 +185,7 @@ def _lista(valore: Any) -> list[str]:
 def codifica_mappa(mappa: Mapping[str, Sequence[str]], span: Sequence[Span]) -> str:
     """The payload stored encrypted next to the raw text: the mapping and the raw text's spans."""
     return json.dumps({"versione": 2, "superfici": {k: list(v) for k, v in mappa.items()},
-                       "span": [[s.inizio, s.fine, s.etichetta, s.segnaposto, s.punteggio, s.fonte] for s in span]},
+                       "span": [[s.start, s.end, s.label, s.segnaposto, s.score, s.fonte] for s in span]},
                       ensure_ascii=False)
 
 
@@ -236,46 +221,43 @@ def ricostruisci(grezzo: str,
     placeholder from :class:`Numerazione` (the one numbering of the anonymiser). Overlaps: the earlier (and
     longer) span wins.
     """
-    ordinati = sorted(span, key=lambda x: (x.inizio, -x.fine))
+    ordinati = sorted(span, key=lambda x: (x.start, -x.end))
     scelti: list[Span] = []
     for sp in ordinati:
-        if sp.fine <= sp.inizio or (scelti and sp.inizio < scelti[-1].fine):
+        if sp.end <= sp.start or (scelti and sp.start < scelti[-1].end):
             continue
         scelti.append(sp)
     liberi = []
     pos = 0
     for sp in scelti:
-        liberi.append(grezzo[pos:sp.inizio])
-        pos = sp.fine
+        liberi.append(grezzo[pos:sp.start])
+        pos = sp.end
     liberi.append(grezzo[pos:])
     numerazione = Numerazione("".join(liberi))  # placeholders already in the raw text outside the spans
     for sp in scelti:
         if sp.segnaposto:
-            numerazione.registra(sp.segnaposto, grezzo[sp.inizio:sp.fine])
+            numerazione.registra(sp.segnaposto, grezzo[sp.start:sp.end])
     pezzi: list[str] = []
     posizioni: list[tuple[int, int, Span]] = []
     lunghezza = 0
     for letterale, sp in zip(liberi, scelti, strict=False):
-        segnaposto = sp.segnaposto or numerazione.assegna(sp.etichetta, grezzo[sp.inizio:sp.fine])
+        segnaposto = sp.segnaposto or numerazione.assegna(sp.label, grezzo[sp.start:sp.end])
         pezzi += [letterale, segnaposto]
         lunghezza += len(letterale)
         posizioni.append((lunghezza, lunghezza + len(segnaposto),
-                          Span(sp.inizio, sp.fine, sp.etichetta, segnaposto, sp.punteggio, sp.fonte)))
+                          Span(sp.start, sp.end, sp.label, segnaposto, sp.score, sp.fonte)))
         lunghezza += len(segnaposto)
     pezzi.append(liberi[-1])
-    mappa = superfici((p[2].segnaposto or "", grezzo[p[2].inizio:p[2].fine]) for p in posizioni)
+    mappa = superfici((p[2].segnaposto or "", grezzo[p[2].start:p[2].end]) for p in posizioni)
     return "".join(pezzi), posizioni, mappa_leggibile(mappa)
 
 
-Segno = tuple[int, int, str, str, float, str]
-
-
-def segnaposti_in(testo: str, entita: Sequence[tuple[Any, ...]] = ()) -> list[Segno]:
-    """Placeholders in an anonymised text as (start, end, label, placeholder, score, source): from the stored
-    ``entita`` rows (start, end, label, placeholder, score, source) when they match the text, else by pattern."""
+def segnaposti_in(testo: str, entita: Sequence[tuple[Any, ...]] = ()) -> list[Span]:
+    """Placeholders in an anonymised text as spans of it: from the stored ``entita`` rows (start, end, label,
+    placeholder, score, source) when they match the text, else by pattern."""
     if entita and all(testo[e[0]:e[1]] == e[3] for e in entita):
-        return [(e[0], e[1], etichetta(e[3], e[2]), e[3], float(e[4]), str(e[5])) for e in sorted(entita)]
-    return [(m.start(), m.end(), etichetta(m.group()), m.group(), 1.0, "segnaposto")
+        return [Span(e[0], e[1], etichetta(e[3], e[2]), e[3], float(e[4]), str(e[5])) for e in sorted(entita)]
+    return [Span(m.start(), m.end(), etichetta(m.group()), m.group(), 1.0, "segnaposto")
             for m in SEGNAPOSTO_RE.finditer(testo)]
 
 
@@ -292,9 +274,9 @@ def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
     segni = segnaposti_in(anon, entita)
     letterali = []
     pos = 0
-    for a, b, *_ in segni:
-        letterali.append(anon[pos:a])
-        pos = b
+    for segno in segni:
+        letterali.append(anon[pos:segno.start])
+        pos = segno.end
     letterali.append(anon[pos:])
     if not grezzo.startswith(letterali[0]):
         return None
@@ -308,7 +290,7 @@ def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
             return [] if inizio == len(grezzo) else None
         seguente = letterali[k + 1]
         candidati: list[int] = []
-        for sup in sorted(set(note.get(segni[k][3], ())), key=len, reverse=True):
+        for sup in sorted(set(note.get(segni[k].segnaposto or "", ())), key=len, reverse=True):
             if grezzo.startswith(sup, inizio):
                 candidati.append(inizio + len(sup))
         fine_massima = len(grezzo) - len(letterali[-1]) if k == len(segni) - 1 else len(grezzo)
@@ -332,7 +314,8 @@ def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
     posizioni = risolvi(0, len(letterali[0]))
     if posizioni is None:
         return None
-    return [Span(a, b, seg[2], seg[3], seg[4], seg[5]) for (a, b), seg in zip(posizioni, segni, strict=True)]
+    return [Span(a, b, seg.label, seg.segnaposto, seg.score, seg.fonte)
+            for (a, b), seg in zip(posizioni, segni, strict=True)]
 
 
 def occorrenze_libere(testo: str, cerca_testo: str,
@@ -346,17 +329,17 @@ def occorrenze_libere(testo: str, cerca_testo: str,
 
 
 # ------------------------------------------------------------------------------------ the pipeline stage
-def span_da_salvare(grezzo: str, esito: EsitoRacconto) -> tuple[list[Segnaposto], str | None]:
+def span_da_salvare(grezzo: str, esito: EsitoRacconto) -> tuple[list[Span], str | None]:
     """What the anonymisation stage stores for a story: the placeholder rows (offsets into the anonymised
     text, review labels) and the payload to encrypt next to the raw text (mapping and raw spans; None when
     nothing was masked)."""
     righe = []
     span = []
     for p in esito.segnaposti:
-        label = etichetta(p.segnaposto, p.entita.label)
-        righe.append(Segnaposto(p.inizio, p.fine, label, p.segnaposto, p.entita.score, p.entita.fonte))
-        span.append(Span(p.entita.start, min(p.entita.end, len(grezzo)), label, p.segnaposto, p.entita.score,
-                         p.entita.fonte))
+        label = etichetta(p.segnaposto, p.span.label)
+        righe.append(Span(p.start, p.end, label, p.segnaposto, p.span.score, p.span.fonte))
+        span.append(Span(p.span.start, min(p.span.end, len(grezzo)), label, p.segnaposto, p.span.score,
+                         p.span.fonte))
     if not esito.esito.superfici:
         return righe, None
     return righe, codifica_mappa(esito.esito.superfici, span)

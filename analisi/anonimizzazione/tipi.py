@@ -1,4 +1,4 @@
-"""Data types of the anonymiser: found entities, results, labels and their placeholders."""
+"""Data types of the anonymiser: spans of personal data, results, labels and their placeholders."""
 
 from __future__ import annotations
 
@@ -38,15 +38,24 @@ STRUTTURATE: frozenset[str] = frozenset(ETICHETTE) - {"PERSONA", "LUOGO", "ORGAN
 
 
 @dataclass(frozen=True)
-class Entita:
-    """A span of personal data; ``start``/``end`` are offsets into the ORIGINAL text."""
+class Span:
+    """THE span of personal data of the anonymiser: detection, placeholders, review and the stage all use it.
+
+    ``start``/``end`` are offsets into the text the span was found in: the ORIGINAL (raw) text for detection,
+    the review and the encrypted payload; the anonymised text for the placeholder rows the stage stores
+    (``archivio.tabelle.Entita``, the stored row, keeps the schema's column names). ``label`` is the label of
+    the batch contract (:data:`ETICHETTE`) or a review label (``SCUOLA``); ``segnaposto`` the placeholder
+    that replaces the span (``None``: not given yet, :func:`.segnaposto.ricostruisci` numbers it); ``text``
+    the surface as found by detection (empty for spans rebuilt or added in the review).
+    """
 
     start: int
     end: int
     label: str
-    text: str
-    score: float
-    fonte: str
+    segnaposto: str | None = None
+    score: float = 1.0
+    fonte: str = "umano"
+    text: str = ""
 
     @property
     def scuola(self) -> bool:
@@ -58,12 +67,12 @@ class Esito:
     """The result for one story.
 
     ``superfici`` is the mapping (:mod:`.segnaposto`): placeholder -> the distinct original surfaces it
-    replaced; ``segnaposti`` the placeholder of each entity, in order. Both must be stored only encrypted.
+    replaced; ``segnaposti`` the placeholder of each span of ``entita``, in order. Both must be stored only encrypted.
     ``da_rivedere`` puts the story in the administrator's review queue, ``motivi`` says why (in Italian).
     """
 
     testo_anon: str
-    entita: list[Entita]
+    entita: list[Span]
     superfici: dict[str, list[str]] = field(default_factory=dict)
     da_rivedere: bool = False
     motivi: list[str] = field(default_factory=list)

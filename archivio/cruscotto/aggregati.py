@@ -21,7 +21,7 @@ from archivio.cruscotto.filtri import (
     nome_associazione,
     tema_principale,
 )
-from archivio.modelli import Associazione, Codice, Frase, Racconto, StatoStadio, Tema
+from archivio.tabelle import Associazione, Codice, Frase, Racconto, StatoStadio, Tema
 
 
 def temi_principali(s: Session, ids: Iterable[int]) -> dict[int, str]:

@@ -21,7 +21,7 @@ from archivio.cruscotto.filtri import (
     data_effettiva,
     nome_associazione,
 )
-from archivio.modelli import Associazione, Codice, Frase, Racconto
+from archivio.tabelle import Associazione, Codice, Frase, Racconto
 
 
 # ---------------------------------------------------------------------------------- a story and its sentences

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archivio.cruscotto.filtri import Filtri, aree_effettive, codici_effettivi, condizioni, nome_associazione
-from archivio.modelli import Associazione, Codice, Frase, Racconto
-from archivio.modelli_codifica import PianoFrase
+from archivio.tabelle import Associazione, Codice, Frase, Racconto
+from archivio.tabelle_codifica import PianoFrase
 
 CRITERI_CODIFICA = {
     "scelte": "Frasi da cui il modello impara di più (incertezza e varietà, come «codifica scegli»)",

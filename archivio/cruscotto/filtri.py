@@ -12,10 +12,10 @@ from sqlalchemy import ColumnElement, Select, String, and_, exists, func, litera
 from sqlalchemy.orm import Session, aliased
 
 from archivio.cruscotto.indice_testo import condizione_testo
-from archivio.modelli import AssegnazioneTema, Associazione, Codice, Frase, Racconto, Tema
-from archivio.modelli_codifica import PianoFrase
 from archivio.periodi import data_narrata
 from archivio.politiche import CODICI
+from archivio.tabelle import AssegnazioneTema, Associazione, Codice, Frase, Racconto, Tema
+from archivio.tabelle_codifica import PianoFrase
 
 NESSUNA_ASSOCIAZIONE = "(nessuna)"
 SOGLIA = 0.5  # a model code holds from this probability (the default of archivio.codifica)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Integer, and_, column, false, func, text
 from sqlalchemy.orm import Session
 
-from archivio.modelli import Racconto
+from archivio.tabelle import Racconto
 
 # ------------------------------------------------------------------------------------------ full-text search
 _TERMINE = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')

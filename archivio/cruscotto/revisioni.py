@@ -19,7 +19,8 @@ from archivio import audit
 from archivio.cifratura import Cifrario
 from archivio.cruscotto.filtri import nome_associazione
 from archivio.errori import ErroreCruscotto, PermessoNegato
-from archivio.modelli import (
+from archivio.racconti import CAMPI_LIBERI, Segnaposto, decifra_campi
+from archivio.tabelle import (
     RUOLO_AMMINISTRATORE,
     Associazione,
     Entita,
@@ -28,7 +29,6 @@ from archivio.modelli import (
     StatoStadio,
     TestoGrezzo,
 )
-from archivio.racconti import CAMPI_LIBERI, Segnaposto, decifra_campi
 from archivio.tempo import adesso
 
 
@@ -57,6 +57,10 @@ def coda_revisione(s: Session) -> list[InRevisione]:
             for i, c, t, a, mot, cr, p, g in righe]
 
 
+#: a stored placeholder row: (start, end, label, placeholder, score, source), offsets into ``testo_anon``
+RigaEntita = tuple[int, int, str, str, float, str]
+
+
 @dataclass
 class DettaglioRevisione:
     """A held story decrypted for review: raw and anonymised text, the stored placeholders, the decrypted
@@ -66,7 +70,7 @@ class DettaglioRevisione:
     codice: str
     grezzo: str
     testo_anon: str
-    entita: list[Segnaposto]
+    entita: list[RigaEntita]
     motivi: list[str]
     mappa: str = ""  # the decrypted payload of ``testi_grezzi.mappa_cifrata`` ("" when none)
     # the free-text fields (title, zone, other association, import file name): raw and anonymised
@@ -93,7 +97,7 @@ def dettaglio_revisione(s: Session, racconto_id: int, cifrario: Cifrario, *, ruo
         raise ErroreCruscotto("il testo originale non è più disponibile (periodo di conservazione scaduto)")
     grezzo = cifrario.decifra(cifrato)
     mappa = cifrario.decifra(mappa_cifrata) if mappa_cifrata else ""
-    entita = [Segnaposto(e.inizio, e.fine, e.etichetta, e.segnaposto, e.punteggio, e.fonte)
+    entita = [(e.inizio, e.fine, e.etichetta, e.segnaposto, e.punteggio, e.fonte)
               for e in s.scalars(select(Entita).where(Entita.racconto_id == racconto_id).order_by(Entita.inizio))]
     audit.registra(s, chi, "grezzo_letto", codice, {"motivo": "revisione_anonimizzazione"})
     return DettaglioRevisione(racconto_id, codice, grezzo, anon or "", entita, [str(m) for m in (motivi or [])],
@@ -139,8 +143,8 @@ def registra_approvazione(s: Session, racconto_id: int, testo_anon: str, segnapo
     if codice is None:
         raise ErroreCruscotto("racconto inesistente")
     s.execute(delete(Entita).where(Entita.racconto_id == racconto_id))
-    s.add_all(Entita(racconto_id=racconto_id, inizio=p.inizio, fine=p.fine, etichetta=p.etichetta,
-                     segnaposto=p.segnaposto, punteggio=p.punteggio, fonte=p.fonte[:40]) for p in segnaposti)
+    s.add_all(Entita(racconto_id=racconto_id, inizio=p.start, fine=p.end, etichetta=p.label,
+                     segnaposto=p.segnaposto or "", punteggio=p.score, fonte=p.fonte[:40]) for p in segnaposti)
     valori: dict[str, Any] = {"approvato_il": adesso()}
     if mappa_cifrata is not None:
         valori["mappa_cifrata"] = mappa_cifrata

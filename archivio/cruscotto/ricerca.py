@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archivio.cruscotto.filtri import Filtri, come_data, condizioni, data_effettiva, nome_associazione
-from archivio.modelli import Associazione, Racconto
+from archivio.tabelle import Associazione, Racconto
 
 
 @dataclass(frozen=True)

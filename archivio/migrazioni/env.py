@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from alembic import context
 
-from archivio.modelli import Base
+from archivio.tabelle import Base
 
 config = context.config
-motore = config.attributes.get("motore")
-if motore is None:  # `alembic revision --autogenerate` run by a developer
-    from archivio.db import crea_motore
+engine = config.attributes.get("engine")
+if engine is None:  # `alembic revision --autogenerate` run by a developer
+    from archivio.db import crea_engine
 
-    motore = crea_motore(config.get_main_option("sqlalchemy.url") or "sqlite:///sviluppo.db")
+    engine = crea_engine(config.get_main_option("sqlalchemy.url") or "sqlite:///sviluppo.db")
 
-with motore.connect() as conn:
+with engine.connect() as conn:
     context.configure(connection=conn, target_metadata=Base.metadata,
                       render_as_batch=conn.dialect.name == "sqlite")
     with context.begin_transaction():

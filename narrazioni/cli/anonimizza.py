@@ -44,8 +44,8 @@ def anonimizza(
 
 @modello_app.command("addestra", context_settings=_OPZIONI_LIBERE)
 def modello_addestra(ctx: typer.Context) -> None:
-    """Retrain it_narrazioni from ../shared (KIND, UD); options as `python -m analisi.modello.addestra -h`."""
-    from analisi.modello.addestra import main as addestra_main
+    """Retrain it_narrazioni from ../shared (KIND, UD); options as `python -m analisi.spacy_it.addestra -h`."""
+    from analisi.spacy_it.addestra import main as addestra_main
 
     raise typer.Exit(addestra_main(list(ctx.args)))
 
@@ -53,6 +53,6 @@ def modello_addestra(ctx: typer.Context) -> None:
 @modello_app.command("valuta", context_settings=_OPZIONI_LIBERE)
 def modello_valuta(ctx: typer.Context) -> None:
     """Scores of an Italian pipeline on KIND dev and UD ParTUT test (`--modello auto|narrazioni|NAME`)."""
-    from analisi.modello.valuta import main as valuta_main
+    from analisi.spacy_it.valuta import main as valuta_main
 
     raise typer.Exit(valuta_main(list(ctx.args)))

@@ -17,7 +17,7 @@ def _controlla_chiave(archivio: Any, percorso_chiave: Path) -> None:
     from archivio import racconti as q
     from archivio.cifratura import Cifrario, ErroreChiave
 
-    if "testi_grezzi" not in inspect(archivio.motore).get_table_names():
+    if "testi_grezzi" not in inspect(archivio.engine).get_table_names():
         return
     with archivio.lettura() as s:
         quanti = q.testi_cifrati_presenti(s)

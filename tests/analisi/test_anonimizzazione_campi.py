@@ -6,7 +6,7 @@ import pytest
 
 from analisi.anonimizzazione import Anonimizzatore, anonimizza_racconti
 from analisi.anonimizzazione.campi import SEPARATORE, _ritaglia
-from analisi.anonimizzazione.tipi import Entita
+from analisi.anonimizzazione.tipi import Span
 from archivio.racconti import CAMPI_LIBERI
 
 TESTO = ("Durante il lockdown passavo le giornate sul balcone e la sera ascoltavo la radio. "
@@ -52,7 +52,7 @@ def test_senza_campi_come_il_solo_testo(anonimizzatore: Anonimizzatore) -> None:
                                   nomi_campi=CAMPI_LIBERI)
     atteso = anonimizzatore.anonimizza(testo)
     assert esito.testo_anon == atteso.testo_anon and esito.campi_anon == {}
-    assert [p.segnaposto for p in esito.segnaposti] == [esito.testo_anon[p.inizio:p.fine] for p in esito.segnaposti]
+    assert [p.segnaposto for p in esito.segnaposti] == [esito.testo_anon[p.start:p.end] for p in esito.segnaposti]
     assert len(esito.segnaposti) == len(atteso.entita)
 
 
@@ -66,8 +66,8 @@ def test_molti_racconti_in_ordine(anonimizzatore: Anonimizzatore) -> None:
 
 def test_un_entita_a_cavallo_si_maschera_da_entrambe_le_parti() -> None:
     documento = "abito in via Roma" + SEPARATORE + "12 bis"
-    e = Entita(9, len(documento), "INDIRIZZO", documento[9:], 1.0, "regola")
+    e = Span(9, len(documento), "INDIRIZZO", score=1.0, fonte="regola", text=documento[9:])
     testo, segni = _ritaglia(documento, 0, 17, [e], ["[INDIRIZZO]"])
     campo, _ = _ritaglia(documento, 19, len(documento), [e], ["[INDIRIZZO]"])
     assert testo == "abito in [INDIRIZZO]" and campo == "[INDIRIZZO]"
-    assert testo[segni[0].inizio:segni[0].fine] == "[INDIRIZZO]"
+    assert testo[segni[0].start:segni[0].end] == "[INDIRIZZO]"

@@ -107,16 +107,16 @@ def test_una_numerazione_e_una_mappa_per_anonimizzatore_e_revisione(anon: Anonim
     nuovo, posizioni, mappa = sg.ricostruisci(testo, span)
     assert nuovo == esito.testo_anon
     assert [sp.segnaposto for _, _, sp in posizioni] == esito.segnaposti
-    assert all(sg.etichetta(s) == sp.etichetta for s, sp in zip(esito.segnaposti, span, strict=True))
+    assert all(sg.etichetta(s) == sp.label for s, sp in zip(esito.segnaposti, span, strict=True))
     assert mappa == esito.mappa
     assert esito.superfici == sg.superfici(zip(esito.segnaposti, (e.text for e in esito.entita), strict=True))
-    righe = [(a, b, sp.etichetta, sp.segnaposto, 1.0, "x") for a, b, sp in posizioni]
+    righe = [(a, b, sp.label, sp.segnaposto, 1.0, "x") for a, b, sp in posizioni]
     ritrovati = sg.allinea(testo, esito.testo_anon, righe, esito.superfici)
     assert ritrovati is not None and sg.ricostruisci(testo, ritrovati)[0] == esito.testo_anon
     for sp in ritrovati:
-        prima, ultima = _parole_ai_bordi(testo[sp.inizio:sp.fine])
+        prima, ultima = _parole_ai_bordi(testo[sp.start:sp.end])
         assert prima not in PREPOSIZIONI and ultima not in PREPOSIZIONI, (sp, testo)
-        assert ". " not in testo[sp.inizio:sp.fine], (sp, testo)
+        assert ". " not in testo[sp.start:sp.end], (sp, testo)
     # the payload stored next to the raw text gives the same spans and mapping back
     assert sg.decodifica_mappa(sg.codifica_mappa(esito.superfici, [sp for _, _, sp in posizioni])) == (
         esito.superfici, [sp for _, _, sp in posizioni])

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from stdnum import iban as stdnum_iban
 from stdnum.it import codicefiscale
 
-from analisi.anonimizzazione import Anonimizzatore, Entita, Esito
+from analisi.anonimizzazione import Anonimizzatore, Esito, Span
 from analisi.anonimizzazione.riconoscitori.codici import trova_codici_fiscali, trova_iban
 from analisi.anonimizzazione.riconoscitori.contatti import trova_email, trova_telefoni
 
@@ -258,7 +258,7 @@ def test_offset_esatti(anon: Anonimizzatore, storia: tuple[str, list[tuple[str, 
     assert ricostruito == esito.testo_anon
 
 
-def _posizione(esito: Esito, entita: Entita) -> int:
+def _posizione(esito: Esito, entita: Span) -> int:
     """Offset of an entity's placeholder in the anonymised text."""
     spostamento = 0
     for e in esito.entita:

@@ -18,9 +18,9 @@ from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import Audit, Codice, Frase
-from archivio.modelli_codifica import PianoFrase
 from archivio.racconti import NuovoRacconto, RaccontoDaElaborare
+from archivio.tabelle import Audit, Codice, Frase
+from archivio.tabelle_codifica import PianoFrase
 
 TESTI = [
     "La mattina facevo la spesa per mia madre e poi tornavo al computer. Avevo paura ogni volta che mio padre "

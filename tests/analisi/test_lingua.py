@@ -157,7 +157,7 @@ def test_nessun_lavoro_all_import() -> None:
     ],
 )
 def test_regole_lemma(forma: str, pos: str, atteso: str) -> None:
-    from analisi.modello.componenti import lemma
+    from analisi.spacy_it.componenti import lemma
 
     assert lemma(forma, pos) == atteso
 

@@ -20,8 +20,8 @@ from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import Esecuzione, Frase, Racconto, StatoStadio
 from archivio.racconti import NuovoRacconto
+from archivio.tabelle import Esecuzione, Frase, Racconto, StatoStadio
 from tests.conftest import RADICE
 
 TESTI = [f"Racconto numero {i}. La mattina facevo la spesa per mia madre! Poi lavoravo al computer." +

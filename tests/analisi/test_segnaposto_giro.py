@@ -17,8 +17,8 @@ from analisi import esporta as ex
 from analisi.anonimizzazione import revisione as rv
 from analisi.anonimizzazione import segnaposto as sg
 from analisi.pipeline import esegui
-from archivio import modelli as m
 from archivio import racconti as q
+from archivio import tabelle as m
 from archivio.cifratura import Cifrario
 from archivio.cruscotto import aggregati
 from archivio.cruscotto.filtri import Filtri
@@ -57,14 +57,14 @@ def _coerente(anon: str, grezzo: str, righe: list[tuple[Any, ...]], payload: str
     assert span is not None
     assert sg.ricostruisci(grezzo, span)[0] == anon
     if rinumera:  # the one numbering: the anonymiser's spans without their placeholders give the same text
-        assert sg.ricostruisci(grezzo, [sg.Span(x.inizio, x.fine, x.etichetta) for x in span])[0] == anon
+        assert sg.ricostruisci(grezzo, [sg.Span(x.start, x.end, x.label) for x in span])[0] == anon
     assert [(a, b, et, seg) for a, b, et, seg in righe] == [
-        (a, b, x.etichetta, x.segnaposto) for a, b, x in sg.ricostruisci(grezzo, span)[1]]
+        (a, b, x.label, x.segnaposto) for a, b, x in sg.ricostruisci(grezzo, span)[1]]
     for a, b, etichetta, segnaposto in righe:
         assert anon[a:b] == segnaposto and sg.SEGNAPOSTO_RE.fullmatch(segnaposto)
         assert sg.etichetta(segnaposto) == etichetta and etichetta in sg.ETICHETTE_REVISIONE
     for x in span:  # the mapping holds every surface of the text under its placeholder
-        assert grezzo[x.inizio:x.fine] in mappa[x.segnaposto or ""]
+        assert grezzo[x.start:x.end] in mappa[x.segnaposto or ""]
     return span
 
 
@@ -94,9 +94,9 @@ def test_giro_completo_sul_corpus(archivio: Archivio, cifrario: Cifrario, impost
     grezzo = aperta.grezzo
     prima = aperta.testo_anon
     # remove one person's mention, add a word left in clear (all its free occurrences), as the page does
-    tolto = next(x for x in aperta.span if x.etichetta == "PERSONA")
+    tolto = next(x for x in aperta.span if x.label == "PERSONA")
     restanti = [x for x in aperta.span if x != tolto]
-    occupati = [(x.inizio, x.fine) for x in restanti]
+    occupati = [(x.start, x.end) for x in restanti]
     parola = next(w for w in ("quartiere", "casa", "paura", "giorni", "mamma", "lavoro")
                   if sg.occorrenze_libere(grezzo, w, occupati))
     aggiunti = [sg.Span(a, b, "LUOGO", None, 1.0, "umano") for a, b in sg.occorrenze_libere(grezzo, parola, occupati)]
@@ -110,7 +110,7 @@ def test_giro_completo_sul_corpus(archivio: Archivio, cifrario: Cifrario, impost
     assert [x.segnaposto for x in dopo if x.fonte != "umano"] == [x.segnaposto for x in restanti]
     nuovi = {x.segnaposto or "" for x in dopo if x.fonte == "umano"}
     assert len(nuovi) == 1 and nuovi.pop() not in prima
-    assert grezzo[tolto.inizio:tolto.fine] in anon and parola not in anon.lower()
+    assert grezzo[tolto.start:tolto.end] in anon and parola not in anon.lower()
     # opening it again needs no search either
     with archivio.transazione() as s:
         assert rv.apri_revisione(s, rid, cifrario, ruolo="amministratore", chi="ada").span == dopo
@@ -135,8 +135,8 @@ def test_giro_completo_sul_corpus(archivio: Archivio, cifrario: Cifrario, impost
         if t["id"] == rid:
             continue
         for x in span_t or []:  # a masked name is readable nowhere in the exported story
-            if x.etichetta == "PERSONA" and len(grezzo_t[x.inizio:x.fine]) > 3:
-                assert grezzo_t[x.inizio:x.fine] not in anon_t, (t["codice"], grezzo_t[x.inizio:x.fine])
+            if x.label == "PERSONA" and len(grezzo_t[x.start:x.end]) > 3:
+                assert grezzo_t[x.start:x.end] not in anon_t, (t["codice"], grezzo_t[x.start:x.end])
     assert all(testo in per_id[r] for r, testo in frasi if r in per_id)
 
 
@@ -149,7 +149,7 @@ def test_racconto_senza_span_salvati_allineato_una_volta(archivio: Archivio, cif
     with archivio.transazione() as s:
         r = q.inserisci_racconto(s, q.NuovoRacconto(testo=grezzo, canale="modulo", versione_consenso="2020-1"),
                                  cifrario)
-        segni = [q.Segnaposto(m.start(), m.end(), sg.etichetta(m.group()), m.group(), 0.9, "ner")
+        segni = [sg.Span(m.start(), m.end(), sg.etichetta(m.group()), m.group(), 0.9, "ner")
                  for m in sg.SEGNAPOSTO_RE.finditer(anon)]
         q.salva_anonimizzazione(s, r.id, anon, segni, cifrario.cifra(json.dumps(
             {"[PERSONA_1]": "Graziella Pincelli", "[INDIRIZZO]": "via Roma 3"})), ["prova"])
@@ -157,7 +157,7 @@ def test_racconto_senza_span_salvati_allineato_una_volta(archivio: Archivio, cif
     with archivio.transazione() as s:
         aperta = rv.apri_revisione(s, rid, cifrario, ruolo="amministratore", chi="ada")
     assert aperta.allineato
-    assert [grezzo[x.inizio:x.fine] for x in aperta.span] == ["Graziella Pincelli", "via Roma 3", "Pincelli"]
+    assert [grezzo[x.start:x.end] for x in aperta.span] == ["Graziella Pincelli", "via Roma 3", "Pincelli"]
     assert aperta.superfici == {"[PERSONA_1]": ["Graziella Pincelli", "Pincelli"], "[INDIRIZZO]": ["via Roma 3"]}
     monkeypatch.setattr(rv, "allinea", _senza_ricerca)
     with archivio.transazione() as s:

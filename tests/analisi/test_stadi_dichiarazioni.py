@@ -60,11 +60,11 @@ def test_ogni_stadio_scrive_solo_le_tabelle_che_dichiara(archivio: Archivio, cif
                 corrente.pop()
 
         monkeypatch.setattr(stadio, "salva", salva)
-    event.listen(archivio.motore, "before_cursor_execute", registra)
+    event.listen(archivio.engine, "before_cursor_execute", registra)
     try:
         esito = esegui(archivio, impostazioni, cifrario, stadi=stadi)
     finally:
-        event.remove(archivio.motore, "before_cursor_execute", registra)
+        event.remove(archivio.engine, "before_cursor_execute", registra)
     assert not any(esito.errori.values()), esito.errori
     for stadio in stadi:
         assert scritte[stadio.nome], f"{stadio.nome} wrote nothing on 30 stories"

@@ -16,9 +16,9 @@ from archivio import temi as archivio_temi
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import AssegnazioneTema, Racconto, StatoStadio, Tema
-from archivio.modelli_temi import CitazioneTema, ModelloTemiRiga
 from archivio.racconti import NuovoRacconto
+from archivio.tabelle import AssegnazioneTema, Racconto, StatoStadio, Tema
+from archivio.tabelle_temi import CitazioneTema, ModelloTemiRiga
 from tests.conftest import RADICE
 from tests.stadi_prova import AnonimizzaFinta
 
@@ -29,7 +29,7 @@ MIGRAZIONE = RADICE / "archivio" / "migrazioni" / "versions" / "0005_temi.py"
 def archivio_temi_pronto(archivio: Archivio) -> Archivio:
     # Until the lead links 0005 into the migration chain the tables may be missing: create them if so.
     for tabella in (ModelloTemiRiga.__table__, CitazioneTema.__table__):
-        tabella.create(archivio.motore, checkfirst=True)  # type: ignore[attr-defined]
+        tabella.create(archivio.engine, checkfirst=True)  # type: ignore[attr-defined]
     return archivio
 
 
@@ -138,12 +138,12 @@ def test_migrazione_0005_su_e_giu(tmp_path: Path) -> None:
     modulo = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(modulo)
     assert modulo.revision == "0005"
-    from archivio.modelli import Base
+    from archivio.tabelle import Base
 
-    motore = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    Base.metadata.create_all(motore, tables=[t for n, t in Base.metadata.tables.items()
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    Base.metadata.create_all(engine, tables=[t for n, t in Base.metadata.tables.items()
                                              if n not in ("modelli_temi", "citazioni_tema")])
-    with motore.begin() as conn:
+    with engine.begin() as conn:
         ctx = MigrationContext.configure(conn, opts={"render_as_batch": True})
         with Operations.context(ctx):
             modulo.upgrade()

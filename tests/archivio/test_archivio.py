@@ -13,12 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select, text
 
-from archivio import modelli as m
+from analisi.anonimizzazione.tipi import Span
 from archivio import racconti as q
+from archivio import tabelle as m
 from archivio.cifratura import Cifrario, ErroreChiave
 from archivio.db import Archivio, migra, revisione_corrente, revisione_finale
-from archivio.modelli import Audit, Codice, Entita, Frase, Racconto, Revisione, StatoStadio
-from archivio.racconti import ErroreArchivio, NuovaFrase, NuovoRacconto, Segnaposto
+from archivio.racconti import ErroreArchivio, NuovaFrase, NuovoRacconto
+from archivio.tabelle import Audit, Codice, Entita, Frase, Racconto, Revisione, StatoStadio
 from archivio.tempo import adesso
 from archivio.utenti import (
     SCONOSCIUTO,
@@ -38,7 +39,7 @@ def _nuovo(testo: str = "Durante il lockdown facevo la spesa per i vicini.", **k
 
 
 def test_migrazione_crea_tutte_le_tabelle(archivio: Archivio) -> None:
-    tabelle = set(inspect(archivio.motore).get_table_names())
+    tabelle = set(inspect(archivio.engine).get_table_names())
     attese = {"associazioni", "consensi", "racconti", "testi_grezzi", "stati_stadio", "frasi", "codici",
               "temi", "assegnazioni_tema", "esecuzioni", "utenti", "audit", "entita", "revisioni", "tentativi"}
     assert attese <= tabelle
@@ -49,7 +50,7 @@ def test_migrazione_crea_tutte_le_tabelle(archivio: Archivio) -> None:
 def test_sqlite_in_wal_con_chiavi_esterne(archivio: Archivio) -> None:
     if not archivio.sqlite:
         pytest.skip("SQLite only")
-    with archivio.motore.connect() as conn:
+    with archivio.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
@@ -138,7 +139,7 @@ def test_cancellare_un_racconto_cancella_tutto_il_derivato(archivio: Archivio, c
     with archivio.transazione() as s:
         rid = q.inserisci_racconto(s, _nuovo(), cifrario).id
         q.salva_anonimizzazione(s, rid, "[PERSONA_1] faceva la spesa.",
-                                [Segnaposto(0, 11, "PERSONA", "[PERSONA_1]", 0.9, "ner")], b"x", ["motivo"])
+                                [Span(0, 11, "PERSONA", "[PERSONA_1]", 0.9, "ner")], b"x", ["motivo"])
         q.salva_frasi(s, rid, [NuovaFrase(0, 28, "[PERSONA_1] faceva la spesa.")])
         q.segna(s, [rid], "frasi", 1, None, [])
         fid = s.scalar(select(Frase.id))
@@ -185,7 +186,7 @@ def test_scritture_a_lotti_come_una_per_volta(archivio: Archivio, cifrario: Cifr
     with archivio.transazione() as s:
         ids = [q.inserisci_racconto(s, _nuovo(f"Racconto numero {i} abbastanza lungo da valere."), cifrario).id
                for i in range(3)]
-        q.salva_anonimizzazione(s, ids[0], "vecchio", [Segnaposto(0, 3, "LUOGO", "[LUOGO_1]", 0.5, "ner")], b"m0",
+        q.salva_anonimizzazione(s, ids[0], "vecchio", [Span(0, 3, "LUOGO", "[LUOGO_1]", 0.5, "ner")], b"m0",
                                 ["vecchio motivo"])
         q.salva_frasi(s, ids[0], [NuovaFrase(0, 4, "Uno.")])
         q.salva_frasi(s, ids[1], [NuovaFrase(0, 4, "Due.")])
@@ -194,8 +195,8 @@ def test_scritture_a_lotti_come_una_per_volta(archivio: Archivio, cifrario: Cifr
     with archivio.transazione() as s:
         q.salva_anonimizzazioni(s, [
             q.Anonimizzazione(ids[0], "[PERSONA_1] e [PERSONA_2].",
-                              [Segnaposto(0, 11, "PERSONA", "[PERSONA_1]", 0.9, "ner"),
-                               Segnaposto(14, 25, "PERSONA", "[PERSONA_2]", 0.8, "regole")], b"m1", []),
+                              [Span(0, 11, "PERSONA", "[PERSONA_1]", 0.9, "ner"),
+                               Span(14, 25, "PERSONA", "[PERSONA_2]", 0.8, "regole")], b"m1", []),
             q.Anonimizzazione(ids[1], "testo b", [], None, ["età esatta di un minore"],
                               campi_anon={"titolo": "Titolo [LUOGO_1]"}, campi_cifrati=b"c1"),
             q.Anonimizzazione(ids[2], "testo c", [], None, []),

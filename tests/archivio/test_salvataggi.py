@@ -14,9 +14,9 @@ from archivio import sessioni
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import Sessione
 from archivio.ritirati import impronta_ritiro, leggi_ritirati
 from archivio.salvataggi import ErroreCopia, backup, ripristina
+from archivio.tabelle import Sessione
 from raccolta.invio import invia_racconto, ritira_racconto
 from raccolta.validazione import valida_racconto
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from archivio import sessioni
 from archivio.db import Archivio, migra
-from archivio.modelli import Sessione
+from archivio.tabelle import Sessione
 from archivio.tempo import adesso
 
 INATTIVITA = timedelta(minutes=60)

@@ -19,7 +19,7 @@ from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import Racconto
+from archivio.tabelle import Racconto
 from scripts.browser_locale import aspetta_porta, porta_libera
 from tests.conftest import RADICE
 

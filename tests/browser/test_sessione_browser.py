@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from archivio.db import Archivio
-from archivio.modelli import Sessione
+from archivio.tabelle import Sessione
 from pagine.protezioni import NOME_COOKIE
 from scripts.browser_locale import aspetta_porta, porta_libera
 from tests.browser.test_dashboard_browser import ATTESA, _accedi, _quieta

@@ -67,7 +67,7 @@ def test_dopo_il_ritiro_nessun_file_contiene_il_racconto(tmp_path: Path) -> None
     with archivio.lettura() as s:
         from sqlalchemy import select
 
-        from archivio.modelli import Racconto
+        from archivio.tabelle import Racconto
 
         importato = s.scalar(select(Racconto.codice).where(Racconto.id_esterno == "importato-1"))
     assert importato is not None

@@ -37,7 +37,7 @@ def _crea(cartella: Path) -> tuple[Impostazioni, Dati]:
     registra_consenso(a, imp.versione_consenso)
     crea_chiave(imp.percorso_chiave())
     d = popola(a, Cifrario.da_file(imp.percorso_chiave()))
-    with a.motore.connect() as conn:  # fold the WAL in: the file alone is the whole database
+    with a.engine.connect() as conn:  # fold the WAL in: the file alone is the whole database
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     a.chiudi()
     return imp, d

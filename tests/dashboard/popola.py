@@ -10,14 +10,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from analisi.anonimizzazione import segnaposto as sg
+from analisi.anonimizzazione.tipi import Span
 from analisi.frasi import dividi_frasi
 from archivio import codifica
 from archivio import racconti as q
 from archivio import temi as archivio_temi
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.modelli import Frase
-from archivio.racconti import NuovaFrase, NuovoRacconto, Segnaposto
+from archivio.racconti import NuovaFrase, NuovoRacconto
+from archivio.tabelle import Frase
 from archivio.utenti import aggiungi_utente
 
 RADICE = Path(__file__).resolve().parents[2]
@@ -114,7 +115,7 @@ def popola(archivio: Archivio, cifrario: Cifrario, *, n: int = 24) -> Dati:
                                                   consenso_citazione=True), cifrario)
         segni = [(m.start(), m.end(), m.group(0)) for m in sg.SEGNAPOSTO_RE.finditer(anon)]
         q.salva_anonimizzazione(
-            s, r.id, anon, [Segnaposto(a, b, "PERSONA" if "PERSONA" in t else "INDIRIZZO", t, 0.55, "ner")
+            s, r.id, anon, [Span(a, b, "PERSONA" if "PERSONA" in t else "INDIRIZZO", t, 0.55, "ner")
                             for a, b, t in segni],
             cifrario.cifra('{"[PERSONA_1]": "Graziella Pincelli", "[INDIRIZZO]": "via Roma 3"}'),
             ["bassa confidenza: PERSONA 10-29 (0.55)"], campi_anon={"titolo": "Trattenuto"})

@@ -24,8 +24,8 @@ from archivio import codifica
 from archivio.cruscotto import aggregati
 from archivio.cruscotto.citazioni import frasi_codificate
 from archivio.cruscotto.filtri import Filtri
-from archivio.modelli import Codice, Frase, Racconto
-from archivio.modelli_codifica import PianoFrase
+from archivio.tabelle import Codice, Frase, Racconto
+from archivio.tabelle_codifica import PianoFrase
 from tests.dashboard.conftest import Ambiente
 from tests.dashboard.test_esporta import XSD_REFI
 

@@ -167,7 +167,7 @@ def test_rimappa_proposte_impara_dalle_correzioni(ambiente: Ambiente) -> None:
     from sqlalchemy import select
 
     from analisi.piano import AssegnazionePiano
-    from archivio.modelli_codifica import PianoFrase
+    from archivio.tabelle_codifica import PianoFrase
 
     class Mappa:
         autore = "piano-prova@2"

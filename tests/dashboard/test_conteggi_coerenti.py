@@ -52,7 +52,7 @@ def test_versione_dati_cambia_con_l_elaborazione(ambiente: Ambiente) -> None:
     from sqlalchemy import select
 
     from archivio import esecuzioni
-    from archivio.modelli import Codice, Frase
+    from archivio.tabelle import Codice, Frase
 
     with ambiente.archivio.lettura() as s:
         prima = ricevute.versione_dati(s)

@@ -19,8 +19,8 @@ from archivio.cruscotto.filtri import NESSUNA_ASSOCIAZIONE, Filtri, valori_filtr
 from archivio.cruscotto.indice_testo import _FTS_PRESENTE, ha_indice_testo
 from archivio.cruscotto.revisioni import coda_revisione
 from archivio.errori import PermessoNegato
-from archivio.modelli import Frase, Racconto, StatoStadio
 from archivio.ricevute import elimina_racconto
+from archivio.tabelle import Frase, Racconto, StatoStadio
 from archivio.utenti import stato_conservazione
 from tests.dashboard.conftest import Ambiente
 
@@ -157,7 +157,7 @@ def test_solo_l_amministratore_legge_il_grezzo(ambiente: Ambiente) -> None:
                 approva_revisione(s, rid, [], ambiente.cifrario, ruolo=ruolo, chi="x")
         d = apri_revisione(s, rid, ambiente.cifrario, ruolo="amministratore", chi="ada")
     assert d.allineato
-    assert [d.grezzo[sp.inizio:sp.fine] for sp in d.span] == ["Graziella Pincelli", "via Roma 3"]
+    assert [d.grezzo[sp.start:sp.end] for sp in d.span] == ["Graziella Pincelli", "via Roma 3"]
 
 
 def test_approvazione_rifa_le_fasi_successive(ambiente: Ambiente) -> None:
@@ -209,11 +209,11 @@ def test_allinea_ritrova_gli_span(parole: list[str], scelte: list[bool], etichet
             span.append(sg.Span(pos, pos + len(p), etichette[i]))
         pos += len(p) + 1
     anon, posizioni, mappa = sg.ricostruisci(grezzo, span)
-    entita = [(a, b, sp.etichetta, sp.segnaposto, 1.0, "x") for a, b, sp in posizioni]
+    entita = [(a, b, sp.label, sp.segnaposto, 1.0, "x") for a, b, sp in posizioni]
     ritrovati = sg.allinea(grezzo, anon, entita, mappa)
     assert ritrovati is not None
     assert sg.ricostruisci(grezzo, ritrovati)[0] == anon
-    assert [grezzo[s.inizio:s.fine] for s in ritrovati] == [grezzo[s.inizio:s.fine] for _, _, s in posizioni]
+    assert [grezzo[s.start:s.end] for s in ritrovati] == [grezzo[s.start:s.end] for _, _, s in posizioni]
 
 
 def test_allinea_rifiuta_testi_diversi() -> None:

@@ -75,7 +75,7 @@ def test_revisione_e_indice(archivio: Archivio, cifrario: Cifrario, caricato: Da
     assert rid is not None
     with archivio.transazione() as s:
         d = apri_revisione(s, rid, cifrario, ruolo="amministratore", chi="ada")
-        span = [sp for sp in d.span if sp.etichetta == "PERSONA"]
+        span = [sp for sp in d.span if sp.label == "PERSONA"]
         approva_revisione(s, rid, span, cifrario, ruolo="amministratore", chi="ada")
     with archivio.lettura() as s:
         totale, righe = cerca(s, Filtri(testo='"via Roma"'))

@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from archivio.modelli import Audit
+from archivio.tabelle import Audit
 from dashboard import MESSAGGIO_ERRORE
 from pagine.registro import PAGINE, Pagina
 from tests.conftest import RADICE

@@ -22,7 +22,7 @@ from analisi.codifica.codebook import DESCRIZIONI, SOTTOCODICI
 from archivio.cruscotto import aggregati
 from archivio.cruscotto.citazioni import FraseDaCitare, frasi_codificate
 from archivio.cruscotto.filtri import Filtri
-from archivio.modelli import Audit, Racconto
+from archivio.tabelle import Audit, Racconto
 from archivio.utenti import imposta_attivo
 from pagine.scaricamenti import file_protetto
 from tests.dashboard.conftest import Ambiente

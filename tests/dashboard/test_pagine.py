@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from archivio.cruscotto.coda_frasi import frase_in_revisione
 from archivio.errori import ErroreCruscotto
-from archivio.modelli import Audit, Codice, Racconto, Utente
-from archivio.modelli_codifica import PianoFrase
+from archivio.tabelle import Audit, Codice, Racconto, Utente
+from archivio.tabelle_codifica import PianoFrase
 from archivio.utenti import imposta_attivo
 from pagine.registro import PAGINE
 from tests.dashboard.conftest import Ambiente, accedi, nuova_app

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from archivio.modelli import Audit, Racconto
+from archivio.tabelle import Audit, Racconto
 from pagine.registro import PAGINE
 from raccolta.operatore import ritira_per_conto
 from tests.dashboard.conftest import Ambiente

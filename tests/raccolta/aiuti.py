@@ -27,7 +27,7 @@ def ricevuta(pagina: str) -> str:
 
 def tutte_le_righe(archivio: Archivio) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table (the schema as the database has it, not as the models say)."""
-    with archivio.motore.connect() as conn:
+    with archivio.engine.connect() as conn:
         return {t: [dict(r._mapping) for r in conn.execute(text(f'SELECT * FROM "{t}"'))]
                 for t in inspect(conn).get_table_names()}
 
@@ -48,8 +48,8 @@ def dove_compare(archivio: Archivio, *aghi: str) -> list[str]:
 def campi_grezzi(archivio: Archivio, cifrario: Cifrario) -> list[dict[str, str]]:
     """The raw free-text fields of every story (decrypted), in id order: ``racconti`` holds only their
     anonymised form, after the anonymisation stage."""
-    from archivio.modelli import Racconto, TestoGrezzo
     from archivio.racconti import decifra_campi
+    from archivio.tabelle import Racconto, TestoGrezzo
 
     with archivio.lettura() as s:
         righe = s.execute(select(TestoGrezzo.campi_cifrati).join(Racconto, Racconto.id == TestoGrezzo.racconto_id)

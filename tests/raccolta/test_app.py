@@ -14,12 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from archivio import modelli as m
 from archivio import racconti as q
+from archivio import tabelle as m
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import Audit, Racconto
+from archivio.tabelle import Audit, Racconto
 from raccolta import app as modulo_app
 from raccolta import scrittore
 from raccolta.app import Limiti, crea_app

@@ -20,7 +20,7 @@ from archivio.cruscotto.filtri import Filtri, valori_filtri
 from archivio.cruscotto.revisioni import coda_revisione
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import Audit, Racconto
+from archivio.tabelle import Audit, Racconto
 from raccolta.app import Limiti, crea_app
 from raccolta.importa import importa_file
 from tests.raccolta.aiuti import campi_grezzi, dove_compare, gettone, ricevuta

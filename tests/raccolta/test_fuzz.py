@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import Racconto
+from archivio.tabelle import Racconto
 from raccolta.app import Limiti, crea_app
 from raccolta.formati import FORMATI, leggi_righe
 from raccolta.importa import ErroreImport, EsitoImport, importa_file

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.modelli import Audit, Racconto
+from archivio.tabelle import Audit, Racconto
 from raccolta.importa import ErroreImport, importa_file
 from tests.raccolta.aiuti import campi_grezzi
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.modelli import Racconto
+from archivio.tabelle import Racconto
 from raccolta.formati import leggi_righe, normalizza_etichetta
 from raccolta.importa import ErroreImport, importa_file, importa_files
 from raccolta.invio import invia_racconto

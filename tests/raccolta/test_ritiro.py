@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from analisi.pipeline import esegui
-from archivio import modelli as m
 from archivio import racconti as q
 from archivio import ricevute as store
+from archivio import tabelle as m
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.impostazioni import Impostazioni
@@ -101,7 +101,7 @@ def test_ritiro_nel_negozio_e_svuota_il_wal(archivio: Archivio, cifrario: Cifrar
     assert not ritira_racconto(archivio, ric.codice)
     assert not ritira_racconto(archivio, "non è un codice")
     if archivio.sqlite:
-        wal = archivio.motore.url.database + "-wal"  # type: ignore[operator]
+        wal = archivio.engine.url.database + "-wal"  # type: ignore[operator]
         from pathlib import Path
 
         assert not Path(wal).exists() or Path(wal).stat().st_size == 0

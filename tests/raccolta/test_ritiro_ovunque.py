@@ -27,9 +27,9 @@ from archivio.cifratura import Cifrario
 from archivio.copie import copie_di, decifra_copia
 from archivio.db import Archivio, _config_alembic, copia_sqlite, migra
 from archivio.impostazioni import Impostazioni
-from archivio.modelli import Audit, Racconto, StatoStadio
-from archivio.modelli_temi import ModelloTemiRiga
 from archivio.racconti import NON_DECIFRABILE, NuovoRacconto
+from archivio.tabelle import Audit, Racconto, StatoStadio
+from archivio.tabelle_temi import ModelloTemiRiga
 from raccolta.app import Limiti, crea_app
 from raccolta.consenso import registra_consenso
 from raccolta.invio import invia_racconto, ritira_racconto
@@ -71,7 +71,7 @@ def _file_con(cartella: Path, parola: str) -> list[str]:
 def test_ogni_connessione_sqlite_cancella_in_modo_sicuro(archivio: Archivio) -> None:
     if not archivio.sqlite:
         pytest.skip("SQLite only")
-    with archivio.motore.connect() as conn:
+    with archivio.engine.connect() as conn:
         assert conn.execute(text("PRAGMA secure_delete")).scalar() == 1
 
 
@@ -294,10 +294,10 @@ def test_migrazione_0007_avanti_e_indietro(tmp_path: Path) -> None:
         s.execute(text("INSERT INTO ricevute (ricevuta_hash, racconto_id) VALUES ('h', 1)"))
     inneschi = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
     command.upgrade(cfg, "head")
-    with a.motore.connect() as conn:
+    with a.engine.connect() as conn:
         assert conn.execute(text("SELECT completa FROM ricevute")).scalar() == 0
         assert conn.execute(text(inneschi)).scalar() == 3
     command.downgrade(cfg, "0006")
-    with a.motore.connect() as conn:
+    with a.engine.connect() as conn:
         assert conn.execute(text(inneschi)).scalar() == 3
     a.chiudi()

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from archivio import modelli as m
 from archivio import racconti as q
 from archivio import ricevute as store
+from archivio import tabelle as m
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
 from archivio.racconti import ErroreArchivio, NuovoRacconto

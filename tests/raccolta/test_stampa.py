@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.modelli import Racconto
+from archivio.tabelle import Racconto
 from raccolta.consenso import TESTO_CITAZIONE
 from raccolta.importa import importa_file
 from raccolta.stampa import CAMPI_MODULO, COLONNE_MODULO, ErroreStampa, scrivi_manifesto, scrivi_modulo

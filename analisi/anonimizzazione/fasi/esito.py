@@ -13,7 +13,7 @@ from analisi.anonimizzazione.nomi.parole import (
 from analisi.anonimizzazione.riconoscitori.date_eta import eta_in_anni
 from analisi.anonimizzazione.rischio import rischio
 from analisi.anonimizzazione.segnaposto import Numerazione, etichetta_entita, superfici
-from analisi.anonimizzazione.tipi import Candidato, Entita, Esito
+from analisi.anonimizzazione.tipi import Candidato, Esito, Span
 
 MESTIERI_RARI = frozenset(
     (
@@ -50,7 +50,8 @@ class FaseEsito(BaseAnonimizzatore):
         protetti_tok: Sequence[str | None],
         persone_ner: Sequence[tuple[int, int]] = (),
     ) -> Esito:
-        entita = [Entita(c.start, c.end, c.label, testo[c.start : c.end], round(c.score, 3), c.fonte) for c in scelti]
+        entita = [Span(c.start, c.end, c.label, score=round(c.score, 3), fonte=c.fonte, text=testo[c.start : c.end])
+                  for c in scelti]
         numerazione = Numerazione(testo)
         segnaposti = [numerazione.assegna(etichetta_entita(e.label, e.fonte), e.text) for e in entita]
         pezzi = []
@@ -72,7 +73,7 @@ class FaseEsito(BaseAnonimizzatore):
         mappa = superfici(zip(segnaposti, (e.text for e in entita), strict=True))
         return Esito("".join(pezzi), entita, mappa, bool(motivi), motivi, valore, segnali, segnaposti)
 
-    def _motivi(self, entita: list[Entita], p: Parole, protetti_tok: Sequence[str | None]) -> list[str]:
+    def _motivi(self, entita: list[Span], p: Parole, protetti_tok: Sequence[str | None]) -> list[str]:
         """Reasons that hold the story (a masked entity scored low is listed by :meth:`_incerti`, not here:
         it is hidden either way, so it is worth a look only when the story is held for a real risk)."""
         motivi = []
@@ -103,7 +104,7 @@ class FaseEsito(BaseAnonimizzatore):
             motivi.append("quasi-identificativi combinati: " + " + ".join(presenti))
         return motivi
 
-    def _incerti(self, entita: Sequence[Entita]) -> list[str]:
+    def _incerti(self, entita: Sequence[Span]) -> list[str]:
         """Masked entities scored below ``soglia_revisione`` (maybe no personal data at all)."""
         return [
             f"bassa confidenza: {e.label} {e.start}-{e.end} ({e.score:.2f})"

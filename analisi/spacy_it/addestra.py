@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analisi.modello import componenti
-from analisi.modello.dati import DOMINI_GOLD, leggi_kind, spans_kind
+from analisi.spacy_it import componenti
+from analisi.spacy_it.dati import DOMINI_GOLD, leggi_kind, spans_kind
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -363,7 +363,7 @@ def dimensione_mb(cartella: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line ``python -m analisi.modello.addestra`` (``narrazioni modello addestra`` wraps it)."""
+    """Command line ``python -m analisi.spacy_it.addestra`` (``narrazioni modello addestra`` wraps it)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("--shared", type=Path, default=Path("../shared"))
     p.add_argument("--uscita", type=Path, default=USCITA_PREDEFINITA)

@@ -1,4 +1,4 @@
-"""Tables for themes beyond ``temi`` and ``assegnazioni_tema`` (archivio/modelli.py): the fitted model
+"""Tables for themes beyond ``temi`` and ``assegnazioni_tema`` (archivio/tabelle.py): the fitted model
 files and the representative sentences of each theme. Migration 0005."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from archivio.modelli import Base
+from archivio.tabelle import Base
 from archivio.tempo import adesso
 
 

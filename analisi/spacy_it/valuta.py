@@ -1,6 +1,6 @@
 """Evaluation of an Italian pipeline: KIND dev split per domain, UD ParTUT test, speed.
 
-``python -m analisi.modello.valuta [--modello narrazioni|it_core_news_sm|auto]`` prints a table.
+``python -m analisi.spacy_it.valuta [--modello narrazioni|it_core_news_sm|auto]`` prints a table.
 NER is scored by exact span match on KIND's tokenization; UPOS, lemmas and sentence boundaries on ParTUT
 test with gold tokens (multiword tokens merged, as in training). Speed is measured on raw text with
 ``nlp.pipe(batch_size=256)``.
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analisi.modello.dati import DOMINI_GOLD, leggi_kind, spans_kind
+from analisi.spacy_it.dati import DOMINI_GOLD, leggi_kind, spans_kind
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -58,7 +58,7 @@ def valuta_ud(nlp: Language, conllu: Path) -> dict[str, float]:
     """UPOS accuracy, content-word lemma accuracy and sentence-boundary F on a CoNLL-U file (gold tokens)."""
     from spacy.tokens import Doc
 
-    from analisi.modello.addestra import docs_ud
+    from analisi.spacy_it.addestra import docs_ud
 
     gold_docs = docs_ud(conllu, frasi_per_doc=10)
     pos_ok = pos_n = lem_ok = lem_n = 0
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.percorso is not None:
         import spacy
 
-        from analisi.modello import componenti
+        from analisi.spacy_it import componenti
 
         componenti.registra()
         nlp = spacy.load(a.percorso)

@@ -162,7 +162,13 @@ class StatoStadio(Base):
 
 
 class Entita(Base):
-    """A placeholder in the anonymised text: offsets into ``racconti.testo_anon`` (no original text)."""
+    """A placeholder in the anonymised text: offsets into ``racconti.testo_anon`` (no original text).
+
+    The stored row of the anonymiser's one span type (``analisi.anonimizzazione.tipi.Span``, handed to the
+    store as :class:`archivio.racconti.Segnaposto`). Its name and columns (``inizio``, ``fine``,
+    ``etichetta``, ``punteggio``) are the ``entita`` table's since migration 0001: renaming them would need a
+    migration for no change in behaviour, so the row keeps them and only the store reads them.
+    """
 
     __tablename__ = "entita"
 

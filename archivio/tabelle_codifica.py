@@ -1,6 +1,6 @@
 """Tables of the coding and Piano di Zona mapping (issue 5). Migration: ``0004_codifica``.
 
-Sentence codes themselves live in ``codici`` (archivio/modelli.py); this module adds where a proposal
+Sentence codes themselves live in ``codici`` (archivio/tabelle.py); this module adds where a proposal
 sentence goes in the Piano di Zona: area and scheda, from the model (with a score) or from a person.
 """
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from archivio.modelli import Base
+from archivio.tabelle import Base
 from archivio.tempo import adesso
 
 
