@@ -29,6 +29,7 @@ from typing import Any, ClassVar, Protocol
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
+from analisi.processi import core_disponibili
 from archivio import esecuzioni
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
@@ -269,13 +270,6 @@ def _segna_mancanti(s: Session, stadio: Stadio, mancanti: list[int], guasti: dic
         per_motivo.setdefault(guasti.get(i, "testo non disponibile"), []).append(i)
     for motivo, elenco in per_motivo.items():
         q.segna(s, elenco, stadio.nome, stadio.versione, eid, [], stato="errore", messaggio=motivo)
-
-
-def core_disponibili() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def numero_processi(impostazioni: Impostazioni, stadio: Stadio, da_fare: int) -> int:
