@@ -1,9 +1,11 @@
 """The one loader of the sample corpus, its golds and the real development set's index.
 
-- The sample corpus (``corpus/racconti.jsonl``, ``gold_codici.jsonl``, ``gold_pii.jsonl``, ``associazioni.csv``,
+- The sample corpus (``racconti.jsonl``, ``gold_codici.jsonl``, ``gold_pii.jsonl``, ``associazioni.csv``,
   built by ``python corpus/costruisci.py``): every line validated by a pydantic model; a malformed line stops
   the reading with :class:`ErroreCorpus` (Italian, ``racconti.jsonl, riga N: ...``). A corpus not built gives
-  empty lists.
+  empty lists. It is read from :data:`CARTELLA_CAMPIONE` (``analisi/campione/``), which ships in the package:
+  in the repository its files are links to ``corpus/`` (the one source, written by ``costruisci.py``), in an
+  installed package copies of them, so ``narrazioni demo`` and the coder's retraining need no ``corpus/``.
 - The real development set (``corpus/reale/*.jsonl``: where each unit is in ``../shared``, a hash of its
   text, its labels): :func:`carica_unita_reali` rebuilds the text from the shared data. Training and
   evaluation only, never at run time; empty without ``../shared``. Labels are checked against the codebook
@@ -30,12 +32,16 @@ from analisi.jsonl import ErroreRigaJsonl, leggi_jsonl
 from archivio.errori import ErroreDati
 
 __all__ = [
-    "CARTELLA_CORPUS", "CARTELLA_REALE", "SHARED_PREDEFINITO", "ErroreCorpus", "ErroreDatiReali", "FraseOro",
-    "OroCodici", "UnitaReale", "carica_oro_codici", "carica_oro_pii", "carica_racconti", "carica_unita_reali",
-    "detokenizza", "impronta", "percorso_associazioni", "righe_reali", "testo_unita",
+    "CARTELLA_CAMPIONE", "CARTELLA_CORPUS", "CARTELLA_REALE", "SHARED_PREDEFINITO", "ErroreCorpus",
+    "ErroreDatiReali", "FraseOro", "OroCodici", "UnitaReale", "carica_oro_codici", "carica_oro_pii",
+    "carica_racconti", "carica_unita_reali", "detokenizza", "impronta", "percorso_associazioni",
+    "percorso_racconti", "righe_reali", "testo_unita",
 ]
 
 RADICE = Path(__file__).resolve().parents[1]
+#: the sample corpus as shipped (links to corpus/ in the repository, copies in an installed package)
+CARTELLA_CAMPIONE = Path(__file__).resolve().parent / "campione"
+#: the repository's corpus folder (sources, the real development set's index): training and evaluation only
 CARTELLA_CORPUS = RADICE / "corpus"
 CARTELLA_REALE = CARTELLA_CORPUS / "reale"
 SHARED_PREDEFINITO = RADICE.parent / "shared"
@@ -60,6 +66,7 @@ class RaccontoCorpus(_Riga):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     id: StrictStr
+    titolo: StrictStr | None = None
     testo: StrictStr
 
 
@@ -114,23 +121,28 @@ def _leggi(percorso: Path, modello: type[M]) -> list[M]:
 
 def carica_racconti(percorso: Path | None = None) -> list[dict[str, Any]]:
     """The stories of the sample corpus (``racconti.jsonl``) as dicts with every field of the file."""
-    return [r.model_dump() for r in _leggi(percorso or CARTELLA_CORPUS / "racconti.jsonl", RaccontoCorpus)]
+    return [r.model_dump() for r in _leggi(percorso or CARTELLA_CAMPIONE / "racconti.jsonl", RaccontoCorpus)]
 
 
 def carica_oro_codici(percorso: Path | None = None) -> list[OroCodici]:
     """The coded stories of the sample corpus (``gold_codici.jsonl``)."""
-    return _leggi(percorso or CARTELLA_CORPUS / "gold_codici.jsonl", OroCodici)
+    return _leggi(percorso or CARTELLA_CAMPIONE / "gold_codici.jsonl", OroCodici)
 
 
 def carica_oro_pii(percorso: Path | None = None) -> dict[str, list[dict[str, Any]]]:
     """Story id -> its planted personal data (``gold_pii.jsonl``) as ``{"start", "end", "label", "text"}``."""
     return {g.id: [e.model_dump() for e in g.entities]
-            for g in _leggi(percorso or CARTELLA_CORPUS / "gold_pii.jsonl", OroPii)}
+            for g in _leggi(percorso or CARTELLA_CAMPIONE / "gold_pii.jsonl", OroPii)}
+
+
+def percorso_racconti() -> Path:
+    """The sample corpus's stories (``racconti.jsonl``), e.g. for ``narrazioni importa``."""
+    return CARTELLA_CAMPIONE / "racconti.jsonl"
 
 
 def percorso_associazioni() -> Path:
     """The sample corpus's associations (CSV: nome, tipo, descrizione)."""
-    return CARTELLA_CORPUS / "associazioni.csv"
+    return CARTELLA_CAMPIONE / "associazioni.csv"
 
 
 # --- the real development set ----------------------------------------------------------------------------

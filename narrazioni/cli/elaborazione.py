@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from narrazioni.cli.comune import RADICE, _apri, _cifrario, _impostazioni, app, console, errori
+from narrazioni.cli.comune import _apri, _cifrario, _impostazioni, app, console, errori
 from narrazioni.cli.copie import init
 
 
@@ -91,6 +91,7 @@ def demo(
     avvia: Annotated[bool, typer.Option(help="Start the form and the dashboard after loading.")] = True,
 ) -> None:
     """Set up the embedded demo (SQLite, sample corpus, processing) and start form and dashboard."""
+    from analisi.corpus import percorso_associazioni, percorso_racconti
     from archivio import racconti as q
     from archivio.utenti import aggiungi_utente, esiste_utente, imposta_password
     from raccolta.associazioni import carica_associazioni
@@ -99,9 +100,9 @@ def demo(
     imp = _impostazioni()
     init()
     archivio = _apri(imp)
-    corpus = RADICE / "corpus"
-    carica_associazioni(archivio, corpus / "associazioni.csv")
-    esito = importa_file(archivio, _cifrario(imp), corpus / "racconti.jsonl",
+    # the sample corpus ships in the package (analisi/campione/): no checkout needed
+    carica_associazioni(archivio, percorso_associazioni())
+    esito = importa_file(archivio, _cifrario(imp), percorso_racconti(),
                          versione_consenso=imp.versione_consenso, chi="demo")
     console.print(f"sample corpus: {esito.importati} imported, {esito.gia_presenti} already present")
     elabora(lotto=None)
