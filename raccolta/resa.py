@@ -91,7 +91,7 @@ def contesto_modulo(stato: StatoModulo, valori: Mapping[str, Any], errori: list[
     return dict(
         titolo="Racconta la tua esperienza", valori=valori, errori=errori, per_campo=per_campo,
         ancore=ANCORE, avviso=avviso, gettone=gettone,
-        versione_consenso=stato.impostazioni.versione_consenso,
+        versione_consenso=stato.versione_consenso,
         consenso_html=consenso_html, testo_citazione=testo_citazione, associazioni=associazioni,
         fasce=[(f, ETICHETTE_FASCE.get(f, f)) for f in FASCE_ETA],
         ruoli=[(r, ETICHETTE_RUOLI.get(r, r.capitalize())) for r in RUOLI], periodi=list(PERIODI.items()),
@@ -101,7 +101,7 @@ def contesto_modulo(stato: StatoModulo, valori: Mapping[str, Any], errori: list[
 
 async def pagina_modulo(stato: StatoModulo, request: Request, valori: Mapping[str, Any],
                         errori: list[ErroreCampo], status: int = 200, avviso: str | None = None) -> Response:
-    _, consenso_html, testo_citazione = await stato.consenso_async(stato.impostazioni.versione_consenso)
+    _, consenso_html, testo_citazione = await stato.consenso_async(stato.versione_consenso)
     gettone = gettone_per(stato, request)
     risposta = stato.modelli.TemplateResponse(request, "modulo.html", contesto(
         request, **contesto_modulo(stato, valori, errori, avviso, gettone, consenso_html, testo_citazione,
@@ -113,7 +113,7 @@ async def pagina_modulo_vuoto(stato: StatoModulo, request: Request) -> Response:
     """The empty form: the same for every visitor but for the CSRF token, so rendered once per association
     list and consent version, then filled in."""
     associazioni = await stato.nomi_associazioni()
-    versione = stato.impostazioni.versione_consenso
+    versione = stato.versione_consenso
     _, consenso_html, testo_citazione = await stato.consenso_async(versione)
     prima, dopo = preresa(stato, request, "modulo.html", ("modulo.html", versione, *associazioni),
                           **contesto_modulo(stato, {}, [], None, SEGNAPOSTO, consenso_html, testo_citazione,

@@ -80,7 +80,7 @@ async def invia_get(request: Request) -> Response:
 
 @router.post("/invia", response_class=HTMLResponse)
 async def invia(request: Request, stato: Stato) -> Response:
-    impostazioni = stato.impostazioni
+    versione_consenso = stato.versione_consenso
     valori = await modulo_o_errore(stato, request, "Il modulo si può inviare")
     if isinstance(valori, Response):
         return valori
@@ -100,14 +100,14 @@ async def invia(request: Request, stato: Stato) -> Response:
     if valori.get(CAMPO_TRAPPOLA):
         # A bot filled the invisible field: answer as usual, store nothing.
         return ricevuta_fittizia(stato, request)
-    if valori.get("versione_consenso", impostazioni.versione_consenso) != impostazioni.versione_consenso:
+    if valori.get("versione_consenso", versione_consenso) != versione_consenso:
         return await pagina_modulo(
             stato, request, valori, [], status=409,
             avviso="L'informativa sul trattamento dei dati è stata aggiornata mentre scrivevi. Il tuo "
                    "testo è ancora qui: leggi la nuova informativa e conferma il consenso.")
     try:
         nuovo = valida_racconto(valori, associazioni=set(await stato.nomi_associazioni()),
-                                canale="modulo", versione_consenso=impostazioni.versione_consenso)
+                                canale="modulo", versione_consenso=versione_consenso)
     except ErroreValidazione as e:
         return await pagina_modulo(stato, request, valori, e.errori, status=422)
     # Who sent it, only to tell a double click (same browser: its new receipt withdraws the story)
@@ -179,7 +179,7 @@ async def ritira_post(request: Request, stato: Stato) -> Response:
 
 @router.get("/informativa", response_class=HTMLResponse)
 async def informativa(request: Request, stato: Stato) -> Response:
-    versione = stato.impostazioni.versione_consenso
+    versione = stato.versione_consenso
     _, consenso_html, _ = await stato.consenso_async(versione)
     return stato.modelli.TemplateResponse(request, "informativa.html", contesto(
         request, titolo="Informativa sul trattamento dei dati", versione=versione,

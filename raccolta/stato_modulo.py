@@ -50,6 +50,11 @@ class StatoModulo:
     # (raccolta.resa.preresa).
     prerese: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)
 
+    @property
+    def versione_consenso(self) -> str:
+        """The consent version the form shows (the one place the routes read it from the settings)."""
+        return self.impostazioni.versione_consenso
+
     async def nomi_associazioni(self) -> list[str]:
         letto, nomi = self.associazioni
         if time.monotonic() - letto > 30:
