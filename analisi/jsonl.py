@@ -1,5 +1,6 @@
 """The one reader of the JSONL inputs of the batch contracts (``anonimizza``, ``codifica``, ``codifica scegli``,
-``codifica addestra --esempi``): one JSON object per line, validated by a pydantic model.
+``codifica addestra --esempi``, ``temi``) and of the corpus files (``analisi.corpus``): one JSON object per
+line, validated by a pydantic model.
 
 Blank lines are skipped; the first malformed line stops the reading with :class:`ErroreRigaJsonl`, whose Italian
 message starts with ``riga N:`` (not JSON, not an object, a field missing or of the wrong type). Fields the
@@ -44,7 +45,8 @@ class UnitaEtichettata(Racconto):
 
 M = TypeVar("M", bound=BaseModel)
 
-_TIPI = {"id": "stringa", "text": "stringa", "codes": "lista di stringhe"}
+_TIPI = {"id": "stringa", "text": "stringa", "codes": "lista di stringhe", "associazione": "stringa",
+         "data": "data nel formato YYYY-MM-DD"}
 
 
 def _motivo(errore: ValidationError, modello: type[BaseModel]) -> str:

@@ -369,14 +369,15 @@ class MappaturaPiano(BaseEstimator):
 # --- default model, examples from the corpus --------------------------------------------------------
 def esempi_oro() -> list[tuple[str, Esempio]]:
     """(story id, example) for every gold proposal sentence with an area."""
-    from analisi.codifica.dati import carica_oro
+    from analisi.corpus import carica_oro_codici
 
-    return [(f.racconto, Esempio(f.testo, f.area)) for f in carica_oro() if f.area and "proposta" in f.codici]
+    return [(r.id, Esempio(s.text, s.area)) for r in carica_oro_codici() for s in r.sentences
+            if s.area and "proposta" in s.codes]
 
 
 def sfondo_corpus(massimo: int = 5000) -> list[str]:
     """Sentences of the sample corpus's stories (the background of the LSA space)."""
-    from analisi.codifica.dati import carica_racconti
+    from analisi.corpus import carica_racconti
     from analisi.frasi import dividi_frasi
 
     out: list[str] = []
@@ -433,13 +434,13 @@ def valuta_aree(n_fold: int = 5, soglia: float = SOGLIA_AREA) -> str:
     the corpus gold proposals held out by story (GroupKFold)."""
     from sklearn.model_selection import GroupKFold
 
-    from analisi.codifica.reale import carica_reali
+    from analisi.corpus import carica_unita_reali
 
     tassonomia = carica_tassonomia()
     esempi, sfondo = _base_predefinita()
     righe = ["| dati | metodo | accuratezza area | top-2 | da assegnare | accuratezza se assegnata | n |",
              "|---|---|---|---|---|---|---|"]
-    reali = [u for u in carica_reali() if u.area]
+    reali = [u for u in carica_unita_reali() if u.area]
     if reali:
         vero_r = np.array([str(u.area).split(".")[0] for u in reali])
         testi_r = [u.testo for u in reali]

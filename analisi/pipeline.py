@@ -24,11 +24,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
+from analisi.processi import core_disponibili
 from archivio import esecuzioni
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
@@ -36,6 +37,9 @@ from archivio.db import Archivio
 from archivio.errori import ErroreConfigurazione
 from archivio.impostazioni import Impostazioni, configurazione_da_registrare
 from archivio.racconti import RaccontoDaElaborare
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 log = logging.getLogger(__name__)
 
@@ -49,21 +53,46 @@ class _GiaFallito(Exception):
 
 
 @dataclass
+class Risorse:
+    """What the stages share, each loaded at most once: within a run, or across runs when a long-lived worker
+    passes the same object to every :func:`esegui`.
+
+    The anonymiser and the coder are not here: each stage builds its own in ``prepara`` from these, at every
+    run (they depend on data that change between runs: the associations, a retrained coder)."""
+
+    nlp: Language | None = None  # the Italian pipeline with every component (analisi.lingua.carica_italiano)
+    associazioni: list[str] = field(default_factory=list)  # names the anonymiser keeps; read at every run
+    archivio_lettura: Archivio | None = None  # the read store of prepara/elabora (Contesto.archivio_lettura)
+    archivio: Archivio | None = None  # a store the caller lends the themes stage for its fit (None: its own)
+
+    def lingua(self, impostazioni: Impostazioni) -> Language:
+        """The Italian pipeline of the settings, loaded on first use."""
+        if self.nlp is None:
+            from analisi.lingua import carica_italiano
+
+            self.nlp = carica_italiano(impostazioni.modello_lingua)
+        return self.nlp
+
+    def archivi(self) -> list[Archivio]:
+        """The stores held here (a forked worker process must not reuse their connections)."""
+        return [a for a in (self.archivio_lettura, self.archivio) if a is not None]
+
+
+@dataclass
 class Contesto:
-    """What stages may use: settings, the key (only for stages that read raw text), shared resources."""
+    """What stages may use: settings, the key (only for stages that read raw text), the shared resources."""
 
     impostazioni: Impostazioni
     cifrario: Cifrario | None = None
     modello: dict[str, Any] | None = None  # name and version of the language model, recorded with the run
-    risorse: dict[str, Any] = field(default_factory=dict)
+    risorse: Risorse = field(default_factory=Risorse)
 
     def archivio_lettura(self) -> Archivio:
         """A store to read from in ``prepara``/``elabora`` (a stage gets a writing session only in ``salva``):
         one per run, shared by the stages; WAL keeps its reads from blocking the writer."""
-        if "archivio_lettura" not in self.risorse:
-            self.risorse["archivio_lettura"] = Archivio(self.impostazioni.url_database())
-        archivio: Archivio = self.risorse["archivio_lettura"]
-        return archivio
+        if self.risorse.archivio_lettura is None:
+            self.risorse.archivio_lettura = Archivio(self.impostazioni.url_database())
+        return self.risorse.archivio_lettura
 
 
 class Stadio(Protocol):
@@ -203,10 +232,10 @@ def _conta_da_fare(archivio: Archivio, stadio: Stadio) -> int:
 
 def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *,
            stadi: Sequence[Stadio] | None = None, avanzamento: Avanzamento | None = None,
-           comando: str = "elabora", risorse: dict[str, Any] | None = None) -> Resoconto:
+           comando: str = "elabora", risorse: Risorse | None = None) -> Resoconto:
     """Run every configured stage over the stories it has not done yet.
 
-    ``risorse``: shared resources kept across runs (a long-lived worker passes the same dict each time, so the
+    ``risorse``: shared resources kept across runs (a long-lived worker passes the same object each time, so the
     language model is loaded once).
     """
     stadi = list(stadi) if stadi is not None else stadi_configurati(impostazioni)
@@ -216,10 +245,10 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
             eid = esecuzioni.apri(s, comando, hash_configurazione(impostazioni, stadi), nomi, versioni_pacchetti())
         elaborati = {n: 0 for n in nomi}
         errori = {n: 0 for n in nomi}
-        contesto = Contesto(impostazioni=impostazioni, risorse=risorse if risorse is not None else {})
+        contesto = Contesto(impostazioni=impostazioni, risorse=risorse if risorse is not None else Risorse())
         with archivio.lettura() as s:
             # the anonymiser keeps association names: they are what the analysis compares
-            contesto.risorse["associazioni"] = q.nomi_associazioni(s)
+            contesto.risorse.associazioni = q.nomi_associazioni(s)
         try:
             # Parallelism comes from worker processes (one per core): BLAS/OpenMP stay at one thread in each,
             # or 2 x 2 threads on 2 cores spin against each other (the Piano mapper's fit took 5x the CPU).
@@ -240,7 +269,7 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
                     lotti = _lotti(archivio, stadio, impostazioni.lotto, contesto.cifrario)
                     processi = numero_processi(impostazioni, stadio, da_fare)
                     for fatti, falliti in _esegui_lotti(archivio, stadio, lotti, eid, successivi, processi,
-                                                        list(contesto.risorse.values())):
+                                                        contesto.risorse.archivi()):
                         elaborati[nome] += fatti
                         errori[nome] += falliti
                         if avanzamento:
@@ -269,13 +298,6 @@ def _segna_mancanti(s: Session, stadio: Stadio, mancanti: list[int], guasti: dic
         per_motivo.setdefault(guasti.get(i, "testo non disponibile"), []).append(i)
     for motivo, elenco in per_motivo.items():
         q.segna(s, elenco, stadio.nome, stadio.versione, eid, [], stato="errore", messaggio=motivo)
-
-
-def core_disponibili() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
 
 
 def numero_processi(impostazioni: Impostazioni, stadio: Stadio, da_fare: int) -> int:
@@ -326,7 +348,7 @@ def _elabora_nel_figlio(lotto: list[RaccontoDaElaborare]) -> list[Any]:
 
 
 def _esegui_lotti(archivio: Archivio, stadio: Stadio, lotti: Iterator[Lotto], eid: int, successivi: list[str],
-                  processi: int, risorse: list[Any]) -> Iterator[tuple[int, int]]:
+                  processi: int, archivi: list[Archivio]) -> Iterator[tuple[int, int]]:
     """Run the batches (in worker processes when ``processi`` > 1) and commit them in order, here."""
     if processi <= 1:
         for lotto, ids, guasti in lotti:
@@ -334,7 +356,7 @@ def _esegui_lotti(archivio: Archivio, stadio: Stadio, lotti: Iterator[Lotto], ei
         return
     global _STADIO_FIGLIO, _ENGINE_FIGLIO
     _STADIO_FIGLIO = stadio
-    _ENGINE_FIGLIO = [archivio.engine] + [r.engine for r in risorse if isinstance(r, Archivio)]
+    _ENGINE_FIGLIO = [archivio.engine] + [a.engine for a in archivi]
     log.info("stage %s: %d worker processes", stadio.nome, processi)
     try:
         with multiprocessing.get_context("fork").Pool(processi, initializer=_inizializza_figlio) as pool:

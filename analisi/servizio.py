@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analisi.pipeline import ErrorePipeline, Stadio, esegui, stadi_configurati
+from analisi.pipeline import ErrorePipeline, Risorse, Stadio, esegui, stadi_configurati
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
@@ -113,7 +113,7 @@ class Lavoratore:
     precarica: bool = False  # load the language model before the first story arrives (``narrazioni lavora``)
     stato: dict[str, Any] = field(default_factory=dict)
     _stadi: list[Stadio] = field(default_factory=list)
-    _risorse: dict[str, Any] = field(default_factory=dict)
+    _risorse: Risorse = field(default_factory=Risorse)
     _ultimi_errori: float = field(default=-1e18)
     _pausa: float = 0.0
     _prossimo: float = 0.0
@@ -192,10 +192,8 @@ class Lavoratore:
         """Load the language model and the anonymiser's lists now, so that the first story does not wait."""
         try:
             from analisi.anonimizzazione.risorse import lessico
-            from analisi.lingua import carica_italiano
 
-            if "nlp" not in self._risorse:
-                self._risorse["nlp"] = carica_italiano(self.impostazioni.modello_lingua)
+            self._risorse.lingua(self.impostazioni)
             lessico()
         except Exception:  # the first run will try again and report it
             log.exception("could not preload the language resources")

@@ -246,3 +246,24 @@ def ultimi_eventi(s: Session, limite: int = 200) -> list[dict[str, Any]]:
     return [{"quando": a.quando, "chi": a.chi, "azione": a.azione, "oggetto": a.oggetto,
              "dettagli": json.dumps(a.dettagli, ensure_ascii=False) if a.dettagli else ""}
             for a in audit.ultime(s, limite)]
+
+
+def crea_utente(archivio: Archivio, nome_utente: str, password: str, ruolo: str, *, chi: str) -> UtenteInfo:
+    """Add a user and audit it, in one transaction (``narrazioni utenti aggiungi``)."""
+    with archivio.transazione() as s:
+        u = aggiungi_utente(s, nome_utente, password, ruolo)
+        audit.registra(s, chi, "utente_aggiunto", u.nome_utente, {"ruolo": u.ruolo})
+    return u
+
+
+def aggiorna_utente(archivio: Archivio, nome_utente: str, *, chi: str, attivo: bool | None = None,
+                    ruolo: str | None = None, password: str | None = None) -> None:
+    """Activate or deactivate a user, change the role, set a new password (audited), in one transaction."""
+    with archivio.transazione() as s:
+        if attivo is not None:
+            imposta_attivo(s, nome_utente, attivo, chi=chi)
+        if ruolo is not None:
+            imposta_ruolo(s, nome_utente, ruolo, chi=chi)
+        if password is not None:
+            imposta_password(s, nome_utente, password)
+            audit.registra(s, chi, "password_cambiata", nome_utente)

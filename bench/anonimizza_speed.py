@@ -38,14 +38,12 @@ RADICE = Path(__file__).resolve().parent.parent
 if str(RADICE) not in sys.path:
     sys.path.insert(0, str(RADICE))
 
+from analisi.corpus import carica_racconti, percorso_associazioni  # noqa: E402
+
 
 def prepara_ingresso(destinazione: Path, parole_minime: int) -> tuple[int, int]:
     """Write the repeated sample corpus; returns (stories, words)."""
-    testi = []
-    with open(RADICE / "corpus" / "racconti.jsonl", encoding="utf-8") as f:
-        for riga in f:
-            r = json.loads(riga)
-            testi.append(r.get("testo") or r.get("text") or "")
+    testi = [r["testo"] for r in carica_racconti()]
     parole_giro = sum(len(t.split()) for t in testi)
     giri = -(-parole_minime // parole_giro)
     n = parole = 0
@@ -86,7 +84,7 @@ def esegui_narrazioni(ingresso: Path, modello: str, processi: int, batch_size: i
     t0 = time.perf_counter()
     nlp = carica_nlp(modello)
     lessico()  # the lists load once per process, before the workers fork
-    anon = Anonimizzatore(nlp, consentiti=associazioni_corpus(RADICE / "corpus" / "associazioni.csv"))
+    anon = Anonimizzatore(nlp, consentiti=associazioni_corpus(percorso_associazioni()))
     anon.ner_solo_frasi_candidate = filtro_ner  # False: the NER reads all the text, as Presidio's does
     anon.anonimizza("Mi chiamo Giulia, tel. 333 1234567.")  # warm up
     caricamento = time.perf_counter() - t0

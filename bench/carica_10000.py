@@ -14,7 +14,6 @@ Users: ricercatrice / operatore / admin, password ``narrazioni-bench`` (or NARRA
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -29,6 +28,7 @@ sys.path.insert(0, str(RADICE))
 
 from sqlalchemy.orm import Session  # noqa: E402
 
+from analisi.corpus import carica_oro_codici, carica_oro_pii, carica_racconti, percorso_associazioni  # noqa: E402
 from analisi.frasi import dividi_frasi  # noqa: E402
 from archivio import codifica  # noqa: E402
 from archivio import racconti as q  # noqa: E402
@@ -39,7 +39,6 @@ from archivio.racconti import NuovaFrase, NuovoRacconto  # noqa: E402
 from archivio.utenti import aggiungi_utente, esiste_utente  # noqa: E402
 from raccolta.consenso import registra_consenso  # noqa: E402
 
-CORPUS = RADICE / "corpus"
 PASSWORD = os.environ.get("NARRAZIONI_BENCH_PASSWORD", "narrazioni-bench")
 UTENTI = (("ricercatrice", "ricercatore"), ("operatore", "operatore"), ("admin", "amministratore"))
 PRIMO_LIVELLO = ("vita_quotidiana", "ansia", "preoccupazione_futuro", "proposta")
@@ -69,15 +68,11 @@ class FraseFonte:
 
 def frasi_corpus() -> list[FraseFonte]:
     """The gold-coded sentences, with the gold personal data replaced by placeholders."""
-    pii = {}
-    for riga in (CORPUS / "gold_pii.jsonl").read_text(encoding="utf-8").splitlines():
-        d = json.loads(riga)
-        pii[d["id"]] = d["entities"]
-    testi = {json.loads(r)["id"]: json.loads(r)["testo"]
-             for r in (CORPUS / "racconti.jsonl").read_text(encoding="utf-8").splitlines()}
+    pii = carica_oro_pii()
+    testi = {r["id"]: r["testo"] for r in carica_racconti()}
     out = []
-    for riga in (CORPUS / "gold_codici.jsonl").read_text(encoding="utf-8").splitlines():
-        d = json.loads(riga)
+    for oro in carica_oro_codici():
+        d = oro.model_dump()
         grezzo = testi[d["id"]]
         numeri: dict[tuple[str, str], int] = {}
         for f in d["sentences"]:
@@ -102,7 +97,7 @@ def frasi_corpus() -> list[FraseFonte]:
 def associazioni() -> list[str]:
     import csv
 
-    with open(CORPUS / "associazioni.csv", encoding="utf-8") as f:
+    with open(percorso_associazioni(), encoding="utf-8") as f:
         return [r["nome"] for r in csv.DictReader(f)]
 
 

@@ -30,11 +30,14 @@ from typing import Any
 
 RADICE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+if str(RADICE) not in sys.path:
+    sys.path.insert(0, str(RADICE))
+
+from analisi.corpus import carica_racconti  # noqa: E402
 
 
 def racconti_ricombinati(n: int, seme: int = 7) -> list[dict[str, Any]]:
-    with open(RADICE / "corpus" / "racconti.jsonl", encoding="utf-8") as f:
-        righe = [json.loads(x) for x in f]
+    righe = carica_racconti()
     rng = random.Random(seme)
     paragrafi = [p for r in righe for p in r["testo"].split("\n\n") if len(p.split()) > 8]
     out = []

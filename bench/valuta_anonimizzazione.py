@@ -36,6 +36,7 @@ if str(RADICE) not in sys.path:
 
 from analisi.anonimizzazione import Anonimizzatore, Esito, Span  # noqa: E402
 from analisi.anonimizzazione.tipi import STRUTTURATE  # noqa: E402
+from analisi.corpus import carica_oro_pii, carica_racconti, percorso_associazioni  # noqa: E402
 
 FRASI_PER_DOCUMENTO = 20
 
@@ -224,21 +225,12 @@ def documenti_ciechi(radice: Path) -> list[Documento]:
 
 
 def documenti_corpus(radice: Path) -> list[Documento]:
-    gold_path, racconti_path = radice / "corpus" / "gold_pii.jsonl", radice / "corpus" / "racconti.jsonl"
-    if not gold_path.exists() or not racconti_path.exists():
-        return []
-    testi = {}
-    with open(racconti_path, encoding="utf-8") as f:
-        for riga in f:
-            r = json.loads(riga)
-            testi[r["id"]] = r.get("testo") or r.get("text") or ""
+    testi = {r["id"]: r["testo"] for r in carica_racconti()}
     docs = []
-    with open(gold_path, encoding="utf-8") as f:
-        for riga in f:
-            g = json.loads(riga)
-            if g["id"] in testi:
-                gold = [(e["start"], e["end"], e["label"]) for e in g["entities"]]
-                docs.append(Documento(g["id"], testi[g["id"]], gold, "corpus"))
+    for chiave, entita in carica_oro_pii().items():
+        if chiave in testi:
+            gold = [(e["start"], e["end"], e["label"]) for e in entita]
+            docs.append(Documento(chiave, testi[chiave], gold, "corpus"))
     return docs
 
 
@@ -509,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         + (" (NER su tutto il testo)" if args.ner_ovunque and nlp is not None else "")
     )
     consentiti: list[str] = []
-    associazioni = RADICE / "corpus" / "associazioni.csv"
+    associazioni = percorso_associazioni()
     if associazioni.exists():
         from analisi.anonimizzazione.risorse import associazioni_corpus
 

@@ -21,6 +21,10 @@ import sys
 from pathlib import Path
 
 QUI = Path(__file__).resolve().parent
+if str(QUI.parent) not in sys.path:  # run as a script: the repository's packages
+    sys.path.insert(0, str(QUI.parent))
+
+from archivio.errori import ErroreDati  # noqa: E402
 
 ETICHETTE_PII = {
     "PERSONA", "LUOGO", "ORGANIZZAZIONE", "EMAIL", "TELEFONO", "CODICE_FISCALE", "PARTITA_IVA",
@@ -47,8 +51,8 @@ MARCA = re.compile(r"\[\[([A-Z_]+)\|([^\[\]|]+)\]\]")
 RIGA_CODICI = re.compile(r"^\{([^{}]*)\}\s?(.*)$")
 
 
-class ErroreSorgente(ValueError):
-    pass
+class ErroreSorgente(ErroreDati, ValueError):
+    """A source of the corpus does not follow the markup (Italian message naming file and story)."""
 
 
 def associazioni_note() -> set[str]:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from analisi.codifica.codebook import CODICI, genitore, valido
+from analisi.corpus import carica_oro_codici, carica_racconti
 
-RADICE = Path(__file__).resolve().parents[2]
-CORPUS = RADICE / "corpus"
+__all__ = ["FraseEtichettata", "carica_oro", "carica_racconti", "matrice_etichette"]
 
 
 @dataclass(frozen=True)
@@ -28,28 +27,14 @@ class FraseEtichettata:
 
 
 def carica_oro(percorso: Path | None = None) -> list[FraseEtichettata]:
-    """The gold sentences of the sample corpus; an empty list when the corpus is not built."""
-    percorso = percorso or CORPUS / "gold_codici.jsonl"
-    if not percorso.is_file():
-        return []
+    """The gold sentences of the sample corpus (read by :mod:`analisi.corpus`); empty when it is not built."""
     out = []
-    with open(percorso, encoding="utf-8") as f:
-        for riga in f:
-            r = json.loads(riga)
-            for s in r["sentences"]:
-                codici = frozenset(c for c in [*s["codes"], *s["subcodes"]] if valido(c))
-                out.append(FraseEtichettata(racconto=r["id"], testo=s["text"], codici=codici, area=s.get("area"),
-                                            meta={"sent": s["sent"], "start": s["start"], "end": s["end"]}))
+    for r in carica_oro_codici(percorso):
+        for s in r.sentences:
+            codici = frozenset(c for c in [*s.codes, *s.subcodes] if valido(c))
+            out.append(FraseEtichettata(racconto=r.id, testo=s.text, codici=codici, area=s.area,
+                                        meta={"sent": s.sent, "start": s.start, "end": s.end}))
     return out
-
-
-def carica_racconti(percorso: Path | None = None) -> list[dict[str, object]]:
-    """The stories of the sample corpus (``corpus/racconti.jsonl``); empty when not built."""
-    percorso = percorso or CORPUS / "racconti.jsonl"
-    if not percorso.is_file():
-        return []
-    with open(percorso, encoding="utf-8") as f:
-        return [json.loads(r) for r in f]
 
 
 def matrice_etichette(codici: Iterable[Iterable[str]], colonne: Sequence[str] = CODICI) -> list[list[int]]:

@@ -18,6 +18,7 @@ from analisi.codifica.codebook import CODICI
 from analisi.codifica.modello import CodificatoreFrasi, carica_codificatore
 from analisi.frasi import dividi_frasi
 from analisi.jsonl import ErroreRigaJsonl, Racconto, leggi_jsonl
+from archivio.errori import ErroreDati
 
 #: the name this module exported before the one JSONL reader (analisi/jsonl.py); the same class
 ErroreIngresso = ErroreRigaJsonl
@@ -102,3 +103,33 @@ def codifica_jsonl(ingresso: Path | IO[str], uscita: Path | IO[str], *, codifica
         if isinstance(uscita, Path):
             f_out.close()
     return Resoconto(len(racconti), n, p)
+
+
+def scegli_jsonl(ingresso: Path, uscita: Path, n: int, codificatore: Any = None) -> tuple[int, int]:
+    """The contract of ``narrazioni codifica scegli``: of the units in ``ingresso`` (``{"id", "text"}``), write
+    to ``uscita`` the ``n`` a person should label next, same format; returns (chosen, read)."""
+    from analisi.codifica.campagna import scegli_unita
+
+    with open(ingresso, encoding="utf-8") as f:
+        unita = list(leggi_ingresso(f))
+    scelti = scegli_unita(unita, n, codificatore)
+    with open(uscita, "w", encoding="utf-8", newline="\n") as f:
+        for i in scelti:
+            f.write(json.dumps({"id": unita[i][0], "text": unita[i][1]}, ensure_ascii=False) + "\n")
+    return len(scelti), len(unita)
+
+
+def addestra_esempi_jsonl(esempi: Path, cartella: Path, *, cartella_dati: Path | None = None) -> tuple[int, Path]:
+    """The contract of ``narrazioni codifica addestra --esempi``: adapt the coder to the labelled units of
+    ``esempi`` (``{"id", "text", "codes"}``) and write it to ``cartella``; returns (units, model file).
+
+    Raises:
+        ErroreDati: the file holds no labelled unit (a malformed line: :class:`ErroreRigaJsonl`).
+    """
+    from analisi.codifica.campagna import addestra_esempi, leggi_esempi
+
+    with open(esempi, encoding="utf-8") as f:
+        righe = leggi_esempi(f)
+    if not righe:
+        raise ErroreDati(f"{esempi} non contiene unità etichettate")
+    return len(righe), addestra_esempi(righe, cartella, cartella_dati=cartella_dati)

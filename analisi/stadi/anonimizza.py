@@ -26,15 +26,13 @@ class StadioAnonimizza(StadioBase):
 
     def prepara(self, contesto: Contesto) -> None:
         from analisi.anonimizzazione import Anonimizzatore
-        from analisi.lingua import carica_italiano, descrivi_modello
+        from analisi.lingua import descrivi_modello
 
         imp = contesto.impostazioni
-        if "nlp" not in contesto.risorse:
-            contesto.risorse["nlp"] = carica_italiano(imp.modello_lingua)
-        nlp = contesto.risorse["nlp"]
+        nlp = contesto.risorse.lingua(imp)
         contesto.modello = descrivi_modello(nlp)
         self._cifrario = contesto.cifrario
-        self._anonimizzatore = Anonimizzatore(nlp, consentiti=contesto.risorse.get("associazioni", ()),
+        self._anonimizzatore = Anonimizzatore(nlp, consentiti=contesto.risorse.associazioni,
                                               figure_pubbliche=imp.figure_pubbliche,
                                               soglia_rischio=imp.soglia_rischio_nome)
 

@@ -34,11 +34,9 @@ class StadioCodifica(StadioBase):
         if codificatore.info_.get("morfologia"):
             # The model was trained with spaCy's morphology: give it the same features at run time.
             # Only the components morphology needs run (not the NER): the same features, a third of the time.
-            from analisi.lingua import carica_italiano, per_morfologia
+            from analisi.lingua import per_morfologia
 
-            if "nlp" not in contesto.risorse:
-                contesto.risorse["nlp"] = carica_italiano(contesto.impostazioni.modello_lingua)
-            nlp = per_morfologia(contesto.risorse["nlp"])
+            nlp = per_morfologia(contesto.risorse.lingua(contesto.impostazioni))
             codificatore.nlp = nlp
         self._codificatore = codificatore
         self._archivio = contesto.archivio_lettura()

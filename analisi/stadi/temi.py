@@ -77,8 +77,8 @@ class ImpostazioniTemi:
 def _nlp(conf: ImpostazioniTemi, imp: Impostazioni, contesto: Contesto | None = None) -> Any:
     if conf.lemmi != "pipeline":
         return None
-    if contesto is not None and "nlp" in contesto.risorse:
-        return contesto.risorse["nlp"]
+    if contesto is not None and contesto.risorse.nlp is not None:
+        return contesto.risorse.nlp
     from analisi.lingua import carica_italiano
 
     return carica_italiano(imp.modello_lingua, escludi=("ner",))
@@ -224,7 +224,7 @@ class StadioTemi(StadioBase):
     def prepara(self, contesto: Contesto) -> None:
         imp = contesto.impostazioni
         conf = ImpostazioniTemi.da(imp)
-        archivio = contesto.risorse.get("archivio")
+        archivio = contesto.risorse.archivio
         proprio = archivio is None
         if archivio is None:
             archivio = Archivio(imp.url_database())

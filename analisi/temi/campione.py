@@ -7,13 +7,14 @@ is rebuilt exactly, with consistent placeholders (``[PERSONA_1]``) as the anonym
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from analisi.corpus import CARTELLA_CAMPIONE, carica_oro_pii, carica_racconti
+
 __all__ = ["CARTELLA_CORPUS", "anonimizza_con_gold", "carica_campione"]
 
-CARTELLA_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+CARTELLA_CORPUS = CARTELLA_CAMPIONE  # the sample corpus, read by analisi.corpus (the one loader)
 
 
 def anonimizza_con_gold(testo: str, entita: list[dict[str, Any]]) -> str:
@@ -46,19 +47,9 @@ def carica_campione(cartella: Path | None = None) -> list[dict[str, Any]]:
     percorso = cartella / "racconti.jsonl"
     if not percorso.is_file():
         raise FileNotFoundError(f"{percorso} is missing: build it with `python corpus/costruisci.py`")
-    gold: dict[str, list[dict[str, Any]]] = {}
-    percorso_pii = cartella / "gold_pii.jsonl"
-    if percorso_pii.is_file():
-        with open(percorso_pii, encoding="utf-8") as f:
-            for riga in f:
-                if riga.strip():
-                    d = json.loads(riga)
-                    gold[d["id"]] = d["entities"]
+    gold = carica_oro_pii(cartella / "gold_pii.jsonl")
     out = []
-    with open(percorso, encoding="utf-8") as f:
-        for riga in f:
-            if riga.strip():
-                r = json.loads(riga)
-                r["testo"] = anonimizza_con_gold(r["testo"], gold.get(r["id"], []))
-                out.append(r)
+    for r in carica_racconti(percorso):
+        r["testo"] = anonimizza_con_gold(r["testo"], gold.get(r["id"], []))
+        out.append(r)
     return out

@@ -26,8 +26,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import StrictStr, field_validator
 
 from analisi.confronti import prevalenza_per_gruppo, temi_nel_tempo
+from analisi.jsonl import ErroreRigaJsonl, Racconto, leggi_jsonl
 from analisi.temi.modello import ModelloTemi
 from archivio.errori import ErroreDati
 
@@ -35,38 +37,39 @@ __all__ = ["ErroreContratto", "esegui_temi", "leggi_ingresso"]
 
 
 class ErroreContratto(ErroreDati, ValueError):
-    """A malformed input file (the message names the line)."""
+    """A malformed input file (Italian; a line's error starts with ``riga N:``, as every JSONL input's)."""
+
+
+class RigaTemi(Racconto):
+    """An input line: ``{"id", "text"}`` plus the optional ``associazione`` and ``data`` (YYYY-MM-DD)."""
+
+    associazione: StrictStr | None = None
+    data: StrictStr | None = None
+
+    @field_validator("data")
+    @classmethod
+    def _data_iso(cls, valore: str | None) -> str | None:
+        if valore is not None:
+            date.fromisoformat(valore)  # ValueError -> 'campo "data" ... YYYY-MM-DD'; the text is kept as given
+        return valore
 
 
 def leggi_ingresso(percorso: Path) -> list[dict[str, Any]]:
-    """Read and validate the input JSONL; duplicate ids and missing fields are errors."""
+    """Read and validate the input JSONL (:func:`analisi.jsonl.leggi_jsonl`); duplicate ids are errors too."""
     righe: list[dict[str, Any]] = []
     visti: set[str] = set()
     with open(percorso, encoding="utf-8") as f:
-        for n, riga in enumerate(f, start=1):
-            if not riga.strip():
-                continue
-            try:
-                d = json.loads(riga)
-            except json.JSONDecodeError as e:
-                raise ErroreContratto(f"line {n}: not valid JSON ({e.msg})") from None
-            if not isinstance(d, dict) or not isinstance(d.get("id"), str) or not isinstance(d.get("text"), str):
-                raise ErroreContratto(f"line {n}: need string fields 'id' and 'text'")
-            if d["id"] in visti:
-                raise ErroreContratto(f"line {n}: duplicate id {d['id']!r}")
-            visti.add(d["id"])
-            ass = d.get("associazione")
-            if ass is not None and not isinstance(ass, str):
-                raise ErroreContratto(f"line {n}: 'associazione' must be a string")
-            giorno = d.get("data")
-            if giorno is not None:
-                try:
-                    date.fromisoformat(str(giorno))
-                except ValueError:
-                    raise ErroreContratto(f"line {n}: 'data' must be YYYY-MM-DD, not {giorno!r}") from None
-            righe.append({"id": d["id"], "text": d["text"], "associazione": ass or None, "data": giorno})
+        try:
+            for n, r in leggi_jsonl(f, RigaTemi):
+                if r.id in visti:
+                    raise ErroreContratto(f"riga {n}: id {r.id!r} ripetuto")
+                visti.add(r.id)
+                righe.append({"id": r.id, "text": r.text, "associazione": r.associazione or None,
+                              "data": r.data})
+        except ErroreRigaJsonl as e:
+            raise ErroreContratto(str(e)) from None
     if len(righe) < 2:
-        raise ErroreContratto("at least 2 stories are needed to find themes")
+        raise ErroreContratto("servono almeno 2 racconti per trovare i temi")
     return righe
 
 

@@ -423,7 +423,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         # Not in threads: there the curve differed between two runs on the same input (the sample corpus, in
         # CI), and themes must be identical on a re-run. Forked processes each compute a k exactly as here.
         valori_k = list(range(k_min, k_max + 1))
-        from analisi.pipeline import core_disponibili  # (one count of usable cores, the runner's)
+        from analisi.processi import core_disponibili  # (one count of usable cores, the runner's too)
 
         processi = min(len(valori_k), core_disponibili() if self.n_jobs == -1 else max(1, self.n_jobs or 1))
         if processi > 1 and "fork" in multiprocessing.get_all_start_methods():

@@ -90,12 +90,12 @@ def _happy_parents() -> list[dict[str, str]] | None:
 def _registri() -> list[dict[str, str]] | None:
     """The real development set (``corpus/reale``, 3 497 units of real Italian) with its 7 registers as classes
     (politica, notizie, piano, narrativa, tweet, sottotitoli, frasi): short units, one sentence or one tweet."""
-    from analisi.codifica.reale import carica_reali
+    from analisi.corpus import carica_unita_reali
 
-    unita = carica_reali(DATI) if (DATI / "data").is_dir() else []
+    unita = carica_unita_reali(DATI) if (DATI / "data").is_dir() else []
     if not unita:
         return None
-    return [{"id": str(u.meta["id"]), "text": u.testo, "gold": str(u.meta["registro"])} for u in unita]
+    return [{"id": u.id, "text": u.testo, "gold": u.registro} for u in unita]
 
 
 def _generi(per_classe: int = 120, seme: int = 0) -> list[dict[str, str]] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -29,16 +28,13 @@ def codifica(
     `codifica addestra`."""
     imp = _impostazioni()
     if ingresso == "addestra" and esempi is not None:
-        from analisi.codifica.campagna import addestra_esempi, leggi_esempi
+        from analisi.codifica.lotto import addestra_esempi_jsonl
 
         if modello is None:
             raise ErroreUtenteCli("uso: narrazioni codifica addestra --esempi ESEMPI.jsonl --modello DIR")
-        with open(_file_ingresso(str(esempi)), encoding="utf-8") as f:
-            righe = leggi_esempi(f)
-        if not righe:
-            raise ErroreUtenteCli(f"{esempi} non contiene unità etichettate")
-        percorso = addestra_esempi(righe, modello, cartella_dati=imp.cartella_dati)
-        console.print(f"{len(righe)} labelled units → {percorso}", markup=False)
+        n_unita, percorso = addestra_esempi_jsonl(_file_ingresso(str(esempi)), modello,
+                                                  cartella_dati=imp.cartella_dati)
+        console.print(f"{n_unita} labelled units → {percorso}", markup=False)
         return
     if ingresso == "addestra":
         from analisi.codifica.addestra import addestra
@@ -54,18 +50,12 @@ def codifica(
     from analisi.codifica.campagna import carica_modello
 
     if ingresso == "scegli":
-        from analisi.codifica.campagna import scegli_unita
-        from analisi.codifica.lotto import leggi_ingresso
+        from analisi.codifica.lotto import scegli_jsonl
 
         if uscita is None or terzo is None or n < 1:
             raise ErroreUtenteCli("uso: narrazioni codifica scegli IN.jsonl OUT.jsonl --n N [--modello DIR]")
-        with open(_file_ingresso(uscita), encoding="utf-8") as f:
-            unita = list(leggi_ingresso(f))
-        scelti = scegli_unita(unita, n, carica_modello(modello, imp.cartella_dati))
-        with open(terzo, "w", encoding="utf-8", newline="\n") as f:
-            for i in scelti:
-                f.write(json.dumps({"id": unita[i][0], "text": unita[i][1]}, ensure_ascii=False) + "\n")
-        console.print(f"{len(scelti)} of {len(unita)} units chosen for labelling → {terzo}", markup=False)
+        scelti, letti = scegli_jsonl(_file_ingresso(uscita), terzo, n, carica_modello(modello, imp.cartella_dati))
+        console.print(f"{scelti} of {letti} units chosen for labelling → {terzo}", markup=False)
         return
     from analisi.codifica.lotto import codifica_jsonl
 

@@ -3,44 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from narrazioni.cli.comune import ErroreUtenteCli, _apri, _cifrario, _impostazioni, app, console, errori
 
 
-def _controlla_chiave(archivio: Any, percorso_chiave: Path) -> None:
-    """Refuse to make a new key for a store whose texts were encrypted with another one."""
-    from sqlalchemy import inspect
-
-    from archivio import racconti as q
-    from archivio.cifratura import Cifrario, ErroreChiave
-
-    if "testi_grezzi" not in inspect(archivio.engine).get_table_names():
-        return
-    with archivio.lettura() as s:
-        quanti = q.testi_cifrati_presenti(s)
-        campione = q.un_testo_cifrato(s) if quanti else None
-    if not quanti:
-        return
-    if not percorso_chiave.exists():
-        raise ErroreUtenteCli(
-            f"il database contiene {quanti} testi cifrati ma il file della chiave non c'è: {percorso_chiave}. "
-            "Una chiave nuova non li aprirebbe. Rimetti lì la chiave originale (o indica dov'è con "
-            "NARRAZIONI_FILE_CHIAVE) e riesegui 'narrazioni init'.")
-    try:
-        assert campione is not None
-        Cifrario.da_file(percorso_chiave).decifra_byte(campione)
-    except ErroreChiave:
-        errori.print(f"attenzione: la chiave {percorso_chiave} non apre i testi cifrati del database: "
-                     "i racconti non ancora anonimizzati resteranno in errore finché non rimetti la chiave "
-                     "originale ('narrazioni stato' li conta).", markup=False)
-
-
 @app.command()
 def init() -> None:
     """Create or migrate the database, create the encryption key, register the consent text."""
+    from archivio.chiave import controlla_chiave
     from archivio.cifratura import crea_chiave
     from archivio.copie import cifra_copie_in_chiaro
     from archivio.db import migra
@@ -48,7 +21,10 @@ def init() -> None:
 
     imp = _impostazioni()
     archivio = _apri(imp, migra=True)
-    _controlla_chiave(archivio, imp.percorso_chiave())
+    if not controlla_chiave(archivio, imp.percorso_chiave()):
+        errori.print(f"attenzione: la chiave {imp.percorso_chiave()} non apre i testi cifrati del database: "
+                     "i racconti non ancora anonimizzati resteranno in errore finché non rimetti la chiave "
+                     "originale ('narrazioni stato' li conta).", markup=False)
     if crea_chiave(imp.percorso_chiave()):
         console.print(f"new encryption key: {imp.percorso_chiave()} (keep it safe, outside backups of the db)")
     cifrario = _cifrario(imp)

@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from narrazioni.cli.comune import RADICE, _apri, _cifrario, _impostazioni, app, console, errori
+from narrazioni.cli.comune import _apri, _cifrario, _impostazioni, app, console, errori
 from narrazioni.cli.copie import init
 
 
@@ -83,44 +83,28 @@ def stato(
         console.print(riga, markup=False)
 
 
-DEMO_UTENTI = (("ricercatrice", "ricercatore"), ("operatore", "operatore"), ("admin", "amministratore"))
-
-
 @app.command()
 def demo(
     avvia: Annotated[bool, typer.Option(help="Start the form and the dashboard after loading.")] = True,
 ) -> None:
     """Set up the embedded demo (SQLite, sample corpus, processing) and start form and dashboard."""
-    from archivio import racconti as q
-    from archivio.utenti import aggiungi_utente, esiste_utente, imposta_password
-    from raccolta.associazioni import carica_associazioni
-    from raccolta.importa import importa_file
+    from analisi.corpus import percorso_associazioni, percorso_racconti
+    from raccolta.demo import UTENTI_DEMO, importa_campione, prepara_utenti_demo
 
     imp = _impostazioni()
     init()
     archivio = _apri(imp)
-    corpus = RADICE / "corpus"
-    carica_associazioni(archivio, corpus / "associazioni.csv")
-    esito = importa_file(archivio, _cifrario(imp), corpus / "racconti.jsonl",
-                         versione_consenso=imp.versione_consenso, chi="demo")
+    # the sample corpus ships in the package (analisi/campione/): no checkout needed
+    esito = importa_campione(archivio, _cifrario(imp), racconti=percorso_racconti(),
+                             associazioni=percorso_associazioni(), versione_consenso=imp.versione_consenso)
     console.print(f"sample corpus: {esito.importati} imported, {esito.gia_presenti} already present")
     elabora(lotto=None)
     password = os.environ.get("NARRAZIONI_DEMO_PASSWORD") or "narrazioni-demo"
-    with archivio.transazione() as s:
-        for nome, ruolo in DEMO_UTENTI:
-            if esiste_utente(s, nome):
-                imposta_password(s, nome, password)
-            else:
-                aggiungi_utente(s, nome, password, ruolo)
-        n = q.conteggi(s, [])["racconti"]
+    n = prepara_utenti_demo(archivio, password)
     console.print(f"{n} stories in {imp.url_database()}")
     if avvia:
-        _avvia_servizi(imp, password)
-
-
-def _avvia_servizi(imp: Any, password: str) -> None:
-    _servi(imp, righe_accesso="Accesso demo:     " + ", ".join(f"{n} ({r})" for n, r in DEMO_UTENTI)
-           + f" — password: {password}")
+        _servi(imp, righe_accesso="Accesso demo:     " + ", ".join(f"{nome} ({ruolo})" for nome, ruolo in UTENTI_DEMO)
+               + f" — password: {password}")
 
 
 def _servi(imp: Any, *, righe_accesso: str = "", con_modulo: bool = True, con_dashboard: bool = True,

@@ -32,15 +32,11 @@ def utenti_aggiungi(
         envvar="NARRAZIONI_PASSWORD", help="Password (or NARRAZIONI_PASSWORD); asked when missing.")] = None,
 ) -> None:
     """Add a dashboard user."""
-    from archivio import audit
-    from archivio.utenti import aggiungi_utente
+    from archivio.utenti import crea_utente
 
     if password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    archivio = _apri(_impostazioni())
-    with archivio.transazione() as s:
-        u = aggiungi_utente(s, nome, password, ruolo)
-        audit.registra(s, "cli", "utente_aggiunto", u.nome_utente, {"ruolo": u.ruolo})
+    u = crea_utente(_apri(_impostazioni()), nome, password, ruolo, chi="cli")
     console.print(f"user {u.nome_utente} added with role {u.ruolo}")
 
 
@@ -86,16 +82,7 @@ def utenti_password(
 
 def _imposta_utente(nome: str, *, attivo: bool | None = None, ruolo: str | None = None,
                     password: str | None = None) -> None:
-    from archivio import audit
-    from archivio.utenti import imposta_attivo, imposta_password, imposta_ruolo
+    from archivio.utenti import aggiorna_utente
 
-    archivio = _apri(_impostazioni())
-    with archivio.transazione() as s:
-        if attivo is not None:
-            imposta_attivo(s, nome, attivo, chi="cli")
-        if ruolo is not None:
-            imposta_ruolo(s, nome, ruolo, chi="cli")
-        if password is not None:
-            imposta_password(s, nome, password)
-            audit.registra(s, "cli", "password_cambiata", nome)
+    aggiorna_utente(_apri(_impostazioni()), nome, chi="cli", attivo=attivo, ruolo=ruolo, password=password)
     console.print(f"user {nome} updated")

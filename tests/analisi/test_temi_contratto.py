@@ -60,11 +60,11 @@ def test_contratto_temi(ingresso: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("contenuto", "messaggio"), [
-    ('{"id": "a", "text": "x"}\nnon json\n', "line 2"),
-    ('{"id": 1, "text": "x"}\n{"id": "b", "text": "y"}\n', "line 1"),
-    ('{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', "duplicate"),
-    ('{"id": "a", "text": "x", "data": "12/03/2020"}\n{"id": "b", "text": "y"}\n', "YYYY-MM-DD"),
-    ('{"id": "a", "text": "x"}\n', "at least 2"),
+    ('{"id": "a", "text": "x"}\nnon json\n', "riga 2: JSON non valido"),
+    ('{"id": 1, "text": "x"}\n{"id": "b", "text": "y"}\n', "riga 1: campo \"id\""),
+    ('{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', "riga 2: id 'a' ripetuto"),
+    ('{"id": "a", "text": "x", "data": "12/03/2020"}\n{"id": "b", "text": "y"}\n', "riga 1: .*YYYY-MM-DD"),
+    ('{"id": "a", "text": "x"}\n', "almeno 2"),
 ])
 def test_contratto_ingresso_malformato(tmp_path: Path, contenuto: str, messaggio: str) -> None:
     p = tmp_path / "in.jsonl"
