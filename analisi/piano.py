@@ -46,7 +46,7 @@ from archivio.impostazioni import predefinito
 
 log = logging.getLogger(__name__)
 
-SOGLIA_AREA: float = predefinito("piano_soglia_area")  # the setting's default: below it the area is "da assegnare"
+SOGLIA_AREA: float = predefinito("piano.soglia_area")  # the setting's default: below it the area is "da assegnare"
 
 CARTELLA_TASSONOMIE = Path(__file__).resolve().parent / "taxonomie"
 TASSONOMIA_PREDEFINITA = CARTELLA_TASSONOMIE / "piano_regionale_carpi.toml"

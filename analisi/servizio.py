@@ -125,7 +125,7 @@ class Lavoratore:
 
     @property
     def cartella(self) -> Path:
-        return Path(self.impostazioni.cartella_dati)
+        return Path(self.impostazioni.archivio.cartella_dati)
 
     def _batti(self, **extra: Any) -> None:
         self.stato.update(extra, battito=_ora())
@@ -195,7 +195,7 @@ class Lavoratore:
             from analisi.lingua import carica_italiano
 
             if "nlp" not in self._risorse:
-                self._risorse["nlp"] = carica_italiano(self.impostazioni.modello_lingua)
+                self._risorse["nlp"] = carica_italiano(self.impostazioni.elaborazione.modello_lingua)
             lessico()
         except Exception:  # the first run will try again and report it
             log.exception("could not preload the language resources")

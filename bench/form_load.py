@@ -211,7 +211,7 @@ def _prepara(cartella: Path) -> None:
     archivio = Archivio(imp.url_database())
     migra(archivio)
     crea_chiave(imp.percorso_chiave())
-    registra_consenso(archivio, imp.versione_consenso)
+    registra_consenso(archivio, imp.modulo.versione_consenso)
     with archivio.transazione() as s:
         q.assicura_associazione(s, "Centro Anziani Il Glicine")
     archivio.chiudi()

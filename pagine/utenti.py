@@ -119,7 +119,7 @@ with scheda_utenti:
                     _fatto(f"Password di {scelto} reimpostata.")
 
 with scheda_conservazione:
-    giorni = impostazioni().conservazione_giorni
+    giorni = impostazioni().conservazione.giorni
     with archivio().lettura() as s:
         stato = stato_conservazione(s, giorni)
     st.write(f"I testi originali (cifrati) si conservano per {giorni} giorni dopo l'approvazione del testo "

@@ -84,13 +84,13 @@ ANCORE = {"fascia_eta": "campo-fascia_eta-0", "ruolo": "campo-ruolo-0", "periodo
 class Limiti:
     """Protections of the form: the settings ``modulo_*`` (defaults from archivio/impostazioni.py)."""
 
-    invii_max: int = predefinito("modulo_invii_max")
-    ritiri_max: int = predefinito("modulo_ritiri_max")
-    finestra_limiti_secondi: int = predefinito("modulo_finestra_limiti_secondi")
-    max_byte: int = predefinito("modulo_max_byte")
-    finestra_duplicati_minuti: int = predefinito("modulo_finestra_duplicati_minuti")
-    durata_gettone_ore: int = predefinito("modulo_durata_gettone_ore")
-    ritardo_ritiro_secondi: float = predefinito("modulo_ritardo_ritiro_secondi")
+    invii_max: int = predefinito("modulo.invii_max")
+    ritiri_max: int = predefinito("modulo.ritiri_max")
+    finestra_limiti_secondi: int = predefinito("modulo.finestra_limiti_secondi")
+    max_byte: int = predefinito("modulo.max_byte")
+    finestra_duplicati_minuti: int = predefinito("modulo.finestra_duplicati_minuti")
+    durata_gettone_ore: int = predefinito("modulo.durata_gettone_ore")
+    ritardo_ritiro_secondi: float = predefinito("modulo.ritardo_ritiro_secondi")
 
 
 @dataclass
@@ -220,7 +220,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
     app.add_middleware(LimiteCorpo, max_byte=limiti.max_byte, pagina=pagina_troppo_grande)
     app.add_middleware(IntestazioniSicurezza)
     # Outermost: every layer below sees the client as the trusted-proxy setting says, whatever the server did.
-    app.add_middleware(ClienteReale, proxy=ProxyFidati(impostazioni.proxy_fidati))
+    app.add_middleware(ClienteReale, proxy=ProxyFidati(impostazioni.sicurezza.proxy_fidati))
 
     def contesto(request: Request, **valori: Any) -> dict[str, Any]:
         return {"radice": request.scope.get("root_path", ""), **valori}
@@ -258,7 +258,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
             per_campo.setdefault(e.campo, e.messaggio)
         return dict(
             titolo="Racconta la tua esperienza", valori=valori, errori=errori, per_campo=per_campo,
-            ancore=ANCORE, avviso=avviso, gettone=gettone, versione_consenso=impostazioni.versione_consenso,
+            ancore=ANCORE, avviso=avviso, gettone=gettone, versione_consenso=impostazioni.modulo.versione_consenso,
             consenso_html=consenso_html, testo_citazione=testo_citazione, associazioni=associazioni,
             fasce=[(f, ETICHETTE_FASCE.get(f, f)) for f in FASCE_ETA],
             ruoli=[(r, ETICHETTE_RUOLI.get(r, r.capitalize())) for r in RUOLI], periodi=list(PERIODI.items()),
@@ -267,7 +267,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
 
     async def pagina_modulo(request: Request, valori: Mapping[str, Any], errori: list[ErroreCampo],
                             status: int = 200, avviso: str | None = None) -> Response:
-        _, consenso_html, testo_citazione = await stato.consenso_async(impostazioni.versione_consenso)
+        _, consenso_html, testo_citazione = await stato.consenso_async(impostazioni.modulo.versione_consenso)
         gettone = gettone_per(request)
         risposta = modelli.TemplateResponse(request, "modulo.html", contesto(
             request, **contesto_modulo(valori, errori, avviso, gettone, consenso_html, testo_citazione,
@@ -317,9 +317,9 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
         # The empty form is the same for every visitor but for the CSRF token: rendered once per
         # association list and consent version, then filled in.
         associazioni = await stato.nomi_associazioni()
-        _, consenso_html, testo_citazione = await stato.consenso_async(impostazioni.versione_consenso)
+        _, consenso_html, testo_citazione = await stato.consenso_async(impostazioni.modulo.versione_consenso)
         prima, dopo = preresa(request, "modulo.html",
-                              ("modulo.html", impostazioni.versione_consenso, *associazioni),
+                              ("modulo.html", impostazioni.modulo.versione_consenso, *associazioni),
                               **contesto_modulo({}, [], None, SEGNAPOSTO, consenso_html, testo_citazione,
                                                 associazioni))
         gettone = gettone_per(request)
@@ -350,14 +350,15 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
         if valori.get(CAMPO_TRAPPOLA):
             # A bot filled the invisible field: answer as usual, store nothing.
             return ricevuta_fittizia(request)
-        if valori.get("versione_consenso", impostazioni.versione_consenso) != impostazioni.versione_consenso:
+        consenso = impostazioni.modulo.versione_consenso
+        if valori.get("versione_consenso", consenso) != consenso:
             return await pagina_modulo(
                 request, valori, [], status=409,
                 avviso="L'informativa sul trattamento dei dati è stata aggiornata mentre scrivevi. Il tuo "
                        "testo è ancora qui: leggi la nuova informativa e conferma il consenso.")
         try:
             nuovo = valida_racconto(valori, associazioni=set(await stato.nomi_associazioni()),
-                                    canale="modulo", versione_consenso=impostazioni.versione_consenso)
+                                    canale="modulo", versione_consenso=impostazioni.modulo.versione_consenso)
         except ErroreValidazione as e:
             return await pagina_modulo(request, valori, e.errori, status=422)
         # Who sent it, only to tell a double click (same browser: its new receipt withdraws the story)
@@ -433,7 +434,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
 
     @app.get("/informativa", response_class=HTMLResponse)
     async def informativa(request: Request) -> Response:
-        versione = impostazioni.versione_consenso
+        versione = impostazioni.modulo.versione_consenso
         _, consenso_html, _ = await stato.consenso_async(versione)
         return modelli.TemplateResponse(request, "informativa.html", contesto(
             request, titolo="Informativa sul trattamento dei dati", versione=versione,
@@ -468,7 +469,7 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
 
 def limiti_da_impostazioni(impostazioni: Impostazioni) -> Limiti:
     """The form's limits from the settings ``modulo_*``."""
-    return Limiti(**{nome: getattr(impostazioni, f"modulo_{nome}") for nome in Limiti.__dataclass_fields__})
+    return Limiti(**{nome: getattr(impostazioni.modulo, nome) for nome in Limiti.__dataclass_fields__})
 
 
 def crea_app_da_ambiente() -> FastAPI:
@@ -484,10 +485,10 @@ def crea_app_da_ambiente() -> FastAPI:
     archivio = Archivio(impostazioni.url_database(), file_ritirati=impostazioni.percorso_ritirati())
     if revisione_corrente(archivio) != revisione_finale():
         raise RuntimeError("the database is not initialised or not up to date: run 'narrazioni init'")
-    if not registra_consenso(archivio, impostazioni.versione_consenso):
+    if not registra_consenso(archivio, impostazioni.modulo.versione_consenso):
         with archivio.lettura() as s:
-            if q.consenso(s, impostazioni.versione_consenso) is None:
-                raise RuntimeError(f"no consent text for version {impostazioni.versione_consenso!r}")
+            if q.consenso(s, impostazioni.modulo.versione_consenso) is None:
+                raise RuntimeError(f"no consent text for version {impostazioni.modulo.versione_consenso!r}")
     cifrario = Cifrario.da_file(impostazioni.percorso_chiave())
     # One CSRF/rate-limit key for every worker that shares this store (several workers behind one proxy).
     segreto = segreto_condiviso(archivio, "modulo")

@@ -73,7 +73,7 @@ def impostazioni(tmp_path: Path, url_db: str) -> Impostazioni:
 def archivio(impostazioni: Impostazioni) -> Iterator[Archivio]:
     a = Archivio(impostazioni.url_database())
     migra(a)
-    registra_consenso(a, impostazioni.versione_consenso)
+    registra_consenso(a, impostazioni.modulo.versione_consenso)
     yield a
     a.chiudi()
 

@@ -25,7 +25,7 @@ def test_fonti_in_ordine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("NARRAZIONI_CONFIG", str(toml))
     monkeypatch.setenv("NARRAZIONI_PORTA_MODULO", "9100")
     imp = carica_impostazioni()
-    assert (imp.lotto, imp.porta_modulo, imp.stadi) == (11, 9100, ["frasi.v1"])
+    assert (imp.elaborazione.lotto, imp.servizio.porta_modulo, imp.elaborazione.stadi) == (11, 9100, ["frasi.v1"])
     assert carica_impostazioni(lotto=3).lotto == 3
     monkeypatch.setenv("NARRAZIONI_LOTTO", "0")
     with pytest.raises(ValidationError):
@@ -45,7 +45,7 @@ def test_predefiniti_da_una_sola_fonte() -> None:
 
     imp = Impostazioni()
     assert Limiti() == limiti_da_impostazioni(imp)
-    assert Limiti().invii_max == imp.modulo_invii_max and Limiti().max_byte == imp.modulo_max_byte
+    assert Limiti().invii_max == imp.modulo.invii_max and Limiti().max_byte == imp.modulo.max_byte
     assert ImpostazioniTemi() == ImpostazioniTemi.da(imp)
     assert ImpostazioniTemi.da(Impostazioni(temi_k=7, temi_lemmi="pipeline")).k == 7
 

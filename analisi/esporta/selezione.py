@@ -43,7 +43,7 @@ PRECISIONE_MINIMA = 0.9
 # person confirmed is exported until a campaign's retrained coder is measured again.
 SOGLIA_MODELLO = 1.0
 # below this calibrated confidence a model's area is "da assegnare" (see analisi.piano)
-SOGLIA_AREA: float = predefinito("piano_soglia_area")
+SOGLIA_AREA: float = predefinito("piano.soglia_area")
 MINIMO_SELEZIONATE = 20
 # Never in an export (defence in depth: raccolta.validazione strips them at the door too): C0 controls but
 # tab, newline and carriage return, DEL and C1 controls, lone surrogates and the Unicode noncharacters (XML

@@ -30,13 +30,13 @@ class StadioAnonimizza(StadioBase):
 
         imp = contesto.impostazioni
         if "nlp" not in contesto.risorse:
-            contesto.risorse["nlp"] = carica_italiano(imp.modello_lingua)
+            contesto.risorse["nlp"] = carica_italiano(imp.elaborazione.modello_lingua)
         nlp = contesto.risorse["nlp"]
         contesto.modello = descrivi_modello(nlp)
         self._cifrario = contesto.cifrario
         self._anonimizzatore = Anonimizzatore(nlp, consentiti=contesto.risorse.get("associazioni", ()),
-                                              figure_pubbliche=imp.figure_pubbliche,
-                                              soglia_rischio=imp.soglia_rischio_nome)
+                                              figure_pubbliche=imp.anonimizzazione.figure_pubbliche,
+                                              soglia_rischio=imp.anonimizzazione.soglia_rischio_nome)
 
     def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
         from analisi.anonimizzazione import anonimizza_racconti

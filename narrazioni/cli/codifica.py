@@ -37,7 +37,7 @@ def codifica(
             righe = leggi_esempi(f)
         if not righe:
             raise ErroreUtenteCli(f"{esempi} non contiene unità etichettate")
-        percorso = addestra_esempi(righe, modello, cartella_dati=imp.cartella_dati)
+        percorso = addestra_esempi(righe, modello, cartella_dati=imp.archivio.cartella_dati)
         console.print(f"{len(righe)} labelled units → {percorso}", markup=False)
         return
     if ingresso == "addestra":
@@ -46,9 +46,9 @@ def codifica(
         from analisi.codifica.modello import carica_codificatore
 
         archivio = _apri(imp)
-        addestra(archivio, imp.cartella_dati, n_fold=fold, stampa=console.print)
+        addestra(archivio, imp.archivio.cartella_dati, n_fold=fold, stampa=console.print)
         if ricodifica:
-            n_frasi = ricodifica_tutto(archivio, carica_codificatore(imp.cartella_dati))
+            n_frasi = ricodifica_tutto(archivio, carica_codificatore(imp.archivio.cartella_dati))
             console.print(f"{n_frasi} sentences re-coded")
         return
     from analisi.codifica.campagna import carica_modello
@@ -61,7 +61,7 @@ def codifica(
             raise ErroreUtenteCli("uso: narrazioni codifica scegli IN.jsonl OUT.jsonl --n N [--modello DIR]")
         with open(_file_ingresso(uscita), encoding="utf-8") as f:
             unita = list(leggi_ingresso(f))
-        scelti = scegli_unita(unita, n, carica_modello(modello, imp.cartella_dati))
+        scelti = scegli_unita(unita, n, carica_modello(modello, imp.archivio.cartella_dati))
         with open(terzo, "w", encoding="utf-8", newline="\n") as f:
             for i in scelti:
                 f.write(json.dumps({"id": unita[i][0], "text": unita[i][1]}, ensure_ascii=False) + "\n")
@@ -71,7 +71,7 @@ def codifica(
 
     if uscita is None or terzo is not None:
         raise ErroreUtenteCli("uso: narrazioni codifica IN.jsonl OUT.jsonl [--modello DIR]")
-    esito = codifica_jsonl(_file_ingresso(ingresso), Path(uscita), cartella_dati=imp.cartella_dati,
-                           codificatore=carica_modello(modello, imp.cartella_dati) if modello else None,
-                           tassonomia=imp.tassonomia_piano, soglia=soglia)
+    esito = codifica_jsonl(_file_ingresso(ingresso), Path(uscita), cartella_dati=imp.archivio.cartella_dati,
+                           codificatore=carica_modello(modello, imp.archivio.cartella_dati) if modello else None,
+                           tassonomia=imp.piano.tassonomia, soglia=soglia)
     console.print(f"{esito.racconti} stories, {esito.frasi} sentences, {esito.proposte} proposals → {uscita}")

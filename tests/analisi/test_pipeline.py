@@ -95,7 +95,7 @@ def test_stadi_sconosciuti_o_ripetuti(impostazioni: Impostazioni) -> None:
 
 
 def _ambiente(impostazioni: Impostazioni) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(impostazioni.cartella_dati),
+    return {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(impostazioni.archivio.cartella_dati),
             "NARRAZIONI_DATABASE_URL": impostazioni.url_database(), "NARRAZIONI_LOTTO": "4",
             "NARRAZIONI_STADI": '["tests.stadi_prova:AnonimizzaFinta", "tests.stadi_prova:FrasiLente"]',
             "RITARDO_LOTTO_PROVA": "0.4"}

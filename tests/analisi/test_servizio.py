@@ -65,7 +65,7 @@ def test_nuovi_racconti_e_approvati_sono_elaborati(archivio: Archivio, cifrario:
     assert lav.lavoro() == "nuovo"
     assert lav.giro() is True
     assert _stato(archivio, impostazioni)["stadi"]["frasi.v1"]["fatto"] == 2
-    battito = leggi_battito(impostazioni.cartella_dati)
+    battito = leggi_battito(impostazioni.archivio.cartella_dati)
     assert battito and battito["esecuzioni"] == 2 and battito["ultima_esecuzione"]["elaborati"]["frasi.v1"] == 1
 
 
@@ -84,7 +84,7 @@ def test_un_errore_non_ferma_il_lavoratore(archivio: Archivio, cifrario: Cifrari
 
     monkeypatch.setattr(servizio, "esegui", esegui_guasto)
     assert lav.giro() is False
-    battito = leggi_battito(impostazioni.cartella_dati)
+    battito = leggi_battito(impostazioni.archivio.cartella_dati)
     assert battito and battito["fallite"] == 1 and "database giù" in battito["ultimo_errore"]["errore"]
     assert any("ultimo errore" in r for r in descrivi_battito(battito))
     assert lav.giro() is False and lav.stato["fallite"] == 1  # waits its pause before retrying
@@ -128,7 +128,7 @@ def test_un_solo_lavoratore_per_cartella_e_arresto(archivio: Archivio, cifrario:
     while time.time() < limite and _stato(archivio, impostazioni)["stadi"]["frasi.v1"]["fatto"] < 1:
         time.sleep(0.05)
     assert primo.stato["esecuzioni"] == 1 and secondo.stato["esecuzioni"] == 0  # the second one is on standby
-    assert lavoratore_attivo(impostazioni.cartella_dati)
+    assert lavoratore_attivo(impostazioni.archivio.cartella_dati)
     primo.ferma.set()
     t1.join(5)
     assert not t1.is_alive()
@@ -140,8 +140,8 @@ def test_un_solo_lavoratore_per_cartella_e_arresto(archivio: Archivio, cifrario:
     secondo.ferma.set()
     t2.join(5)
     assert not t2.is_alive()
-    battito = leggi_battito(impostazioni.cartella_dati)
-    assert battito and battito["stato"] == "fermo" and not lavoratore_attivo(impostazioni.cartella_dati)
+    battito = leggi_battito(impostazioni.archivio.cartella_dati)
+    assert battito and battito["stato"] == "fermo" and not lavoratore_attivo(impostazioni.archivio.cartella_dati)
 
 
 def _invia_modulo(base: str, testo: str, periodo: str) -> int:

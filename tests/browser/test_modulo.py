@@ -41,7 +41,7 @@ def modulo(archivio: Archivio, cifrario: Cifrario, impostazioni: Impostazioni) -
         q.assicura_associazione(s, "Centro Anziani Il Glicine")
         q.assicura_associazione(s, "Caregiver Insieme")
     porta = porta_libera()
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(impostazioni.cartella_dati),
+    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(impostazioni.archivio.cartella_dati),
            "NARRAZIONI_DATABASE_URL": impostazioni.url_database(), "PYTHONPATH": str(RADICE)}
     env.pop("NARRAZIONI_CONFIG", None)
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",

@@ -34,7 +34,7 @@ def _crea(cartella: Path) -> tuple[Impostazioni, Dati]:
     imp = carica_impostazioni(cartella_dati=cartella, database_url=f"sqlite:///{cartella / 'narrazioni.db'}")
     a = Archivio(imp.url_database())
     migra(a)
-    registra_consenso(a, imp.versione_consenso)
+    registra_consenso(a, imp.modulo.versione_consenso)
     crea_chiave(imp.percorso_chiave())
     d = popola(a, Cifrario.da_file(imp.percorso_chiave()))
     with a.motore.connect() as conn:  # fold the WAL in: the file alone is the whole database

@@ -349,7 +349,7 @@ def test_nessun_indirizzo_ne_user_agent_memorizzato(cliente: TestClient, archivi
 
 def test_crea_app_da_ambiente(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.cartella_dati))
+    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.archivio.cartella_dati))
     monkeypatch.setenv("NARRAZIONI_DATABASE_URL", impostazioni.url_database())
     monkeypatch.delenv("NARRAZIONI_CONFIG", raising=False)
     app = modulo_app.crea_app_da_ambiente()

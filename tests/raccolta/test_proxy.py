@@ -40,7 +40,7 @@ def _porta_libera() -> int:
 
 def _avvia(impostazioni: Impostazioni, *opzioni: str, **ambiente: str) -> tuple[subprocess.Popen[bytes], str]:
     porta = _porta_libera()
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(impostazioni.cartella_dati),
+    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(impostazioni.archivio.cartella_dati),
            "NARRAZIONI_DATABASE_URL": impostazioni.url_database(), "PYTHONPATH": str(RADICE),
            "NARRAZIONI_MODULO_INVII_MAX": "3", "NARRAZIONI_MODULO_RITIRI_MAX": "3",
            "NARRAZIONI_MODULO_RITARDO_RITIRO_SECONDI": "0", **ambiente}

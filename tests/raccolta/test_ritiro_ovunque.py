@@ -82,7 +82,7 @@ def test_il_ritiro_cancella_il_modello_dei_temi_e_il_prossimo_elabora_lo_rifa(
     codici = _carica(archivio, cifrario, [STORIA, *[r["testo"] for r in carica_campione()[:24]]])
     esegui(archivio, imp, cifrario, stadi=stadi)
     rifai_temi(archivio, imp, k=4)  # a superseded model file from the first fit, and the active one
-    cartella = imp.cartella_dati
+    cartella = imp.archivio.cartella_dati
     with archivio.lettura() as s:
         temi_prima = s.scalars(select(ModelloTemiRiga.temi_ids).where(ModelloTemiRiga.attivo.is_(True))).one()
     # sanity: the models hold the story's words (word forms of the preprocessor, quotes)
@@ -173,7 +173,7 @@ def test_un_racconto_importato_si_ritira_dalla_riga_di_comando(archivio: Archivi
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from narrazioni.cli import app
 
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.cartella_dati))
+    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.archivio.cartella_dati))
     monkeypatch.setenv("NARRAZIONI_DATABASE_URL", impostazioni.url_database())
     codice, altro = _carica(archivio, cifrario, [STORIA, "Un altro racconto, di tutt'altro genere."])
     runner = CliRunner()
@@ -232,7 +232,7 @@ def test_un_racconto_non_decifrabile_e_isolato_e_stato_lo_dice(archivio: Archivi
     assert r.elaborati["frasi.v1"] == 2
     with archivio.lettura() as s:
         assert s.scalars(select(StatoStadio.messaggio).where(StatoStadio.stato == "errore")).all() == [NON_DECIFRABILE]
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.cartella_dati))
+    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.archivio.cartella_dati))
     monkeypatch.setenv("NARRAZIONI_DATABASE_URL", impostazioni.url_database())
     monkeypatch.setenv("NARRAZIONI_STADI", '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]')
     out = CliRunner().invoke(app, ["stato"])
