@@ -1,7 +1,7 @@
 """Piano di Zona mapping: every proposal sentence gets the best area and scheda of an editable taxonomy.
 
 The taxonomy is a TOML file (``analisi/taxonomie/piano_regionale_carpi.toml`` by default; a district
-points the setting ``tassonomia_piano`` to its own). A sentence is compared with each scheda's document
+points the setting ``piano.tassonomia`` to its own). A sentence is compared with each scheda's document
 (name, description, seed terms, and its area's description) in three ways:
 
 * lexical: TF-IDF cosine on lemmas (simplemma), stop words removed;

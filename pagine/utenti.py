@@ -123,7 +123,7 @@ with scheda_conservazione:
     with archivio().lettura() as s:
         stato = stato_conservazione(s, giorni)
     st.write(f"I testi originali (cifrati) si conservano per {giorni} giorni dopo l'approvazione del testo "
-             "anonimizzato, poi si eliminano. Impostazione: NARRAZIONI_CONSERVAZIONE_GIORNI.")
+             "anonimizzato, poi si eliminano. Impostazione: NARRAZIONI_CONSERVAZIONE__GIORNI.")
     c = st.columns(5)
     c[0].metric("Testi originali conservati", stato["conservati"])
     c[1].metric("In attesa di approvazione", stato["non_approvati"])

@@ -65,8 +65,8 @@ def url_db(tmp_path: Path) -> str:
 
 @pytest.fixture
 def impostazioni(tmp_path: Path, url_db: str) -> Impostazioni:
-    return Impostazioni(cartella_dati=tmp_path / "dati", database_url=url_db,
-                        stadi=["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"], lotto=7)
+    return Impostazioni(archivio={"cartella_dati": tmp_path / "dati", "database_url": url_db},
+                        elaborazione={"stadi": ["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"], "lotto": 7})
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ returns bytes. Rules every format follows:
   ("proposto dal modello", with its calibrated probability).
 
 Abstention (issue 11): the planning exports hold the quotes a person confirmed and the model's quotes whose
-calibrated probability reaches :data:`SOGLIA_MODELLO` (setting ``NARRAZIONI_ESPORTA_SOGLIA_MODELLO``), the
+calibrated probability reaches :data:`SOGLIA_MODELLO` (setting ``NARRAZIONI_ESPORTA__SOGLIA_MODELLO``), the
 threshold at which the model's precision is at least :data:`PRECISIONE_MINIMA` on held-out data; the others
 are left out and counted per area (:func:`applica_astensione`). How the threshold is measured:
 :func:`soglia_per_precisione`, printed by ``python -m analisi.codifica.valuta soglie``. A model's area whose

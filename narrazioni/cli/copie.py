@@ -28,7 +28,7 @@ def _controlla_chiave(archivio: Any, percorso_chiave: Path) -> None:
         raise ErroreUtenteCli(
             f"il database contiene {quanti} testi cifrati ma il file della chiave non c'è: {percorso_chiave}. "
             "Una chiave nuova non li aprirebbe. Rimetti lì la chiave originale (o indica dov'è con "
-            "NARRAZIONI_FILE_CHIAVE) e riesegui 'narrazioni init'.")
+            "NARRAZIONI_ARCHIVIO__FILE_CHIAVE) e riesegui 'narrazioni init'.")
     try:
         assert campione is not None
         Cifrario.da_file(percorso_chiave).decifra_byte(campione)

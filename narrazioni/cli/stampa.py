@@ -25,7 +25,7 @@ def stampa_manifesto(
     indirizzo = url or imp.modulo.url_pubblico
     if not indirizzo:
         indirizzo = f"http://{imp.servizio.host}:{imp.servizio.porta_modulo}/"
-        errori.print(f"avviso: no --url and no NARRAZIONI_MODULO_URL_PUBBLICO: the poster points to {indirizzo}",
+        errori.print(f"avviso: no --url and no NARRAZIONI_MODULO__URL_PUBBLICO: the poster points to {indirizzo}",
                      markup=False)
     scrivi_manifesto(file, indirizzo)
     console.print(f"poster → {file} ({indirizzo})", markup=False)

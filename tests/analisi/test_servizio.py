@@ -100,8 +100,8 @@ def test_un_errore_non_ferma_il_lavoratore(archivio: Archivio, cifrario: Cifrari
 
 def test_racconti_falliti_riprovati_solo_ogni_tanto(archivio: Archivio, cifrario: Cifrario,
                                                     impostazioni: Impostazioni) -> None:
-    imp = impostazioni.model_copy(update={"stadi": ["tests.stadi_prova:AnonimizzaFinta",
-                                                    "tests.stadi_prova:FrasiCheFalliscono"]})
+    imp = impostazioni.con(elaborazione={"stadi": ["tests.stadi_prova:AnonimizzaFinta",
+                                                   "tests.stadi_prova:FrasiCheFalliscono"]})
     orologio = Orologio()
     lav = Lavoratore(archivio, imp, cifrario, orologio=orologio)
     _carica(archivio, cifrario, ["Questo si ROMPI sempre. Frase due."])
@@ -167,18 +167,18 @@ def _porta() -> int:
 
 @pytest.mark.lento
 def test_servi_elabora_un_racconto_del_modulo_e_si_ferma_con_sigterm(tmp_path: Path) -> None:
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(tmp_path / "dati"),
-           "NARRAZIONI_PORTA_MODULO": str(_porta()), "NARRAZIONI_PORTA_DASHBOARD": str(_porta()),
-           "NARRAZIONI_STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]',
-           "NARRAZIONI_SERVIZIO_INTERVALLO_SECONDI": "1", "PYTHONPATH": str(RADICE)}
+    env = {**os.environ, "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(tmp_path / "dati"),
+           "NARRAZIONI_SERVIZIO__PORTA_MODULO": str(_porta()), "NARRAZIONI_SERVIZIO__PORTA_DASHBOARD": str(_porta()),
+           "NARRAZIONI_ELABORAZIONE__STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]',
+           "NARRAZIONI_SERVIZIO__INTERVALLO_SECONDI": "1", "PYTHONPATH": str(RADICE)}
     env.pop("NARRAZIONI_CONFIG", None)
-    env.pop("NARRAZIONI_DATABASE_URL", None)
+    env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
     cli = [sys.executable, "-m", "narrazioni"]
     subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
     servi = subprocess.Popen([*cli, "servi", "--no-dashboard"], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        base = f"http://127.0.0.1:{env['NARRAZIONI_PORTA_MODULO']}"
+        base = f"http://127.0.0.1:{env['NARRAZIONI_SERVIZIO__PORTA_MODULO']}"
         for _ in range(100):
             try:
                 assert _invia_modulo(base, "Durante il lockdown facevo la spesa per i vicini. Era dura.",

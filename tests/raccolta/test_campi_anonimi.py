@@ -80,7 +80,7 @@ def test_nome_e_telefono_in_titolo_e_zona_mai_in_chiaro(archivio: Archivio, cifr
     assert {c["titolo"] for c in campi_grezzi(archivio, cifrario)} == {
         f"Ricordi di Ermenegildo {NOME}, tel. {TELEFONO}", f"La spesa per la signora Ginevra {NOME}"}
 
-    reale = impostazioni.model_copy(update={"stadi": ["anonimizza.v1", "frasi.v1"], "modello_lingua": "narrazioni"})
+    reale = impostazioni.con(elaborazione={"stadi": ["anonimizza.v1", "frasi.v1"], "modello_lingua": "narrazioni"})
     esegui(archivio, reale, cifrario)
     with archivio.transazione() as s:  # the administrator approves what was held
         for voce in coda_revisione(s):
@@ -123,8 +123,8 @@ def test_racconti_di_prima_della_migrazione_si_anonimizzano(tmp_path: Path) -> N
     from archivio.db import _config_alembic, migra
     from raccolta.consenso import registra_consenso
 
-    imp = Impostazioni(cartella_dati=tmp_path / "dati", stadi=["anonimizza.v1", "frasi.v1"],
-                       modello_lingua="narrazioni")
+    imp = Impostazioni(archivio={"cartella_dati": tmp_path / "dati"},
+                       elaborazione={"stadi": ["anonimizza.v1", "frasi.v1"], "modello_lingua": "narrazioni"})
     a = Archivio(imp.url_database())
     command.upgrade(_config_alembic(a), "0006")
     registra_consenso(a, imp.modulo.versione_consenso)
