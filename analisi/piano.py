@@ -464,7 +464,7 @@ def valuta_aree(n_fold: int = 5, soglia: float = SOGLIA_AREA) -> str:
                                        f"(GroupKFold {n_fold})", vero, [a for a in previsti if a is not None], soglia))
     if len(righe) == 2:
         return "no data: corpus/gold_codici.jsonl and ../shared are missing"
-    note = [f"\n'Da assegnare': calibrated confidence below {soglia:.2f} (setting piano_soglia_area)."]
+    note = [f"\n'Da assegnare': calibrated confidence below {soglia:.2f} (setting piano.soglia_area)."]
     if reali:
         note.append("Real proposals by area: " + ", ".join(
             f"{a}: {int((vero_r == a).sum())}" for a in sorted(set(vero_r)))

@@ -149,7 +149,8 @@ def stadi_archivio(storie: list[dict[str, Any]], algoritmo: str, seed: int) -> l
 
     misure: list[Misura] = []
     with tempfile.TemporaryDirectory() as cartella:
-        imp = Impostazioni(archivio={"cartella_dati": Path(cartella)}, elaborazione={"stadi": ["frasi.v1"], "lotto": 500})
+        imp = Impostazioni(archivio={"cartella_dati": Path(cartella)},
+                           elaborazione={"stadi": ["frasi.v1"], "lotto": 500})
         archivio = Archivio(imp.url_database())
         migra(archivio)
         registra_consenso(archivio, imp.modulo.versione_consenso)

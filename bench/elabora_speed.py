@@ -52,7 +52,8 @@ def _cli(env: dict[str, str], *argomenti: str) -> None:
 
 
 def misura_elabora(storie: Path, cartella: Path, processi: int) -> float:
-    env = {**os.environ, "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(cartella), "NARRAZIONI_ELABORAZIONE__PROCESSI": str(processi),
+    env = {**os.environ, "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(cartella),
+           "NARRAZIONI_ELABORAZIONE__PROCESSI": str(processi),
            "PYTHONPATH": str(RADICE) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     env.pop("NARRAZIONI_CONFIG", None)
     env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
@@ -94,7 +95,8 @@ def presidio_come_il_controllo(ingresso: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--racconti", type=int, default=2000)
-    ap.add_argument("--processi", type=int, default=0, help="NARRAZIONI_ELABORAZIONE__PROCESSI for elabora (0 = every core)")
+    ap.add_argument("--processi", type=int, default=0,
+                    help="NARRAZIONI_ELABORAZIONE__PROCESSI for elabora (0 = every core)")
     ap.add_argument("--anche-un-processo", action="store_true", help="also time elabora with one process")
     ap.add_argument("--modello", default="auto", help="spaCy pipeline of the NER-only Presidio")
     ap.add_argument("--anche-presidio-solo-ner", action="store_true",

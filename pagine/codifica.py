@@ -4,7 +4,7 @@ training (``narrazioni codifica addestra``). Keyboard: keys 1-4 toggle the codes
 moves on, Alt+→ / Alt+← skip forward and back.
 
 The default queue is the one ``narrazioni codifica scegli`` would choose (uncertainty and diversity); after
-every ``codifica_riaddestra_ogni`` decisions the coder retrains in a background thread (one at a time), and the
+every ``codifica.riaddestra_ogni`` decisions the coder retrains in a background thread (one at a time), and the
 page shows the κ of the model on the decisions it had not seen, as they accumulate."""
 
 from __future__ import annotations

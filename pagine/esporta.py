@@ -2,7 +2,7 @@
 per area), DOCX (ready for the Piano), CSV (formula-injection safe) and REFI-QDA (QDPX). Only stories
 whose narrator consented to quotation; every quote carries story, association, theme, code and model, and
 says whether a person confirmed it or the model proposed it. Abstention: by default only confirmed quotes and
-the model's quotes at the precision-0.9 threshold (``esporta_soglia_modello``); the others are counted per
+the model's quotes at the precision-0.9 threshold (``esporta.soglia_modello``); the others are counted per
 area in every file."""
 
 from __future__ import annotations

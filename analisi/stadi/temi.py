@@ -191,7 +191,7 @@ def rifai_temi(archivio: Archivio, imp: Impostazioni, *, k: int | None = None, s
     """Explicit refit (``narrazioni temi rifai [--k N] [--seed S]``): new themes, every visible story reassigned.
 
     Raises:
-        ValueError: fewer visible stories than ``temi_min_racconti``.
+        ValueError: fewer visible stories than ``temi.min_racconti``.
     """
     conf = ImpostazioniTemi.da(imp)
     esito = adatta_e_registra(archivio, imp, conf=conf, k=k, seme=seme, nlp=_nlp(conf, imp), autore=autore)

@@ -15,7 +15,7 @@ stampa_app = typer.Typer(help="Printable material for people without internet (P
 @stampa_app.command("manifesto")
 def stampa_manifesto(
     file: Annotated[Path, typer.Argument(help="The PDF to write.")],
-    url: Annotated[str | None, typer.Option(help="The form's address (default: the setting modulo_url_pubblico).")]
+    url: Annotated[str | None, typer.Option(help="The form's address (default: the setting modulo.url_pubblico).")]
     = None,
 ) -> None:
     """An A4 poster with the QR code of the public form."""

@@ -136,7 +136,8 @@ def test_cartella_dati_in_sola_lettura_una_riga(tmp_path: Path) -> None:
         radice.chmod(0o755)
         dati = radice / "dati"
         env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(dati),
-               "NARRAZIONI_ELABORAZIONE__STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]', "HOME": str(radice),
+               "NARRAZIONI_ELABORAZIONE__STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]',
+               "HOME": str(radice),
                "XDG_CACHE_HOME": str(radice / "cache")}
         env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
         env.pop("NARRAZIONI_CONFIG", None)

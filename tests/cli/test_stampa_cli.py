@@ -15,7 +15,8 @@ pytestmark = pytest.mark.lento  # every test runs the CLI in a subprocess
 
 
 def _esegui(tmp_path: Path, *argomenti: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(tmp_path / "dati"), **env_extra}
+    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(tmp_path / "dati"),
+           **env_extra}
     env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "narrazioni", "stampa", *argomenti], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)

@@ -214,7 +214,8 @@ def test_init_non_crea_una_chiave_nuova_per_testi_cifrati(tmp_path: Path, monkey
     r = runner.invoke(app, ["init"])
     assert r.exit_code != 0
     messaggio = str(r.exception)
-    assert "1 testi cifrati" in messaggio and str(chiave) in messaggio and "NARRAZIONI_ARCHIVIO__FILE_CHIAVE" in messaggio
+    assert "1 testi cifrati" in messaggio and str(chiave) in messaggio
+    assert "NARRAZIONI_ARCHIVIO__FILE_CHIAVE" in messaggio
     assert not chiave.exists()  # no new key was made
 
 
