@@ -26,7 +26,7 @@ from analisi.pipeline import ErrorePipeline, Stadio, esegui, stadi_configurati
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.impostazioni import Impostazioni
+from archivio.impostazioni import Impostazioni, predefinito
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class Lavoratore:
     impostazioni: Impostazioni
     cifrario: Cifrario
     ferma: threading.Event = field(default_factory=threading.Event)
-    intervallo: float = 5.0
+    intervallo: float = predefinito("servizio.intervallo_secondi")
     orologio: Callable[[], float] = time.monotonic
     precarica: bool = False  # load the language model before the first story arrives (``narrazioni lavora``)
     stato: dict[str, Any] = field(default_factory=dict)

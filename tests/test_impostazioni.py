@@ -190,7 +190,10 @@ def test_valori_derivati(tmp_path: Path) -> None:
 
 
 def test_predefiniti_da_una_sola_fonte() -> None:
+    from analisi.esporta import selezione
+    from analisi.servizio import Lavoratore
     from analisi.stadi.temi import ImpostazioniTemi
+    from archivio.utenti import LimitiLogin
     from raccolta.app import Limiti, limiti_da_impostazioni
 
     imp = Impostazioni()
@@ -198,6 +201,9 @@ def test_predefiniti_da_una_sola_fonte() -> None:
     assert Limiti().invii_max == imp.modulo.invii_max and Limiti().max_byte == imp.modulo.max_byte
     assert ImpostazioniTemi() == ImpostazioniTemi.da(imp)
     assert ImpostazioniTemi.da(Impostazioni(temi={"k": 7, "lemmi": "pipeline"})).k == 7
+    assert LimitiLogin() == LimitiLogin(imp.sicurezza.tentativi_login, imp.sicurezza.tentativi_login_globali)
+    assert Lavoratore.__dataclass_fields__["intervallo"].default == imp.servizio.intervallo_secondi
+    assert (imp.esporta.soglia_modello, imp.piano.soglia_area) == (selezione.SOGLIA_MODELLO, selezione.SOGLIA_AREA)
 
 
 def test_hash_della_configurazione_copre_ogni_impostazione_tranne_segreti_e_percorsi(tmp_path: Path) -> None:

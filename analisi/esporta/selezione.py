@@ -41,7 +41,7 @@ PRECISIONE_MINIMA = 0.9
 # at least MINIMO_SELEZIONATE units above it. Measured by ``python -m analisi.codifica.valuta soglie``; when
 # no threshold reaches the precision (the shipped coder on real text, December 2026) it is 1.0: only what a
 # person confirmed is exported until a campaign's retrained coder is measured again.
-SOGLIA_MODELLO = 1.0
+SOGLIA_MODELLO: float = predefinito("esporta.soglia_modello")
 # below this calibrated confidence a model's area is "da assegnare" (see analisi.piano)
 SOGLIA_AREA: float = predefinito("piano.soglia_area")
 MINIMO_SELEZIONATE = 20
