@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -416,8 +417,14 @@ def messaggio_errore(e: ValidationError) -> str:
 def carica_impostazioni(**valori: Any) -> Impostazioni:
     """Read the settings (call once, in an entry point). A value that cannot be used raises
     :class:`ImpostazioniNonValide` with one Italian line naming the variable."""
+    config = os.environ.get("NARRAZIONI_CONFIG")
+    if config and not Path(config).is_file():
+        raise ImpostazioniNonValide(f"impostazioni non valide: NARRAZIONI_CONFIG indica {config!r}, che non è un file")
     try:
         return Impostazioni(**valori)
+    except tomllib.TOMLDecodeError as e:
+        raise ImpostazioniNonValide(f"impostazioni non valide: il file TOML {config or 'narrazioni.toml'} non si "
+                                    f"legge ({e})") from e
     except ValidationError as e:
         raise ImpostazioniNonValide(messaggio_errore(e)) from e
     except SettingsError as e:  # a list that is not valid JSON in an environment variable
