@@ -168,12 +168,12 @@ def test_valore_non_valido_errore_italiano_con_il_nome_della_variabile(ambiente_
 
 def test_file_toml_mancante_o_illeggibile(tmp_path: Path, ambiente_pulito: pytest.MonkeyPatch) -> None:
     ambiente_pulito.setenv("NARRAZIONI_CONFIG", str(tmp_path / "manca.toml"))
-    with pytest.raises(ImpostazioniNonValide, match="NARRAZIONI_CONFIG indica .*manca.toml', che non è un file"):
+    with pytest.raises(ImpostazioniNonValide, match=r"NARRAZIONI_CONFIG indica .*manca\.toml', che non è un file"):
         carica_impostazioni()
     rotto = tmp_path / "rotto.toml"
     rotto.write_text("[temi\nk = 5\n")
     ambiente_pulito.setenv("NARRAZIONI_CONFIG", str(rotto))
-    with pytest.raises(ImpostazioniNonValide, match="il file TOML .*rotto.toml non si legge"):
+    with pytest.raises(ImpostazioniNonValide, match=r"il file TOML .*rotto\.toml non si legge"):
         carica_impostazioni()
     rotto.write_text("[temi]\nk = 1\n[sconosciuta]\nx = 1\n")
     with pytest.raises(ImpostazioniNonValide) as e:
