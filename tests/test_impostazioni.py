@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from archivio import impostazioni as modulo_impostazioni
 from archivio.errori import ErroreConfigurazione
 from archivio.impostazioni import (
     NOMI_VECCHI,
@@ -89,6 +90,9 @@ def test_ogni_campo_dichiarato_una_volta_con_descrizione_e_un_nome_vecchio(tmp_p
         for campo, info in modello.model_fields.items():
             assert info.description, f"{sezione}.{campo} has no description"
     assert sorted(f"{s}.{c}" for s, c in NOMI_VECCHI.values()) == sorted(foglie)  # one old name per leaf
+    for vecchio, (sezione, campo) in NOMI_VECCHI.items():  # the old name is the field, or section_field
+        assert vecchio in {campo, f"{sezione}_{campo}"} or (vecchio, sezione, campo) == (
+            "tassonomia_piano", "piano", "tassonomia"), vecchio
 
 
 def test_fonti_in_ordine(tmp_path: Path, ambiente_pulito: pytest.MonkeyPatch) -> None:
@@ -116,18 +120,17 @@ def test_nome_vecchio_e_nome_nuovo_danno_le_stesse_impostazioni(
     con_nuovo = carica_impostazioni()
     ambiente_pulito.delenv(nuovo)
     ambiente_pulito.setenv(f"NARRAZIONI_{vecchio.upper()}", _come_variabile(valore))
+    modulo_impostazioni._avvisati.discard(f"NARRAZIONI_{vecchio.upper()}")
     with caplog.at_level(logging.WARNING, logger="archivio.impostazioni"):
         con_vecchio = carica_impostazioni()
     assert con_vecchio == con_nuovo != predefinite
     assert _leggi(con_vecchio, f"{sezione}.{campo}") == valore
-    assert not caplog.records or nuovo in caplog.text  # warned once per process, in English, naming the new name
+    assert f"NARRAZIONI_{vecchio.upper()} is deprecated: use {nuovo}" in caplog.text
 
 
 def test_nome_vecchio_avvisa_e_cede_al_nuovo(tmp_path: Path, ambiente_pulito: pytest.MonkeyPatch,
                                             caplog: pytest.LogCaptureFixture) -> None:
-    from archivio import impostazioni as modulo
-
-    modulo._avvisati.discard("NARRAZIONI_TEMI_K")
+    modulo_impostazioni._avvisati.discard("NARRAZIONI_TEMI_K")
     ambiente_pulito.setenv("NARRAZIONI_TEMI_K", "7")
     with caplog.at_level(logging.WARNING, logger="archivio.impostazioni"):
         assert carica_impostazioni().temi.k == 7
@@ -233,7 +236,7 @@ def test_hash_della_configurazione_copre_ogni_impostazione_tranne_segreti_e_perc
     base = Impostazioni()
     registrate = {f"{s}.{c}" for s, campi in configurazione_da_registrare(base).items() for c in campi}
     assert registrate == set(campi_foglia()) - NON_REGISTRATI
-    assert {"archivio.database_url", "archivio.file_chiave"} <= NON_REGISTRATI
+    assert {f"archivio.{c}" for c in SEZIONI["archivio"].model_fields} == NON_REGISTRATI  # locations, the URL
     h = hash_configurazione(base, [])
     diversi = _valori_diversi(tmp_path)
     for voce in NON_REGISTRATI:
