@@ -1,7 +1,7 @@
 """Piano di Zona mapping: every proposal sentence gets the best area and scheda of an editable taxonomy.
 
 The taxonomy is a TOML file (``analisi/tassonomie/piano_regionale_carpi.toml`` by default; a district
-points the setting ``tassonomia_piano`` to its own). A sentence is compared with each scheda's document
+points the setting ``piano.tassonomia`` to its own). A sentence is compared with each scheda's document
 (name, description, seed terms, and its area's description) in three ways:
 
 * lexical: TF-IDF cosine on lemmas (simplemma), stop words removed;
@@ -46,7 +46,7 @@ from archivio.impostazioni import predefinito
 
 log = logging.getLogger(__name__)
 
-SOGLIA_AREA: float = predefinito("piano_soglia_area")  # the setting's default: below it the area is "da assegnare"
+SOGLIA_AREA: float = predefinito("piano.soglia_area")  # the setting's default: below it the area is "da assegnare"
 
 CARTELLA_TASSONOMIE = Path(__file__).resolve().parent / "tassonomie"
 TASSONOMIA_PREDEFINITA = CARTELLA_TASSONOMIE / "piano_regionale_carpi.toml"
@@ -465,7 +465,7 @@ def valuta_aree(n_fold: int = 5, soglia: float = SOGLIA_AREA) -> str:
                                        f"(GroupKFold {n_fold})", vero, [a for a in previsti if a is not None], soglia))
     if len(righe) == 2:
         return "no data: corpus/gold_codici.jsonl and ../shared are missing"
-    note = [f"\n'Da assegnare': calibrated confidence below {soglia:.2f} (setting piano_soglia_area)."]
+    note = [f"\n'Da assegnare': calibrated confidence below {soglia:.2f} (setting piano.soglia_area)."]
     if reali:
         note.append("Real proposals by area: " + ", ".join(
             f"{a}: {int((vero_r == a).sum())}" for a in sorted(set(vero_r)))

@@ -70,7 +70,7 @@ class Risorse:
         if self.nlp is None:
             from analisi.lingua import carica_italiano
 
-            self.nlp = carica_italiano(impostazioni.modello_lingua)
+            self.nlp = carica_italiano(impostazioni.elaborazione.modello_lingua)
         return self.nlp
 
     def archivi(self) -> list[Archivio]:
@@ -169,7 +169,7 @@ def risolvi_stadio(nome: str) -> Stadio:
 
 
 def stadi_configurati(impostazioni: Impostazioni) -> list[Stadio]:
-    stadi = [risolvi_stadio(n) for n in impostazioni.stadi]
+    stadi = [risolvi_stadio(n) for n in impostazioni.elaborazione.stadi]
     nomi = [s.nome for s in stadi]
     if len(set(nomi)) != len(nomi):
         raise ErrorePipeline(f"a stage appears twice in the configuration: {nomi}")
@@ -179,8 +179,8 @@ def stadi_configurati(impostazioni: Impostazioni) -> list[Stadio]:
 def hash_configurazione(impostazioni: Impostazioni, stadi: Sequence[Stadio]) -> str:
     """SHA-256 of the whole settings model minus secrets and locations, with the resolved stage versions."""
     conf = configurazione_da_registrare(impostazioni)
-    conf["stadi"] = [f"{s.nome}.v{s.versione}" for s in stadi]
-    conf["figure_pubbliche"] = sorted(conf["figure_pubbliche"])
+    conf["elaborazione"]["stadi"] = [f"{s.nome}.v{s.versione}" for s in stadi]
+    conf["anonimizzazione"]["figure_pubbliche"] = sorted(conf["anonimizzazione"]["figure_pubbliche"])
     return hashlib.sha256(json.dumps(conf, sort_keys=True).encode()).hexdigest()
 
 
@@ -240,7 +240,7 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
     """
     stadi = list(stadi) if stadi is not None else stadi_configurati(impostazioni)
     nomi = [f"{s.nome}.v{s.versione}" for s in stadi]
-    with blocco_esclusivo(impostazioni.cartella_dati):
+    with blocco_esclusivo(impostazioni.archivio.cartella_dati):
         with archivio.transazione() as s:
             eid = esecuzioni.apri(s, comando, hash_configurazione(impostazioni, stadi), nomi, versioni_pacchetti())
         elaborati = {n: 0 for n in nomi}
@@ -266,7 +266,7 @@ def esegui(archivio: Archivio, impostazioni: Impostazioni, cifrario: Cifrario, *
                     if contesto.modello is not None:
                         with archivio.transazione() as s:
                             esecuzioni.imposta_modello(s, eid, contesto.modello)
-                    lotti = _lotti(archivio, stadio, impostazioni.lotto, contesto.cifrario)
+                    lotti = _lotti(archivio, stadio, impostazioni.elaborazione.lotto, contesto.cifrario)
                     processi = numero_processi(impostazioni, stadio, da_fare)
                     for fatti, falliti in _esegui_lotti(archivio, stadio, lotti, eid, successivi, processi,
                                                         contesto.risorse.archivi()):
@@ -304,8 +304,8 @@ def numero_processi(impostazioni: Impostazioni, stadio: Stadio, da_fare: int) ->
     """Worker processes for a stage: 1 unless it is parallel, there is more than one batch, and fork exists."""
     if not getattr(stadio, "parallelo", False) or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    voluti = impostazioni.processi or core_disponibili()
-    lotti = -(-da_fare // impostazioni.lotto)
+    voluti = impostazioni.elaborazione.processi or core_disponibili()
+    lotti = -(-da_fare // impostazioni.elaborazione.lotto)
     return max(1, min(voluti, lotti)) if lotti > 1 else 1
 
 

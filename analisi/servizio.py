@@ -26,7 +26,7 @@ from analisi.pipeline import ErrorePipeline, Risorse, Stadio, esegui, stadi_conf
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.impostazioni import Impostazioni
+from archivio.impostazioni import Impostazioni, predefinito
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class Lavoratore:
     impostazioni: Impostazioni
     cifrario: Cifrario
     ferma: threading.Event = field(default_factory=threading.Event)
-    intervallo: float = 5.0
+    intervallo: float = predefinito("servizio.intervallo_secondi")
     orologio: Callable[[], float] = time.monotonic
     precarica: bool = False  # load the language model before the first story arrives (``narrazioni lavora``)
     stato: dict[str, Any] = field(default_factory=dict)
@@ -125,7 +125,7 @@ class Lavoratore:
 
     @property
     def cartella(self) -> Path:
-        return Path(self.impostazioni.cartella_dati)
+        return Path(self.impostazioni.archivio.cartella_dati)
 
     def _batti(self, **extra: Any) -> None:
         self.stato.update(extra, battito=_ora())

@@ -30,7 +30,7 @@ def controlla_chiave(archivio: Archivio, percorso_chiave: Path) -> bool:
         raise ErroreConfigurazione(
             f"il database contiene {quanti} testi cifrati ma il file della chiave non c'è: {percorso_chiave}. "
             "Una chiave nuova non li aprirebbe. Rimetti lì la chiave originale (o indica dov'è con "
-            "NARRAZIONI_FILE_CHIAVE) e riesegui 'narrazioni init'.")
+            "NARRAZIONI_ARCHIVIO__FILE_CHIAVE) e riesegui 'narrazioni init'.")
     try:
         assert campione is not None
         Cifrario.da_file(percorso_chiave).decifra_byte(campione)

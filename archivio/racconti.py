@@ -229,7 +229,7 @@ def lavoro_in_sospeso(s: Session, stadi: Sequence[tuple[str, int, bool]]) -> str
 
 
 NON_DECIFRABILE = ("testo non decifrabile con la chiave attuale: la chiave è stata sostituita o persa? "
-                   "Rimetti il file della chiave originale (NARRAZIONI_FILE_CHIAVE) e riesegui elabora")
+                   "Rimetti il file della chiave originale (NARRAZIONI_ARCHIVIO__FILE_CHIAVE) e riesegui elabora")
 
 
 def carica_lotto(s: Session, ids: Sequence[int], cifrario: Cifrario | None, *,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from archivio import audit
 from archivio.db import Archivio
 from archivio.errori import ErroreCruscotto, ErroreDati, ErrorePermesso
+from archivio.impostazioni import predefinito
 from archivio.tabelle import RUOLI_UTENTE, RUOLO_AMMINISTRATORE, Racconto, Tentativo, TestoGrezzo, Utente
 from archivio.tempo import adesso
 
@@ -105,8 +106,8 @@ class LimitiLogin:
     attack without locking the real user out (a client without failures still logs in).
     """
 
-    per_cliente: int = 5
-    globale: int = 50
+    per_cliente: int = predefinito("sicurezza.tentativi_login")
+    globale: int = predefinito("sicurezza.tentativi_login_globali")
 
 
 class ErroreAccessoBloccato(ErroreUtente, ErrorePermesso):

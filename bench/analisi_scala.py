@@ -149,10 +149,11 @@ def stadi_archivio(storie: list[dict[str, Any]], algoritmo: str, seed: int) -> l
 
     misure: list[Misura] = []
     with tempfile.TemporaryDirectory() as cartella:
-        imp = Impostazioni(cartella_dati=Path(cartella), stadi=["frasi.v1"], lotto=500)
+        imp = Impostazioni(archivio={"cartella_dati": Path(cartella)},
+                           elaborazione={"stadi": ["frasi.v1"], "lotto": 500})
         archivio = Archivio(imp.url_database())
         migra(archivio)
-        registra_consenso(archivio, imp.versione_consenso)
+        registra_consenso(archivio, imp.modulo.versione_consenso)
         crea_chiave(imp.percorso_chiave())
         cifrario = Cifrario.da_file(imp.percorso_chiave())
         with archivio.transazione() as s:
@@ -163,7 +164,7 @@ def stadi_archivio(storie: list[dict[str, Any]], algoritmo: str, seed: int) -> l
             with archivio.transazione() as s:
                 for r in storie[inizio:inizio + 1000]:
                     rid = q.inserisci_racconto(s, q.NuovoRacconto(
-                        testo=r["testo"], canale="importazione", versione_consenso=imp.versione_consenso,
+                        testo=r["testo"], canale="importazione", versione_consenso=imp.modulo.versione_consenso,
                         associazione=r["associazione"], periodo=r["periodo"],
                         consenso_citazione=r["citabile"]), cifrario).id
                     q.salva_anonimizzazione(s, rid, r["testo"], [], None, [])

@@ -196,11 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     db = a.cartella / "narrazioni.db"
     if not db.exists():
         raise SystemExit(f"errore: {db} not found: run bench/carica_10000.py --cartella {a.cartella} first")
-    os.environ["NARRAZIONI_CARTELLA_DATI"] = str(a.cartella)
-    os.environ["NARRAZIONI_DATABASE_URL"] = f"sqlite:///{db.resolve()}"
+    os.environ["NARRAZIONI_ARCHIVIO__CARTELLA_DATI"] = str(a.cartella)
+    os.environ["NARRAZIONI_ARCHIVIO__DATABASE_URL"] = f"sqlite:///{db.resolve()}"
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(os.environ["NARRAZIONI_DATABASE_URL"])
+    engine = create_engine(os.environ["NARRAZIONI_ARCHIVIO__DATABASE_URL"])
     with engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM racconti WHERE visibile")).scalar()
         frasi = conn.execute(text("SELECT count(*) FROM frasi")).scalar()

@@ -55,10 +55,11 @@ def _cli(env: dict[str, str], *argomenti: str) -> None:
 
 
 def misura_elabora(storie: Path, cartella: Path, processi: int) -> float:
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(cartella), "NARRAZIONI_PROCESSI": str(processi),
+    env = {**os.environ, "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(cartella),
+           "NARRAZIONI_ELABORAZIONE__PROCESSI": str(processi),
            "PYTHONPATH": str(RADICE) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     env.pop("NARRAZIONI_CONFIG", None)
-    env.pop("NARRAZIONI_DATABASE_URL", None)
+    env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
     _cli(env, "init")
     _cli(env, "importa", str(storie), "--consenso", "2020-1", "--crea-associazioni")
     t0 = time.perf_counter()
@@ -97,7 +98,8 @@ def presidio_come_il_controllo(ingresso: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--racconti", type=int, default=2000)
-    ap.add_argument("--processi", type=int, default=0, help="NARRAZIONI_PROCESSI for elabora (0 = every core)")
+    ap.add_argument("--processi", type=int, default=0,
+                    help="NARRAZIONI_ELABORAZIONE__PROCESSI for elabora (0 = every core)")
     ap.add_argument("--anche-un-processo", action="store_true", help="also time elabora with one process")
     ap.add_argument("--modello", default="auto", help="spaCy pipeline of the NER-only Presidio")
     ap.add_argument("--anche-presidio-solo-ner", action="store_true",
@@ -116,10 +118,10 @@ def main(argv: list[str] | None = None) -> int:
                 f.write(json.dumps({"id": str(i), "text": d["testo"]}, ensure_ascii=False) + "\n")
         parole = sum(len(d["testo"].split()) for d in storie)
         carico_prima = os.getloadavg()[0]
-        righe = [(f"narrazioni elabora (NARRAZIONI_PROCESSI={args.processi})",
+        righe = [(f"narrazioni elabora (NARRAZIONI_ELABORAZIONE__PROCESSI={args.processi})",
                   misura_elabora(base / "s.jsonl", base / "d1", args.processi))]
         if args.anche_un_processo:
-            righe.append(("narrazioni elabora (NARRAZIONI_PROCESSI=1)",
+            righe.append(("narrazioni elabora (NARRAZIONI_ELABORAZIONE__PROCESSI=1)",
                           misura_elabora(base / "s.jsonl", base / "d2", 1)))
         presidio = [("presidio come il controllo: pipeline intera, riconoscitori predefiniti (1 processo)",
                      presidio_come_il_controllo(base / "p.jsonl"))]

@@ -207,11 +207,11 @@ def _prepara(cartella: Path) -> None:
     from archivio.impostazioni import carica_impostazioni
     from raccolta.consenso import registra_consenso
 
-    imp = carica_impostazioni(cartella_dati=cartella, database_url=_url(cartella))
+    imp = carica_impostazioni(archivio={"cartella_dati": cartella, "database_url": _url(cartella)})
     archivio = Archivio(imp.url_database())
     migra(archivio)
     crea_chiave(imp.percorso_chiave())
-    registra_consenso(archivio, imp.versione_consenso)
+    registra_consenso(archivio, imp.modulo.versione_consenso)
     with archivio.transazione() as s:
         q.assicura_associazione(s, "Centro Anziani Il Glicine")
     archivio.chiudi()
@@ -227,7 +227,7 @@ def _verifica(cartella: Path, ris: Risultati) -> tuple[int, int, int, int]:
     from archivio.tabelle import Racconto
     from raccolta.ricevuta import hash_ricevuta
 
-    imp = carica_impostazioni(cartella_dati=cartella, database_url=_url(cartella))
+    imp = carica_impostazioni(archivio={"cartella_dati": cartella, "database_url": _url(cartella)})
     archivio = Archivio(imp.url_database())
     with archivio.lettura() as s:
         righe = s.execute(select(Racconto.id, Racconto.impronta, Racconto.ricevuta_hash)).all()
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     _prepara(cartella)
     porta = _porta_libera()
     env = {k: v for k, v in os.environ.items() if k != "NARRAZIONI_CONFIG"}
-    env.update(NARRAZIONI_CARTELLA_DATI=str(cartella), NARRAZIONI_DATABASE_URL=_url(cartella),
+    env.update(NARRAZIONI_ARCHIVIO__CARTELLA_DATI=str(cartella), NARRAZIONI_ARCHIVIO__DATABASE_URL=_url(cartella),
                PYTHONPATH=os.pathsep.join([str(RADICE), os.environ.get("PYTHONPATH", "")]))
     # NARRAZIONI_BENCH_AVVIO: another launcher of uvicorn (e.g. a profiling wrapper), for development.
     avvio = os.environ.get("NARRAZIONI_BENCH_AVVIO", "-m uvicorn").split()

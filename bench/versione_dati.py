@@ -27,7 +27,8 @@ def main() -> None:
     url = f"sqlite:///{cartella / 'n.db'}"
     archivio = Archivio(url)
     migra(archivio)
-    registra_consenso(archivio, carica_impostazioni(cartella_dati=cartella, database_url=url).versione_consenso)
+    imp = carica_impostazioni(archivio={"cartella_dati": cartella, "database_url": url})
+    registra_consenso(archivio, imp.modulo.versione_consenso)
     with archivio.engine.begin() as c:
         consenso = c.exec_driver_sql("select id from consensi").scalar()
         c.exec_driver_sql(RACCONTI, [(f"R-{i}", consenso, f"h{i}", "parola " * 300) for i in range(10_000)])

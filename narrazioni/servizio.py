@@ -39,13 +39,14 @@ def comandi(imp: Any, *, con_modulo: bool = True, con_dashboard: bool = True,
     if con_modulo:
         figli.append(Figlio("modulo", [
             sys.executable, "-m", "uvicorn", "--factory", "raccolta.app:crea_app_da_ambiente",
-            "--host", imp.host, "--port", str(imp.porta_modulo), "--log-level", "warning", "--no-access-log",
+            "--host", imp.servizio.host, "--port", str(imp.servizio.porta_modulo), "--log-level", "warning",
+            "--no-access-log",
             # uvicorn must not rewrite the client from headers: the app does, trusting only proxy_fidati.
             "--no-proxy-headers"]))
     if con_dashboard:
         figli.append(Figlio("dashboard", [
             sys.executable, "-m", "streamlit", "run", str(RADICE / "dashboard.py"), "--server.headless", "true",
-            "--server.address", imp.host, "--server.port", str(imp.porta_dashboard),
+            "--server.address", imp.servizio.host, "--server.port", str(imp.servizio.porta_dashboard),
             "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
             # never a traceback in the browser (dashboard.py shows an Italian message, the log keeps the detail)
             "--client.showErrorDetails", "none",
@@ -116,7 +117,9 @@ def _ferma_tutti(figli: list[Figlio]) -> None:
 
 def ambiente_figli(imp: Any) -> dict[str, str]:
     """The children read the same settings: the data directory is passed as an absolute path."""
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(Path(imp.cartella_dati).resolve())}
+    from archivio.impostazioni import nome_variabile
+
+    env = {**os.environ, nome_variabile("archivio", "cartella_dati"): str(Path(imp.archivio.cartella_dati).resolve())}
     radice = str(RADICE)
     percorso = env.get("PYTHONPATH", "")
     if radice not in percorso.split(os.pathsep):  # the children import this checkout, like this process

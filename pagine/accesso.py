@@ -31,7 +31,8 @@ def mostra() -> None:
             imp = impostazioni()
             utente = verifica_login(archivio(), nome.strip(), password, cliente=cliente_connessione(),
                                     segreto=segreto_tentativi(),
-                                    limiti=LimitiLogin(imp.tentativi_login, imp.tentativi_login_globali))
+                                    limiti=LimitiLogin(imp.sicurezza.tentativi_login,
+                                                       imp.sicurezza.tentativi_login_globali))
         except ErroreAccessoBloccato:
             st.error("Accesso bloccato: troppi tentativi falliti da questo collegamento. Riprova tra 15 minuti.")
         else:
@@ -40,5 +41,5 @@ def mostra() -> None:
         if utente is not None:
             entra(utente.nome_utente, utente.ruolo)
             st.rerun()
-    st.caption(f"La sessione scade dopo {impostazioni().sessione_minuti} minuti di inattività.")
+    st.caption(f"La sessione scade dopo {impostazioni().sicurezza.sessione_minuti} minuti di inattività.")
     riscalda()

@@ -4,7 +4,7 @@ training (``narrazioni codifica addestra``). Keyboard: keys 1-4 toggle the codes
 moves on, Alt+→ / Alt+← skip forward and back.
 
 The default queue is the one ``narrazioni codifica scegli`` would choose (uncertainty and diversity); after
-every ``codifica_riaddestra_ogni`` decisions the coder retrains in a background thread (one at a time), and the
+every ``codifica.riaddestra_ogni`` decisions the coder retrains in a background thread (one at a time), and the
 page shows the κ of the model on the decisions it had not seen, as they accumulate."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ CODA_SCELTA = 200  # ... and how many it orders
 
 def _versione_modello() -> float:
     """Changes when the background retraining writes a new model (the queue is then re-ordered)."""
-    percorso = impostazioni().cartella_dati / "modelli" / "codificatore.joblib"
+    percorso = impostazioni().archivio.cartella_dati / "modelli" / "codificatore.joblib"
     return percorso.stat().st_mtime if percorso.is_file() else 0.0
 
 
@@ -48,7 +48,7 @@ def _versione_modello() -> float:
 def _codificatore(versione: float) -> continuo.CodificatoreMemo:
     from analisi.codifica.modello import carica_codificatore
 
-    return continuo.CodificatoreMemo(carica_codificatore(impostazioni().cartella_dati))
+    return continuo.CodificatoreMemo(carica_codificatore(impostazioni().archivio.cartella_dati))
 
 
 @st.cache_data(ttl=TTL, show_spinner="Scelgo le frasi da rivedere…")
@@ -81,8 +81,8 @@ with archivio().lettura() as s:
     fatto = avanzamento_codifica(s, autore)
 st.caption(f"Frasi riviste da te: {fatto['mie']} · da tutti: {fatto['tutte']} · aree confermate: "
            f"{fatto['aree_confermate']}")
-cartella_dati = impostazioni().cartella_dati
-ogni = impostazioni().codifica_riaddestra_ogni
+cartella_dati = impostazioni().archivio.cartella_dati
+ogni = impostazioni().codifica.riaddestra_ogni
 riaddestratore = continuo.riaddestratore(cartella_dati)
 stato = continuo.leggi_stato(cartella_dati)
 with st.expander("Il modello impara dalle vostre decisioni"):
@@ -157,7 +157,7 @@ if st.session_state[prefisso + "proposta"]:
     aree = nomi_aree()
     proposta_area = frase.area if frase.area in aree else None
     incerta = (frase.fonte_area != "umano" and frase.punteggio_area is not None
-               and frase.punteggio_area < impostazioni().piano_soglia_area)
+               and frase.punteggio_area < impostazioni().piano.soglia_area)
     if frase.area:
         fonte = "confermata da una persona" if frase.fonte_area == "umano" else (
             f"proposta dal modello (confidenza {frase.punteggio_area:.2f})" if frase.punteggio_area is not None
@@ -205,7 +205,7 @@ def _salva() -> None:
     with archivio().lettura() as s:
         decisioni = avanzamento_codifica(s, autore)["tutte"]
     # every K decisions a background retraining (never blocks this page; one at a time)
-    percorso_tassonomia = impostazioni().tassonomia_piano
+    percorso_tassonomia = impostazioni().piano.tassonomia
     riaddestratore.forse_avvia(archivio(), cartella_dati, decisioni, ogni,
                                rimappa=lambda a: continuo.rimappa_proposte(a, percorso_tassonomia))
     st.cache_data.clear()

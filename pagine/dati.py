@@ -32,7 +32,7 @@ def tassonomia() -> Any:
     """The Piano di Zona taxonomy (the district's file when the setting names one)."""
     from analisi.piano import carica_tassonomia
 
-    return carica_tassonomia(impostazioni().tassonomia_piano)
+    return carica_tassonomia(impostazioni().piano.tassonomia)
 
 
 def nomi_aree() -> dict[str, str]:

@@ -129,4 +129,4 @@ with st.expander(f"Frasi codificate ({len(codificate)}) in tabella"):
                                for f in codificate]),
                  hide_index=True, width="stretch")
 if not r.frasi:
-    st.caption("Frasi non ancora elaborate. " + messaggio_elaborazione(impostazioni().cartella_dati))
+    st.caption("Frasi non ancora elaborate. " + messaggio_elaborazione(impostazioni().archivio.cartella_dati))

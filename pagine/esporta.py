@@ -2,7 +2,7 @@
 per area), DOCX (ready for the Piano), CSV (formula-injection safe) and REFI-QDA (QDPX). Only stories
 whose narrator consented to quotation; every quote carries story, association, theme, code and model, and
 says whether a person confirmed it or the model proposed it. Abstention: by default only confirmed quotes and
-the model's quotes at the precision-0.9 threshold (``esporta_soglia_modello``); the others are counted per
+the model's quotes at the precision-0.9 threshold (``esporta.soglia_modello``); the others are counted per
 area in every file."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _anteprima(filtri: Filtri, codici: tuple[str, ...], aree: tuple[str, ...], s
         righe = frasi_codificate(s, filtri, codici=_tutti_i_codici(codici), aree=aree, solo_citabili=True,
                                     limite=600)
     # every quote is previewed (marked "nei file" or not); the rule's left-out counts come with them
-    tutte = ex.unisci(righe, soglia_area=impostazioni().piano_soglia_area)
+    tutte = ex.unisci(righe, soglia_area=impostazioni().piano.soglia_area)
     return ex.Selezione(tutte[:200], ex.applica_astensione(tutte, soglia).escluse, soglia)
 
 
@@ -99,7 +99,7 @@ if riepilogo.empty:
 # a story with quotes in several areas or associations counts once (the DOCX header counts the same way)
 totale = int(riepilogo["citazioni"].sum())
 st.subheader(f"{totale} citazioni da {storie} racconti")
-soglia_modello = impostazioni().esporta_soglia_modello
+soglia_modello = impostazioni().esporta.soglia_modello
 tutte_modello = st.toggle(
     "Includi anche le proposte del modello non confermate sotto la soglia", value=False,
     help="Per impostazione i file contengono le frasi confermate da una persona e quelle del modello con "
@@ -126,11 +126,11 @@ with st.expander("Anteprima delle citazioni (prime 200)"):
 # everything a download needs is captured now: it runs on another thread, after the click
 arch, aree_nomi, schede_nomi = archivio(), nomi_aree(), nomi_schede()
 soglia_file = 0.0 if tutte_modello else soglia_modello
-soglia_area = impostazioni().piano_soglia_area
+soglia_area = impostazioni().piano.soglia_area
 descrizione = _descrivi(filtri, codici, aree)
 autore = utente["nome"]
 nome_base = f"narrazioni-{'-'.join(codici)}-{datetime.now():%Y%m%d-%H%M}"
-scade = utente["ultima_attivita"] + impostazioni().sessione_minuti * 60  # a download after that is refused
+scade = utente["ultima_attivita"] + impostazioni().sicurezza.sessione_minuti * 60  # a download after that is refused
 
 
 def _citazioni() -> tuple[list[ex.Citazione], ex.Intestazione]:

@@ -69,7 +69,7 @@ with st.form(f"inserisci_{giro}"):
                                   max_value=date(2035, 12, 31), format="DD/MM/YYYY")
     for nome in ("quartiere", "fascia_eta", "ruolo", "periodo", "data"):
         _campo_errore(nome)
-    predefinita = impostazioni().versione_consenso
+    predefinita = impostazioni().modulo.versione_consenso
     versione = st.selectbox("Versione del consenso firmato", versioni,
                             index=(versioni.index(predefinita) if predefinita in versioni
                                    else len(versioni) - 1))

@@ -137,6 +137,6 @@ def middleware_dashboard(impostazioni: Impostazioni) -> list[Any]:
     """The middleware list for ``st.App`` (outermost first)."""
     from starlette.middleware import Middleware
 
-    return [Middleware(ClienteReale, proxy=ProxyFidati(impostazioni.proxy_fidati)),
+    return [Middleware(ClienteReale, proxy=ProxyFidati(impostazioni.sicurezza.proxy_fidati)),
             Middleware(IntestazioniDashboard),
             Middleware(CookieSessione, impostazioni=impostazioni)]

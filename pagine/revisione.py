@@ -161,5 +161,5 @@ if st.button("Approva e pubblica", type="primary"):
         st.session_state.pop("revisione", None)
         st.cache_data.clear()
         st.session_state["revisione_esito"] = f"Racconto {voce.codice} approvato. " + messaggio_elaborazione(
-            impostazioni().cartella_dati)
+            impostazioni().archivio.cartella_dati)
         st.rerun()

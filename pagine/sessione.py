@@ -44,7 +44,7 @@ def _esci(scaduta: bool) -> None:
 
 
 def _inattivita() -> timedelta:
-    return timedelta(minutes=impostazioni().sessione_minuti)
+    return timedelta(minutes=impostazioni().sicurezza.sessione_minuti)
 
 
 def entra(nome_utente: str, ruolo: str) -> None:
@@ -101,7 +101,7 @@ def utente_corrente() -> dict[str, Any] | None:
     utente = st.session_state.get("utente")
     if not utente:
         return None
-    limite = impostazioni().sessione_minuti * 60
+    limite = impostazioni().sicurezza.sessione_minuti * 60
     if time.time() - utente["ultima_attivita"] > limite:
         _esci(scaduta=True)
         return None

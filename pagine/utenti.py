@@ -119,11 +119,11 @@ with scheda_utenti:
                     _fatto(f"Password di {scelto} reimpostata.")
 
 with scheda_conservazione:
-    giorni = impostazioni().conservazione_giorni
+    giorni = impostazioni().conservazione.giorni
     with archivio().lettura() as s:
         stato = stato_conservazione(s, giorni)
     st.write(f"I testi originali (cifrati) si conservano per {giorni} giorni dopo l'approvazione del testo "
-             "anonimizzato, poi si eliminano. Impostazione: NARRAZIONI_CONSERVAZIONE_GIORNI.")
+             "anonimizzato, poi si eliminano. Impostazione: NARRAZIONI_CONSERVAZIONE__GIORNI.")
     c = st.columns(5)
     c[0].metric("Testi originali conservati", stato["conservati"])
     c[1].metric("In attesa di approvazione", stato["non_approvati"])

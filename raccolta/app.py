@@ -47,13 +47,13 @@ CARTELLA = Path(__file__).resolve().parent
 class Limiti:
     """Protections of the form: the settings ``modulo_*`` (defaults from archivio/impostazioni.py)."""
 
-    invii_max: int = predefinito("modulo_invii_max")
-    ritiri_max: int = predefinito("modulo_ritiri_max")
-    finestra_limiti_secondi: int = predefinito("modulo_finestra_limiti_secondi")
-    max_byte: int = predefinito("modulo_max_byte")
-    finestra_duplicati_minuti: int = predefinito("modulo_finestra_duplicati_minuti")
-    durata_gettone_ore: int = predefinito("modulo_durata_gettone_ore")
-    ritardo_ritiro_secondi: float = predefinito("modulo_ritardo_ritiro_secondi")
+    invii_max: int = predefinito("modulo.invii_max")
+    ritiri_max: int = predefinito("modulo.ritiri_max")
+    finestra_limiti_secondi: int = predefinito("modulo.finestra_limiti_secondi")
+    max_byte: int = predefinito("modulo.max_byte")
+    finestra_duplicati_minuti: int = predefinito("modulo.finestra_duplicati_minuti")
+    durata_gettone_ore: int = predefinito("modulo.durata_gettone_ore")
+    ritardo_ritiro_secondi: float = predefinito("modulo.ritardo_ritiro_secondi")
 
 
 def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario, *,
@@ -106,13 +106,13 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
     app.add_middleware(LimiteCorpo, max_byte=limiti.max_byte, pagina=partial(pagina_troppo_grande, templates))
     app.add_middleware(IntestazioniSicurezza)
     # Outermost: every layer below sees the client as the trusted-proxy setting says, whatever the server did.
-    app.add_middleware(ClienteReale, proxy=ProxyFidati(impostazioni.proxy_fidati))
+    app.add_middleware(ClienteReale, proxy=ProxyFidati(impostazioni.sicurezza.proxy_fidati))
     return app
 
 
 def limiti_da_impostazioni(impostazioni: Impostazioni) -> Limiti:
     """The form's limits from the settings ``modulo_*``."""
-    return Limiti(**{nome: getattr(impostazioni, f"modulo_{nome}") for nome in Limiti.__dataclass_fields__})
+    return Limiti(**{nome: getattr(impostazioni.modulo, nome) for nome in Limiti.__dataclass_fields__})
 
 
 def crea_app_da_ambiente() -> FastAPI:
@@ -128,10 +128,10 @@ def crea_app_da_ambiente() -> FastAPI:
     archivio = Archivio(impostazioni.url_database(), file_ritirati=impostazioni.percorso_ritirati())
     if revisione_corrente(archivio) != revisione_finale():
         raise RuntimeError("the database is not initialised or not up to date: run 'narrazioni init'")
-    if not registra_consenso(archivio, impostazioni.versione_consenso):
+    if not registra_consenso(archivio, impostazioni.modulo.versione_consenso):
         with archivio.lettura() as s:
-            if q.consenso(s, impostazioni.versione_consenso) is None:
-                raise RuntimeError(f"no consent text for version {impostazioni.versione_consenso!r}")
+            if q.consenso(s, impostazioni.modulo.versione_consenso) is None:
+                raise RuntimeError(f"no consent text for version {impostazioni.modulo.versione_consenso!r}")
     cifrario = Cifrario.da_file(impostazioni.percorso_chiave())
     # One CSRF/rate-limit key for every worker that shares this store (several workers behind one proxy).
     segreto = segreto_condiviso(archivio, "modulo")

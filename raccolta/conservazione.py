@@ -1,4 +1,4 @@
-"""Retention: the encrypted raw text is erased ``conservazione_giorni`` after the anonymised text is approved.
+"""Retention: the encrypted raw text is erased ``conservazione.giorni`` days after the anonymised text is approved.
 
 The library side of ``narrazioni pulisci``: run it daily (cron, systemd timer); it is idempotent.
 """

@@ -53,7 +53,7 @@ class StatoModulo:
     @property
     def versione_consenso(self) -> str:
         """The consent version the form shows (the one place the routes read it from the settings)."""
-        return self.impostazioni.versione_consenso
+        return self.impostazioni.modulo.versione_consenso
 
     async def nomi_associazioni(self) -> list[str]:
         letto, nomi = self.associazioni

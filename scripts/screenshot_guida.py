@@ -49,9 +49,9 @@ def _narrazioni(env: dict[str, str], *argomenti: str) -> None:
 
 def prepara_dati(cartella: Path) -> dict[str, str]:
     """The demo data directory, built with the commands the guide describes. Returns the environment."""
-    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(cartella),
+    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(cartella),
            "NARRAZIONI_PASSWORD": PASSWORD}
-    env.pop("NARRAZIONI_DATABASE_URL", None)
+    env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
     _narrazioni(env, "init")
     _narrazioni(env, "associazioni", "carica", str(RADICE / "corpus" / "associazioni.csv"))
     _narrazioni(env, "importa", str(RADICE / "corpus" / "racconti.jsonl"), "--consenso", "2020-1",
@@ -181,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="narrazioni-guida-") as temporanea:
         cartella = args.dati or Path(temporanea) / "dati"
         if (cartella / "narrazioni.db").exists():  # --dati of an earlier run: used as it is
-            env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(cartella)}
-            env.pop("NARRAZIONI_DATABASE_URL", None)
+            env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(cartella)}
+            env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
         else:
             env = prepara_dati(cartella)
         with servizi(env) as (modulo, dashboard), sync_playwright() as p:

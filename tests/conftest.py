@@ -65,15 +65,15 @@ def url_db(tmp_path: Path) -> str:
 
 @pytest.fixture
 def impostazioni(tmp_path: Path, url_db: str) -> Impostazioni:
-    return Impostazioni(cartella_dati=tmp_path / "dati", database_url=url_db,
-                        stadi=["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"], lotto=7)
+    return Impostazioni(archivio={"cartella_dati": tmp_path / "dati", "database_url": url_db},
+                        elaborazione={"stadi": ["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"], "lotto": 7})
 
 
 @pytest.fixture
 def archivio(impostazioni: Impostazioni) -> Iterator[Archivio]:
     a = Archivio(impostazioni.url_database())
     migra(a)
-    registra_consenso(a, impostazioni.versione_consenso)
+    registra_consenso(a, impostazioni.modulo.versione_consenso)
     yield a
     a.chiudi()
 

@@ -36,7 +36,7 @@ class Anonimizzatore(FaseCandidati, FaseNer, FaseRisoluzione, FaseEsito):
         figure_pubbliche: public figures kept in clear (their surname alone too).
         soglia_revisione: entities scored below it send the story to review.
         soglia_rischio: a residual risk of a readable name (:mod:`.rischio`) at or above it sends the story
-            to review (``NARRAZIONI_SOGLIA_RISCHIO_NOME``; above 1 never).
+            to review (``NARRAZIONI_ANONIMIZZAZIONE__SOGLIA_RISCHIO_NOME``; above 1 never).
     """
 
     def __init__(

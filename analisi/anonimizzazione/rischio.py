@@ -9,7 +9,7 @@ starting in lower case) and stories by or about minors weigh their signals more.
 
 The weights were set by hand and checked with ``bench/valuta_anonimizzazione.py``, which prints the
 trade-off (stories held vs auto-approved stories that still show a name) on KIND dev, WikiNEuRal and the
-corpus; the threshold that holds a story is a setting (``NARRAZIONI_SOGLIA_RISCHIO_NOME``).
+corpus; the threshold that holds a story is a setting (``NARRAZIONI_ANONIMIZZAZIONE__SOGLIA_RISCHIO_NOME``).
 """
 
 from __future__ import annotations

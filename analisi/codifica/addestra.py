@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     imp = carica_impostazioni()
     archivio = Archivio(imp.url_database())
     try:
-        addestra(archivio, imp.cartella_dati)
+        addestra(archivio, imp.archivio.cartella_dati)
     finally:
         archivio.chiudi()
     return 0

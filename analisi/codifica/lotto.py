@@ -73,7 +73,7 @@ def codifica_jsonl(ingresso: Path | IO[str], uscita: Path | IO[str], *, codifica
 
     Args:
         codificatore: the coder; default the district's retrained model in ``cartella_dati`` or the shipped one.
-        mappa: the Piano mapper; default the shipped one on ``tassonomia`` (the setting ``tassonomia_piano``).
+        mappa: the Piano mapper; default the shipped one on ``tassonomia`` (the setting ``piano.tassonomia``).
         soglia: label threshold (default: the model's, 0.5).
 
     Raises:

@@ -222,7 +222,7 @@ def rapporto_soglie(n_fold: int = 5, nlp: Any = None) -> str:
     """The export threshold: per code, the lowest calibrated probability with precision >= 0.9 (at least 20
     units above it) on held-out data — the real development set predicted register by register by a coder trained
     on the others (a unit's probability is its likeliest sentence's) and the corpus gold out of fold.
-    The value for ``NARRAZIONI_ESPORTA_SOGLIA_MODELLO`` is proposta's highest of the two; 1.0 when either set
+    The value for ``NARRAZIONI_ESPORTA__SOGLIA_MODELLO`` is proposta's highest of the two; 1.0 when either set
     never reaches the precision (export confirmed quotes only)."""
     from analisi.codifica.reale import carica_reali
     from analisi.esporta.selezione import MINIMO_SELEZIONATE, PRECISIONE_MINIMA, soglia_per_precisione
@@ -262,7 +262,7 @@ def rapporto_soglie(n_fold: int = 5, nlp: Any = None) -> str:
             if c == "proposta":
                 scelte.append(s)
     valore = 1.0 if any(s is None for s in scelte) else max(s for s in scelte if s is not None)
-    return "\n".join(righe) + (f"\n\nNARRAZIONI_ESPORTA_SOGLIA_MODELLO = {valore:.3f} (proposta, the stricter of "
+    return "\n".join(righe) + (f"\n\nNARRAZIONI_ESPORTA__SOGLIA_MODELLO = {valore:.3f} (proposta, the stricter of "
                                "the sets; 1.0 = export confirmed quotes only).")
 
 

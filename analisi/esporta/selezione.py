@@ -13,7 +13,7 @@ returns bytes. Rules every format follows:
   ("proposto dal modello", with its calibrated probability).
 
 Abstention (issue 11): the planning exports hold the quotes a person confirmed and the model's quotes whose
-calibrated probability reaches :data:`SOGLIA_MODELLO` (setting ``NARRAZIONI_ESPORTA_SOGLIA_MODELLO``), the
+calibrated probability reaches :data:`SOGLIA_MODELLO` (setting ``NARRAZIONI_ESPORTA__SOGLIA_MODELLO``), the
 threshold at which the model's precision is at least :data:`PRECISIONE_MINIMA` on held-out data; the others
 are left out and counted per area (:func:`applica_astensione`). How the threshold is measured:
 :func:`soglia_per_precisione`, printed by ``python -m analisi.codifica.valuta soglie``. A model's area whose
@@ -41,9 +41,9 @@ PRECISIONE_MINIMA = 0.9
 # at least MINIMO_SELEZIONATE units above it. Measured by ``python -m analisi.codifica.valuta soglie``; when
 # no threshold reaches the precision (the shipped coder on real text, December 2026) it is 1.0: only what a
 # person confirmed is exported until a campaign's retrained coder is measured again.
-SOGLIA_MODELLO = 1.0
+SOGLIA_MODELLO: float = predefinito("esporta.soglia_modello")
 # below this calibrated confidence a model's area is "da assegnare" (see analisi.piano)
-SOGLIA_AREA: float = predefinito("piano_soglia_area")
+SOGLIA_AREA: float = predefinito("piano.soglia_area")
 MINIMO_SELEZIONATE = 20
 # Never in an export (defence in depth: raccolta.validazione strips them at the door too): C0 controls but
 # tab, newline and carriage return, DEL and C1 controls, lone surrogates and the Unicode noncharacters (XML

@@ -33,8 +33,8 @@ class StadioAnonimizza(StadioBase):
         contesto.modello = descrivi_modello(nlp)
         self._cifrario = contesto.cifrario
         self._anonimizzatore = Anonimizzatore(nlp, consentiti=contesto.risorse.associazioni,
-                                              figure_pubbliche=imp.figure_pubbliche,
-                                              soglia_rischio=imp.soglia_rischio_nome)
+                                              figure_pubbliche=imp.anonimizzazione.figure_pubbliche,
+                                              soglia_rischio=imp.anonimizzazione.soglia_rischio_nome)
 
     def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
         from analisi.anonimizzazione import anonimizza_racconti

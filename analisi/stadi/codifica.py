@@ -30,7 +30,7 @@ class StadioCodifica(StadioBase):
         from analisi.codifica.modello import carica_codificatore
 
         nlp = None
-        codificatore = carica_codificatore(contesto.impostazioni.cartella_dati)
+        codificatore = carica_codificatore(contesto.impostazioni.archivio.cartella_dati)
         if codificatore.info_.get("morfologia"):
             # The model was trained with spaCy's morphology: give it the same features at run time.
             # Only the components morphology needs run (not the NER): the same features, a third of the time.

@@ -31,7 +31,7 @@ class StadioPiano(StadioBase):
         self._archivio = contesto.archivio_lettura()
         with self._archivio.lettura() as s:
             umani = [Esempio(r["testo"], r["area"], r["scheda"], "umano") for r in qc.piano_umano(s)]
-        percorso = contesto.impostazioni.tassonomia_piano
+        percorso = contesto.impostazioni.piano.tassonomia
         self._mappa = carica_mappatura(percorso, umani)
         versione = self._mappa.tassonomia_.versione or "senza-versione"
         self._autore = f"piano@{versione}+{len(umani)}"

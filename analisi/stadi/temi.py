@@ -44,27 +44,27 @@ VERSIONE_STADIO = 1
 class ImpostazioniTemi:
     """Theme settings: the ``Impostazioni`` fields ``temi_*`` (defaults from archivio/impostazioni.py)."""
 
-    algoritmo: str = predefinito("temi_algoritmo")
-    k: int | None = predefinito("temi_k")  # None: chosen automatically in [k_min, k_max]
-    k_min: int = predefinito("temi_k_min")
-    k_max: int = predefinito("temi_k_max")
-    seme: int = predefinito("temi_seme")
-    parole_dominio: tuple[str, ...] | None = predefinito("temi_parole_dominio")  # None: lingua_it/parole_dominio.txt
-    parole_extra: tuple[str, ...] = tuple(predefinito("temi_parole_extra"))
-    file_semi: Path | None = predefinito("temi_file_semi")  # noqa: RUF009 (None; TOML/JSON {label: [seed words]})
-    min_racconti: int = predefinito("temi_min_racconti")
-    lemmi: str = predefinito("temi_lemmi")  # or "pipeline": lemmas and POS from the Italian spaCy pipeline
-    soglia_minibatch: int = predefinito("temi_soglia_minibatch")
+    algoritmo: str = predefinito("temi.algoritmo")
+    k: int | None = predefinito("temi.k")  # None: chosen automatically in [k_min, k_max]
+    k_min: int = predefinito("temi.k_min")
+    k_max: int = predefinito("temi.k_max")
+    seme: int = predefinito("temi.seme")
+    parole_dominio: tuple[str, ...] | None = predefinito("temi.parole_dominio")  # None: lingua_it/parole_dominio.txt
+    parole_extra: tuple[str, ...] = tuple(predefinito("temi.parole_extra"))
+    file_semi: Path | None = predefinito("temi.file_semi")  # noqa: RUF009 (None; TOML/JSON {label: [seed words]})
+    min_racconti: int = predefinito("temi.min_racconti")
+    lemmi: str = predefinito("temi.lemmi")  # or "pipeline": lemmas and POS from the Italian spaCy pipeline
+    soglia_minibatch: int = predefinito("temi.soglia_minibatch")
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def da(cls, imp: Impostazioni) -> ImpostazioniTemi:
-        dominio = imp.temi_parole_dominio
-        return cls(algoritmo=imp.temi_algoritmo, k=imp.temi_k, k_min=imp.temi_k_min, k_max=imp.temi_k_max,
-                   seme=imp.temi_seme, parole_dominio=tuple(dominio) if dominio is not None else None,
-                   parole_extra=tuple(imp.temi_parole_extra), file_semi=imp.temi_file_semi,
-                   min_racconti=imp.temi_min_racconti, lemmi=imp.temi_lemmi,
-                   soglia_minibatch=imp.temi_soglia_minibatch)
+        dominio = imp.temi.parole_dominio
+        return cls(algoritmo=imp.temi.algoritmo, k=imp.temi.k, k_min=imp.temi.k_min, k_max=imp.temi.k_max,
+                   seme=imp.temi.seme, parole_dominio=tuple(dominio) if dominio is not None else None,
+                   parole_extra=tuple(imp.temi.parole_extra), file_semi=imp.temi.file_semi,
+                   min_racconti=imp.temi.min_racconti, lemmi=imp.temi.lemmi,
+                   soglia_minibatch=imp.temi.soglia_minibatch)
 
     def semi(self) -> dict[str, list[str]] | None:
         if self.file_semi is None:
@@ -81,7 +81,7 @@ def _nlp(conf: ImpostazioniTemi, imp: Impostazioni, contesto: Contesto | None = 
         return contesto.risorse.nlp
     from analisi.lingua import carica_italiano
 
-    return carica_italiano(imp.modello_lingua, escludi=("ner",))
+    return carica_italiano(imp.elaborazione.modello_lingua, escludi=("ner",))
 
 
 def _impronta(percorso: Path) -> str:
@@ -138,10 +138,10 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
         k=k if k is not None else (conf.k if conf.k is not None else "auto"), k_min=conf.k_min, k_max=conf.k_max,
         algoritmo=conf.algoritmo, random_state=conf.seme if seme is None else seme, semi=conf.semi(),
         parole_dominio=conf.parole_dominio, parole_extra=conf.parole_extra, nomi_da_ignorare=associazioni,
-        nlp=nlp, soglia_minibatch=conf.soglia_minibatch, n_jobs=getattr(imp, "processi", 1) or -1,
+        nlp=nlp, soglia_minibatch=conf.soglia_minibatch, n_jobs=imp.elaborazione.processi or -1,
     ).fit([r.testo for r in storie], citabili=[r.citabile for r in storie],
           associazioni=[r.associazione for r in storie] if any(r.associazione for r in storie) else None)
-    percorso, impronta = _salva_file(modello, imp.cartella_dati)
+    percorso, impronta = _salva_file(modello, imp.archivio.cartella_dati)
     riepilogo = modello.riepilogo()
     abbinati = abbina_temi([{t: w for t, w in p["termini"]} for p in precedenti], modello.termini_pesati())
     nuovi = []
@@ -191,7 +191,7 @@ def rifai_temi(archivio: Archivio, imp: Impostazioni, *, k: int | None = None, s
     """Explicit refit (``narrazioni temi rifai [--k N] [--seed S]``): new themes, every visible story reassigned.
 
     Raises:
-        ValueError: fewer visible stories than ``temi_min_racconti``.
+        ValueError: fewer visible stories than ``temi.min_racconti``.
     """
     conf = ImpostazioniTemi.da(imp)
     esito = adatta_e_registra(archivio, imp, conf=conf, k=k, seme=seme, nlp=_nlp(conf, imp), autore=autore)

@@ -88,7 +88,7 @@ def _registra_dettaglio(e: BaseException) -> Path | None:
 
     candidati = []
     with contextlib.suppress(Exception):  # the settings themselves may be the problem
-        candidati.append(Path(_impostazioni().cartella_dati) / "narrazioni.log")
+        candidati.append(Path(_impostazioni().archivio.cartella_dati) / "narrazioni.log")
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "narrazioni" / "narrazioni.log"
     candidati.append(cache)
     dettaglio = "".join(traceback.format_exception(e))
@@ -114,8 +114,10 @@ def main() -> None:
     try:
         codice = app(standalone_mode=False)
         sys.exit(codice if isinstance(codice, int) else 0)
-    except ValidationError as e:
-        errori.print(f"errore: impostazioni non valide: {e.errors()[0]['loc']}: {e.errors()[0]['msg']}", markup=False)
+    except ValidationError as e:  # settings changed by an option (``elabora --lotto``)
+        from archivio.impostazioni import messaggio_errore
+
+        errori.print(f"errore: {messaggio_errore(e)}", markup=False, highlight=False)
         sys.exit(1)
     except (typer.Exit, SystemExit) as e:
         codice = e.exit_code if isinstance(e, typer.Exit) else e.code

@@ -35,8 +35,9 @@ def anonimizza(
     associazioni = _associazioni_se_inizializzato(imp)
     if not ingresso.is_file():
         raise ErroreUtenteCli(f"file di ingresso non trovato: {ingresso}")
-    anonimizzatore = Anonimizzatore(carica_italiano(imp.modello_lingua), consentiti=associazioni,
-                                    figure_pubbliche=imp.figure_pubbliche, soglia_rischio=imp.soglia_rischio_nome)
+    anonimizzatore = Anonimizzatore(carica_italiano(imp.elaborazione.modello_lingua), consentiti=associazioni,
+                                    figure_pubbliche=imp.anonimizzazione.figure_pubbliche,
+                                    soglia_rischio=imp.anonimizzazione.soglia_rischio_nome)
     with open(ingresso, encoding="utf-8") as f_in, open(uscita, "w", encoding="utf-8") as f_out:
         n = anonimizza_jsonl(f_in, f_out, anonimizzatore, processi=processi, batch_size=lotto)
     console.print(f"{n} stories anonymised → {uscita}", markup=False)

@@ -33,7 +33,7 @@ def codifica(
         if modello is None:
             raise ErroreUtenteCli("uso: narrazioni codifica addestra --esempi ESEMPI.jsonl --modello DIR")
         n_unita, percorso = addestra_esempi_jsonl(_file_ingresso(str(esempi)), modello,
-                                                  cartella_dati=imp.cartella_dati)
+                                                  cartella_dati=imp.archivio.cartella_dati)
         console.print(f"{n_unita} labelled units → {percorso}", markup=False)
         return
     if ingresso == "addestra":
@@ -42,9 +42,9 @@ def codifica(
         from analisi.codifica.modello import carica_codificatore
 
         archivio = _apri(imp)
-        addestra(archivio, imp.cartella_dati, n_fold=fold, stampa=console.print)
+        addestra(archivio, imp.archivio.cartella_dati, n_fold=fold, stampa=console.print)
         if ricodifica:
-            n_frasi = ricodifica_tutto(archivio, carica_codificatore(imp.cartella_dati))
+            n_frasi = ricodifica_tutto(archivio, carica_codificatore(imp.archivio.cartella_dati))
             console.print(f"{n_frasi} sentences re-coded")
         return
     from analisi.codifica.campagna import carica_modello
@@ -54,14 +54,15 @@ def codifica(
 
         if uscita is None or terzo is None or n < 1:
             raise ErroreUtenteCli("uso: narrazioni codifica scegli IN.jsonl OUT.jsonl --n N [--modello DIR]")
-        scelti, letti = scegli_jsonl(_file_ingresso(uscita), terzo, n, carica_modello(modello, imp.cartella_dati))
+        scelti, letti = scegli_jsonl(_file_ingresso(uscita), terzo, n,
+                                     carica_modello(modello, imp.archivio.cartella_dati))
         console.print(f"{scelti} of {letti} units chosen for labelling → {terzo}", markup=False)
         return
     from analisi.codifica.lotto import codifica_jsonl
 
     if uscita is None or terzo is not None:
         raise ErroreUtenteCli("uso: narrazioni codifica IN.jsonl OUT.jsonl [--modello DIR]")
-    esito = codifica_jsonl(_file_ingresso(ingresso), Path(uscita), cartella_dati=imp.cartella_dati,
-                           codificatore=carica_modello(modello, imp.cartella_dati) if modello else None,
-                           tassonomia=imp.tassonomia_piano, soglia=soglia)
+    esito = codifica_jsonl(_file_ingresso(ingresso), Path(uscita), cartella_dati=imp.archivio.cartella_dati,
+                           codificatore=carica_modello(modello, imp.archivio.cartella_dati) if modello else None,
+                           tassonomia=imp.piano.tassonomia, soglia=soglia)
     console.print(f"{esito.racconti} stories, {esito.frasi} sentences, {esito.proposte} proposals → {uscita}")

@@ -56,7 +56,7 @@ def _associazioni_se_inizializzato(imp: Any) -> list[str]:
     from archivio import racconti as q
     from archivio.db import Archivio, revisione_corrente, revisione_finale
 
-    if imp.database_url is None and not (Path(imp.cartella_dati) / "narrazioni.db").exists():
+    if imp.archivio.database_url is None and not (Path(imp.archivio.cartella_dati) / "narrazioni.db").exists():
         return []
     archivio = Archivio(imp.url_database())
     try:

@@ -35,8 +35,8 @@ def init() -> None:
     if archivio.sqlite and (n := cifra_copie_in_chiaro(archivio.url, cifrario)):
         console.print(f"{n} plaintext backups of earlier versions encrypted with the key")
     console.print(f"database {'created' if prima is None else 'at'} revision {dopo}: {imp.url_database()}")
-    if not registra_consenso(archivio, imp.versione_consenso):
-        raise ErroreUtenteCli(f"nessun testo del consenso per la versione {imp.versione_consenso!r}")
+    if not registra_consenso(archivio, imp.modulo.versione_consenso):
+        raise ErroreUtenteCli(f"nessun testo del consenso per la versione {imp.modulo.versione_consenso!r}")
 
 
 @app.command("ripristina-copia")
@@ -61,7 +61,7 @@ def backup(file: Annotated[Path, typer.Argument(help="The backup file to write (
     from archivio.salvataggi import backup as fai_backup
 
     imp = _impostazioni()
-    esito = fai_backup(_apri(imp), Path(imp.cartella_dati), file, file_chiave=imp.percorso_chiave())
+    esito = fai_backup(_apri(imp), Path(imp.archivio.cartella_dati), file, file_chiave=imp.percorso_chiave())
     console.print(f"backup: {esito.racconti} stories → {esito.file} ({esito.byte:,} bytes); the key "
                   f"{imp.percorso_chiave()} is NOT in it: keep a copy of the key apart", markup=False)
 
@@ -76,8 +76,9 @@ def ripristina(
     from archivio.salvataggi import ripristina as fai_ripristino
 
     imp = _impostazioni()
-    esito = fai_ripristino(file, imp.url_database(), Path(imp.cartella_dati), file_ritirati=imp.percorso_ritirati(),
-                           file_chiave=imp.percorso_chiave(), altri_ritirati=ritirati or [])
+    esito = fai_ripristino(file, imp.url_database(), Path(imp.archivio.cartella_dati),
+                           file_ritirati=imp.percorso_ritirati(), file_chiave=imp.percorso_chiave(),
+                           altri_ritirati=ritirati or [])
     console.print(f"restored {esito.racconti} stories at revision {esito.revisione} into {imp.url_database()}"
                   + (f"; {esito.ritirati_tolti} withdrawn stories removed again" if esito.ritirati_tolti else ""),
                   markup=False)

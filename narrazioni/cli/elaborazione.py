@@ -23,7 +23,7 @@ def elabora(lotto: Annotated[int | None, typer.Option(help="Stories per batch.")
 
     imp = _impostazioni()
     if lotto:
-        imp = imp.model_copy(update={"lotto": lotto})
+        imp = imp.con(elaborazione={"lotto": lotto})
     archivio = _apri(imp)
     cifrario = _cifrario(imp)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -79,7 +79,7 @@ def stato(
                       "(dashboard: Revisione anonimizzazione) before the later stages process them")
     from analisi.servizio import descrivi_battito, leggi_battito
 
-    for riga in descrivi_battito(leggi_battito(Path(imp.cartella_dati))):
+    for riga in descrivi_battito(leggi_battito(Path(imp.archivio.cartella_dati))):
         console.print(riga, markup=False)
 
 
@@ -96,7 +96,7 @@ def demo(
     archivio = _apri(imp)
     # the sample corpus ships in the package (analisi/campione/): no checkout needed
     esito = importa_campione(archivio, _cifrario(imp), racconti=percorso_racconti(),
-                             associazioni=percorso_associazioni(), versione_consenso=imp.versione_consenso)
+                             associazioni=percorso_associazioni(), versione_consenso=imp.modulo.versione_consenso)
     console.print(f"sample corpus: {esito.importati} imported, {esito.gia_presenti} already present")
     elabora(lotto=None)
     password = os.environ.get("NARRAZIONI_DEMO_PASSWORD") or "narrazioni-demo"
@@ -116,12 +116,13 @@ def _servi(imp: Any, *, righe_accesso: str = "", con_modulo: bool = True, con_da
     except ImportError:
         con_modulo = False
     figli = comandi(imp, con_modulo=con_modulo, con_dashboard=con_dashboard, con_lavoratore=con_lavoratore)
-    modulo = f"http://{imp.host}:{imp.porta_modulo}/" if con_modulo else "(the public form is not installed)"
+    servizio = imp.servizio
+    modulo = f"http://{servizio.host}:{servizio.porta_modulo}/" if con_modulo else "(the public form is not installed)"
 
     def annuncia() -> None:
         righe = [f"\nModulo pubblico:  {modulo}"]
         if con_dashboard:
-            righe.append(f"Dashboard:        http://{imp.host}:{imp.porta_dashboard}/")
+            righe.append(f"Dashboard:        http://{servizio.host}:{servizio.porta_dashboard}/")
         if con_lavoratore:
             righe.append("Elaborazione:     automatica (nuovi racconti e racconti approvati, entro un minuto)")
         if righe_accesso:
@@ -161,5 +162,5 @@ def lavora(
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: ferma.set())
     lavoratore = Lavoratore(_apri(imp), imp, _cifrario(imp), ferma=ferma, precarica=True,
-                            intervallo=imp.servizio_intervallo_secondi if intervallo is None else intervallo)
+                            intervallo=imp.servizio.intervallo_secondi if intervallo is None else intervallo)
     lavoratore.lavora()

@@ -15,17 +15,17 @@ stampa_app = typer.Typer(help="Printable material for people without internet (P
 @stampa_app.command("manifesto")
 def stampa_manifesto(
     file: Annotated[Path, typer.Argument(help="The PDF to write.")],
-    url: Annotated[str | None, typer.Option(help="The form's address (default: the setting modulo_url_pubblico).")]
+    url: Annotated[str | None, typer.Option(help="The form's address (default: the setting modulo.url_pubblico).")]
     = None,
 ) -> None:
     """An A4 poster with the QR code of the public form."""
     from raccolta.stampa import scrivi_manifesto
 
     imp = _impostazioni()
-    indirizzo = url or imp.modulo_url_pubblico
+    indirizzo = url or imp.modulo.url_pubblico
     if not indirizzo:
-        indirizzo = f"http://{imp.host}:{imp.porta_modulo}/"
-        errori.print(f"avviso: no --url and no NARRAZIONI_MODULO_URL_PUBBLICO: the poster points to {indirizzo}",
+        indirizzo = f"http://{imp.servizio.host}:{imp.servizio.porta_modulo}/"
+        errori.print(f"avviso: no --url and no NARRAZIONI_MODULO__URL_PUBBLICO: the poster points to {indirizzo}",
                      markup=False)
     scrivi_manifesto(file, indirizzo)
     console.print(f"poster → {file} ({indirizzo})", markup=False)
@@ -37,6 +37,6 @@ def stampa_modulo(file: Annotated[Path, typer.Argument(help="The PDF to write.")
     from raccolta.stampa import scrivi_modulo
 
     imp = _impostazioni()
-    scrivi_modulo(file, imp.versione_consenso, associazioni=_associazioni_se_inizializzato(imp))
-    console.print(f"paper form → {file} (consent {imp.versione_consenso}; import the transcription with "
-                  f"'narrazioni importa FILE --consenso {imp.versione_consenso}')", markup=False)
+    scrivi_modulo(file, imp.modulo.versione_consenso, associazioni=_associazioni_se_inizializzato(imp))
+    console.print(f"paper form → {file} (consent {imp.modulo.versione_consenso}; import the transcription with "
+                  f"'narrazioni importa FILE --consenso {imp.modulo.versione_consenso}')", markup=False)

@@ -27,7 +27,7 @@ def temi(
         from analisi.stadi.temi import rifai_temi
 
         archivio = _apri(imp)
-        with blocco_esclusivo(imp.cartella_dati):
+        with blocco_esclusivo(imp.archivio.cartella_dati):
             try:
                 salvato = rifai_temi(archivio, imp, k=numero, seme=seed, autore="cli")
             except ValueError as e:
@@ -39,6 +39,6 @@ def temi(
     if cartella is None:
         raise ErroreUtenteCli("uso: narrazioni temi IN.jsonl OUT_DIR [--k N|auto] [--seed S]")
     risultato = esegui_temi(_file_ingresso(ingresso), cartella, k=numero or "auto",
-                            seed=imp.temi_seme if seed is None else seed, algoritmo=imp.temi_algoritmo)
+                            seed=imp.temi.seme if seed is None else seed, algoritmo=imp.temi.algoritmo)
     console.print(f"{len(risultato.get('temi', []))} themes → {cartella}/temi.json, {cartella}/assegnazioni.jsonl",
                   markup=False)

@@ -20,7 +20,7 @@ def pulisci(
     from raccolta.conservazione import pulisci_testi_grezzi
 
     imp = _impostazioni()
-    esito = pulisci_testi_grezzi(_apri(imp), imp.conservazione_giorni if giorni is None else giorni, prova=prova)
+    esito = pulisci_testi_grezzi(_apri(imp), imp.conservazione.giorni if giorni is None else giorni, prova=prova)
     console.print(f"{esito.purgati} raw texts {'would be ' if esito.prova else ''}erased")
 
 

@@ -113,7 +113,7 @@ def test_leggi_esempi_rejects_unknown_codes() -> None:
 
 @pytest.mark.lento
 def test_cli_scegli_addestra_codifica_round_trip(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(tmp_path / "dati")}
+    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(tmp_path / "dati")}
 
     def cli(*a: object) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "narrazioni", *map(str, a)], env=env, capture_output=True,

@@ -138,7 +138,7 @@ def test_addestra_e_ricodifica(elaborato: Archivio, impostazioni: Impostazioni) 
         frase = next(r for r in qc.frasi_codificate(s) if r["testo"].startswith("La sera"))
         qc.salva_correzione(s, frase["frase_id"], "ansia", True, "anna")
     uscita: list[str] = []
-    r = addestra(elaborato, impostazioni.cartella_dati, stampa=uscita.append, valuta=False)
+    r = addestra(elaborato, impostazioni.archivio.cartella_dati, stampa=uscita.append, valuta=False)
     assert r.esempi_umani == 1 and r.percorso is not None and r.percorso.is_file()
     assert "κ" in "\n".join(uscita)
     nuovo = CodificatoreFrasi.carica(r.percorso)

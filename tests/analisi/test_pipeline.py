@@ -90,14 +90,15 @@ def test_stadi_sconosciuti_o_ripetuti(impostazioni: Impostazioni) -> None:
     with pytest.raises(ErrorePipeline, match="cannot load"):
         risolvi_stadio("tests.stadi_prova:NonCe")
     with pytest.raises(ErrorePipeline, match="twice"):
-        stadi_configurati(impostazioni.model_copy(update={"stadi": ["frasi.v1", "frasi.v1"]}))
+        stadi_configurati(impostazioni.con(elaborazione={"stadi": ["frasi.v1", "frasi.v1"]}))
     assert risolvi_stadio("frasi.v1").nome == "frasi"
 
 
 def _ambiente(impostazioni: Impostazioni) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(impostazioni.cartella_dati),
-            "NARRAZIONI_DATABASE_URL": impostazioni.url_database(), "NARRAZIONI_LOTTO": "4",
-            "NARRAZIONI_STADI": '["tests.stadi_prova:AnonimizzaFinta", "tests.stadi_prova:FrasiLente"]',
+    return {**os.environ, "PYTHONPATH": str(RADICE),
+            "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(impostazioni.archivio.cartella_dati),
+            "NARRAZIONI_ARCHIVIO__DATABASE_URL": impostazioni.url_database(), "NARRAZIONI_ELABORAZIONE__LOTTO": "4",
+            "NARRAZIONI_ELABORAZIONE__STADI": '["tests.stadi_prova:AnonimizzaFinta", "tests.stadi_prova:FrasiLente"]',
             "RITARDO_LOTTO_PROVA": "0.4"}
 
 
@@ -187,9 +188,9 @@ def test_stadio_parallelo_usa_piu_processi_e_stesso_risultato(archivio: Archivio
     stadio = _FrasiParallele()
     stadio.cartella = tmp_path / "pid"
     stadio.cartella.mkdir()
-    imp = impostazioni.model_copy(update={"processi": 2, "lotto": 5})
+    imp = impostazioni.con(elaborazione={"processi": 2, "lotto": 5})
     assert numero_processi(imp, stadio, 41) == 2 and numero_processi(imp, stadio, 5) == 1
-    assert numero_processi(imp.model_copy(update={"processi": 1}), stadio, 41) == 1
+    assert numero_processi(imp.con(elaborazione={"processi": 1}), stadio, 41) == 1
     r = esegui(archivio, imp, cifrario, stadi=[risolvi_stadio("tests.stadi_prova:AnonimizzaFinta"), stadio])
     assert r.elaborati["frasi.v1"] == 40 and r.errori["frasi.v1"] == 1
     processi = {p.name.split("-")[0] for p in stadio.cartella.iterdir()}

@@ -76,7 +76,7 @@ def test_giro_completo_sul_corpus(archivio: Archivio, cifrario: Cifrario, impost
         ids = [q.inserisci_racconto(s, q.NuovoRacconto(testo=r["testo"], canale="importazione", titolo=r.get("titolo"),
                                                        versione_consenso="2020-1", consenso_citazione=True),
                                     cifrario).id for r in storie]
-    imp = impostazioni.model_copy(update={"stadi": ["anonimizza.v1", "frasi.v1"], "modello_lingua": "narrazioni"})
+    imp = impostazioni.con(elaborazione={"stadi": ["anonimizza.v1", "frasi.v1"], "modello_lingua": "narrazioni"})
     esegui(archivio, imp, cifrario)
 
     spans = {rid: _coerente(*_stato(archivio, cifrario, rid)) for rid in ids}

@@ -65,7 +65,7 @@ def test_nuovi_racconti_e_approvati_sono_elaborati(archivio: Archivio, cifrario:
     assert lav.lavoro() == "nuovo"
     assert lav.giro() is True
     assert _stato(archivio, impostazioni)["stadi"]["frasi.v1"]["fatto"] == 2
-    battito = leggi_battito(impostazioni.cartella_dati)
+    battito = leggi_battito(impostazioni.archivio.cartella_dati)
     assert battito and battito["esecuzioni"] == 2 and battito["ultima_esecuzione"]["elaborati"]["frasi.v1"] == 1
 
 
@@ -84,7 +84,7 @@ def test_un_errore_non_ferma_il_lavoratore(archivio: Archivio, cifrario: Cifrari
 
     monkeypatch.setattr(servizio, "esegui", esegui_guasto)
     assert lav.giro() is False
-    battito = leggi_battito(impostazioni.cartella_dati)
+    battito = leggi_battito(impostazioni.archivio.cartella_dati)
     assert battito and battito["fallite"] == 1 and "database giù" in battito["ultimo_errore"]["errore"]
     assert any("ultimo errore" in r for r in descrivi_battito(battito))
     assert lav.giro() is False and lav.stato["fallite"] == 1  # waits its pause before retrying
@@ -100,8 +100,8 @@ def test_un_errore_non_ferma_il_lavoratore(archivio: Archivio, cifrario: Cifrari
 
 def test_racconti_falliti_riprovati_solo_ogni_tanto(archivio: Archivio, cifrario: Cifrario,
                                                     impostazioni: Impostazioni) -> None:
-    imp = impostazioni.model_copy(update={"stadi": ["tests.stadi_prova:AnonimizzaFinta",
-                                                    "tests.stadi_prova:FrasiCheFalliscono"]})
+    imp = impostazioni.con(elaborazione={"stadi": ["tests.stadi_prova:AnonimizzaFinta",
+                                                   "tests.stadi_prova:FrasiCheFalliscono"]})
     orologio = Orologio()
     lav = Lavoratore(archivio, imp, cifrario, orologio=orologio)
     _carica(archivio, cifrario, ["Questo si ROMPI sempre. Frase due."])
@@ -128,7 +128,7 @@ def test_un_solo_lavoratore_per_cartella_e_arresto(archivio: Archivio, cifrario:
     while time.time() < limite and _stato(archivio, impostazioni)["stadi"]["frasi.v1"]["fatto"] < 1:
         time.sleep(0.05)
     assert primo.stato["esecuzioni"] == 1 and secondo.stato["esecuzioni"] == 0  # the second one is on standby
-    assert lavoratore_attivo(impostazioni.cartella_dati)
+    assert lavoratore_attivo(impostazioni.archivio.cartella_dati)
     primo.ferma.set()
     t1.join(5)
     assert not t1.is_alive()
@@ -140,8 +140,8 @@ def test_un_solo_lavoratore_per_cartella_e_arresto(archivio: Archivio, cifrario:
     secondo.ferma.set()
     t2.join(5)
     assert not t2.is_alive()
-    battito = leggi_battito(impostazioni.cartella_dati)
-    assert battito and battito["stato"] == "fermo" and not lavoratore_attivo(impostazioni.cartella_dati)
+    battito = leggi_battito(impostazioni.archivio.cartella_dati)
+    assert battito and battito["stato"] == "fermo" and not lavoratore_attivo(impostazioni.archivio.cartella_dati)
 
 
 def _invia_modulo(base: str, testo: str, periodo: str) -> int:
@@ -167,18 +167,18 @@ def _porta() -> int:
 
 @pytest.mark.lento
 def test_servi_elabora_un_racconto_del_modulo_e_si_ferma_con_sigterm(tmp_path: Path) -> None:
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(tmp_path / "dati"),
-           "NARRAZIONI_PORTA_MODULO": str(_porta()), "NARRAZIONI_PORTA_DASHBOARD": str(_porta()),
-           "NARRAZIONI_STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]',
-           "NARRAZIONI_SERVIZIO_INTERVALLO_SECONDI": "1", "PYTHONPATH": str(RADICE)}
+    env = {**os.environ, "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(tmp_path / "dati"),
+           "NARRAZIONI_SERVIZIO__PORTA_MODULO": str(_porta()), "NARRAZIONI_SERVIZIO__PORTA_DASHBOARD": str(_porta()),
+           "NARRAZIONI_ELABORAZIONE__STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]',
+           "NARRAZIONI_SERVIZIO__INTERVALLO_SECONDI": "1", "PYTHONPATH": str(RADICE)}
     env.pop("NARRAZIONI_CONFIG", None)
-    env.pop("NARRAZIONI_DATABASE_URL", None)
+    env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
     cli = [sys.executable, "-m", "narrazioni"]
     subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
     servi = subprocess.Popen([*cli, "servi", "--no-dashboard"], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        base = f"http://127.0.0.1:{env['NARRAZIONI_PORTA_MODULO']}"
+        base = f"http://127.0.0.1:{env['NARRAZIONI_SERVIZIO__PORTA_MODULO']}"
         for _ in range(100):
             try:
                 assert _invia_modulo(base, "Durante il lockdown facevo la spesa per i vicini. Era dura.",

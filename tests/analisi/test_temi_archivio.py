@@ -56,7 +56,7 @@ def test_stadio_incrementale_rifai_ed_etichette(archivio_temi_pronto: Archivio, 
     assert r1.elaborati["temi.v1"] == 40 and r1.errori["temi.v1"] == 0
     with archivio.lettura() as s:
         primo = archivio_temi.modello_attivo(s)
-        assert primo is not None and Path(primo.percorso).parent == impostazioni.cartella_dati / "modelli"
+        assert primo is not None and Path(primo.percorso).parent == impostazioni.archivio.cartella_dati / "modelli"
         assert 4 <= primo.k <= 13 and primo.metriche["scelta_k"]
         assert s.scalar(select(func.count()).select_from(AssegnazioneTema)) == 40 * primo.k
         temi = archivio_temi.leggi_temi(s)

@@ -41,7 +41,7 @@ def test_due_esecuzioni_danno_temi_identici(corpus: list[dict], modello: Modello
 
 @pytest.mark.lento
 def test_scelta_di_k_in_processi_identica(corpus: list[dict], modello: ModelloTemi) -> None:
-    # NARRAZIONI_PROCESSI reaches the choice of k (forked workers): the themes must not depend on it.
+    # NARRAZIONI_ELABORAZIONE__PROCESSI reaches the choice of k (forked workers): the themes must not depend on it.
     in_processi = ModelloTemi(n_jobs=2).fit([r["testo"] for r in corpus], citabili=[r["citabile"] for r in corpus])
     assert in_processi.curva_k_ == modello.curva_k_ and in_processi.k_ == modello.k_
     assert (in_processi.components_ == modello.components_).all()

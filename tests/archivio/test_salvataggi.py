@@ -39,8 +39,8 @@ def _prepara(archivio: Archivio, cifrario: Cifrario, impostazioni: Impostazioni)
     archivio.file_ritirati = impostazioni.percorso_ritirati()
     ricevute = [_invia(archivio, cifrario, t) for t in STORIE]
     esegui(archivio, impostazioni, cifrario)
-    (impostazioni.cartella_dati / "modelli").mkdir(parents=True, exist_ok=True)
-    (impostazioni.cartella_dati / "modelli" / "codificatore.joblib").write_bytes(b"modello")
+    (impostazioni.archivio.cartella_dati / "modelli").mkdir(parents=True, exist_ok=True)
+    (impostazioni.archivio.cartella_dati / "modelli" / "codificatore.joblib").write_bytes(b"modello")
     return ricevute
 
 
@@ -52,7 +52,7 @@ def test_andata_e_ritorno_senza_chiave(archivio: Archivio, cifrario: Cifrario, i
     with archivio.transazione() as s:  # someone is logged in to the dashboard while the backup runs
         sessioni.apri(s, "otto")
     file = tmp_path / "copia.tar.gz"
-    esito = backup(archivio, impostazioni.cartella_dati, file, file_chiave=impostazioni.percorso_chiave())
+    esito = backup(archivio, impostazioni.archivio.cartella_dati, file, file_chiave=impostazioni.percorso_chiave())
     assert esito.racconti == 11
     chiave = impostazioni.percorso_chiave().read_bytes().strip()
     with tarfile.open(file) as tar:
@@ -84,7 +84,7 @@ def test_un_racconto_ritirato_dopo_il_backup_non_torna(archivio: Archivio, cifra
                                                         impostazioni: Impostazioni, tmp_path: Path) -> None:
     ricevute = _prepara(archivio, cifrario, impostazioni)
     file = tmp_path / "copia.tar.gz"
-    backup(archivio, impostazioni.cartella_dati, file, file_chiave=impostazioni.percorso_chiave())
+    backup(archivio, impostazioni.archivio.cartella_dati, file, file_chiave=impostazioni.percorso_chiave())
     with archivio.lettura() as s:
         codici_prima = set(s.scalars(q.select(q.Racconto.codice)))
     assert ritira_racconto(archivio, ricevute[3]) and ritira_racconto(archivio, ricevute[7])

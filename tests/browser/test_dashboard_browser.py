@@ -34,11 +34,11 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cartella = tmp_path_factory.mktemp("dashboard_browser") / "dati"
     imp, _ = _crea(cartella)
     porta = porta_libera()
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(cartella),
-           "NARRAZIONI_DATABASE_URL": imp.url_database(),
+    env = {**os.environ, "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(cartella),
+           "NARRAZIONI_ARCHIVIO__DATABASE_URL": imp.url_database(),
            # the store's model codes are at 0.9: a coder measured at precision >= 0.9 from 0.85 (the shipped
            # default, 1.0, would export confirmed quotes only)
-           "NARRAZIONI_ESPORTA_SOGLIA_MODELLO": "0.85",
+           "NARRAZIONI_ESPORTA__SOGLIA_MODELLO": "0.85",
            "PYTHONPATH": str(RADICE)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(RADICE / "dashboard.py"),
                              "--server.headless", "true", "--server.port", str(porta),

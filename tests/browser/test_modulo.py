@@ -41,8 +41,8 @@ def modulo(archivio: Archivio, cifrario: Cifrario, impostazioni: Impostazioni) -
         q.assicura_associazione(s, "Centro Anziani Il Glicine")
         q.assicura_associazione(s, "Caregiver Insieme")
     porta = porta_libera()
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(impostazioni.cartella_dati),
-           "NARRAZIONI_DATABASE_URL": impostazioni.url_database(), "PYTHONPATH": str(RADICE)}
+    env = {**os.environ, "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(impostazioni.archivio.cartella_dati),
+           "NARRAZIONI_ARCHIVIO__DATABASE_URL": impostazioni.url_database(), "PYTHONPATH": str(RADICE)}
     env.pop("NARRAZIONI_CONFIG", None)
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
                              "raccolta.app:crea_app_da_ambiente", "--host", "127.0.0.1", "--port", str(porta),

@@ -37,7 +37,8 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory, registro: Path) -> Itera
     cartella = tmp_path_factory.mktemp("dashboard_sessioni") / "dati"
     imp, _ = _crea(cartella)
     porta = porta_libera()
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(cartella), "NARRAZIONI_DATABASE_URL": imp.url_database(),
+    env = {**os.environ, "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(cartella),
+           "NARRAZIONI_ARCHIVIO__DATABASE_URL": imp.url_database(),
            "PYTHONPATH": str(RADICE)}
     with registro.open("wb") as uscita:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(RADICE / "dashboard.py"),

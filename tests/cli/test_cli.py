@@ -19,9 +19,9 @@ TESTO = "Durante il lockdown facevo la spesa per la vicina di casa, ogni martedÃ
 
 @pytest.fixture
 def cli(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(tmp_path / "dati"),
-           "NARRAZIONI_STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]'}
-    env.pop("NARRAZIONI_DATABASE_URL", None)
+    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(tmp_path / "dati"),
+           "NARRAZIONI_ELABORAZIONE__STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]'}
+    env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
 
     def esegui(*argomenti: str, entrata: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "narrazioni", *argomenti], env=env, cwd=tmp_path,
@@ -135,10 +135,11 @@ def test_cartella_dati_in_sola_lettura_una_riga(tmp_path: Path) -> None:
     try:
         radice.chmod(0o755)
         dati = radice / "dati"
-        env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(dati),
-               "NARRAZIONI_STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]', "HOME": str(radice),
+        env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(dati),
+               "NARRAZIONI_ELABORAZIONE__STADI": '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]',
+               "HOME": str(radice),
                "XDG_CACHE_HOME": str(radice / "cache")}
-        env.pop("NARRAZIONI_DATABASE_URL", None)
+        env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
         env.pop("NARRAZIONI_CONFIG", None)
         prefisso = _come_altro_utente()
 
@@ -204,9 +205,9 @@ def test_file_dei_dati_solo_per_il_proprietario(cli, tmp_path: Path) -> None:  #
 @pytest.mark.lento
 def test_la_pipeline_trattiene_esattamente_le_storie_con_revisione(tmp_path: Path) -> None:
     """The real anonymiser in ``elabora`` holds exactly as many stories as ``anonimizza`` flags ``revisione``."""
-    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(tmp_path / "dati"),
-           "NARRAZIONI_STADI": '["anonimizza.v1"]'}
-    env.pop("NARRAZIONI_DATABASE_URL", None)
+    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(tmp_path / "dati"),
+           "NARRAZIONI_ELABORAZIONE__STADI": '["anonimizza.v1"]'}
+    env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
 
     def cli(*argomenti: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "narrazioni", *argomenti], env=env, cwd=tmp_path,

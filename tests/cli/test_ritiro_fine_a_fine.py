@@ -44,9 +44,10 @@ def _dove(cartella: Path, parola: str) -> list[str]:
 @pytest.mark.lento
 def test_dopo_il_ritiro_nessun_file_contiene_il_racconto(tmp_path: Path) -> None:
     dati = tmp_path / "dati"
-    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(dati),
-           "NARRAZIONI_TEMI_K": "5"}
-    for nome in ("NARRAZIONI_DATABASE_URL", "NARRAZIONI_STADI", "NARRAZIONI_CONFIG", "NARRAZIONI_FILE_CHIAVE"):
+    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(dati),
+           "NARRAZIONI_TEMI__K": "5"}
+    for nome in ("NARRAZIONI_ARCHIVIO__DATABASE_URL", "NARRAZIONI_ELABORAZIONE__STADI", "NARRAZIONI_CONFIG",
+                 "NARRAZIONI_ARCHIVIO__FILE_CHIAVE"):
         env.pop(nome, None)
 
     def cli(*argomenti: str) -> str:

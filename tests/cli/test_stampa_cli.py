@@ -15,8 +15,9 @@ pytestmark = pytest.mark.lento  # every test runs the CLI in a subprocess
 
 
 def _esegui(tmp_path: Path, *argomenti: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_CARTELLA_DATI": str(tmp_path / "dati"), **env_extra}
-    env.pop("NARRAZIONI_DATABASE_URL", None)
+    env = {**os.environ, "PYTHONPATH": str(RADICE), "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(tmp_path / "dati"),
+           **env_extra}
+    env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "narrazioni", "stampa", *argomenti], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
 
@@ -24,7 +25,7 @@ def _esegui(tmp_path: Path, *argomenti: str, **env_extra: str) -> subprocess.Com
 def test_stampa_dalla_riga_di_comando(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
-    r = _esegui(tmp_path, "manifesto", "m.pdf", NARRAZIONI_MODULO_URL_PUBBLICO="https://racconti.esempio.it/")
+    r = _esegui(tmp_path, "manifesto", "m.pdf", NARRAZIONI_MODULO__URL_PUBBLICO="https://racconti.esempio.it/")
     assert r.returncode == 0, r.stderr
     assert "https://racconti.esempio.it/" in PdfReader(str(tmp_path / "m.pdf")).pages[0].extract_text()
     r = _esegui(tmp_path, "manifesto", "locale.pdf")  # no address configured: the local one, with a warning
@@ -36,7 +37,7 @@ def test_stampa_dalla_riga_di_comando(tmp_path: Path) -> None:
 
 def test_stampa_errori_in_una_riga(tmp_path: Path) -> None:
     for argomenti, env in ((("manifesto", "m.pdf", "--url", "racconti.it"), {}),
-                           (("modulo", "f.pdf"), {"NARRAZIONI_VERSIONE_CONSENSO": "1999-9"}),
+                           (("modulo", "f.pdf"), {"NARRAZIONI_MODULO__VERSIONE_CONSENSO": "1999-9"}),
                            (("manifesto", "/proc/non/si/puo.pdf", "--url", "https://a.it/"), {})):
         r = _esegui(tmp_path, *argomenti, **env)
         assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr

@@ -31,10 +31,11 @@ class Ambiente:
 
 
 def _crea(cartella: Path) -> tuple[Impostazioni, Dati]:
-    imp = carica_impostazioni(cartella_dati=cartella, database_url=f"sqlite:///{cartella / 'narrazioni.db'}")
+    imp = carica_impostazioni(archivio={"cartella_dati": cartella,
+                                         "database_url": f"sqlite:///{cartella / 'narrazioni.db'}"})
     a = Archivio(imp.url_database())
     migra(a)
-    registra_consenso(a, imp.versione_consenso)
+    registra_consenso(a, imp.modulo.versione_consenso)
     crea_chiave(imp.percorso_chiave())
     d = popola(a, Cifrario.da_file(imp.percorso_chiave()))
     with a.engine.connect() as conn:  # fold the WAL in: the file alone is the whole database
@@ -56,9 +57,10 @@ def ambiente(_modello: tuple[Path, Dati], tmp_path: Path,
     sorgente, d = _modello
     cartella = tmp_path / "dati"
     shutil.copytree(sorgente, cartella, ignore=shutil.ignore_patterns("*-wal", "*-shm"))
-    imp = carica_impostazioni(cartella_dati=cartella, database_url=f"sqlite:///{cartella / 'narrazioni.db'}")
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(cartella))
-    monkeypatch.setenv("NARRAZIONI_DATABASE_URL", imp.url_database())
+    imp = carica_impostazioni(archivio={"cartella_dati": cartella,
+                                         "database_url": f"sqlite:///{cartella / 'narrazioni.db'}"})
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__CARTELLA_DATI", str(cartella))
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__DATABASE_URL", imp.url_database())
     st.cache_resource.clear()
     st.cache_data.clear()
     a = Archivio(imp.url_database())

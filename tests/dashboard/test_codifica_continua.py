@@ -84,7 +84,7 @@ def _decidi(ambiente: Ambiente, n: int) -> None:
 
 
 def test_riaddestramento_in_background_ogni_k(ambiente: Ambiente) -> None:
-    cartella = Path(ambiente.impostazioni.cartella_dati)
+    cartella = Path(ambiente.impostazioni.archivio.cartella_dati)
     via, addestrati = threading.Event(), []
 
     def addestra(archivio: Any, cartella_dati: Path, **kw: Any) -> None:
@@ -128,11 +128,11 @@ def test_riaddestramento_fallito_non_rompe(ambiente: Ambiente) -> None:
 
     r = continuo.Riaddestratore()
     _decidi(ambiente, 2)
-    assert r.forse_avvia(ambiente.archivio, Path(ambiente.impostazioni.cartella_dati), 2, 2, addestra=rotto,
+    assert r.forse_avvia(ambiente.archivio, Path(ambiente.impostazioni.archivio.cartella_dati), 2, 2, addestra=rotto,
                          carica=lambda _: Fisso())
     r.attendi(20)
     assert r.ultimo_errore == "disco pieno" and not r.in_corso
-    assert continuo.leggi_stato(Path(ambiente.impostazioni.cartella_dati))["storia"] == []
+    assert continuo.leggi_stato(Path(ambiente.impostazioni.archivio.cartella_dati))["storia"] == []
 
 
 def test_grafico_kappa_nel_tempo() -> None:
@@ -156,7 +156,7 @@ def test_pagina_coda_segue_scegli(app: Callable[[str | None], AppTest], ambiente
         ids = coda.coda_codifica(s, Filtri(), "scelte", limite=2000)
         testi = coda.testi_frasi(s, ids)
     atteso = continuo.ordina_coda([(i, testi[i]) for i in ids],
-                                  carica_codificatore(ambiente.impostazioni.cartella_dati), 200)
+                                  carica_codificatore(ambiente.impostazioni.archivio.cartella_dati), 200)
     mostrata = next(int(k.split("_")[1]) for k in (c.key for c in at.checkbox) if k and k.startswith("cod_"))
     assert mostrata == atteso[0]
     assert atteso != ids[:len(atteso)]  # not the story order of the other queues

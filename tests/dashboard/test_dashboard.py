@@ -124,8 +124,8 @@ def test_accesso_bloccato_dopo_i_tentativi(dati: Dati) -> None:
 def test_errore_del_database_senza_dettagli(ambiente: Ambiente, monkeypatch: pytest.MonkeyPatch,
                                            caplog: pytest.LogCaptureFixture) -> None:
     """Issue 10, finding 9: a read-only store shows an Italian message, never the traceback, SQL or input."""
-    db = ambiente.impostazioni.cartella_dati / "narrazioni.db"
-    monkeypatch.setenv("NARRAZIONI_DATABASE_URL", f"sqlite:///file:{db}?mode=ro&uri=true")
+    db = ambiente.impostazioni.archivio.cartella_dati / "narrazioni.db"
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__DATABASE_URL", f"sqlite:///file:{db}?mode=ro&uri=true")
     st.cache_resource.clear()
     at = accedi(nuova_app(), "Girasole!Nascosto7", "una password qualsiasi")
     assert not at.exception, at.exception

@@ -20,7 +20,7 @@ _INTERNI = re.compile(r"\b(?:[a-z]+_[a-z_]+|[a-z]+\.v\d+|lockdown-2020|seconda-o
 _MANCANTI = {"None", "nan", "NaN", "NaT", "<NA>", "True", "False"}
 _INGLESE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
                       r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
-# the settings' names are written for the administrator on purpose (NARRAZIONI_CONSERVAZIONE_GIORNI)
+# the settings' names are written for the administrator on purpose (NARRAZIONI_CONSERVAZIONE__GIORNI)
 _AMMESSI = re.compile(r"NARRAZIONI_[A-Z_]+")
 
 

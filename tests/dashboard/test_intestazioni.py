@@ -28,8 +28,8 @@ def test_dashboard_non_incorniciabile(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         porta = int(s.getsockname()[1])
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(tmp_path / "dati"), "PYTHONPATH": str(RADICE)}
-    env.pop("NARRAZIONI_DATABASE_URL", None)
+    env = {**os.environ, "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(tmp_path / "dati"), "PYTHONPATH": str(RADICE)}
+    env.pop("NARRAZIONI_ARCHIVIO__DATABASE_URL", None)
     # started from another directory: the script-level .streamlit/config.toml still applies
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(RADICE / "dashboard.py"),
                              "--server.headless", "true", "--server.port", str(porta),

@@ -349,8 +349,8 @@ def test_nessun_indirizzo_ne_user_agent_memorizzato(cliente: TestClient, archivi
 
 def test_crea_app_da_ambiente(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.cartella_dati))
-    monkeypatch.setenv("NARRAZIONI_DATABASE_URL", impostazioni.url_database())
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__CARTELLA_DATI", str(impostazioni.archivio.cartella_dati))
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__DATABASE_URL", impostazioni.url_database())
     monkeypatch.delenv("NARRAZIONI_CONFIG", raising=False)
     app = modulo_app.crea_app_da_ambiente()
     assert logging.getLogger("uvicorn.access").disabled
@@ -361,8 +361,8 @@ def test_crea_app_da_ambiente(impostazioni: Impostazioni, archivio: Archivio, ci
 
 def test_crea_app_da_ambiente_rifiuta_database_non_inizializzato(tmp_path: object,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(tmp_path))
-    monkeypatch.delenv("NARRAZIONI_DATABASE_URL", raising=False)
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__CARTELLA_DATI", str(tmp_path))
+    monkeypatch.delenv("NARRAZIONI_ARCHIVIO__DATABASE_URL", raising=False)
     monkeypatch.delenv("NARRAZIONI_CONFIG", raising=False)
     with pytest.raises(RuntimeError, match="narrazioni init"):
         modulo_app.crea_app_da_ambiente()

@@ -61,7 +61,7 @@ def test_campi_strani_puliti_alla_porta(archivio: Archivio, cifrario: Cifrario,
 @pytest.mark.lento
 def test_nome_e_telefono_in_titolo_e_zona_mai_in_chiaro(archivio: Archivio, cifrario: Cifrario,
                                                          impostazioni: Impostazioni, tmp_path: Path) -> None:
-    cartella = impostazioni.cartella_dati
+    cartella = impostazioni.archivio.cartella_dati
     with archivio.transazione() as s:
         q.assicura_associazione(s, "Caregiver Insieme")
     with TestClient(crea_app(impostazioni, archivio, cifrario, limiti=Limiti(ritardo_ritiro_secondi=0))) as c:
@@ -80,7 +80,7 @@ def test_nome_e_telefono_in_titolo_e_zona_mai_in_chiaro(archivio: Archivio, cifr
     assert {c["titolo"] for c in campi_grezzi(archivio, cifrario)} == {
         f"Ricordi di Ermenegildo {NOME}, tel. {TELEFONO}", f"La spesa per la signora Ginevra {NOME}"}
 
-    reale = impostazioni.model_copy(update={"stadi": ["anonimizza.v1", "frasi.v1"], "modello_lingua": "narrazioni"})
+    reale = impostazioni.con(elaborazione={"stadi": ["anonimizza.v1", "frasi.v1"], "modello_lingua": "narrazioni"})
     esegui(archivio, reale, cifrario)
     with archivio.transazione() as s:  # the administrator approves what was held
         for voce in coda_revisione(s):
@@ -123,11 +123,11 @@ def test_racconti_di_prima_della_migrazione_si_anonimizzano(tmp_path: Path) -> N
     from archivio.db import _config_alembic, migra
     from raccolta.consenso import registra_consenso
 
-    imp = Impostazioni(cartella_dati=tmp_path / "dati", stadi=["anonimizza.v1", "frasi.v1"],
-                       modello_lingua="narrazioni")
+    imp = Impostazioni(archivio={"cartella_dati": tmp_path / "dati"},
+                       elaborazione={"stadi": ["anonimizza.v1", "frasi.v1"], "modello_lingua": "narrazioni"})
     a = Archivio(imp.url_database())
     command.upgrade(_config_alembic(a), "0006")
-    registra_consenso(a, imp.versione_consenso)
+    registra_consenso(a, imp.modulo.versione_consenso)
     crea_chiave(imp.percorso_chiave())
     cifrario = Cifrario.da_file(imp.percorso_chiave())
     with a.transazione() as s:
@@ -161,4 +161,4 @@ def test_racconti_di_prima_della_migrazione_si_anonimizzano(tmp_path: Path) -> N
     assert dove_compare(a, NOME, TELEFONO) == []
     a.chiudi()
     # only the pre-migration backup copy still has them (the product's own backup, beside the key)
-    assert [f for f in _file_con(imp.cartella_dati, NOME, TELEFONO) if not f.endswith(".bak")] == []
+    assert [f for f in _file_con(imp.archivio.cartella_dati, NOME, TELEFONO) if not f.endswith(".bak")] == []

@@ -24,8 +24,8 @@ def test_segreto_condiviso_creato_una_volta(archivio: Archivio) -> None:
 def test_due_worker_si_fidano_dei_gettoni_l_uno_dell_altro(archivio: Archivio, cifrario: Cifrario,
                                                           impostazioni: Impostazioni,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.cartella_dati))
-    monkeypatch.setenv("NARRAZIONI_DATABASE_URL", impostazioni.url_database())
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__CARTELLA_DATI", str(impostazioni.archivio.cartella_dati))
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__DATABASE_URL", impostazioni.url_database())
     with TestClient(crea_app_da_ambiente()) as primo, TestClient(crea_app_da_ambiente()) as secondo, \
             TestClient(crea_app(impostazioni, archivio, cifrario)) as estraneo:
         token = gettone(primo.get("/").text)

@@ -40,10 +40,10 @@ def _porta_libera() -> int:
 
 def _avvia(impostazioni: Impostazioni, *opzioni: str, **ambiente: str) -> tuple[subprocess.Popen[bytes], str]:
     porta = _porta_libera()
-    env = {**os.environ, "NARRAZIONI_CARTELLA_DATI": str(impostazioni.cartella_dati),
-           "NARRAZIONI_DATABASE_URL": impostazioni.url_database(), "PYTHONPATH": str(RADICE),
-           "NARRAZIONI_MODULO_INVII_MAX": "3", "NARRAZIONI_MODULO_RITIRI_MAX": "3",
-           "NARRAZIONI_MODULO_RITARDO_RITIRO_SECONDI": "0", **ambiente}
+    env = {**os.environ, "NARRAZIONI_ARCHIVIO__CARTELLA_DATI": str(impostazioni.archivio.cartella_dati),
+           "NARRAZIONI_ARCHIVIO__DATABASE_URL": impostazioni.url_database(), "PYTHONPATH": str(RADICE),
+           "NARRAZIONI_MODULO__INVII_MAX": "3", "NARRAZIONI_MODULO__RITIRI_MAX": "3",
+           "NARRAZIONI_MODULO__RITARDO_RITIRO_SECONDI": "0", **ambiente}
     env.pop("NARRAZIONI_CONFIG", None)
     env.pop("FORWARDED_ALLOW_IPS", None)
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "raccolta.app:crea_app_da_ambiente",
@@ -115,7 +115,7 @@ def test_ritiro_stesso_limite(avvia: Any) -> None:
 
 def test_proxy_fidato_distingue_i_client(avvia: Any) -> None:
     # A trusted proxy (here: this machine) names the client; each client then has its own limit.
-    base = avvia("--no-proxy-headers", NARRAZIONI_PROXY_FIDATI='["127.0.0.1"]')
+    base = avvia("--no-proxy-headers", NARRAZIONI_SICUREZZA__PROXY_FIDATI='["127.0.0.1"]')
     assert _otto_invii(base).count(200) == 8
     stesso = [_posta(base, "/invia", {"testo": f"{TESTO} Ancora {i}.", "consenso": "on"},
                      {"X-Forwarded-For": "10.7.7.7"}) for i in range(4)]

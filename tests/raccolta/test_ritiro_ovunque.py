@@ -77,12 +77,12 @@ def test_ogni_connessione_sqlite_cancella_in_modo_sicuro(archivio: Archivio) -> 
 
 def test_il_ritiro_cancella_il_modello_dei_temi_e_il_prossimo_elabora_lo_rifa(
         archivio: Archivio, cifrario: Cifrario, impostazioni: Impostazioni) -> None:
-    imp = impostazioni.model_copy(update={"temi_k": 4})
+    imp = impostazioni.con(temi={"k": 4})
     stadi: list[Stadio] = [AnonimizzaFinta(), StadioTemi()]
     codici = _carica(archivio, cifrario, [STORIA, *[r["testo"] for r in carica_campione()[:24]]])
     esegui(archivio, imp, cifrario, stadi=stadi)
     rifai_temi(archivio, imp, k=4)  # a superseded model file from the first fit, and the active one
-    cartella = imp.cartella_dati
+    cartella = imp.archivio.cartella_dati
     with archivio.lettura() as s:
         temi_prima = s.scalars(select(ModelloTemiRiga.temi_ids).where(ModelloTemiRiga.attivo.is_(True))).one()
     # sanity: the models hold the story's words (word forms of the preprocessor, quotes)
@@ -105,7 +105,7 @@ def test_il_ritiro_cancella_il_modello_dei_temi_e_il_prossimo_elabora_lo_rifa(
 
 def test_un_racconto_mai_visibile_non_costa_un_nuovo_modello(archivio: Archivio, cifrario: Cifrario,
                                                              impostazioni: Impostazioni) -> None:
-    imp = impostazioni.model_copy(update={"temi_k": 4})
+    imp = impostazioni.con(temi={"k": 4})
     _carica(archivio, cifrario, [r["testo"] for r in carica_campione()[:12]])
     esegui(archivio, imp, cifrario, stadi=[AnonimizzaFinta(), StadioTemi()])
     (nuovo,) = _carica(archivio, cifrario, [STORIA])  # not anonymised yet: in no model
@@ -173,8 +173,8 @@ def test_un_racconto_importato_si_ritira_dalla_riga_di_comando(archivio: Archivi
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from narrazioni.cli import app
 
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.cartella_dati))
-    monkeypatch.setenv("NARRAZIONI_DATABASE_URL", impostazioni.url_database())
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__CARTELLA_DATI", str(impostazioni.archivio.cartella_dati))
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__DATABASE_URL", impostazioni.url_database())
     codice, altro = _carica(archivio, cifrario, [STORIA, "Un altro racconto, di tutt'altro genere."])
     runner = CliRunner()
     senza_motivo = runner.invoke(app, ["ritira", codice])
@@ -201,9 +201,9 @@ def test_un_codice_che_non_e_ne_ricevuta_ne_codice_r(archivio: Archivio) -> None
 def test_init_non_crea_una_chiave_nuova_per_testi_cifrati(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from narrazioni.cli import app
 
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(tmp_path / "dati"))
-    monkeypatch.delenv("NARRAZIONI_DATABASE_URL", raising=False)
-    monkeypatch.delenv("NARRAZIONI_FILE_CHIAVE", raising=False)
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__CARTELLA_DATI", str(tmp_path / "dati"))
+    monkeypatch.delenv("NARRAZIONI_ARCHIVIO__DATABASE_URL", raising=False)
+    monkeypatch.delenv("NARRAZIONI_ARCHIVIO__FILE_CHIAVE", raising=False)
     runner = CliRunner()
     assert runner.invoke(app, ["init"]).exit_code == 0
     chiave = tmp_path / "dati" / "chiave.fernet"
@@ -214,7 +214,8 @@ def test_init_non_crea_una_chiave_nuova_per_testi_cifrati(tmp_path: Path, monkey
     r = runner.invoke(app, ["init"])
     assert r.exit_code != 0
     messaggio = str(r.exception)
-    assert "1 testi cifrati" in messaggio and str(chiave) in messaggio and "NARRAZIONI_FILE_CHIAVE" in messaggio
+    assert "1 testi cifrati" in messaggio and str(chiave) in messaggio
+    assert "NARRAZIONI_ARCHIVIO__FILE_CHIAVE" in messaggio
     assert not chiave.exists()  # no new key was made
 
 
@@ -232,9 +233,9 @@ def test_un_racconto_non_decifrabile_e_isolato_e_stato_lo_dice(archivio: Archivi
     assert r.elaborati["frasi.v1"] == 2
     with archivio.lettura() as s:
         assert s.scalars(select(StatoStadio.messaggio).where(StatoStadio.stato == "errore")).all() == [NON_DECIFRABILE]
-    monkeypatch.setenv("NARRAZIONI_CARTELLA_DATI", str(impostazioni.cartella_dati))
-    monkeypatch.setenv("NARRAZIONI_DATABASE_URL", impostazioni.url_database())
-    monkeypatch.setenv("NARRAZIONI_STADI", '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]')
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__CARTELLA_DATI", str(impostazioni.archivio.cartella_dati))
+    monkeypatch.setenv("NARRAZIONI_ARCHIVIO__DATABASE_URL", impostazioni.url_database())
+    monkeypatch.setenv("NARRAZIONI_ELABORAZIONE__STADI", '["tests.stadi_prova:AnonimizzaFinta", "frasi.v1"]')
     out = CliRunner().invoke(app, ["stato"])
     assert out.exit_code == 0, out.output
     assert "1 racconti non si possono decifrare" in out.output
