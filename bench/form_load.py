@@ -52,9 +52,7 @@ def app_per_bench() -> object:
     logging.getLogger("uvicorn.access").disabled = True
     imp = carica_impostazioni()
     base = limiti_da_impostazioni(imp)
-    from dataclasses import replace
-
-    limiti = replace(base, invii_max=10**9, ritiri_max=10**9)
+    limiti = base.model_copy(update={"invii_max": 10**9, "ritiri_max": 10**9})
     return crea_app(imp, Archivio(imp.url_database()), Cifrario.da_file(imp.percorso_chiave()), limiti=limiti)
 
 

@@ -13,7 +13,6 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -26,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
-from archivio.impostazioni import Impostazioni, predefinito
+from archivio.impostazioni import Impostazioni, SezioneModulo
 from raccolta.resa import pagina_troppo_grande
 from raccolta.rotte import errore_http, errore_interno, router
 from raccolta.scrittore import Scrittore
@@ -43,17 +42,9 @@ from raccolta.stato_modulo import StatoModulo
 CARTELLA = Path(__file__).resolve().parent
 
 
-@dataclass(frozen=True)
-class Limiti:
-    """Protections of the form: the settings ``modulo_*`` (defaults from archivio/impostazioni.py)."""
-
-    invii_max: int = predefinito("modulo.invii_max")
-    ritiri_max: int = predefinito("modulo.ritiri_max")
-    finestra_limiti_secondi: int = predefinito("modulo.finestra_limiti_secondi")
-    max_byte: int = predefinito("modulo.max_byte")
-    finestra_duplicati_minuti: int = predefinito("modulo.finestra_duplicati_minuti")
-    durata_gettone_ore: int = predefinito("modulo.durata_gettone_ore")
-    ritardo_ritiro_secondi: float = predefinito("modulo.ritardo_ritiro_secondi")
+# The form's protections (rate limits, request size, duplicate window, token life) ARE the settings' `modulo`
+# section: one declaration of each limit and its default (archivio/impostazioni.py). Tests pass their own.
+Limiti = SezioneModulo
 
 
 def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario, *,
@@ -66,13 +57,13 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
         impostazioni: the settings (consent version, ...).
         archivio: the store.
         cifrario: encrypts the raw text before it reaches the store.
-        limiti: rate limits, request size, duplicate window (defaults: :class:`Limiti`).
+        limiti: rate limits, request size, duplicate window (default: the settings' ``modulo`` section).
         segreto: key of CSRF tokens; random per process when None. Several workers behind one address
             need the same one: the factory takes it from the store (:mod:`archivio.segreti`).
         titolo_progetto: the title shown on every page.
         luogo: the place shown under the title.
     """
-    limiti = limiti or Limiti()
+    limiti = limiti or impostazioni.modulo
     segreto = segreto or secrets.token_bytes(32)
     chiave_limiti = secrets.token_bytes(32)
     templates = Jinja2Templates(directory=str(CARTELLA / "templates"))
@@ -111,8 +102,8 @@ def crea_app(impostazioni: Impostazioni, archivio: Archivio, cifrario: Cifrario,
 
 
 def limiti_da_impostazioni(impostazioni: Impostazioni) -> Limiti:
-    """The form's limits from the settings ``modulo_*``."""
-    return Limiti(**{nome: getattr(impostazioni.modulo, nome) for nome in Limiti.__dataclass_fields__})
+    """The form's limits: the settings' ``modulo`` section."""
+    return impostazioni.modulo
 
 
 def crea_app_da_ambiente() -> FastAPI:
