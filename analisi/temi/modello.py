@@ -73,12 +73,34 @@ __all__ = ["Citazione", "ModelloTemi", "carica_modello"]
 
 ALGORITMI = ("nmf", "lda")
 TOLLERANZA_STABILITA = 0.9  # k is a candidate when its stability is at least 90 % of the best one
+# The many NMF fits that only choose k stop earlier than the final fit (their top terms settle long before the
+# loss does): iteration cap and tolerance. Measured in analisi/temi/README.md ("Speed of the choice of k").
+ITERAZIONI_SCELTA_K = 200
+TOLLERANZA_SCELTA_K = 1e-3
+PASSO_K = 2  # coarse pass of the choice of k: every other k, then the neighbours of the best (coarse to fine)
 # Policy: a term whose specificity to one association (misure.specificita_termini) exceeds this is kept out of
 # the cross-cutting themes. 0.4 with 11 associations: a term must be used in the stories of at least three
 # associations at comparable rates. What is distinctive of ONE association is shown by the log-odds words.
 SOGLIA_SPECIFICITA = 0.4
 MINIMO_RACCONTI_ASSOCIAZIONE = SOGLIA_CELLE  # smaller associations give no evidence of specificity (as suppressed)
 
+
+
+def _scegli(curva: dict[int, dict[str, float]]) -> tuple[int, int]:
+    """The most coherent k among those about as stable as the most stable one (ties: the smaller k); marks the
+    candidates in ``curva``. Returns (chosen k, most stable k)."""
+    ordine = sorted(curva)
+    stabilita = np.nan_to_num(np.array([curva[k]["stabilita"] for k in ordine], dtype=float), nan=0.0)
+    soglia = TOLLERANZA_STABILITA * float(stabilita.max())
+    migliore = 0
+    for i, k in enumerate(ordine):
+        c = curva[k]
+        c["candidato"] = bool(stabilita[i] >= soglia)
+        npmi = c["npmi"] if np.isfinite(c["npmi"]) else -1.0
+        m = curva[ordine[migliore]]
+        if c["candidato"] and (not m["candidato"] or npmi > m["npmi"]):
+            migliore = i  # strictly better only: ties go to the smaller k
+    return ordine[migliore], ordine[int(np.argmax(stabilita))]
 
 
 @dataclass(frozen=True)
@@ -127,11 +149,12 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
                  random_state: int = 0, semi: Mapping[str, Sequence[str]] | None = None,
                  parole_dominio: Sequence[str] | None = None, parole_extra: Sequence[str] = (),
                  nomi_da_ignorare: Sequence[str] = (), nlp: Any = None, n_termini: int = 10,
-                 n_citazioni: int = 10, n_ripetizioni: int = 3, max_documenti_scelta_k: int = 2000,
+                 n_citazioni: int = 10, n_ripetizioni: int = 3, max_documenti_scelta_k: int = 500,
                  soglia_minibatch: int = 20_000, min_df: int | float | str = "auto", max_df: float = 0.5,
                  max_termini: int = 10_000, frasi_multiparola: bool = True, esponente_idf: float = 0.5,
                  lisciatura: float = 0.5, vicini_lisciatura: int = 10,
-                 soglia_specificita: float | None = SOGLIA_SPECIFICITA, n_jobs: int | None = None) -> None:
+                 soglia_specificita: float | None = SOGLIA_SPECIFICITA, n_jobs: int | None = None,
+                 n_avvii: int = 1) -> None:
         self.k = k
         self.k_min = k_min
         self.k_max = k_max
@@ -156,6 +179,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         self.vicini_lisciatura = vicini_lisciatura
         self.soglia_specificita = soglia_specificita
         self.n_jobs = n_jobs
+        self.n_avvii = n_avvii
 
     def __getstate__(self) -> dict[str, Any]:
         stato = super().__getstate__()
@@ -240,6 +264,8 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
             self.k_ = len(self.semi_)
 
         self.modello_, pesi = self._adatta(matrice, self.k_, self.random_state, self.minibatch_)
+        if self.n_avvii > 1 and not self.semi_ and not self.minibatch_ and self.algoritmo == "nmf":
+            self.modello_, pesi = self._consenso(matrice, self.modello_, pesi)
         pesi = normalizza(pesi)
         componenti = self.modello_.components_
         # Order: seeded themes first (in the researchers' order), then by prevalence, largest first.
@@ -334,8 +360,8 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         init = "custom" if guidato else "nndsvd"
         if minibatch:
             return MiniBatchNMF(n_components=k, init=init, batch_size=2048, max_iter=200, random_state=seme)
-        return NMF(n_components=k, init=init, solver="cd", max_iter=200 if rapido else 500,
-                   tol=1e-3 if rapido else 1e-4, random_state=seme)
+        return NMF(n_components=k, init=init, solver="cd", max_iter=ITERAZIONI_SCELTA_K if rapido else 500,
+                   tol=TOLLERANZA_SCELTA_K if rapido else 1e-4, random_state=seme)
 
     def _adatta(self, matrice: sparse.csr_matrix, k: int, seme: int, minibatch: bool, rapido: bool = False
                 ) -> tuple[Any, np.ndarray]:
@@ -361,6 +387,21 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         stimatore = self._stimatore(k, seme, minibatch, guidato=True, rapido=rapido)
         pesi = stimatore.fit_transform(estesa, W=w0, H=h0)
         return stimatore, pesi[:n]
+
+    def _consenso(self, matrice: sparse.csr_matrix, primo: Any, pesi: np.ndarray) -> tuple[Any, np.ndarray]:
+        """Among the NNDSVD fit and ``n_avvii - 1`` seeded random starts, the fit whose main-theme assignments
+        agree most (mean NMI) with the others': the most representative start (deterministic)."""
+        from sklearn.metrics import normalized_mutual_info_score
+
+        avvii = [(primo, pesi)]
+        for i in range(1, self.n_avvii):
+            stimatore = NMF(n_components=self.k_, init="random", solver="cd", max_iter=500, tol=1e-4,
+                            random_state=self.random_state + 100 + i)
+            avvii.append((stimatore, stimatore.fit_transform(matrice)))
+        etichette = [np.argmax(p, axis=1) for _, p in avvii]
+        accordo = [np.mean([normalized_mutual_info_score(a, b) for j, b in enumerate(etichette) if j != i])
+                   for i, a in enumerate(etichette)]
+        return avvii[int(np.argmax(accordo))]
 
     def _init_guidata(self, matrice: sparse.csr_matrix, k: int, semi: list[list[int]], seme: int) -> np.ndarray:
         v = matrice.shape[1]
@@ -420,26 +461,31 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
             npmi = float(np.nanmean(npmi_temi(termini, conteggi, self.vettorizzatore_.vocabulary_)))
             return {"k": k, "npmi": npmi, "stabilita": self._stabilita(matrice, k, termini)}
 
+        # Coarse to fine: every other k first, then the neighbours of the chosen k and of the most stable k
+        # (the candidates' threshold follows the best stability), then the rule again on all k computed. Each
+        # k's point does not depend on which other k are computed. Measured in analisi/temi/README.md.
+        valori_k = list(range(k_min, k_max + 1))
+        curva: dict[int, dict[str, float]] = {}
+        self._calcola_punti(punto, valori_k[::PASSO_K], curva)
+        scelto, piu_stabile = _scegli(curva)
+        vicini = sorted({v for c in (scelto, piu_stabile) for v in (c - 1, c + 1)} & set(valori_k) - set(curva))
+        self._calcola_punti(punto, vicini, curva)
+        scelto, _ = _scegli(curva)
+        return scelto, [curva[k] for k in sorted(curva)]
+
+    def _calcola_punti(self, punto: Any, valori_k: list[int], curva: dict[int, dict[str, float]]) -> None:
+        if not valori_k:
+            return
         # Not in threads: there the curve differed between two runs on the same input (the sample corpus, in
         # CI), and themes must be identical on a re-run. Forked processes each compute a k exactly as here.
-        valori_k = list(range(k_min, k_max + 1))
         from analisi.pipeline import core_disponibili  # (one count of usable cores, the runner's)
 
         processi = min(len(valori_k), core_disponibili() if self.n_jobs == -1 else max(1, self.n_jobs or 1))
         if processi > 1 and "fork" in multiprocessing.get_all_start_methods():
-            curva = in_processi(punto, valori_k, processi)
+            punti = in_processi(punto, valori_k, processi)
         else:
-            curva = [punto(k) for k in valori_k]
-        # The most coherent model among those about as stable as the most stable one.
-        stabilita = np.nan_to_num(np.array([c["stabilita"] for c in curva], dtype=float), nan=0.0)
-        soglia = TOLLERANZA_STABILITA * float(stabilita.max())
-        migliore = 0
-        for i, c in enumerate(curva):
-            c["candidato"] = bool(stabilita[i] >= soglia)
-            npmi = c["npmi"] if np.isfinite(c["npmi"]) else -1.0
-            if c["candidato"] and (not curva[migliore]["candidato"] or npmi > curva[migliore]["npmi"]):
-                migliore = i  # strictly better only: ties go to the smaller k
-        return int(curva[migliore]["k"]), curva
+            punti = [punto(k) for k in valori_k]
+        curva.update(zip(valori_k, punti, strict=True))
 
     # ---------------------------------------------------------------------------------------- quotes
     def _citazioni(self, testi: list[str], pesi: np.ndarray, citabili: Sequence[bool] | None

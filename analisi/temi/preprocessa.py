@@ -33,12 +33,16 @@ VERBI_LEGGERI = frozenset({"fare", "dare", "prendere", "stare", "andare"})
 POSSESSIVI_PRIMA = frozenset({"mio", "mia", "miei", "mie"})
 # A placeholder, a word (with an elided apostrophe kept: "dell'"), or a segment break.
 _TOKEN = re.compile(r"\[[^\[\]\s]{1,60}\]|[^\W\d_]+(?:'(?=[^\W\d_]))?|[.,!?;:()\"«»“”…]|\n|\s[-–—]\s")
-_APOSTROFI = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_APOSTROFI = ("’", "‘", "`", "´")  # all become "'" (str.replace: much faster than str.translate here)
 _INFINITI = ("are", "ere", "ire", "rre")
 
 
 def _norm(testo: str) -> str:
-    return unicodedata.normalize("NFC", testo).translate(_APOSTROFI)
+    testo = unicodedata.normalize("NFC", testo)
+    for a in _APOSTROFI:
+        if a in testo:
+            testo = testo.replace(a, "'")
+    return testo
 
 
 def segmenti(testo: str, nomi: re.Pattern[str] | None = None) -> list[list[str]]:
@@ -199,7 +203,8 @@ class Preprocessore:
         return lemma
 
     def _lemmatizza(self, seg: list[str]) -> list[tuple[str, str]]:
-        return [(f, self._lemma(f)) for f in seg]
+        lemmi = self.lemmi_
+        return [(f, lemmi.get(f) or self._lemma(f)) for f in seg]
 
     def _estremo(self, forma: str, lemma: str, primo: bool) -> bool:
         """Can this word open (``primo``) or close a phrase?"""
