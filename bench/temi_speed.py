@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-doc-k", type=int, default=None, help="max_documenti_scelta_k (default: the model's)")
     ap.add_argument("--ripetizioni", type=int, default=None, help="n_ripetizioni (default: the model's)")
+    ap.add_argument("--passo-k", type=int, default=None, help="PASSO_K (1: every k, as before coarse to fine)")
+    ap.add_argument("--sfoltimento", type=float, default=None, help="SFOLTIMENTO_SCELTA_K (0: none)")
     ap.add_argument("--iter-k", type=int, default=None, help="ITERAZIONI_SCELTA_K (default: the module's)")
     args = ap.parse_args(argv)
     storie = storie_ricombinate(args.racconti) if args.racconti else [
@@ -65,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.iter_k is not None:
         modulo.ITERAZIONI_SCELTA_K = args.iter_k
+    if args.passo_k is not None:
+        modulo.PASSO_K = args.passo_k
+    if args.sfoltimento is not None:
+        modulo.SFOLTIMENTO_SCELTA_K = args.sfoltimento
     extra = {c: v for c, v in (("max_documenti_scelta_k", args.max_doc_k), ("n_ripetizioni", args.ripetizioni))
              if v is not None}
     originale, cpu_k = modulo.ModelloTemi._scegli_k, [0.0]
@@ -83,9 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     cpu, parete = _cpu() - cpu0, time.perf_counter() - t0
     impronta = hashlib.sha256(m.components_.tobytes()).hexdigest()[:16]
     print(f"{len(testi)} racconti, {sum(len(t.split()) for t in testi)} parole; n_jobs={args.n_jobs}; {extra} "
-          f"iter_k={modulo.ITERAZIONI_SCELTA_K}; "
+          f"iter_k={modulo.ITERAZIONI_SCELTA_K} passo_k={modulo.PASSO_K} "
+          f"sfoltimento={modulo.SFOLTIMENTO_SCELTA_K}; "
           f"carico medio {os.getloadavg()[0]:.1f}")
-    print(f"CPU {cpu:.1f} s (scelta di k {cpu_k[0]:.1f} s), parete {parete:.1f} s; k scelto {m.k_}; impronta {impronta}")
+    print(f"CPU {cpu:.1f} s (scelta di k {cpu_k[0]:.1f} s), parete {parete:.1f} s; k scelto {m.k_}; "
+          f"impronta {impronta}")
     for c in m.curva_k_:
         print(f"  k={c['k']:2d} npmi={c['npmi']:.3f} stabilita={c['stabilita']:.3f}"
               f"{' candidato' if c.get('candidato') else ''}{' <-' if c['k'] == m.k_ else ''}")

@@ -17,10 +17,13 @@ How it works
    (seeded), themes paired one to one by the Hungarian algorithm on the Jaccard similarity of their top
    terms, mean Jaccard (Greene et al. 2014). The candidates are the k whose stability is at least 90 % of
    the best stability; among them the most coherent (highest NPMI) wins, ties going to the smaller k: the
-   most coherent model among those about as stable as the most stable one. The whole curve is kept in
+   most coherent model among those about as stable as the most stable one. Coarse to fine: every other k
+   first (``PASSO_K``), then the neighbours of the chosen and of the most stable k, and the rule again on all
+   k computed (each k's point does not depend on which others are computed). The computed curve is kept in
    ``curva_k_`` (and shown by the notebook) so that researchers can fix another k. Above
-   ``max_documenti_scelta_k`` stories the choice is made on a seeded sample of that size, then the model is
-   fitted on all stories. ``k_max`` is also capped at a third of the stories (at least ``k_min``).
+   ``max_documenti_scelta_k`` stories (600) the choice is made on a seeded sample of that size, its vectors
+   without their tiniest entries (``SFOLTIMENTO_SCELTA_K``), then the model is fitted on all stories with
+   every entry. ``k_max`` is also capped at a third of the stories (at least ``k_min``).
 5. Every story gets a theme distribution (rows sum to 1; a story without any usable word gets the uniform
    distribution and theme -1 in ``assegna``): there is no outlier bucket.
 6. Guided themes (``semi``): each seeded theme starts from its seed words (custom NMF initialisation) and is
@@ -58,7 +61,7 @@ from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 from analisi.frasi import dividi_frasi
-from analisi.temi.calcolo import EPS, in_processi, migliori, normalizza, vicini_termini, w_iniziale
+from analisi.temi.calcolo import EPS, in_processi, migliori, normalizza, sfoltisci, vicini_termini, w_iniziale
 from analisi.temi.misure import (
     diffusione_temi,
     etichetta_da_termini,
@@ -77,6 +80,11 @@ TOLLERANZA_STABILITA = 0.9  # k is a candidate when its stability is at least 90
 # loss does): iteration cap and tolerance. Measured in analisi/temi/README.md ("Speed of the choice of k").
 ITERAZIONI_SCELTA_K = 200
 TOLLERANZA_SCELTA_K = 1e-3
+# On a large corpus (more than max_documenti_scelta_k stories) the fits that choose k read the sampled stories'
+# vectors without their entries under 5 % of the row's largest: the term smoothing spreads many tiny weights
+# (427 → 106 stored values per story on 2 000 stories) and NMF's cost follows the stored values. The final
+# fit reads every entry; small corpora are searched exactly. Measured in analisi/temi/README.md.
+SFOLTIMENTO_SCELTA_K = 0.05
 PASSO_K = 2  # coarse pass of the choice of k: every other k, then the neighbours of the best (coarse to fine)
 # Policy: a term whose specificity to one association (misure.specificita_termini) exceeds this is kept out of
 # the cross-cutting themes. 0.4 with 11 associations: a term must be used in the stories of at least three
@@ -149,12 +157,11 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
                  random_state: int = 0, semi: Mapping[str, Sequence[str]] | None = None,
                  parole_dominio: Sequence[str] | None = None, parole_extra: Sequence[str] = (),
                  nomi_da_ignorare: Sequence[str] = (), nlp: Any = None, n_termini: int = 10,
-                 n_citazioni: int = 10, n_ripetizioni: int = 3, max_documenti_scelta_k: int = 500,
+                 n_citazioni: int = 10, n_ripetizioni: int = 3, max_documenti_scelta_k: int = 600,
                  soglia_minibatch: int = 20_000, min_df: int | float | str = "auto", max_df: float = 0.5,
                  max_termini: int = 10_000, frasi_multiparola: bool = True, esponente_idf: float = 0.5,
                  lisciatura: float = 0.5, vicini_lisciatura: int = 10,
-                 soglia_specificita: float | None = SOGLIA_SPECIFICITA, n_jobs: int | None = None,
-                 n_avvii: int = 1) -> None:
+                 soglia_specificita: float | None = SOGLIA_SPECIFICITA, n_jobs: int | None = None) -> None:
         self.k = k
         self.k_min = k_min
         self.k_max = k_max
@@ -179,7 +186,6 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         self.vicini_lisciatura = vicini_lisciatura
         self.soglia_specificita = soglia_specificita
         self.n_jobs = n_jobs
-        self.n_avvii = n_avvii
 
     def __getstate__(self) -> dict[str, Any]:
         stato = super().__getstate__()
@@ -264,8 +270,6 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
             self.k_ = len(self.semi_)
 
         self.modello_, pesi = self._adatta(matrice, self.k_, self.random_state, self.minibatch_)
-        if self.n_avvii > 1 and not self.semi_ and not self.minibatch_ and self.algoritmo == "nmf":
-            self.modello_, pesi = self._consenso(matrice, self.modello_, pesi)
         pesi = normalizza(pesi)
         componenti = self.modello_.components_
         # Order: seeded themes first (in the researchers' order), then by prevalence, largest first.
@@ -388,21 +392,6 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         pesi = stimatore.fit_transform(estesa, W=w0, H=h0)
         return stimatore, pesi[:n]
 
-    def _consenso(self, matrice: sparse.csr_matrix, primo: Any, pesi: np.ndarray) -> tuple[Any, np.ndarray]:
-        """Among the NNDSVD fit and ``n_avvii - 1`` seeded random starts, the fit whose main-theme assignments
-        agree most (mean NMI) with the others': the most representative start (deterministic)."""
-        from sklearn.metrics import normalized_mutual_info_score
-
-        avvii = [(primo, pesi)]
-        for i in range(1, self.n_avvii):
-            stimatore = NMF(n_components=self.k_, init="random", solver="cd", max_iter=500, tol=1e-4,
-                            random_state=self.random_state + 100 + i)
-            avvii.append((stimatore, stimatore.fit_transform(matrice)))
-        etichette = [np.argmax(p, axis=1) for _, p in avvii]
-        accordo = [np.mean([normalized_mutual_info_score(a, b) for j, b in enumerate(etichette) if j != i])
-                   for i, a in enumerate(etichette)]
-        return avvii[int(np.argmax(accordo))]
-
     def _init_guidata(self, matrice: sparse.csr_matrix, k: int, semi: list[list[int]], seme: int) -> np.ndarray:
         v = matrice.shape[1]
         s = len(semi)
@@ -448,9 +437,12 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
                   ) -> tuple[int, list[dict[str, float]]]:
         n = matrice.shape[0]
         if n > self.max_documenti_scelta_k:
+            # A large corpus: k is chosen on a seeded sample of its stories, their vectors sparsified (NMF).
             idx = self._campione(n, self.max_documenti_scelta_k, self.random_state)
             matrice, conteggi = matrice[idx], conteggi[idx]
             n = len(idx)
+            if self.algoritmo == "nmf":
+                matrice = sfoltisci(matrice, SFOLTIMENTO_SCELTA_K)
         k_min = max(self.k_min, len(self.semi_), 1)
         k_max = min(self.k_max, limite_k, max(k_min, n // 3))
         k_min = min(k_min, k_max)
