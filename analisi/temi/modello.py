@@ -231,8 +231,8 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         n = len(testi)
         self.preprocessore_ = Preprocessore(
             self.nlp, parole_dominio=self.parole_dominio, parole_extra=self.parole_extra,
-            nomi_da_ignorare=self.nomi_da_ignorare, frasi_multiparola=self.frasi_multiparola).fit(testi)
-        documenti = self.preprocessore_.transform(testi)
+            nomi_da_ignorare=self.nomi_da_ignorare, frasi_multiparola=self.frasi_multiparola)
+        documenti = self.preprocessore_.fit_transform(testi)
         min_df = self.min_df if self.min_df != "auto" else max(2, n // 2000)
         if n < 10:
             min_df = 1
