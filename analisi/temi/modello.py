@@ -139,7 +139,7 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         nlp: optional spaCy pipeline for lemmas and POS (else simplemma); never saved with the model.
         n_termini: top terms per theme; n_citazioni: representative sentences per theme.
         n_ripetizioni: subsample refits per k for the stability measure.
-        max_documenti_scelta_k: the choice of k runs on a sample of at most this many stories.
+        max_documenti_scelta_k: the choice of k runs on a sample of at most this many stories (vectors sparsified).
         soglia_minibatch: from this many stories on, MiniBatchNMF / online LDA.
         min_df, max_df, max_termini: vocabulary limits (``min_df="auto"``: 2, or 1 story in 2 000 if more).
         frasi_multiparola: learn multi-word phrases.

@@ -213,3 +213,15 @@ def test_temi_trasversali_deterministici_e_senza_parole_di_una_associazione() ->
 def test_etichetta_con_token_possessivo() -> None:
     assert etichetta_da_termini(["moglie", "aiutare", "mio_moglie", "spesa"]) == "Moglie, aiutare, spesa"
     assert etichetta_da_termini(["mio_madre", "madre", "casa"]) == "Madre, casa"
+
+
+def test_sfoltisci_toglie_solo_i_valori_minimi_di_ogni_riga() -> None:
+    from scipy import sparse
+
+    from analisi.temi.calcolo import sfoltisci
+
+    x = sparse.csr_matrix(np.array([[1.0, 0.01, 0.5], [0.0, 0.0, 0.0], [0.02, 0.0, 0.3]]))
+    y = sfoltisci(x, 0.05)
+    # row 0: 0.01 < 5 % of 1.0 goes; row 2: 0.02 >= 5 % of 0.3 stays; the empty row stays empty
+    np.testing.assert_array_equal(y.toarray(), [[1.0, 0.0, 0.5], [0.0, 0.0, 0.0], [0.02, 0.0, 0.3]])
+    assert y.nnz == 4 and x.nnz == 5  # a copy: the input is untouched
