@@ -84,6 +84,20 @@ def vicini_termini(x: sparse.csr_matrix, m: int, max_documenti: int = 20_000, bl
     return sparse.csr_matrix(normalize(s, norm="l1"))
 
 
+def sfoltisci(x: sparse.csr_matrix, quota: float) -> sparse.csr_matrix:
+    """A copy of ``x`` without the entries under ``quota`` times their row's largest entry."""
+    y = sparse.csr_matrix(x, copy=True)
+    if y.nnz == 0 or quota <= 0:
+        return y
+    lunghezze = np.diff(y.indptr)
+    massimi = np.zeros(y.shape[0])
+    piene = lunghezze > 0
+    massimi[piene] = np.maximum.reduceat(y.data, y.indptr[:-1][piene])
+    y.data[y.data < np.repeat(massimi, lunghezze) * quota] = 0.0
+    y.eliminate_zeros()
+    return y
+
+
 def w_iniziale(matrice: sparse.csr_matrix, h: np.ndarray) -> np.ndarray:
     """Non-negative least-squares-like start for W given H (for NMF's custom initialisation)."""
     gram = h @ h.T + 1e-6 * np.eye(h.shape[0])

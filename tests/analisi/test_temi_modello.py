@@ -51,7 +51,11 @@ def test_scelta_di_k_in_processi_identica(corpus: list[dict], modello: ModelloTe
 
 def test_k_scelto_nell_intervallo_con_criterio_documentato(modello: ModelloTemi) -> None:
     assert 4 <= modello.k_ <= 15
-    assert [c["k"] for c in modello.curva_k_] == list(range(4, 16))
+    # Coarse to fine: every other k of [4, 15], then the neighbours of the chosen and of the most stable k.
+    calcolati = [c["k"] for c in modello.curva_k_]
+    assert calcolati == sorted(calcolati) and set(range(4, 16, 2)) <= set(calcolati)
+    piu_stabile = max(modello.curva_k_, key=lambda c: c["stabilita"])["k"]
+    assert {v for c in (modello.k_, piu_stabile) for v in (c - 1, c + 1) if 4 <= v <= 15} <= set(calcolati)
     migliore_stabilita = max(c["stabilita"] for c in modello.curva_k_)
     candidati = [c for c in modello.curva_k_ if c["stabilita"] >= 0.9 * migliore_stabilita]
     assert [c["k"] for c in modello.curva_k_ if c["candidato"]] == [c["k"] for c in candidati]
@@ -209,3 +213,15 @@ def test_temi_trasversali_deterministici_e_senza_parole_di_una_associazione() ->
 def test_etichetta_con_token_possessivo() -> None:
     assert etichetta_da_termini(["moglie", "aiutare", "mio_moglie", "spesa"]) == "Moglie, aiutare, spesa"
     assert etichetta_da_termini(["mio_madre", "madre", "casa"]) == "Madre, casa"
+
+
+def test_sfoltisci_toglie_solo_i_valori_minimi_di_ogni_riga() -> None:
+    from scipy import sparse
+
+    from analisi.temi.calcolo import sfoltisci
+
+    x = sparse.csr_matrix(np.array([[1.0, 0.01, 0.5], [0.0, 0.0, 0.0], [0.02, 0.0, 0.3]]))
+    y = sfoltisci(x, 0.05)
+    # row 0: 0.01 < 5 % of 1.0 goes; row 2: 0.02 >= 5 % of 0.3 stays; the empty row stays empty
+    np.testing.assert_array_equal(y.toarray(), [[1.0, 0.0, 0.5], [0.0, 0.0, 0.0], [0.02, 0.0, 0.3]])
+    assert y.nnz == 4 and x.nnz == 5  # a copy: the input is untouched
