@@ -2,7 +2,8 @@
 
 Input lines: ``{"id": str, "text": str}``. Output lines, in the same order:
 ``{"id": str, "text_anon": str, "entities": [{"start": int, "end": int, "label": str, "text": str}],
-"revisione": bool, "motivi": [str], "rischio": float}`` with offsets into the original text; ``revisione``
+"revisione": bool, "motivi": [str], "rischio": float}`` with offsets into the original text; ``label`` is
+the stem of the entity's placeholder (a children's school is ``SCUOLA``, as its ``[SCUOLA]``); ``revisione``
 is true exactly for the stories the pipeline holds for the administrator, ``motivi`` say why (labels and
 offsets, never the personal data), ``rischio`` is the residual risk that a name is still readable.
 Blank lines are skipped. A malformed line (not JSON, not an object,
@@ -23,6 +24,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from analisi.anonimizzazione.segnaposto import etichetta_entita
 from analisi.jsonl import ErroreRigaJsonl, Racconto, leggi_jsonl
 
 if TYPE_CHECKING:
@@ -59,7 +61,8 @@ def _righe_uscita(anonimizzatore: Anonimizzatore, lotto: list[tuple[str, str]], 
             "id": ident,
             "text_anon": esito.testo_anon,
             "entities": [
-                {"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in esito.entita
+                {"start": e.start, "end": e.end, "label": etichetta_entita(e.label, e.fonte), "text": e.text}
+                for e in esito.entita
             ],
             "revisione": esito.da_rivedere,
             "motivi": esito.motivi,

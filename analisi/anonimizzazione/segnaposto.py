@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 from analisi.anonimizzazione.nomi.parole import PARTICELLE, TITOLI
 from analisi.anonimizzazione.risorse import parole_di
 from analisi.anonimizzazione.tipi import ETICHETTE, FONTE_SCUOLA, NUMERATE
-from archivio.racconti import Segnaposto
 
 if TYPE_CHECKING:
     from analisi.anonimizzazione.campi import EsitoRacconto
+    from archivio.racconti import Segnaposto
 
 # ------------------------------------------------------------------------------------------------ labels
 SCUOLA = "SCUOLA"
@@ -350,6 +350,8 @@ def span_da_salvare(grezzo: str, esito: EsitoRacconto) -> tuple[list[Segnaposto]
     """What the anonymisation stage stores for a story: the placeholder rows (offsets into the anonymised
     text, review labels) and the payload to encrypt next to the raw text (mapping and raw spans; None when
     nothing was masked)."""
+    from archivio.racconti import Segnaposto  # the store's row type: loaded only where rows are made
+
     righe = []
     span = []
     for p in esito.segnaposti:

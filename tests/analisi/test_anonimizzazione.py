@@ -597,6 +597,19 @@ def test_jsonl_contratto(anon: Anonimizzatore) -> None:
                         "motivi": [], "rischio": 0.0}
 
 
+def test_jsonl_etichetta_come_il_segnaposto(anon: Anonimizzatore) -> None:
+    """The contract labels a span with its placeholder's stem: a child's school is SCUOLA, as [SCUOLA]."""
+    testo = "Mia figlia va alla scuola primaria Giovanni Pascoli. Il mio codice fiscale è RSSMRA80A01F257L."
+    uscita = io.StringIO()
+    anonimizza_jsonl(_jsonl({"id": "s", "text": testo}), uscita, anon)
+    riga = json.loads(uscita.getvalue())
+    etichette = {e["text"]: e["label"] for e in riga["entities"]}
+    assert etichette["scuola primaria Giovanni Pascoli"] == "SCUOLA"
+    assert etichette["RSSMRA80A01F257L"] == "CODICE_FISCALE"
+    assert "[SCUOLA]" in riga["text_anon"] and "[CODICE_FISCALE]" in riga["text_anon"]
+    assert riga["revisione"] is True and any("scuola" in m for m in riga["motivi"])
+
+
 def test_jsonl_con_processi_mantiene_ordine(anon: Anonimizzatore) -> None:
     storie = [
         {
