@@ -516,6 +516,51 @@ def test_iniziale_non_unisce_due_frasi(anon: Anonimizzatore) -> None:
     assert anon.anonimizza("Abitavo in via Roma 12 a Modena.").testo_anon == "Abitavo in [INDIRIZZO] a Modena."
 
 
+def _segnali(esito: Esito, testo: str) -> dict[str, str]:
+    return {testo[s.start : s.end]: s.tipo for s in esito.segnali}
+
+
+def test_rischio_chi_scrive_in_una_chat(anon: Anonimizzatore) -> None:
+    """A speaker label left in clear and a lower-case first name right after a colon are risky."""
+    testo = "mamma: ciao a tutti\nSte: io alle 20 ho la call\npaola: rosa per ora sta bene\nmamma: ok"
+    esito = anon.anonimizza(testo)
+    segnali = _segnali(esito, testo)
+    assert "Ste: io" in esito.testo_anon and segnali["Ste"] == "parlante"  # "ste" is a word too: left in clear
+    assert segnali.get("rosa") == "minuscola_nome" and esito.da_rivedere
+    assert "mamma" not in segnali  # a kinship word, not a name
+    # "Nota:" once is no transcript
+    assert "Nota" not in _segnali(anon.anonimizza("Nota: domani si parte.\nPoi: vedremo."), "")
+
+
+def test_rischio_nome_in_un_elenco_con_un_nome_trovato(anon: Anonimizzatore) -> None:
+    """A capitalised word left in clear in a list with a name found ("Rossi e Ricotti") is risky."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+    from analisi.anonimizzazione.tipi import Candidato
+
+    testo = "Ne hanno parlato Giulia Rossi e Ricotti, poi Pace."
+    p = Parole.da_testo(testo)
+    scelti = [Candidato(17, 29, "PERSONA", 0.9, "regola")]
+    segnali = anon._rischio.segnali(p, scelti, [None] * len(p))
+    tipi = {testo[s.start : s.end]: s.tipo for s in segnali}
+    assert tipi.get("Ricotti") == "coordinata" and tipi.get("Pace") != "coordinata"
+
+
+def test_rischio_non_segnala_verbi_e_aggettivi(anon: Anonimizzatore) -> None:
+    """Verb forms with a clitic and the adjectives after a kinship word are no names."""
+    testo = "Il mio fratello grande voleva sbarazzarsene, rifiutandosi di addormentarmi la sera."
+    segnali = _segnali(anon.anonimizza(testo), testo)
+    assert not {"grande", "sbarazzarsene", "rifiutandosi", "addormentarmi"} & set(segnali)
+
+
+def test_iniziali_fanno_parte_del_nome(anon: Anonimizzatore) -> None:
+    assert anon.anonimizza("Riferisce il presidente della lega L. Kunschak.").testo_anon == (
+        "Riferisce il presidente della lega [PERSONA_1]."
+    )
+    assert anon.anonimizza("A cura di Pier Luigi B. presidente del circolo.").testo_anon == (
+        "A cura di [PERSONA_1] presidente del circolo."
+    )
+
+
 def test_testo_senza_nomi_non_ha_rischio(anon: Anonimizzatore) -> None:
     esito = anon.anonimizza("Durante il lockdown facevo la spesa il sabato e leggevo molto. Mi mancava il mare.")
     assert esito.rischio < 0.1 and not esito.da_rivedere
