@@ -235,7 +235,10 @@ class ValutatoreRischio:
                 if coordinata:
                     alza(0.15 if noto else 0.25, "coordinata")
             if i in parlanti:
-                alza(0.5 if not noto or norma in lx.nomi or norma in lx.ambigui else 0.3, "parlante")
+                if not noto or norma in lx.nomi or norma in lx.ambigui:
+                    alza(0.5, "parlante")
+                elif len(norma) <= 4:
+                    alza(0.3, "parlante")  # "Ste:", "Vale:" (a short word is a nickname; "Domanda:" is none)
             elif i in dopo_parlante and not maiuscola and (norma in lx.nomi or norma in lx.ambigui_nomi):
                 alza(0.3, "minuscola_nome")  # "paola: rosa per ora sta bene"
             if dal_ner[i] and (maiuscola or not noto):

@@ -528,8 +528,9 @@ def test_rischio_chi_scrive_in_una_chat(anon: Anonimizzatore) -> None:
     assert "Ste: io" in esito.testo_anon and segnali["Ste"] == "parlante"  # "ste" is a word too: left in clear
     assert segnali.get("rosa") == "minuscola_nome" and esito.da_rivedere
     assert "mamma" not in segnali  # a kinship word, not a name
-    # "Nota:" once is no transcript
-    assert "Nota" not in _segnali(anon.anonimizza("Nota: domani si parte.\nPoi: vedremo."), "")
+    # an interview's "Domanda:"/"Risposta:" are no speakers' names
+    intervista = "Domanda: come stai?\nRisposta: bene.\nDomanda: e il lavoro?\nRisposta: si va avanti."
+    assert not {"Domanda", "Risposta"} & set(_segnali(anon.anonimizza(intervista), intervista))
 
 
 def test_rischio_nome_in_un_elenco_con_un_nome_trovato(anon: Anonimizzatore) -> None:
