@@ -460,7 +460,7 @@ def intervalli_persona(
 
 
 #: thresholds of the review trade-off curve (1.01: the residual risk holds nothing)
-SOGLIE_CURVA = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+SOGLIE_CURVA = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8, 1.01)
 
 
 def nome_leggibile(doc: Documento, ents: list[Entita]) -> bool:

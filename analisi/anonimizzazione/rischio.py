@@ -72,6 +72,9 @@ DESCRIZIONI: dict[str, str] = {
     "coordinata": "accanto a un nome trovato, in un elenco («Rossi e [PERSONA]»)",
 }
 _COORDINANTI = frozenset({"e", "ed", "o", "oppure", "né"})
+#: a surname's prefix glued to a capital ("McKay", "DeStefano", "LeBron"): 37 of 41 such words are names in
+#: KIND train, WikiNEuRal A and the stories, wherever they stand in the sentence
+_COGNOME_CAMMELLO = re.compile(r"^(?:Mc|Mac|De|Di|Da|Del|Dal|La|Le|Lo|Van|Von)[A-Z][a-z]{2,}$")
 
 _MOTIVO_RE = re.compile(r"^rischio nome: .*\((\d+)-(\d+)\)$")
 
@@ -202,6 +205,8 @@ class ValutatoreRischio:
                 elif debole and not noto and (maiuscola or chat):
                     alza(0.3, "contesto")
                 dopo_articolo = i > 0 and p.norme[i - 1] in _DOPO_ARTICOLO and p.spazio_prima(i) == " "
+                if maiuscola and _COGNOME_CAMMELLO.match(t):
+                    alza(0.5, "maiuscola")
                 if maiuscola and not t.isupper():
                     tipo_parola = self.regole.tipo(p, i, iniziale, False)[0]
                     if tipo_parola in (NOME, COGNOME, KIND):

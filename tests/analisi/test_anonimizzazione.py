@@ -546,6 +546,18 @@ def test_rischio_nome_in_un_elenco_con_un_nome_trovato(anon: Anonimizzatore) -> 
     assert tipi.get("Ricotti") == "coordinata" and tipi.get("Pace") != "coordinata"
 
 
+def test_rischio_cognome_con_prefisso_attaccato() -> None:
+    """ "DeStefano", "McKay" left in clear (here after "v.", read as a sentence end) hold the story."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+
+    anon = Anonimizzatore()
+    testo = "La decisione nel caso Ricci v. DeStefano ha portato la discussione in aula."
+    p = Parole.da_testo(testo)
+    segnali = anon._rischio.segnali(p, [], [None] * len(p))
+    pesi = {testo[s.start : s.end]: s.peso for s in segnali}
+    assert pesi["DeStefano"] >= 0.5 > pesi.get("Ricci", 0.0)
+
+
 def test_rischio_non_segnala_verbi_e_aggettivi(anon: Anonimizzatore) -> None:
     """Verb forms with a clitic and the adjectives after a kinship word are no names."""
     testo = "Il mio fratello grande voleva sbarazzarsene, rifiutandosi di addormentarmi la sera."
