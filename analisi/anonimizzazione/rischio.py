@@ -69,9 +69,9 @@ DESCRIZIONI: dict[str, str] = {
     "minuscola": "parola sconosciuta in minuscolo dopo un articolo",
     "minuscola_nome": "nome di persona in minuscolo",
     "parlante": "chi scrive in una chat («Ste: arrivo»)",
-    "coordinata": "accanto a un nome trovato, in un elenco («Rossi e [PERSONA]»)",
+    "coordinata": "in un elenco con un nome trovato («[PERSONA] e Ricotti»)",
 }
-_COORDINANTI = frozenset({"e", "ed", "o", "oppure", "né"})
+_COORDINANTI = frozenset({"e", "ed", "o", "oppure"})
 #: a surname's prefix glued to a capital ("McKay", "DeStefano", "LeBron"): 37 of 41 such words are names in
 #: KIND train, WikiNEuRal A and the stories, wherever they stand in the sentence
 _COGNOME_CAMMELLO = re.compile(r"^(?:Mc|Mac|De|Di|Da|Del|Dal|La|Le|Lo|Van|Von)[A-Z][a-z]{2,}$")
@@ -230,7 +230,7 @@ class ValutatoreRischio:
             if vicino and maiuscola and not iniziale and norma not in STRUTTURE:
                 alza(0.2 if not noto else 0.1, "vicino")
             if maiuscola and not iniziale and not t.isupper() and prot is None and norma not in STRUTTURE:
-                # in a list with a name found: "un precedente Ricotti e un precedente [PERSONA]", "X, [PERSONA]"
+                # in a list with a name found: "[PERSONA] e Ricotti", "Ricotti o [PERSONA]", "Ricotti, [PERSONA]"
                 coordinata = (
                     (i >= 2 and p.norme[i - 1] in _COORDINANTI and p.fini[i - 2] in persona_fine)
                     or (i + 2 < n and p.norme[i + 1] in _COORDINANTI and p.inizi[i + 2] in persona_inizio)
