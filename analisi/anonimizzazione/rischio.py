@@ -34,6 +34,7 @@ from analisi.anonimizzazione.nomi.parole import (
     Parole,
     _cammello,
     _iniziale,
+    _santo,
     stile_chat,
 )
 from analisi.anonimizzazione.nomi.regole import RegoleNomi
@@ -227,7 +228,7 @@ class ValutatoreRischio:
             vicino = (i > 0 and p.fini[i - 1] in persona_fine and p.spazio_prima(i) == " ") or (
                 i + 1 < n and p.inizi[i + 1] in persona_inizio and p.spazio_prima(i + 1) == " "
             )
-            if vicino and maiuscola and not iniziale and norma not in STRUTTURE:
+            if vicino and maiuscola and not iniziale and not t.isupper() and norma not in STRUTTURE:
                 alza(0.2 if not noto else 0.1, "vicino")
             if maiuscola and not iniziale and not t.isupper() and prot is None and norma not in STRUTTURE:
                 # in a list with a name found: "[PERSONA] e Ricotti", "Ricotti o [PERSONA]", "Ricotti, [PERSONA]"
@@ -246,7 +247,8 @@ class ValutatoreRischio:
                     alza(0.3, "parlante")  # "Ste:", "Vale:" (a short word is a nickname; "Domanda:" is none)
             elif i in dopo_parlante and not maiuscola and (norma in lx.nomi or norma in lx.ambigui_nomi):
                 alza(0.3, "minuscola_nome")  # "paola: rosa per ora sta bene"
-            if dal_ner[i] and (maiuscola or not noto):
+            if dal_ner[i] and (maiuscola or not noto) and not (i > 0 and _santo(p, i - 1)):
+                # (a saint's name is a church, a town, a feast: "San Geminiano")
                 alza(0.3 if prot is None else 0.12, "ner")
             if peso <= 0:
                 continue

@@ -558,6 +558,26 @@ def test_rischio_cognome_con_prefisso_attaccato() -> None:
     assert pesi["DeStefano"] >= 0.5 > pesi.get("Ricci", 0.0)
 
 
+def test_rischio_santi_e_sigle_non_sono_nomi() -> None:
+    """The model's "person" after San is a saint (a church, a feast); an acronym next to a name is a body."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+    from analisi.anonimizzazione.tipi import Candidato
+
+    valutatore = Anonimizzatore()._rischio
+    for testo, parola, dal_modello in (("Siamo andati alla festa di San Geminiano ieri.", "Geminiano", False),
+                                       ("Siamo andati alla festa di Geminiano ieri.", "Geminiano", True)):
+        p = Parole.da_testo(testo)
+        a = testo.index(parola)
+        tipi = {testo[s.start : s.end]: s.tipo
+                for s in valutatore.segnali(p, [], [None] * len(p), persone_ner=[(a, a + len(parola))])}
+        assert (tipi.get(parola) == "ner") is dal_modello, testo
+    testo = "Ha parlato Giulia Rossi PD alla Camera."
+    p = Parole.da_testo(testo)
+    tipi = {testo[s.start : s.end]: s.tipo
+            for s in valutatore.segnali(p, [Candidato(11, 23, "PERSONA", 0.9, "regola")], [None] * len(p))}
+    assert "PD" not in tipi
+
+
 def test_rischio_non_segnala_verbi_e_aggettivi(anon: Anonimizzatore) -> None:
     """Verb forms with a clitic and the adjectives after a kinship word are no names."""
     testo = "Il mio fratello grande voleva sbarazzarsene, rifiutandosi di addormentarmi la sera."
