@@ -41,6 +41,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
+from analisi.anonimizzazione.segnaposto import SEGNAPOSTO_RE
 from archivio.errori import ErroreConfigurazione
 from archivio.impostazioni import predefinito
 
@@ -141,7 +142,6 @@ def carica_tassonomia(percorso: Path | str | None = None) -> Tassonomia:
 
 # --- text normalisation ----------------------------------------------------------------------------
 _PAROLA = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
-_SEGNAPOSTO = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
 _ELISIONE = re.compile(r"^(?:l|un|dell|all|dall|nell|sull|d|c|s|m|t|v|quest|quell|po)['’]", re.IGNORECASE)
 _STOP_EXTRA = {"essere", "avere", "fare", "potere", "dovere", "volere", "servire", "bisognare", "chiedere",
                "proporre", "piacere", "sembrare", "anche", "così", "magari", "almeno", "solo", "sempre",
@@ -171,7 +171,7 @@ def _lemmi(testo: str, stop: frozenset[str]) -> str:
     import simplemma
 
     out = []
-    for m in _PAROLA.finditer(_SEGNAPOSTO.sub(" ", testo).lower()):
+    for m in _PAROLA.finditer(SEGNAPOSTO_RE.sub(" ", testo).lower()):
         parola = _ELISIONE.sub("", m.group(0)).replace("’", "'")
         if len(parola) < 2 or parola in stop:
             continue

@@ -9,11 +9,14 @@ Run from the repo root::
 Sets: (a) the KIND dev split, (b) WikiNEuRal's Italian validation file (silver, Wikipedia; half A read for
 error analysis, half B never looked at), (c) the corpus gold, (d) the seed texts.
 
-Matching is by characters, as anonymisation needs: a gold span is *recalled* when every letter/digit of it
+Matching is by characters, as anonymisation needs and as the checkers' scorer
+(``../shared/tools/score.py anon``) counts: a gold span is *recalled* when every character of it but spaces
 is inside some predicted span (of any label: a name hidden as [LUOGO_1] is still hidden); a predicted
 span is *correct* when it overlaps a gold span (of any label). "strict" columns require the same label.
 KIND is PER only, and its PER includes public figures (politicians, popes, writers), which a real run
-would keep through ``figure_pubbliche``; here they all count as names to hide.
+would keep through ``figure_pubbliche``; here they all count as names to hide. Names of God ("Dio",
+"la Madonna"), which KIND labels PER, are nobody's personal data: as in the scorer, they are neither a name to
+find nor a false positive.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ if str(RADICE) not in sys.path:
     sys.path.insert(0, str(RADICE))
 
 from analisi.anonimizzazione import Anonimizzatore, Esito, Span  # noqa: E402
+from analisi.anonimizzazione.flusso import riga_contratto  # noqa: E402
 from analisi.anonimizzazione.tipi import STRUTTURATE  # noqa: E402
 from analisi.corpus import carica_oro_pii, carica_racconti, percorso_associazioni  # noqa: E402
 
@@ -117,8 +121,11 @@ def detokenizza(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
     return "".join(pezzi), offset
 
 
-def documenti_kind(shared: Path) -> list[Documento]:
-    """KIND dev split (``FraseNer.dev``), in documents of consecutive sentences of one dev block."""
+def documenti_kind(shared: Path, parte: str = "dev") -> list[Documento]:
+    """KIND dev split (``FraseNer.dev``), in documents of consecutive sentences of one dev block.
+
+    ``parte="train"``: every third block of the train split instead (block % 3 == 0, never a dev block),
+    the part the review threshold and the risk weights are tuned on; dev is for reporting."""
     from analisi.spacy_it.dati import DOMINI_GOLD, leggi_kind, spans_kind
 
     docs: list[Documento] = []
@@ -137,13 +144,14 @@ def documenti_kind(shared: Path) -> list[Documento]:
                         gold.append((base + off[a][0], base + off[b - 1][1], "PERSONA"))
                 testi.append(testo)
                 base += len(testo) + 1
-            docs.append(Documento(f"{dominio}-{frasi[0].indice}", "\n".join(testi), gold, dominio))
+            prefisso = "" if parte == "dev" else f"{parte}-"
+            docs.append(Documento(f"{prefisso}{dominio}-{frasi[0].indice}", "\n".join(testi), gold, dominio))
 
         blocco = None
         for frase in leggi_kind(shared, dominio):
-            if not frase.dev:
-                continue
             b = frase.indice // 100
+            if (parte == "dev") != frase.dev or (parte == "train" and b % 3):
+                continue
             if correnti and (b != blocco or len(correnti) >= FRASI_PER_DOCUMENTO):
                 chiudi(correnti)
                 correnti = []
@@ -254,6 +262,38 @@ def documenti_semi(shared: Path) -> list[Documento]:
 
 
 # ------------------------------------------------------------------------------------------- metrics
+#: as in ../shared/tools/score.py: names of God, labelled PER by KIND, are nobody's personal data
+DIVINI = frozenset(
+    "dio iddio domineddio gesù gesu cristo madonna creatore signore padreterno vergine onnipotente altissimo "
+    "provvidenza".split()
+) | {"gesù cristo", "vergine maria", "spirito santo"}
+
+
+def divino(superficie: str) -> bool:
+    t = superficie.strip().lower().replace("’", "'")
+    for articolo in ("l'", "il ", "la ", "lo "):
+        if t.startswith(articolo):
+            t = t[len(articolo) :]
+    return t in DIVINI
+
+
+def senza_divini(docs: list[Documento]) -> list[Documento]:
+    """The documents with their gold PERSONA spans that name God moved to ``extra["divini"]``."""
+    for d in docs:
+        divini = [g for g in d.gold if g[2] == "PERSONA" and divino(d.testo[g[0] : g[1]])]
+        if divini:
+            d.gold = [g for g in d.gold if g not in divini]
+            d.extra["divini"] = divini
+    return docs
+
+
+def _su_divino(doc: Documento, e: Span) -> bool:
+    """A predicted PERSONA that names God or overlaps a gold name of God: not counted either way."""
+    if e.label != "PERSONA":
+        return False
+    return divino(e.text) or any(a < e.end and e.start < b for a, b, _ in doc.extra.get("divini", ()))
+
+
 def etichetta_predetta(e: Span) -> str:
     return "SCUOLA" if e.scuola else e.label
 
@@ -263,7 +303,7 @@ def _coperto(testo: str, inizio: int, fine: int, predetti: Iterable[tuple[int, i
     for s, e in predetti:
         for k in range(max(s, inizio), min(e, fine)):
             maschera[k - inizio] = True
-    return all(m or not testo[inizio + k].isalnum() for k, m in enumerate(maschera))
+    return all(m or testo[inizio + k].isspace() for k, m in enumerate(maschera))
 
 
 @dataclass
@@ -333,7 +373,7 @@ def valuta(
                 ha_nomi = True
         for x in ents:
             lab = etichetta_predetta(x)
-            if etichette is not None and lab not in etichette:
+            if (etichette is not None and lab not in etichette) or _su_divino(doc, x):
                 continue
             c = per_label[lab]
             c.predetti += 1
@@ -370,7 +410,7 @@ def _conteggi_doc(doc: Documento, ents: list[Span], lab: str) -> tuple[int, int,
     """(gold spans, recalled, predicted, correct) of one label in one document (as in :func:`valuta`)."""
     predetti = [(e.start, e.end) for e in ents]
     gold = [g for g in doc.gold if g[2] == lab]
-    pred = [e for e in ents if etichetta_predetta(e) == lab]
+    pred = [e for e in ents if etichetta_predetta(e) == lab and not _su_divino(doc, e)]
     return (
         len(gold),
         sum(_coperto(doc.testo, a, b, predetti) for a, b, _ in gold),
@@ -412,7 +452,7 @@ def intervalli_persona(
 
 
 #: thresholds of the review trade-off curve (1.01: the residual risk holds nothing)
-SOGLIE_CURVA = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+SOGLIE_CURVA = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8, 1.01)
 
 
 def nome_leggibile(doc: Documento, ents: list[Span]) -> bool:
@@ -477,12 +517,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--errori", type=int, default=0, help="stampa N falsi negativi e N falsi positivi per insieme"
     )
-    ap.add_argument("--solo", choices=["kind", "wikineural", "cieco", "corpus", "semi"], action="append")
+    ap.add_argument(
+        "--solo", choices=["kind", "kindtrain", "wikineural", "cieco", "corpus", "semi"], action="append",
+        help="kindtrain: un terzo dei blocchi di addestramento di KIND, dove si tarano soglia e pesi del rischio"
+    )
     ap.add_argument("--json", type=Path, help="scrive anche i risultati in questo file")
     ap.add_argument(
         "--gold-jsonl",
         type=Path,
-        help="scrive ogni insieme in questa cartella come {id, text, gold} per ../shared/tools/score.py anon",
+        help="scrive ogni insieme in questa cartella come NOME.jsonl {id, text, gold} e NOME.pred.jsonl (le righe"
+        " del contratto di `narrazioni anonimizza`) per ../shared/tools/score.py anon",
     )
     ap.add_argument("--soglia", type=float, help="soglia del rischio residuo (predefinita: quella delle impostazioni)")
     ap.add_argument(
@@ -516,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     def esegui(
         nome: str, docs: list[Documento], etichette: Sequence[str] | None, errori: int | None = None
     ) -> None:
+        senza_divini(docs)
         t0 = time.perf_counter()
         completi = list(anon.anonimizza_molti((d.testo for d in docs), batch_size=64))
         esiti = [e.entita for e in completi]
@@ -559,8 +604,11 @@ def main(argv: list[str] | None = None) -> int:
             nome_file = re.sub(r"[^\w]+", "_", nome.split(" — ")[0]).strip("_").lower()
             with open(args.gold_jsonl / f"{nome_file}.jsonl", "w", encoding="utf-8") as f:
                 for d in docs:
-                    gold = [{"start": a, "end": b, "label": lab} for a, b, lab in d.gold]
+                    gold = [{"start": a, "end": b, "label": lab} for a, b, lab in [*d.gold, *d.extra.get("divini", ())]]
                     f.write(json.dumps({"id": d.id, "text": d.testo, "gold": gold}, ensure_ascii=False) + "\n")
+            with open(args.gold_jsonl / f"{nome_file}.pred.jsonl", "w", encoding="utf-8") as f:
+                for d, esito in zip(docs, completi, strict=True):
+                    f.write(json.dumps(riga_contratto(d.id, esito), ensure_ascii=False) + "\n")
 
     def esegui_meta(titolo: str, docs: list[Documento], gruppo: str) -> None:
         """Half A with its errors printed, half B with its totals only (its errors are never read)."""
@@ -574,6 +622,12 @@ def main(argv: list[str] | None = None) -> int:
         for dominio in ("wikinews", "fiction", "degasperi"):
             esegui(f"KIND dev {dominio} (PER)", [d for d in docs if d.gruppo == dominio], ["PERSONA"])
         esegui("KIND dev tutti (PER)", docs, ["PERSONA"])
+    if "kindtrain" in insiemi:
+        print("\n(KIND train, un blocco su tre: la parte su cui si tarano soglia e pesi del rischio residuo)")
+        docs = documenti_kind(args.shared, "train")
+        for dominio in ("wikinews", "fiction", "degasperi"):
+            esegui(f"KIND train {dominio} (PER)", [d for d in docs if d.gruppo == dominio], ["PERSONA"])
+        esegui("KIND train tutti (PER)", docs, ["PERSONA"])
     if "wikineural" in insiemi:
         docs = documenti_wikineural(args.shared)
         if docs:

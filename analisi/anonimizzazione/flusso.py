@@ -2,7 +2,8 @@
 
 Input lines: ``{"id": str, "text": str}``. Output lines, in the same order:
 ``{"id": str, "text_anon": str, "entities": [{"start": int, "end": int, "label": str, "text": str}],
-"revisione": bool, "motivi": [str], "rischio": float}`` with offsets into the original text; ``revisione``
+"revisione": bool, "motivi": [str], "rischio": float}`` with offsets into the original text; ``label`` is
+the stem of the entity's placeholder (a children's school is ``SCUOLA``, as its ``[SCUOLA]``); ``revisione``
 is true exactly for the stories the pipeline holds for the administrator, ``motivi`` say why (labels and
 offsets, never the personal data), ``rischio`` is the residual risk that a name is still readable.
 Blank lines are skipped. A malformed line (not JSON, not an object,
@@ -23,12 +24,14 @@ from collections import deque
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from analisi.anonimizzazione.segnaposto import etichetta_entita
 from analisi.jsonl import ErroreRigaJsonl, Racconto, leggi_jsonl
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
     from analisi.anonimizzazione.motore import Anonimizzatore
+    from analisi.anonimizzazione.tipi import Esito
 
 
 #: the name this package exported before the one JSONL reader (analisi/jsonl.py); the same class
@@ -51,22 +54,25 @@ def _lotti(righe: Iterator[tuple[int, str, str]], dimensione: int) -> Iterator[l
         yield lotto
 
 
+def riga_contratto(ident: str, esito: Esito) -> dict[str, Any]:
+    """One output line of the contract for the story ``ident``."""
+    return {
+        "id": ident,
+        "text_anon": esito.testo_anon,
+        "entities": [
+            {"start": e.start, "end": e.end, "label": etichetta_entita(e.label, e.fonte), "text": e.text}
+            for e in esito.entita
+        ],
+        "revisione": esito.da_rivedere,
+        "motivi": esito.motivi,
+        "rischio": esito.rischio,
+    }
+
+
 def _righe_uscita(anonimizzatore: Anonimizzatore, lotto: list[tuple[str, str]], batch_size: int) -> list[str]:
-    out = []
     esiti = anonimizzatore.anonimizza_molti((t for _, t in lotto), batch_size=batch_size)
-    for (ident, _), esito in zip(lotto, esiti, strict=True):
-        record: dict[str, Any] = {
-            "id": ident,
-            "text_anon": esito.testo_anon,
-            "entities": [
-                {"start": e.start, "end": e.end, "label": e.label, "text": e.text} for e in esito.entita
-            ],
-            "revisione": esito.da_rivedere,
-            "motivi": esito.motivi,
-            "rischio": esito.rischio,
-        }
-        out.append(json.dumps(record, ensure_ascii=False) + "\n")
-    return out
+    return [json.dumps(riga_contratto(ident, esito), ensure_ascii=False) + "\n"
+            for (ident, _), esito in zip(lotto, esiti, strict=True)]
 
 
 # The worker's anonymiser: inherited through fork (no pickling of the spaCy pipeline), else unpickled once.

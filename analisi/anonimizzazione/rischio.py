@@ -27,12 +27,14 @@ from analisi.anonimizzazione.nomi.parole import (
     KIND,
     NOME,
     PARENTELA,
+    PARLANTE,
     RUOLI,
     STRUTTURE,
     TITOLI,
     Parole,
     _cammello,
     _iniziale,
+    _santo,
     stile_chat,
 )
 from analisi.anonimizzazione.nomi.regole import RegoleNomi
@@ -46,6 +48,17 @@ _MINORI = frozenset(
     ).split()
 )
 _DOPO_ARTICOLO = frozenset("il lo la l i gli le a ad da dal dalla al alla col con ciao ah eh x per".split())
+#: adjectives that follow a kinship word or a title as cues ("mio figlio grande Yusuf"), not as names
+_AGGETTIVI_DOPO_PARENTELA = frozenset(
+    "grande piccolo piccola maggiore minore mezzano mezzana adorato adorata amato amata caro cara primo prima "
+    "secondo seconda ultimo ultima povero povera".split()
+)
+#: a lower-case verb form with a clitic ("sbarazzarsene", "addormentarmi", "rifiutandosi", "lasciatosi"):
+#: the lists miss such forms, but no first name or surname is written like that
+_VERBO_CLITICO = re.compile(
+    r"(?:ar|er|ir|and|end|at|ut|it)[aeio]?(?:mi|ti|si|ci|vi|lo|la|li|le|ne|gli|glie(?:lo|la|li|le|ne)|"
+    r"[mtscv]ene|sel[aeio])$"
+)
 
 #: Italian description of each kind of signal (shown to the administrator, never with the word itself).
 DESCRIZIONI: dict[str, str] = {
@@ -56,7 +69,13 @@ DESCRIZIONI: dict[str, str] = {
     "maiuscola": "parola sconosciuta con la maiuscola",
     "minuscola": "parola sconosciuta in minuscolo dopo un articolo",
     "minuscola_nome": "nome di persona in minuscolo",
+    "parlante": "chi scrive in una chat («Ste: arrivo»)",
+    "coordinata": "in un elenco con un nome trovato («[PERSONA] e Ricotti»)",
 }
+_COORDINANTI = frozenset({"e", "ed", "o", "oppure"})
+#: a surname's prefix glued to a capital ("McKay", "DeStefano", "LeBron"): 37 of 41 such words are names in
+#: KIND train, WikiNEuRal A and the stories, wherever they stand in the sentence
+_COGNOME_CAMMELLO = re.compile(r"^(?:Mc|Mac|De|Di|Da|Del|Dal|La|Le|Lo|Van|Von)[A-Z][a-z]{2,}$")
 
 _MOTIVO_RE = re.compile(r"^rischio nome: .*\((\d+)-(\d+)\)$")
 
@@ -133,6 +152,7 @@ class ValutatoreRischio:
                 dal_ner[i] = True
         chat = stile_chat(p)
         minori = riguarda_minori(p, eta_minore)
+        parlanti, dopo_parlante = self._parlanti(p)
         lx = self.lx
         out: list[Segnale] = []
         for i in range(n):
@@ -152,6 +172,8 @@ class ValutatoreRischio:
             ):
                 continue
             maiuscola = t[0].isupper()
+            if not maiuscola and len(norma) > 6 and _VERBO_CLITICO.search(norma):
+                continue
             noto = self.regole._noto(t.lower(), norma)
             iniziale = _iniziale(p, i)
             peso, tipo = 0.0, ""
@@ -175,11 +197,17 @@ class ValutatoreRischio:
                         alza(0.6, "contesto")
                     elif maiuscola and not iniziale:
                         alza(0.3, "contesto")
+                    elif norma in _AGGETTIVI_DOPO_PARENTELA:
+                        pass  # "mio fratello grande", "la figlia primo..." : the cue, not the name
                     elif norma in lx.ambigui or norma in lx.nomi:
-                        alza(0.3, "contesto")  # "mio figlio andrei", "la mia vicina rosa"
+                        # "mio figlio andrei", "la mia vicina rosa": names written in lower case, as in a
+                        # chat; in a text written with capitals "il fratello russo" is an adjective
+                        alza(0.3 if chat or maiuscola else 0.1, "contesto")
                 elif debole and not noto and (maiuscola or chat):
                     alza(0.3, "contesto")
                 dopo_articolo = i > 0 and p.norme[i - 1] in _DOPO_ARTICOLO and p.spazio_prima(i) == " "
+                if maiuscola and _COGNOME_CAMMELLO.match(t):
+                    alza(0.5, "maiuscola")
                 if maiuscola and not t.isupper():
                     tipo_parola = self.regole.tipo(p, i, iniziale, False)[0]
                     if tipo_parola in (NOME, COGNOME, KIND):
@@ -200,9 +228,27 @@ class ValutatoreRischio:
             vicino = (i > 0 and p.fini[i - 1] in persona_fine and p.spazio_prima(i) == " ") or (
                 i + 1 < n and p.inizi[i + 1] in persona_inizio and p.spazio_prima(i + 1) == " "
             )
-            if vicino and maiuscola and not iniziale and norma not in STRUTTURE:
+            if vicino and maiuscola and not iniziale and not t.isupper() and norma not in STRUTTURE:
                 alza(0.2 if not noto else 0.1, "vicino")
-            if dal_ner[i] and (maiuscola or not noto):
+            if maiuscola and not iniziale and not t.isupper() and prot is None and norma not in STRUTTURE:
+                # in a list with a name found: "[PERSONA] e Ricotti", "Ricotti o [PERSONA]", "Ricotti, [PERSONA]"
+                coordinata = (
+                    (i >= 2 and p.norme[i - 1] in _COORDINANTI and p.fini[i - 2] in persona_fine)
+                    or (i + 2 < n and p.norme[i + 1] in _COORDINANTI and p.inizi[i + 2] in persona_inizio)
+                    or (i > 0 and p.fini[i - 1] in persona_fine and p.spazio_prima(i) == ", ")
+                    or (i + 1 < n and p.inizi[i + 1] in persona_inizio and p.spazio_prima(i + 1) == ", ")
+                )
+                if coordinata:
+                    alza(0.15 if noto else 0.25, "coordinata")
+            if i in parlanti:
+                if not noto or norma in lx.nomi or norma in lx.ambigui:
+                    alza(0.5, "parlante")
+                elif len(norma) <= 4:
+                    alza(0.3, "parlante")  # "Ste:", "Vale:" (a short word is a nickname; "Domanda:" is none)
+            elif i in dopo_parlante and not maiuscola and (norma in lx.nomi or norma in lx.ambigui_nomi):
+                alza(0.3, "minuscola_nome")  # "paola: rosa per ora sta bene"
+            if dal_ner[i] and (maiuscola or not noto) and not (i > 0 and _santo(p, i - 1)):
+                # (a saint's name is a church, a town, a feast: "San Geminiano")
                 alza(0.3 if prot is None else 0.12, "ner")
             if peso <= 0:
                 continue
@@ -210,6 +256,31 @@ class ValutatoreRischio:
                 peso = min(0.95, peso * 1.3)
             out.append(Segnale(p.inizi[i], p.fini[i], round(peso, 3), tipo))
         return out
+
+    @staticmethod
+    def _parlanti(p: Parole) -> tuple[set[int], set[int]]:
+        """In a transcript (some "label:" at a line start comes back), the tokens of the labels and the
+        first token after each label's colon."""
+        testo = p.testo
+        if testo.count(":") < 2:
+            return set(), set()
+        righe = list(PARLANTE.finditer(testo))
+        etichette = [m.group("nome").lower() for m in righe]
+        if len(etichette) == len(set(etichette)):
+            return set(), set()
+        dentro: set[int] = set()
+        dopo: set[int] = set()
+        for m in righe:
+            if m.group("nome").isupper():
+                continue
+            k = bisect_left(p.inizi, m.start("nome"))
+            while k < len(p) and p.fini[k] <= m.end("nome"):
+                dentro.add(k)
+                k += 1
+            k = bisect_left(p.inizi, m.end())
+            if k < len(p) and "\n" not in testo[m.end() : p.inizi[k]]:
+                dopo.add(k)
+        return dentro, dopo
 
 
 __all__ = ["DESCRIZIONI", "Segnale", "ValutatoreRischio", "rischio", "segnali_nei_motivi", "stile_chat"]

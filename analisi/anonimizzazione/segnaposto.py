@@ -52,6 +52,9 @@ STORICI: dict[str, str] = {"CF": "CODICE_FISCALE", "PIVA": "PARTITA_IVA", "TESSE
 # --------------------------------------------------------------------------------------------- grammar
 #: Any placeholder: group 1 the stem, group 2 the number (or None).
 SEGNAPOSTO_RE = re.compile(r"\[([A-Z]+(?:_[A-Z]+)*)(?:_(\d+))?\]")
+#: the same grammar with its groups made non-capturing, to embed in a larger pattern (``findall`` then returns
+#: whole matches): derived, never written twice
+SEGNAPOSTO_INTERO = re.sub(r"\((?!\?)", "(?:", SEGNAPOSTO_RE.pattern)
 
 #: Only the placeholders this product writes (numbered stems with a number, the others without), and the
 #: stems of earlier releases: what the anonymiser leaves alone in a text that was anonymised already.
@@ -333,6 +336,7 @@ def span_da_salvare(grezzo: str, esito: EsitoRacconto) -> tuple[list[Span], str 
     """What the anonymisation stage stores for a story: the placeholder rows (offsets into the anonymised
     text, review labels) and the payload to encrypt next to the raw text (mapping and raw spans; None when
     nothing was masked)."""
+
     righe = []
     span = []
     for p in esito.segnaposti:

@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from analisi.anonimizzazione.segnaposto import SEGNAPOSTO_RE
 from analisi.codifica.codebook import CODICI, SOTTOCODICI
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
-SEGNAPOSTO = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
 
 
 def pulisci(testo: str) -> str:
     """The sentence without placeholders (``[PERSONA_1]`` carries no meaning for the codebook)."""
-    return re.sub(r"\s+", " ", SEGNAPOSTO.sub(" ", testo)).strip()
+    return re.sub(r"\s+", " ", SEGNAPOSTO_RE.sub(" ", testo)).strip()
 
 
 def _re(*parti: str) -> re.Pattern[str]:

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from analisi.anonimizzazione.segnaposto import SEGNAPOSTO_INTERO
 from analisi.lingua_it import CONNETTIVI, correzioni_lemmi, parole_dominio, parole_vuote
 
 __all__ = ["POS_AMMESSI", "Preprocessore", "segmenti"]
@@ -32,7 +33,7 @@ VERBI_LEGGERI = frozenset({"fare", "dare", "prendere", "stare", "andare"})
 # in general): the point of view of a story about family (measured in analisi/temi/README.md).
 POSSESSIVI_PRIMA = frozenset({"mio", "mia", "miei", "mie"})
 # A placeholder, a word (with an elided apostrophe kept: "dell'"), or a segment break.
-_TOKEN = re.compile(r"\[[^\[\]\s]{1,60}\]|[^\W\d_]+(?:'(?=[^\W\d_]))?|[.,!?;:()\"«»“”…]|\n|\s[-–—]\s")
+_TOKEN = re.compile(SEGNAPOSTO_INTERO + r"|[^\W\d_]+(?:'(?=[^\W\d_]))?|[.,!?;:()\"«»“”…]|\n|\s[-–—]\s")
 _APOSTROFI = ("’", "‘", "`", "´")  # all become "'" (str.replace: much faster than str.translate here)
 _INFINITI = ("are", "ere", "ire", "rre")
 

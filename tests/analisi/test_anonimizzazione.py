@@ -516,6 +516,84 @@ def test_iniziale_non_unisce_due_frasi(anon: Anonimizzatore) -> None:
     assert anon.anonimizza("Abitavo in via Roma 12 a Modena.").testo_anon == "Abitavo in [INDIRIZZO] a Modena."
 
 
+def _segnali(esito: Esito, testo: str) -> dict[str, str]:
+    return {testo[s.start : s.end]: s.tipo for s in esito.segnali}
+
+
+def test_rischio_chi_scrive_in_una_chat(anon: Anonimizzatore) -> None:
+    """A speaker label left in clear and a lower-case first name right after a colon are risky."""
+    testo = "mamma: ciao a tutti\nSte: io alle 20 ho la call\npaola: rosa per ora sta bene\nmamma: ok"
+    esito = anon.anonimizza(testo)
+    segnali = _segnali(esito, testo)
+    assert "Ste: io" in esito.testo_anon and segnali["Ste"] == "parlante"  # "ste" is a word too: left in clear
+    assert segnali.get("rosa") == "minuscola_nome" and esito.da_rivedere
+    assert "mamma" not in segnali  # a kinship word, not a name
+    # an interview's "Domanda:"/"Risposta:" are no speakers' names
+    intervista = "Domanda: come stai?\nRisposta: bene.\nDomanda: e il lavoro?\nRisposta: si va avanti."
+    assert not {"Domanda", "Risposta"} & set(_segnali(anon.anonimizza(intervista), intervista))
+
+
+def test_rischio_nome_in_un_elenco_con_un_nome_trovato(anon: Anonimizzatore) -> None:
+    """A capitalised word left in clear in a list with a name found ("Rossi e Ricotti") is risky."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+    from analisi.anonimizzazione.tipi import Candidato
+
+    testo = "Ne hanno parlato Giulia Rossi e Ricotti, poi Pace."
+    p = Parole.da_testo(testo)
+    scelti = [Candidato(17, 29, "PERSONA", 0.9, "regola")]
+    segnali = anon._rischio.segnali(p, scelti, [None] * len(p))
+    tipi = {testo[s.start : s.end]: s.tipo for s in segnali}
+    assert tipi.get("Ricotti") == "coordinata" and tipi.get("Pace") != "coordinata"
+
+
+def test_rischio_cognome_con_prefisso_attaccato() -> None:
+    """ "DeStefano", "McKay" left in clear (here after "v.", read as a sentence end) hold the story."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+
+    anon = Anonimizzatore()
+    testo = "La decisione nel caso Ricci v. DeStefano ha portato la discussione in aula."
+    p = Parole.da_testo(testo)
+    segnali = anon._rischio.segnali(p, [], [None] * len(p))
+    pesi = {testo[s.start : s.end]: s.peso for s in segnali}
+    assert pesi["DeStefano"] >= 0.5 > pesi.get("Ricci", 0.0)
+
+
+def test_rischio_santi_e_sigle_non_sono_nomi() -> None:
+    """The model's "person" after San is a saint (a church, a feast); an acronym next to a name is a body."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+    from analisi.anonimizzazione.tipi import Candidato
+
+    valutatore = Anonimizzatore()._rischio
+    for testo, parola, dal_modello in (("Siamo andati alla festa di San Geminiano ieri.", "Geminiano", False),
+                                       ("Siamo andati alla festa di Geminiano ieri.", "Geminiano", True)):
+        p = Parole.da_testo(testo)
+        a = testo.index(parola)
+        tipi = {testo[s.start : s.end]: s.tipo
+                for s in valutatore.segnali(p, [], [None] * len(p), persone_ner=[(a, a + len(parola))])}
+        assert (tipi.get(parola) == "ner") is dal_modello, testo
+    testo = "Ha parlato Giulia Rossi PD alla Camera."
+    p = Parole.da_testo(testo)
+    tipi = {testo[s.start : s.end]: s.tipo
+            for s in valutatore.segnali(p, [Candidato(11, 23, "PERSONA", 0.9, "regola")], [None] * len(p))}
+    assert "PD" not in tipi
+
+
+def test_rischio_non_segnala_verbi_e_aggettivi(anon: Anonimizzatore) -> None:
+    """Verb forms with a clitic and the adjectives after a kinship word are no names."""
+    testo = "Il mio fratello grande voleva sbarazzarsene, rifiutandosi di addormentarmi la sera."
+    segnali = _segnali(anon.anonimizza(testo), testo)
+    assert not {"grande", "sbarazzarsene", "rifiutandosi", "addormentarmi"} & set(segnali)
+
+
+def test_iniziali_fanno_parte_del_nome(anon: Anonimizzatore) -> None:
+    assert anon.anonimizza("Riferisce il presidente della lega L. Kunschak.").testo_anon == (
+        "Riferisce il presidente della lega [PERSONA_1]."
+    )
+    assert anon.anonimizza("A cura di Pier Luigi B. presidente del circolo.").testo_anon == (
+        "A cura di [PERSONA_1] presidente del circolo."
+    )
+
+
 def test_testo_senza_nomi_non_ha_rischio(anon: Anonimizzatore) -> None:
     esito = anon.anonimizza("Durante il lockdown facevo la spesa il sabato e leggevo molto. Mi mancava il mare.")
     assert esito.rischio < 0.1 and not esito.da_rivedere
@@ -595,6 +673,19 @@ def test_jsonl_contratto(anon: Anonimizzatore) -> None:
     ]
     assert righe[1] == {"id": "b", "text_anon": "Niente di personale.", "entities": [], "revisione": False,
                         "motivi": [], "rischio": 0.0}
+
+
+def test_jsonl_etichetta_come_il_segnaposto(anon: Anonimizzatore) -> None:
+    """The contract labels a span with its placeholder's stem: a child's school is SCUOLA, as [SCUOLA]."""
+    testo = "Mia figlia va alla scuola primaria Giovanni Pascoli. Il mio codice fiscale è RSSMRA80A01F257L."
+    uscita = io.StringIO()
+    anonimizza_jsonl(_jsonl({"id": "s", "text": testo}), uscita, anon)
+    riga = json.loads(uscita.getvalue())
+    etichette = {e["text"]: e["label"] for e in riga["entities"]}
+    assert etichette["scuola primaria Giovanni Pascoli"] == "SCUOLA"
+    assert etichette["RSSMRA80A01F257L"] == "CODICE_FISCALE"
+    assert "[SCUOLA]" in riga["text_anon"] and "[CODICE_FISCALE]" in riga["text_anon"]
+    assert riga["revisione"] is True and any("scuola" in m for m in riga["motivi"])
 
 
 def test_jsonl_con_processi_mantiene_ordine(anon: Anonimizzatore) -> None:

@@ -107,7 +107,7 @@ class FaseEsito(BaseAnonimizzatore):
     def _incerti(self, entita: Sequence[Span]) -> list[str]:
         """Masked entities scored below ``soglia_revisione`` (maybe no personal data at all)."""
         return [
-            f"bassa confidenza: {e.label} {e.start}-{e.end} ({e.score:.2f})"
+            f"bassa confidenza: {etichetta_entita(e.label, e.fonte)} {e.start}-{e.end} ({e.score:.2f})"
             for e in entita
             if e.score < self.soglia_revisione and not e.fonte.endswith("controllo-errato")
         ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from analisi.anonimizzazione.fasi.base import BaseAnonimizzatore
 from analisi.anonimizzazione.nomi.parole import (
@@ -112,6 +112,35 @@ def _unisci_persone(scelti: list[Candidato], testo: str, nomi: frozenset[str]) -
     return out
 
 
+#: initials next to a name belong to it: "L. Kunschak", "J. R. Tolkien", "Pier Luigi B."
+_INIZIALI_PRIMA = re.compile(r"(?<![\w.])(?:[A-Z]\. ?){1,3}$")
+_INIZIALE_DOPO = re.compile(r" [A-Z]\.(?![\w.])")
+
+
+def _con_iniziali(scelti: list[Candidato], testo: str, nome_sicuro: Callable[[str], bool]) -> list[Candidato]:
+    """Persons widened over the initials written right before or after them (one space apart). Before a name
+    only when its first word is surely a name (``nome_sicuro``): in "di serie B. Sarebbe" the period ends a
+    sentence."""
+    out: list[Candidato] = []
+    for k, c in enumerate(scelti):
+        if c.label == "PERSONA":
+            inizio, fine = c.start, c.end
+            limite = out[-1].end if out else 0
+            prima = _INIZIALI_PRIMA.search(testo[max(limite, inizio - 9) : inizio])
+            if prima and testo[inizio - 1] == " " and nome_sicuro(testo[inizio:fine].split()[0]):
+                inizio -= len(prima.group())
+            seguente = scelti[k + 1].start if k + 1 < len(scelti) else len(testo)
+            if fine + 3 <= seguente and _INIZIALE_DOPO.match(testo, fine):
+                fine += 3
+            elif (fine < seguente and testo.startswith(".", fine) and fine - inizio >= 3 and testo[fine - 1].isupper()
+                  and testo[fine - 2] == " "):
+                fine += 1  # "Pier Luigi B" found without its period
+            if (inizio, fine) != (c.start, c.end):
+                c = Candidato(inizio, fine, c.label, c.score, c.fonte, c.forte)
+        out.append(c)
+    return out
+
+
 class FaseRisoluzione(BaseAnonimizzatore):
     """Epithets after a chosen name."""
 
@@ -138,7 +167,13 @@ class FaseRisoluzione(BaseAnonimizzatore):
                     if fine is not None:
                         c = Candidato(c.start, fine, c.label, c.score, c.fonte, c.forte)
             out.append(c)
-        return out
+        return _con_iniziali(out, p.testo, self._nome_sicuro)
+
+    def _nome_sicuro(self, parola: str) -> bool:
+        """A listed first name or surname, or a word no list knows ("Kunschak"), not an ordinary word."""
+        norma = normalizza(parola)
+        lx = self._lessico
+        return norma in lx.nomi or norma in lx.cognomi or not self._regole._noto(parola.lower(), norma)
 
     def _fine_epiteto(self, p: Parole, ultimo: int, protetti_tok: Sequence[str | None]) -> int | None:
         nome = p.norme[ultimo]
