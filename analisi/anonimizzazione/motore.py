@@ -21,7 +21,7 @@ from analisi.anonimizzazione.riconoscitori.date_eta import trova_eta
 from analisi.anonimizzazione.rischio import ValutatoreRischio
 from analisi.anonimizzazione.risorse import Frasario, lessico, parole_di
 from analisi.anonimizzazione.tipi import FONTE_SCUOLA, Candidato, Esito
-from archivio.impostazioni import SOGLIA_RISCHIO_NOME
+from archivio.impostazioni import SOGLIA_RISCHIO_NOME, SezioneAnonimizzazione
 
 if TYPE_CHECKING:
     import spacy
@@ -70,6 +70,13 @@ class Anonimizzatore(FaseCandidati, FaseNer, FaseRisoluzione, FaseEsito):
         self._regole = RegoleNomi(self._lessico)
         self._rischio = ValutatoreRischio(self._regole)
         self._usa_ner, self._da_spegnere = _componenti_ner(nlp) if nlp is not None else (False, [])
+
+    @classmethod
+    def da_impostazioni(cls, nlp: spacy.Language | None, impostazioni: SezioneAnonimizzazione, *,
+                        consentiti: Sequence[str] = ()) -> Anonimizzatore:
+        """The anonymiser the settings describe (the pipeline stage and ``narrazioni anonimizza``: one recipe)."""
+        return cls(nlp, consentiti=consentiti, figure_pubbliche=impostazioni.figure_pubbliche,
+                   soglia_rischio=impostazioni.soglia_rischio_nome)
 
     # ------------------------------------------------------------------------------------------ API
     #: Run the NER only on the sentences that hold a word it could call a name, place or body (a

@@ -32,9 +32,8 @@ class StadioAnonimizza(StadioBase):
         nlp = contesto.risorse.lingua(imp)
         contesto.modello = descrivi_modello(nlp)
         self._cifrario = contesto.cifrario
-        self._anonimizzatore = Anonimizzatore(nlp, consentiti=contesto.risorse.associazioni,
-                                              figure_pubbliche=imp.anonimizzazione.figure_pubbliche,
-                                              soglia_rischio=imp.anonimizzazione.soglia_rischio_nome)
+        self._anonimizzatore = Anonimizzatore.da_impostazioni(nlp, imp.anonimizzazione,
+                                                              consentiti=contesto.risorse.associazioni)
 
     def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
         from analisi.anonimizzazione import anonimizza_racconti

@@ -35,9 +35,8 @@ def anonimizza(
     associazioni = _associazioni_se_inizializzato(imp)
     if not ingresso.is_file():
         raise ErroreUtenteCli(f"file di ingresso non trovato: {ingresso}")
-    anonimizzatore = Anonimizzatore(carica_italiano(imp.elaborazione.modello_lingua), consentiti=associazioni,
-                                    figure_pubbliche=imp.anonimizzazione.figure_pubbliche,
-                                    soglia_rischio=imp.anonimizzazione.soglia_rischio_nome)
+    anonimizzatore = Anonimizzatore.da_impostazioni(carica_italiano(imp.elaborazione.modello_lingua),
+                                                    imp.anonimizzazione, consentiti=associazioni)
     with open(ingresso, encoding="utf-8") as f_in, open(uscita, "w", encoding="utf-8") as f_out:
         n = anonimizza_jsonl(f_in, f_out, anonimizzatore, processi=processi, batch_size=lotto)
     console.print(f"{n} stories anonymised → {uscita}", markup=False)
