@@ -211,15 +211,14 @@ def test_valori_derivati(tmp_path: Path) -> None:
 def test_predefiniti_da_una_sola_fonte() -> None:
     from analisi.esporta import selezione
     from analisi.servizio import Lavoratore
-    from analisi.stadi.temi import ImpostazioniTemi
+    from analisi.stadi import temi as stadio_temi
     from archivio.utenti import LimitiLogin
     from raccolta.app import Limiti, limiti_da_impostazioni
 
     imp = Impostazioni()
     assert Limiti() == limiti_da_impostazioni(imp)
     assert Limiti().invii_max == imp.modulo.invii_max and Limiti().max_byte == imp.modulo.max_byte
-    assert ImpostazioniTemi() == ImpostazioniTemi.da(imp)
-    assert ImpostazioniTemi.da(Impostazioni(temi={"k": 7, "lemmi": "pipeline"})).k == 7
+    assert not hasattr(stadio_temi, "ImpostazioniTemi")  # the themes stage reads imp.temi itself: no copy
     assert LimitiLogin() == LimitiLogin(imp.sicurezza.tentativi_login, imp.sicurezza.tentativi_login_globali)
     assert Lavoratore.__dataclass_fields__["intervallo"].default == imp.servizio.intervallo_secondi
     assert (imp.esporta.soglia_modello, imp.piano.soglia_area) == (selezione.SOGLIA_MODELLO, selezione.SOGLIA_AREA)

@@ -19,7 +19,6 @@ import json
 import os
 import tempfile
 import tomllib
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,50 +30,25 @@ from analisi.temi.modello import ModelloTemi, carica_modello
 from archivio import racconti as q
 from archivio import temi as archivio_temi
 from archivio.db import Archivio
-from archivio.impostazioni import Impostazioni, predefinito
+from archivio.impostazioni import Impostazioni, SezioneTemi
 from archivio.racconti import RaccontoDaElaborare
 
-__all__ = ["ImpostazioniTemi", "StadioTemi", "adatta_e_registra", "rifai_temi"]
+__all__ = ["StadioTemi", "adatta_e_registra", "rifai_temi"]
 
 NOME_STADIO = "temi"
 VERSIONE_STADIO = 1
 
 
-@dataclass(frozen=True)
-class ImpostazioniTemi:
-    """Theme settings: the ``Impostazioni`` fields ``temi_*`` (defaults from archivio/impostazioni.py)."""
-
-    algoritmo: str = predefinito("temi.algoritmo")
-    k: int | None = predefinito("temi.k")  # None: chosen automatically in [k_min, k_max]
-    k_min: int = predefinito("temi.k_min")
-    k_max: int = predefinito("temi.k_max")
-    seme: int = predefinito("temi.seme")
-    parole_dominio: tuple[str, ...] | None = predefinito("temi.parole_dominio")  # None: lingua_it/parole_dominio.txt
-    parole_extra: tuple[str, ...] = tuple(predefinito("temi.parole_extra"))
-    file_semi: Path | None = predefinito("temi.file_semi")  # noqa: RUF009 (None; TOML/JSON {label: [seed words]})
-    min_racconti: int = predefinito("temi.min_racconti")
-    lemmi: str = predefinito("temi.lemmi")  # or "pipeline": lemmas and POS from the Italian spaCy pipeline
-    soglia_minibatch: int = predefinito("temi.soglia_minibatch")
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def da(cls, imp: Impostazioni) -> ImpostazioniTemi:
-        dominio = imp.temi.parole_dominio
-        return cls(algoritmo=imp.temi.algoritmo, k=imp.temi.k, k_min=imp.temi.k_min, k_max=imp.temi.k_max,
-                   seme=imp.temi.seme, parole_dominio=tuple(dominio) if dominio is not None else None,
-                   parole_extra=tuple(imp.temi.parole_extra), file_semi=imp.temi.file_semi,
-                   min_racconti=imp.temi.min_racconti, lemmi=imp.temi.lemmi,
-                   soglia_minibatch=imp.temi.soglia_minibatch)
-
-    def semi(self) -> dict[str, list[str]] | None:
-        if self.file_semi is None:
-            return None
-        testo = self.file_semi.read_text(encoding="utf-8")
-        dati = tomllib.loads(testo) if self.file_semi.suffix == ".toml" else json.loads(testo)
-        return {str(k): [str(p) for p in v] for k, v in dati.items()}
+def _semi(conf: SezioneTemi) -> dict[str, list[str]] | None:
+    """The guided themes' seed words (``temi.file_semi``: TOML/JSON ``{label: [seed words]}``), or None."""
+    if conf.file_semi is None:
+        return None
+    testo = conf.file_semi.read_text(encoding="utf-8")
+    dati = tomllib.loads(testo) if conf.file_semi.suffix == ".toml" else json.loads(testo)
+    return {str(k): [str(p) for p in v] for k, v in dati.items()}
 
 
-def _nlp(conf: ImpostazioniTemi, imp: Impostazioni, contesto: Contesto | None = None) -> Any:
+def _nlp(conf: SezioneTemi, imp: Impostazioni, contesto: Contesto | None = None) -> Any:
     if conf.lemmi != "pipeline":
         return None
     if contesto is not None and contesto.risorse.nlp is not None:
@@ -117,7 +91,7 @@ def carica_verificato(salvato: archivio_temi.ModelloSalvato) -> ModelloTemi:
     return carica_modello(percorso)
 
 
-def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: ImpostazioniTemi | None = None,
+def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: SezioneTemi | None = None,
                       k: int | None = None, seme: int | None = None, nlp: Any = None,
                       autore: str | None = None, tentativi: int = 3,
                       ) -> tuple[archivio_temi.ModelloSalvato, ModelloTemi] | None:
@@ -127,7 +101,7 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
     fewer than ``min_racconti`` visible stories. Assignments are not written here. The files of superseded
     models are deleted; a fit that raced with a withdrawal is thrown away and redone.
     """
-    conf = conf or ImpostazioniTemi.da(imp)
+    conf = conf or imp.temi
     with archivio.lettura() as s:
         storie = archivio_temi.racconti_per_temi(s)
         associazioni = q.nomi_associazioni(s)
@@ -136,8 +110,8 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
         return None
     modello = ModelloTemi(
         k=k if k is not None else (conf.k if conf.k is not None else "auto"), k_min=conf.k_min, k_max=conf.k_max,
-        algoritmo=conf.algoritmo, random_state=conf.seme if seme is None else seme, semi=conf.semi(),
-        parole_dominio=conf.parole_dominio, parole_extra=conf.parole_extra, nomi_da_ignorare=associazioni,
+        algoritmo=conf.algoritmo, random_state=conf.seme if seme is None else seme, semi=_semi(conf),
+        parole_dominio=conf.parole_dominio, parole_extra=tuple(conf.parole_extra), nomi_da_ignorare=associazioni,
         nlp=nlp, soglia_minibatch=conf.soglia_minibatch, n_jobs=imp.elaborazione.processi or -1,
     ).fit([r.testo for r in storie], citabili=[r.citabile for r in storie],
           associazioni=[r.associazione for r in storie] if any(r.associazione for r in storie) else None)
@@ -162,7 +136,8 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: Impostazio
     metriche["diffusione_associazioni"] = [t["diffusione_associazioni"] for t in riepilogo["temi"]]
     metriche["termini_specifici_esclusi"] = riepilogo["termini_specifici_esclusi"]
     parametri = json.loads(json.dumps(
-        {**asdict(conf), "k_richiesto": modello.k, "lemmi_da": "pipeline" if nlp is not None else "simplemma"},
+        {**conf.model_dump(mode="json"), "k_richiesto": modello.k,
+         "lemmi_da": "pipeline" if nlp is not None else "simplemma"},
         default=str))  # JSON-safe (paths, tuples) so that what is stored is what is read back
     with archivio.transazione() as s:
         if archivio_temi.quanti_esistono(s, [r.id for r in storie]) < len(storie):
@@ -193,7 +168,7 @@ def rifai_temi(archivio: Archivio, imp: Impostazioni, *, k: int | None = None, s
     Raises:
         ValueError: fewer visible stories than ``temi.min_racconti``.
     """
-    conf = ImpostazioniTemi.da(imp)
+    conf = imp.temi
     esito = adatta_e_registra(archivio, imp, conf=conf, k=k, seme=seme, nlp=_nlp(conf, imp), autore=autore)
     if esito is None:
         raise ValueError(f"at least {conf.min_racconti} visible stories are needed to find themes")
@@ -223,7 +198,7 @@ class StadioTemi(StadioBase):
 
     def prepara(self, contesto: Contesto) -> None:
         imp = contesto.impostazioni
-        conf = ImpostazioniTemi.da(imp)
+        conf = imp.temi
         archivio = contesto.risorse.archivio
         proprio = archivio is None
         if archivio is None:
