@@ -30,13 +30,18 @@ from analisi.temi.modello import ModelloTemi, carica_modello
 from archivio import racconti as q
 from archivio import temi as archivio_temi
 from archivio.db import Archivio
+from archivio.errori import ErroreOperazione
 from archivio.impostazioni import Impostazioni, SezioneTemi
 from archivio.racconti import RaccontoDaElaborare
 
-__all__ = ["StadioTemi", "adatta_e_registra", "rifai_temi"]
+__all__ = ["StadioTemi", "TemiNonPronti", "adatta_e_registra", "rifai_temi"]
 
 NOME_STADIO = "temi"
 VERSIONE_STADIO = 1
+
+
+class TemiNonPronti(ErroreOperazione, ValueError):
+    """Too few visible stories to fit themes (Italian message: it reaches the person who asked)."""
 
 
 def _semi(conf: SezioneTemi) -> dict[str, list[str]] | None:
@@ -164,14 +169,25 @@ def adatta_e_registra(archivio: Archivio, imp: Impostazioni, *, conf: SezioneTem
 def rifai_temi(archivio: Archivio, imp: Impostazioni, *, k: int | None = None, seme: int | None = None,
                autore: str = "sistema", lotto: int = 500) -> archivio_temi.ModelloSalvato:
     """Explicit refit (``narrazioni temi rifai [--k N] [--seed S]``): new themes, every visible story reassigned.
+    Takes the data directory's processing lock (never alongside ``elabora`` or the worker).
 
     Raises:
-        ValueError: fewer visible stories than ``temi.min_racconti``.
+        TemiNonPronti: fewer visible stories than ``temi.min_racconti``.
+        ErrorePipeline: another processing run holds the lock.
     """
+    from analisi.pipeline import blocco_esclusivo
+
+    with blocco_esclusivo(imp.archivio.cartella_dati):
+        return _rifai(archivio, imp, k=k, seme=seme, autore=autore, lotto=lotto)
+
+
+def _rifai(archivio: Archivio, imp: Impostazioni, *, k: int | None, seme: int | None, autore: str,
+           lotto: int) -> archivio_temi.ModelloSalvato:
     conf = imp.temi
     esito = adatta_e_registra(archivio, imp, conf=conf, k=k, seme=seme, nlp=_nlp(conf, imp), autore=autore)
     if esito is None:
-        raise ValueError(f"at least {conf.min_racconti} visible stories are needed to find themes")
+        raise TemiNonPronti(f"servono almeno {conf.min_racconti} racconti visibili per trovare i temi "
+                            "(impostazione temi.min_racconti)")
     salvato, modello = esito
     with archivio.lettura() as s:
         storie = archivio_temi.racconti_per_temi(s)

@@ -23,15 +23,9 @@ def temi(
     numero = None if k == "auto" else int(k)
     imp = _impostazioni()
     if ingresso == "rifai":
-        from analisi.pipeline import blocco_esclusivo
         from analisi.stadi.temi import rifai_temi
 
-        archivio = _apri(imp)
-        with blocco_esclusivo(imp.archivio.cartella_dati):
-            try:
-                salvato = rifai_temi(archivio, imp, k=numero, seme=seed, autore="cli")
-            except ValueError as e:
-                raise ErroreUtenteCli(str(e)) from None
+        salvato = rifai_temi(_apri(imp), imp, k=numero, seme=seed, autore="cli")
         console.print(f"themes refitted: {salvato}", markup=False)
         return
     from analisi.temi import esegui_temi
