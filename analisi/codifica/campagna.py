@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 PESO_PROPOSTA_SCELTA = 2.0  # proposals are what staff export: their uncertainty counts twice
 LAMBDA_DIVERSITA = 0.5  # 0: pure uncertainty; 1: pure diversity
 _EPS = 1e-4
+MIN_POSITIVI_ADATTAMENTO = 8  # fewer labelled positive units and a code stays with the base (see verifica_cv)
 MIN_POSITIVI_SOGLIA = 5  # fewer labelled positives and a code kept from the base keeps the base's cut too
 
 
@@ -146,7 +147,8 @@ class CodificatoreAdattato(BaseEstimator):
             (F1-best), expressed as a logit shift so that ``soglia`` stays the label point.
         verifica_cv: keep the base for a code unless the cross-validated predictions of the labels rank them
             better (average precision) than the base's own probability: a code with a handful of positives
-            (ansia in political writing) is not unlearned by a few labels.
+            (ansia in political writing) is not unlearned by a few labels. With fewer than ``min_positivi``
+            positive units the base decides without the check (cross-validated AP of so few is noise).
         peso_base: scale of the base logit feature (large: the base is trusted until the labels disagree).
         soglia: probability from which a code is a label.
         random_state: seed of the solvers and folds.
@@ -154,7 +156,7 @@ class CodificatoreAdattato(BaseEstimator):
 
     def __init__(self, base: Any = None, *, C: float = 5.0, peso_base: float = 1.0, usa_forma: bool = False,
                  usa_matrice_base: bool = True, soglia_cv: bool = True, verifica_cv: bool = True,
-                 soglia: float = SOGLIA_CODICE,
+                 min_positivi: int = MIN_POSITIVI_ADATTAMENTO, soglia: float = SOGLIA_CODICE,
                  random_state: int = 0) -> None:
         self.base = base
         self.C = C
@@ -162,6 +164,7 @@ class CodificatoreAdattato(BaseEstimator):
         self.usa_matrice_base = usa_matrice_base
         self.soglia_cv = soglia_cv
         self.verifica_cv = verifica_cv
+        self.min_positivi = min_positivi
         self.peso_base = peso_base
         self.soglia = soglia
         self.random_state = random_state
@@ -219,7 +222,8 @@ class CodificatoreAdattato(BaseEstimator):
                 continue  # one class only: the base decides this code
             z = self._previsioni_cv(M[usa], y_c[usa], unita_arr[usa]) if self.soglia_cv or self.verifica_cv \
                 else None
-            if self.verifica_cv and (z is None or average_precision_score(y_c[usa], z)
+            poche = y_c[usa].sum() < self.min_positivi
+            if self.verifica_cv and (z is None or poche or average_precision_score(y_c[usa], z)
                                      < average_precision_score(y_c[usa], p_base[usa, j])):
                 log.info("code %s: the base ranks the labels better than the adaptation; the base decides", c)
                 if self.soglia_cv and y_c[usa].sum() >= MIN_POSITIVI_SOGLIA:  # its cut from the labels it never saw

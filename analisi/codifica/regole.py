@@ -81,7 +81,7 @@ DESIDERIO_PERSONALE = _re(
 DESIDERIO_CUE = _re(
     r"\bsper(?:o|iamo|avo|avamo)\b", r"\bmagari\b", r"\bse solo\b", r"\bvorre(?:i|mmo)\b", r"\bavrei voluto\b",
     r"\bdesider(?:o|iamo|erei)\b", r"\b(?:mi|ci) piacerebbe\b", r"\b(?:mi|ci) augur(?:o|iamo)\b", r"\bauspic",
-    r"\bsogno\b", r"\bche bello\b",
+    r"\bsogno\b", r"\bche bello\b", r"\bsarebbe (?:\w+ )?bello\b",
 )
 RICHIESTA = _re(
     r"\bpropon(?:go|iamo)\b", r"\bproporrei\b", r"\bchied(?:o|iamo)\b", r"\bchiederei\b", r"\bbisogn(?:a|erebbe)\b",

@@ -139,6 +139,10 @@ def test_modello_predefinito() -> None:
     assert "proposta" in proposta.etichette
     assert "proposta" not in desiderio.etichette
     assert "ansia" in paura.etichette
+    from analisi.codifica.modello import PUNTI_DECISIONE, SPOSTAMENTO_DESIDERIO
+
+    # shipped as configured: the cross-register decision points and the wish shift
+    assert m.punti_decisione == PUNTI_DECISIONE and m.spostamento_desiderio == SPOSTAMENTO_DESIDERIO
 
 
 @pytest.mark.lento
@@ -245,6 +249,8 @@ def test_contratto_jsonl_righe_errate(piccolo: CodificatoreFrasi, riga: str) -> 
     ("Vorrei tornare a ballare il liscio il giovedì.", True),
     ("Magari potessi rivederli.", True),
     ("Che bello sarebbe andare al mare.", True),
+    ("Sarebbe davvero bello rivederci tutti a cena.", True),
+    ("Sarebbe bello che la biblioteca restasse aperta la sera.", False),
     ("Chiediamo al Comune di riaprire il centro anziani.", False),
     ("Vorrei che i servizi sociali ci dessero un numero diretto.", False),
     ("Spero che il Comune riapra il centro anziani.", False),
