@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analisi.codifica.campagna import CodificatoreAdattato, Esempio, proba_unita, scegli_unita
 from analisi.codifica.codebook import CODICI, genitore
 from analisi.codifica.dati import carica_oro
-from analisi.codifica.modello import PUNTI_DECISIONE, CodificatoreFrasi
+from analisi.codifica.modello import codificatore_spedito
 from analisi.codifica.reale import carica_reali
 from analisi.codifica.valuta_reale import per_registro, peso_addestramento
 
@@ -85,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|" + "---|" * len(passi))
     for registro in scelta:
         train = sintetico + [u for r, us in gruppi.items() if r != registro for u in us]
-        # the base as shipped (decision points, training weights), without register R
-        base = CodificatoreFrasi(punti_decisione=PUNTI_DECISIONE).fit(
+        # the base as shipped (decision points, wish shift, training weights), without register R
+        base = codificatore_spedito().fit(
             [u.testo for u in train], [u.codici for u in train], sample_weight=[peso_addestramento(u) for u in train])
         prova = [u for u in gruppi[registro] if _prova(str(u.meta["id"]))]
         pool = [u for u in gruppi[registro] if not _prova(str(u.meta["id"]))]

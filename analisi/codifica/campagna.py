@@ -24,7 +24,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import precision_recall_curve
+from sklearn.metrics import average_precision_score, precision_recall_curve
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 PESO_PROPOSTA_SCELTA = 2.0  # proposals are what staff export: their uncertainty counts twice
 LAMBDA_DIVERSITA = 0.5  # 0: pure uncertainty; 1: pure diversity
 _EPS = 1e-4
+MIN_POSITIVI_ADATTAMENTO = 8  # fewer labelled positive units and a code stays with the base (see verifica_cv)
+MIN_POSITIVI_SOGLIA = 5  # fewer labelled positives and a code kept from the base keeps the base's cut too
 
 
 class ErroreModelloCampagna(ErroreDati, ValueError):
@@ -143,19 +145,26 @@ class CodificatoreAdattato(BaseEstimator):
             0.44 (politica), 0.25 to 0.29 (tweet), 0.52 to 0.56 (frasi); ``bench/codifica_apprendimento.py``).
         soglia_cv: choose each code's label threshold on 5-fold cross-validated predictions of the labels
             (F1-best), expressed as a logit shift so that ``soglia`` stays the label point.
+        verifica_cv: keep the base for a code unless the cross-validated predictions of the labels rank them
+            better (average precision) than the base's own probability: a code with a handful of positives
+            (ansia in political writing) is not unlearned by a few labels. With fewer than ``min_positivi``
+            positive units the base decides without the check (cross-validated AP of so few is noise).
         peso_base: scale of the base logit feature (large: the base is trusted until the labels disagree).
         soglia: probability from which a code is a label.
         random_state: seed of the solvers and folds.
     """
 
     def __init__(self, base: Any = None, *, C: float = 5.0, peso_base: float = 1.0, usa_forma: bool = False,
-                 usa_matrice_base: bool = True, soglia_cv: bool = True, soglia: float = SOGLIA_CODICE,
+                 usa_matrice_base: bool = True, soglia_cv: bool = True, verifica_cv: bool = True,
+                 min_positivi: int = MIN_POSITIVI_ADATTAMENTO, soglia: float = SOGLIA_CODICE,
                  random_state: int = 0) -> None:
         self.base = base
         self.C = C
         self.usa_forma = usa_forma
         self.usa_matrice_base = usa_matrice_base
         self.soglia_cv = soglia_cv
+        self.verifica_cv = verifica_cv
+        self.min_positivi = min_positivi
         self.peso_base = peso_base
         self.soglia = soglia
         self.random_state = random_state
@@ -165,7 +174,7 @@ class CodificatoreAdattato(BaseEstimator):
         matrice = getattr(self.base_, "_matrice", None)
         if getattr(self, "usa_matrice_base", False) and matrice is not None and hasattr(self.base_, "_proba"):
             M = matrice(list(frasi), adatta=False)
-            return np.asarray(self.base_._proba(M)), M
+            return np.asarray(self.base_._proba(M, list(frasi))), M
         return np.asarray(self.base_.predict_proba(list(frasi))), None
 
     def _caratteristiche(self, frasi: Sequence[str], p_base: np.ndarray,
@@ -199,6 +208,7 @@ class CodificatoreAdattato(BaseEstimator):
         M = self._caratteristiche(frasi, p_base, M_base)
         self.classificatori_: dict[str, LogisticRegression] = {}
         self.spostamenti_: dict[str, float] = {}
+        self.spostamenti_base_: dict[str, float] = {}
         for j, c in enumerate(CODICI):
             positivo = np.array([c in esempi[u].codici for u in unita])
             # a positive unit lends its code to its most likely sentence; its other sentences stay out
@@ -210,9 +220,18 @@ class CodificatoreAdattato(BaseEstimator):
                 usa[migliore], y_c[migliore] = True, 1
             if y_c[usa].min() == y_c[usa].max():
                 continue  # one class only: the base decides this code
+            z = self._previsioni_cv(M[usa], y_c[usa], unita_arr[usa]) if self.soglia_cv or self.verifica_cv \
+                else None
+            poche = y_c[usa].sum() < self.min_positivi
+            if self.verifica_cv and (z is None or poche or average_precision_score(y_c[usa], z)
+                                     < average_precision_score(y_c[usa], p_base[usa, j])):
+                log.info("code %s: the base ranks the labels better than the adaptation; the base decides", c)
+                if self.soglia_cv and y_c[usa].sum() >= MIN_POSITIVI_SOGLIA:  # its cut from the labels it never saw
+                    self.spostamenti_base_[c] = self._spostamento(y_c[usa], _logit(p_base[usa, j]))
+                continue
             self.classificatori_[c] = self._regressione().fit(M[usa], y_c[usa])
-            if self.soglia_cv:
-                self.spostamenti_[c] = self._spostamento_cv(M[usa], y_c[usa], unita_arr[usa])
+            if self.soglia_cv and z is not None:
+                self.spostamenti_[c] = self._spostamento(y_c[usa], z)
         self.n_esempi_ = len(esempi)
         self.codici_ = tuple(CODICI)
         self.sottocodici_ = getattr(self.base_, "sottocodici_", ())
@@ -222,16 +241,20 @@ class CodificatoreAdattato(BaseEstimator):
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
                                   random_state=self.random_state)
 
-    def _spostamento_cv(self, M: sparse.csr_matrix, y: np.ndarray, gruppi: np.ndarray) -> float:
-        """Logit shift that puts the F1-best threshold of cross-validated predictions at ``soglia``."""
+    def _previsioni_cv(self, M: sparse.csr_matrix, y: np.ndarray, gruppi: np.ndarray) -> np.ndarray | None:
+        """Cross-validated decision values of the labels (folds by unit); ``None`` with too few of a class."""
         k = int(min(5, y.sum(), len(y) - y.sum()))
         if k < 2:
-            return 0.0
+            return None
         z = np.zeros(len(y))
         for a, b in StratifiedGroupKFold(k, shuffle=True, random_state=self.random_state).split(M, y, gruppi):
             if y[a].min() == y[a].max():
-                return 0.0
+                return None
             z[b] = self._regressione().fit(M[a], y[a]).decision_function(M[b])
+        return z
+
+    def _spostamento(self, y: np.ndarray, z: np.ndarray) -> float:
+        """Logit shift that puts the F1-best threshold of cross-validated predictions ``z`` at ``soglia``."""
         precisione, richiamo, soglie = precision_recall_curve(y, z)
         f1 = 2 * precisione[:-1] * richiamo[:-1] / np.maximum(precisione[:-1] + richiamo[:-1], 1e-12)
         return float(_logit(np.array([self.soglia]))[0] - soglie[int(np.argmax(f1))])
@@ -243,10 +266,13 @@ class CodificatoreAdattato(BaseEstimator):
         if not X:
             return np.zeros((0, len(CODICI)))
         p_base, M_base = self._base(X)
-        if not self.classificatori_:
-            return p_base
-        M = self._caratteristiche(X, p_base, M_base)
         out = np.array(p_base, copy=True)
+        for c, spostamento in getattr(self, "spostamenti_base_", {}).items():
+            j = CODICI.index(c)
+            out[:, j] = 1 / (1 + np.exp(-(_logit(p_base[:, j]) + spostamento)))
+        if not self.classificatori_:
+            return out
+        M = self._caratteristiche(X, p_base, M_base)
         for j, c in enumerate(CODICI):
             if c in self.classificatori_:
                 z = self.classificatori_[c].decision_function(M) + getattr(self, "spostamenti_", {}).get(c, 0.0)

@@ -74,6 +74,21 @@ DESIDERIO_PERSONALE = _re(
     r"\bsperiamo di\b", r"\bmagari\b", r"\b(?:lo|ci) spero\b", r"\bspero (?:proprio|tanto|solo|bene)\b",
     r"\bavrei voluto\b", r"\bse solo\b", r"\bche bello sarebbe\b",
 )
+# A wish with nobody asked to act ("spero che finisca presto", "magari potessi rivederli", "vorrei tornare a
+# ballare"): a wish cue and no request, duty, addressed institution or imperative. The coder lowers proposta for
+# such sentences (``CodificatoreFrasi.spostamento_desiderio``): on the real development set 62 of 85 wishes and
+# 26 of 624 proposals carry it.
+DESIDERIO_CUE = _re(
+    r"\bsper(?:o|iamo|avo|avamo)\b", r"\bmagari\b", r"\bse solo\b", r"\bvorre(?:i|mmo)\b", r"\bavrei voluto\b",
+    r"\bdesider(?:o|iamo|erei)\b", r"\b(?:mi|ci) piacerebbe\b", r"\b(?:mi|ci) augur(?:o|iamo)\b", r"\bauspic",
+    r"\bsogno\b", r"\bche bello\b", r"\bsarebbe (?:\w+ )?bello\b",
+)
+RICHIESTA = _re(
+    r"\bpropon(?:go|iamo)\b", r"\bproporrei\b", r"\bchied(?:o|iamo)\b", r"\bchiederei\b", r"\bbisogn(?:a|erebbe)\b",
+    r"\boccorr", r"\bè necessario\b", r"\bsi dovrebbe\b", r"\bdobbiamo\b", r"\bdev(?:e|ono)\b", r"\bdovrebber?o?\b",
+    r"\binvit(?:o|iamo)\b", r"\bservirebber?o?\b",
+)
+
 IMPERATIVI_ISTITUZIONI = _re(
     r"^(?:e |per favore |vi prego,? )?(?:non )?(?:fate|aprite|riaprite|date|lasciate|chiamate|ascoltate|"
     r"pensate|chiudete|tenete|aiutate|mettete|trovate|investite|ricordatevi|portate|organizzate|"
@@ -192,6 +207,13 @@ NOMI_CARATTERISTICHE: tuple[str, ...] = (
     "condizionale", "futuro_verbo", "imperfetto", "ansia", "disagio", "futuro", "quotidiano", "prima_persona",
     "domanda", "lunghezza", *(f"sotto:{k}" for k in SOTTO_LESSICI),
 )
+
+
+def desiderio_senza_richiesta(frase: str) -> bool:
+    """True for a wish with nobody asked to act: a wish cue, no request or duty, no institution, no imperative."""
+    basso = pulisci(frase).lower()
+    return bool(DESIDERIO_CUE.search(basso)) and not RICHIESTA.search(basso) and not ISTITUZIONI.search(basso) \
+        and not IMPERATIVI_ISTITUZIONI.search(basso)
 
 
 def _conta(pattern: re.Pattern[str], testo: str) -> int:

@@ -232,10 +232,10 @@ def rapporto_soglie(n_fold: int = 5, nlp: Any = None) -> str:
     if reali:
         # the shipped coder is trained on the real set: held-out means cross-register (each register
         # predicted by a coder trained on the synthetic corpus and the other registers)
-        from analisi.codifica.modello import PUNTI_DECISIONE
+        from analisi.codifica.modello import codificatore_spedito
         from analisi.codifica.valuta_reale import proba_incrociate
 
-        per_reg = proba_incrociate(lambda: CodificatoreFrasi(nlp=nlp, punti_decisione=PUNTI_DECISIONE), reali,
+        per_reg = proba_incrociate(lambda: codificatore_spedito(nlp), reali,
                                    carica_oro())
         unita = [u for us, _ in per_reg.values() for u in us]
         proba = np.vstack([p for _, p in per_reg.values()])

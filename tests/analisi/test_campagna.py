@@ -155,3 +155,17 @@ def test_model_saved_with_other_rule_features_is_not_compatible(base: Codificato
     vecchio = copy.deepcopy(attuale)
     vecchio.info_["regole"] = vecchio.info_["regole"][:-1]  # saved before a rule feature was added
     assert not versione_compatibile(vecchio)
+
+
+def test_a_code_with_too_few_labels_to_check_stays_with_the_base(base: CodificatoreFrasi) -> None:
+    esempi = [Esempio(f"p{i}", t, frozenset({"proposta"})) for i, t in enumerate(PROPOSTE[:8])]
+    esempi += [Esempio(f"a{i}", t, frozenset()) for i, t in enumerate(ALTRE[:8])]
+    esempi += [Esempio("x0", "Avevo tanta paura di uscire.", frozenset({"ansia"}))]
+    nuove = ["Mi sentivo sola e avevo paura.", *ALTRE[8:]]
+    adattato = CodificatoreAdattato(base=base).fit(esempi)
+    # one anxious unit cannot show by cross-validation that the adaptation ranks better: the base decides
+    assert "ansia" not in adattato.classificatori_ and "ansia" not in adattato.spostamenti_base_
+    np.testing.assert_allclose(adattato.predict_proba(nuove)[:, 1], base.predict_proba(nuove)[:, 1])
+    assert "proposta" in adattato.classificatori_
+    senza = CodificatoreAdattato(base=base, verifica_cv=False).fit(esempi)
+    assert "ansia" in senza.classificatori_

@@ -139,6 +139,10 @@ def test_modello_predefinito() -> None:
     assert "proposta" in proposta.etichette
     assert "proposta" not in desiderio.etichette
     assert "ansia" in paura.etichette
+    from analisi.codifica.modello import PUNTI_DECISIONE, SPOSTAMENTO_DESIDERIO
+
+    # shipped as configured: the cross-register decision points and the wish shift
+    assert m.punti_decisione == PUNTI_DECISIONE and m.spostamento_desiderio == SPOSTAMENTO_DESIDERIO
 
 
 @pytest.mark.lento
@@ -238,3 +242,37 @@ def test_contratto_jsonl(piccolo: CodificatoreFrasi) -> None:
 def test_contratto_jsonl_righe_errate(piccolo: CodificatoreFrasi, riga: str) -> None:
     with pytest.raises(ErroreIngresso, match="riga 1"):
         codifica_jsonl(io.StringIO(riga + "\n"), io.StringIO(), codificatore=piccolo, mappa=MappaFinta())
+
+
+@pytest.mark.parametrize(("frase", "desiderio"), [
+    ("Spero che finisca presto.", True),
+    ("Vorrei tornare a ballare il liscio il giovedì.", True),
+    ("Magari potessi rivederli.", True),
+    ("Che bello sarebbe andare al mare.", True),
+    ("Sarebbe davvero bello rivederci tutti a cena.", True),
+    ("Sarebbe bello che la biblioteca restasse aperta la sera.", False),
+    ("Chiediamo al Comune di riaprire il centro anziani.", False),
+    ("Vorrei che i servizi sociali ci dessero un numero diretto.", False),
+    ("Spero che il Comune riapra il centro anziani.", False),
+    ("Vorremmo che si dovesse rinunciare a tutto, ma bisogna ripartire.", False),
+    ("La mattina facevo la spesa per mia madre.", False),
+])
+def test_desiderio_senza_richiesta(frase: str, desiderio: bool) -> None:
+    from analisi.codifica.regole import desiderio_senza_richiesta
+
+    assert desiderio_senza_richiesta(frase) is desiderio
+
+
+def test_spostamento_desiderio_abbassa_solo_i_desideri(piccolo: CodificatoreFrasi) -> None:
+    import copy
+
+    frasi = ["Spero che finisca presto.", "Chiediamo al Comune di riaprire il centro anziani."]
+    spostato = copy.deepcopy(piccolo)
+    spostato.spostamento_desiderio = 3.0
+    prima, dopo = piccolo.predict_proba(frasi)[:, 3], spostato.predict_proba(frasi)[:, 3]
+
+    def logit(p: np.ndarray) -> np.ndarray:
+        return np.log(p / (1 - p))
+
+    np.testing.assert_allclose(logit(prima) - logit(dopo), [3.0, 0.0], atol=1e-6)
+    assert [c.codici["proposta"] for c in spostato.codifica(frasi)] == [round(float(p), 4) for p in dopo]
