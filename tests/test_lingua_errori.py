@@ -1,9 +1,10 @@
 """The language rule of archivio/errori.py, kept: a message written in the code for an ErroreNarrazioni is Italian.
 
 Walks the syntax tree of the product packages, finds every ``raise X(...)`` whose ``X`` is (imported and
-checked to be) a subclass of ErroreNarrazioni and whose first argument is a string literal or an f-string, and
-fails when the constant text of that message reads as English. Names of commands, settings, files and options
-(in backquotes or quotes, or written as ``--opzione``, ``NARRAZIONI_...``, ``file.ext``, ``a/b``) are left out of the check.
+checked to be) a subclass of ErroreNarrazioni and whose message (its first str argument) is a string literal
+or an f-string, and fails when the constant text of that message reads as English. Names of commands,
+settings, files and options (in backquotes or quotes, or written as ``--opzione``, ``NARRAZIONI_...``,
+``file.ext``, ``a/b``) are left out of the check.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ INGLESI = frozenset("""
     the is are was were be been not cannot can't isn't doesn't don't does did has have had will would should
     could must unknown found exists exist already missing invalid run please with from for of to this that
     there which into than and or an at by on it its use using need needs expected got failed empty too many
-    only nothing none neither nor wrong give user key
+    only nothing none neither nor wrong give user key unsupported supported malformed near used twice declares
+    holds headings damaged refused split more large read load stage known taxonomy model coder role sheet
+    sheets rows row column columns stories story text directory folder choose
 """.split())
 
 # names a message may quote as they are: `...`, '...', "...", --options, SETTINGS_NAMES, file.ext, paths
@@ -78,9 +81,12 @@ def messaggi_inglesi(radice: Path, classi: dict[str, type[BaseException]]) -> li
                 nome = funzione.id if isinstance(funzione, ast.Name) else getattr(funzione, "attr", None)
                 if nome not in classi:
                     continue
-                testo = _testo_costante(nodo.exc.args[0])
-                if testo is not None and (parole := parole_inglesi(testo)):
-                    trovati.append(f"{file.relative_to(radice)}:{nodo.lineno}: {parole} {testo!r}")
+                for argomento in nodo.exc.args:  # the message is the first str (ErroreRigaJsonl: after the line)
+                    testo = _testo_costante(argomento)
+                    if testo is not None:
+                        if parole := parole_inglesi(testo):
+                            trovati.append(f"{file.relative_to(radice)}:{nodo.lineno}: {parole} {testo!r}")
+                        break
     return trovati
 
 
