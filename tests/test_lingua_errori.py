@@ -35,8 +35,9 @@ INGLESI = frozenset("""
     sheets rows row column columns stories story text directory folder choose
 """.split())
 
-# names a message may quote as they are: `...`, '...', "...", --options, SETTINGS_NAMES, file.ext, paths
-_NOMI = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|--[\w-]+|\w*_\w*|[\w./-]+\.\w+|\S*/\S*")
+# names a message may quote as they are: `...`, '...' (not an elision: l'utente), "...", --options, SETTINGS_NAMES,
+# file.ext, paths
+_NOMI = re.compile(r"`[^`]*`|(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"|--[\w-]+|\w*_\w*|[\w./-]+\.\w+|\S*/\S*")
 
 
 def _classi_errore() -> dict[str, type[BaseException]]:
@@ -57,7 +58,7 @@ def _testo_costante(nodo: ast.expr) -> str | None:
     if isinstance(nodo, ast.Constant) and isinstance(nodo.value, str):
         return nodo.value
     if isinstance(nodo, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else " " for v in nodo.values)  # type: ignore[misc]
+        return "".join(str(v.value) if isinstance(v, ast.Constant) else " " for v in nodo.values)
     return None
 
 
@@ -99,9 +100,13 @@ def test_il_controllo_riconosce_un_messaggio_inglese(tmp_path: Path) -> None:
         "def g(n):\n"
         "    raise ErroreDati(f'user {n} exists already')\n"
         "def h(n):\n"
-        "    raise ValueError('the value is not valid')\n", encoding="utf-8")
+        "    raise ValueError('the value is not valid')\n"
+        "def i(n):\n"
+        "    raise ErroreDati(f\"l'utente {n} exists already: scegli un'altra 'narrazioni init'\")\n",
+        encoding="utf-8")
     assert messaggi_inglesi(tmp_path, _classi_errore()) == [
-        "archivio/m.py:5: ['user', 'exists', 'already'] 'user   exists already'"]
+        "archivio/m.py:5: ['user', 'exists', 'already'] 'user   exists already'",
+        "archivio/m.py:9: ['exists', 'already'] \"l'utente   exists already: scegli un'altra 'narrazioni init'\""]
 
 
 def test_i_messaggi_degli_errori_sono_in_italiano() -> None:
