@@ -63,10 +63,10 @@ def carica_italiano(preferenza: str = "auto", *, escludi: Sequence[str] = ()) ->
         return _carica_incluso(escludi)
     if not spacy.util.is_package(preferenza):
         raise ModelloNonDisponibile(
-            f"The Italian spaCy model {preferenza!r} is not installed. Install it with "
+            f"il modello spaCy italiano {preferenza!r} non è installato: installalo con "
             f"`python -m spacy download {preferenza}` "
-            "(for example `python -m spacy download it_core_news_sm`), "
-            "or use preferenza='auto' or 'narrazioni' for the pipeline shipped with Narrazioni."
+            "(per esempio `python -m spacy download it_core_news_sm`), "
+            "oppure usa preferenza='auto' o 'narrazioni' per la pipeline inclusa in Narrazioni"
         )
     return _adatta(spacy.load(preferenza, exclude=list(escludi)))
 
@@ -77,9 +77,9 @@ def _carica_incluso(escludi: Sequence[str]) -> Language:
     percorso = percorso_modello_incluso()
     if not (percorso / "meta.json").is_file():
         raise ModelloNonDisponibile(
-            f"The shipped Italian pipeline is missing at {percorso}. Rebuild it with "
-            "`narrazioni modello addestra`, or install spaCy's model with "
-            "`python -m spacy download it_core_news_sm`."
+            f"manca la pipeline italiana inclusa in Narrazioni ({percorso}): ricostruiscila con "
+            "`narrazioni modello addestra`, oppure installa il modello di spaCy con "
+            "`python -m spacy download it_core_news_sm`"
         )
     return spacy.load(percorso, exclude=list(escludi))
 

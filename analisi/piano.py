@@ -109,9 +109,9 @@ def carica_tassonomia(percorso: Path | str | None = None) -> Tassonomia:
         with open(percorso, "rb") as f:
             dati = tomllib.load(f)
     except FileNotFoundError:
-        raise ErroreTassonomia(f"taxonomy file not found: {percorso}") from None
+        raise ErroreTassonomia(f"file della tassonomia non trovato: {percorso}") from None
     except tomllib.TOMLDecodeError as e:
-        raise ErroreTassonomia(f"{percorso}: not valid TOML: {e}") from None
+        raise ErroreTassonomia(f"{percorso}: non è un TOML valido: {e}") from None
     testa = dati.get("tassonomia", {})
     aree: list[Area] = []
     visti: set[str] = set()
@@ -119,23 +119,23 @@ def carica_tassonomia(percorso: Path | str | None = None) -> Tassonomia:
         dove = f"{percorso.name}: aree[{i}]"
         for campo in ("codice", "nome", "descrizione"):
             if not str(a.get(campo, "")).strip():
-                raise ErroreTassonomia(f"{dove}: missing '{campo}'")
+                raise ErroreTassonomia(f"{dove}: manca '{campo}'")
         codice_area = str(a["codice"])
         schede = []
         for j, s in enumerate(a.get("schede", [])):
             for campo in ("codice", "nome", "descrizione"):
                 if not str(s.get(campo, "")).strip():
-                    raise ErroreTassonomia(f"{dove}.schede[{j}]: missing '{campo}'")
+                    raise ErroreTassonomia(f"{dove}.schede[{j}]: manca '{campo}'")
             schede.append(Scheda(str(s["codice"]), s["nome"], s["descrizione"],
                                  tuple(str(t) for t in s.get("termini", [])), codice_area))
         aree.append(Area(codice_area, a["nome"], a["descrizione"], tuple(str(t) for t in a.get("termini", [])),
                          tuple(schede)))
         for c in [codice_area, *(s.codice for s in schede)]:
             if c in visti:
-                raise ErroreTassonomia(f"{dove}: code {c!r} used twice")
+                raise ErroreTassonomia(f"{dove}: il codice {c!r} è usato due volte")
             visti.add(c)
     if not aree:
-        raise ErroreTassonomia(f"{percorso.name}: no [[aree]]")
+        raise ErroreTassonomia(f"{percorso.name}: nessuna area ([[aree]]): aggiungine almeno una")
     return Tassonomia(str(testa.get("nome", percorso.stem)), str(testa.get("versione", "")), tuple(aree),
                       str(percorso))
 
@@ -268,7 +268,7 @@ class MappaturaPiano(BaseEstimator):
         self.schede_ = tassonomia.schede
         self.aree_ = tuple(a.codice for a in tassonomia.aree)
         if not self.schede_:
-            raise ErroreTassonomia("the taxonomy has no schede")
+            raise ErroreTassonomia("la tassonomia non ha schede: aggiungine almeno una")
         codici_schede = {s.codice for s in self.schede_}
         self.esempi_ = tuple(Esempio(e.testo, e.area, e.scheda if e.scheda in codici_schede else None, e.fonte)
                              for e in esempi if e.area in self.aree_)

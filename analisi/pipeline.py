@@ -159,12 +159,13 @@ def risolvi_stadio(nome: str) -> Stadio:
         try:
             return getattr(importlib.import_module(modulo), oggetto)()  # type: ignore[no-any-return]
         except (ImportError, AttributeError) as e:
-            raise ErrorePipeline(f"cannot load stage {nome!r}: {e}") from None
+            raise ErrorePipeline(f"impossibile caricare lo stadio {nome!r}: {e}") from None
     if nome not in _REGISTRO:
-        raise ErrorePipeline(f"unknown stage {nome!r}; known: {', '.join(sorted(_REGISTRO))}")
+        raise ErrorePipeline(f"stadio sconosciuto {nome!r} (NARRAZIONI_ELABORAZIONE__STADI); quelli noti: "
+                             f"{', '.join(sorted(_REGISTRO))}")
     stadio = _REGISTRO[nome]()
     if f"{stadio.nome}.v{stadio.versione}" != nome:
-        raise ErrorePipeline(f"stage {nome!r} declares {stadio.nome}.v{stadio.versione}")
+        raise ErrorePipeline(f"lo stadio {nome!r} si dichiara {stadio.nome}.v{stadio.versione}")
     return stadio
 
 
@@ -172,7 +173,7 @@ def stadi_configurati(impostazioni: Impostazioni) -> list[Stadio]:
     stadi = [risolvi_stadio(n) for n in impostazioni.elaborazione.stadi]
     nomi = [s.nome for s in stadi]
     if len(set(nomi)) != len(nomi):
-        raise ErrorePipeline(f"a stage appears twice in the configuration: {nomi}")
+        raise ErrorePipeline(f"uno stadio compare due volte in NARRAZIONI_ELABORAZIONE__STADI: {nomi}")
     return stadi
 
 
@@ -203,7 +204,8 @@ def blocco_esclusivo(cartella: Path) -> Iterator[None]:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ErrorePipeline("another 'narrazioni elabora' is running on this data directory") from None
+            raise ErrorePipeline("un altro 'narrazioni elabora' è in corso su questa cartella dei dati: "
+                                 "attendi che finisca") from None
         try:
             yield
         finally:

@@ -36,9 +36,11 @@ class Cifrario:
         try:
             return cls(percorso.read_bytes().strip())
         except FileNotFoundError:
-            raise ErroreChiave(f"key file not found: {percorso} (run 'narrazioni init')") from None
+            raise ErroreChiave(f"file della chiave non trovato: {percorso} (crealo con 'narrazioni init' "
+                               "o indica quello giusto in NARRAZIONI_ARCHIVIO__FILE_CHIAVE)") from None
         except ValueError:
-            raise ErroreChiave(f"key file is not a valid Fernet key: {percorso}") from None
+            raise ErroreChiave(f"il file della chiave non contiene una chiave Fernet valida: {percorso} (controlla "
+                               "NARRAZIONI_ARCHIVIO__FILE_CHIAVE)") from None
 
     def cifra(self, testo: str) -> bytes:
         return self._fernet.encrypt(testo.encode("utf-8"))
@@ -50,10 +52,12 @@ class Cifrario:
         try:
             return self._fernet.decrypt(dati)
         except InvalidToken:
-            raise ErroreChiave("data cannot be decrypted with this key") from None
+            raise ErroreChiave("i dati non si possono decifrare con questa chiave: usa la chiave con cui sono "
+                               "stati scritti") from None
 
     def decifra(self, dati: bytes) -> str:
         try:
             return self._fernet.decrypt(dati).decode("utf-8")
         except InvalidToken:
-            raise ErroreChiave("raw text cannot be decrypted with this key") from None
+            raise ErroreChiave("il testo grezzo non si può decifrare con questa chiave: usa la chiave con cui è "
+                               "stato scritto") from None

@@ -9,8 +9,10 @@ Each concrete class also keeps the standard base it had before (``ValueError``, 
 ``OSError``, ``PermissionError``), so ``except ValueError`` in callers keeps working.
 
 Not in the hierarchy, on purpose: control-flow exceptions that never reach a person (the worker's
-``Interrotto``, the pipeline's ``_GiaFallito``, the form's ``CorpoTroppoGrande``), and bugs (plain
-``TypeError``/``AssertionError``...), which must stay loud.
+``Interrotto``, the pipeline's ``_GiaFallito``, the form's ``CorpoTroppoGrande``), errors only developers
+see (``analisi.corpus.ErroreDatiReali``: the real development set of a checkout with ``../shared``, read by
+training/evaluation scripts and tests; English), and bugs (plain ``TypeError``/``AssertionError``...), which
+must stay loud. ``tests/test_lingua_errori.py`` checks that the messages written for the hierarchy are Italian.
 """
 
 from __future__ import annotations

@@ -162,12 +162,13 @@ def inserisci_racconto(s: Session, nuovo: NuovoRacconto, cifrario: Cifrario) -> 
     (the anonymised fields are written by :func:`salva_anonimizzazione`)."""
     consenso_id = s.scalar(select(Consenso.id).where(Consenso.versione == nuovo.versione_consenso))
     if consenso_id is None:
-        raise ErroreArchivio(f"unknown consent version {nuovo.versione_consenso!r}")
+        raise ErroreArchivio(f"versione del consenso sconosciuta: {nuovo.versione_consenso!r}")
     associazione_id = None
     if nuovo.associazione:
         associazione_id = s.scalar(select(Associazione.id).where(Associazione.nome == nuovo.associazione))
         if associazione_id is None:
-            raise ErroreArchivio(f"unknown association {nuovo.associazione!r}")
+            raise ErroreArchivio(f"associazione sconosciuta: {nuovo.associazione!r} "
+                                     "(aggiungila con 'narrazioni associazioni carica')")
     r = Racconto(
         codice=_nuovo_codice(s), fonte=nuovo.fonte, id_esterno=nuovo.id_esterno,
         associazione_id=associazione_id, fascia_eta=nuovo.fascia_eta, ruolo=nuovo.ruolo, periodo=nuovo.periodo,

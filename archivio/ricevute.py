@@ -145,9 +145,10 @@ def registra_invii(s: Session, nuovi: Sequence[NuovoRacconto], cifrario: Cifrari
         Associazione.nome.in_(nomi))).all()) if nomi else {}
     for n in nuovi:
         if n.versione_consenso not in consensi:
-            raise ErroreArchivio(f"unknown consent version {n.versione_consenso!r}")
+            raise ErroreArchivio(f"versione del consenso sconosciuta: {n.versione_consenso!r}")
         if n.associazione and n.associazione not in associazioni:
-            raise ErroreArchivio(f"unknown association {n.associazione!r}")
+            raise ErroreArchivio(f"associazione sconosciuta: {n.associazione!r} "
+                                 "(aggiungila con 'narrazioni associazioni carica')")
     gia: dict[tuple[str, str], tuple[int, str, str | None]] = {}
     if finestra_duplicati is not None:
         _dimentica_mittenti(s, ora - finestra_duplicati)

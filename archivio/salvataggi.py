@@ -127,10 +127,10 @@ def backup(archivio: Archivio, cartella_dati: Path, file: Path, *, file_chiave: 
     """Write a consistent backup of the store (and the data directory's models) to ``file``."""
     revisione = revisione_corrente(archivio)
     if revisione != revisione_finale():
-        raise ErroreCopia("the database is not initialised or not up to date: run 'narrazioni init'")
+        raise ErroreCopia("il database non è inizializzato o non è aggiornato: esegui 'narrazioni init'")
     file = file.resolve()
     if file.exists() and file.is_dir():
-        raise ErroreCopia(f"{file} is a directory: give a file name")
+        raise ErroreCopia(f"{file} è una cartella: indica il nome di un file")
     chiave = file_chiave.resolve()
     with tempfile.TemporaryDirectory(prefix="narrazioni-backup-", dir=file.parent) as tmp:
         db = Path(tmp) / NOME_DB
@@ -176,18 +176,18 @@ def _controlla_vuota(cartella: Path, ammessi: set[Path]) -> None:
     if not cartella.exists():
         return
     if not cartella.is_dir():
-        raise ErroreCopia(f"{cartella} is not a directory")
+        raise ErroreCopia(f"{cartella} non è una cartella")
     altri = [p for p in cartella.iterdir() if p.resolve() not in ammessi and p.name not in PERMESSI_IN_CARTELLA]
     if altri:
-        raise ErroreCopia(f"the data directory {cartella} is not empty ({', '.join(sorted(p.name for p in altri)[:5])}"
-                          "): restore only into an empty one")
+        raise ErroreCopia(f"la cartella dei dati {cartella} non è vuota ("
+                          f"{', '.join(sorted(p.name for p in altri)[:5])}): ripristina solo in una cartella vuota")
 
 
 def ripristina(file: Path, archivio_url: str, cartella_dati: Path, *, file_ritirati: Path,
                file_chiave: Path, altri_ritirati: Iterable[Path] = ()) -> EsitoRipristino:
     """Restore a backup into an empty data directory / database, then apply the withdrawal lists."""
     if not file.is_file():
-        raise ErroreCopia(f"backup file not found: {file}")
+        raise ErroreCopia(f"file di backup non trovato: {file}")
     cartella = Path(cartella_dati)
     sqlite_dest = make_url(archivio_url).get_backend_name() == "sqlite"
     _controlla_vuota(cartella, {file_chiave.resolve(), file_ritirati.resolve(), file.resolve()})
@@ -197,19 +197,20 @@ def ripristina(file: Path, archivio_url: str, cartella_dati: Path, *, file_ritir
             with tarfile.open(file, "r:gz") as tar:
                 manifesto = json.loads(tar.extractfile("manifesto.json").read())  # type: ignore[union-attr]
                 if manifesto.get("formato") != FORMATO:
-                    raise ErroreCopia(f"{file} is not a Narrazioni backup ({manifesto.get('formato')!r})")
+                    raise ErroreCopia(f"{file} non è un backup di Narrazioni (formato {manifesto.get('formato')!r})")
                 tar.extractall(base, filter="data")
         except (tarfile.TarError, KeyError, ValueError, OSError) as e:
-            raise ErroreCopia(f"{file} is not a readable Narrazioni backup: {e}") from None
+            raise ErroreCopia(f"{file} non è un backup di Narrazioni leggibile: {e}") from None
         if manifesto["revisione"] != revisione_finale():
-            raise ErroreCopia(f"the backup is at revision {manifesto['revisione']}, this version expects "
-                              f"{revisione_finale()}: restore it with the version that made it, then upgrade")
+            raise ErroreCopia(f"il backup è alla revisione {manifesto['revisione']}, questa versione si aspetta "
+                              f"{revisione_finale()}: ripristinalo con la versione che lo ha creato, poi aggiorna "
+                              "con 'narrazioni init'")
         cartella.mkdir(parents=True, exist_ok=True)
         if sqlite_dest:
             destinazione = make_url(archivio_url).database
             assert destinazione
             if Path(destinazione).exists():
-                raise ErroreCopia(f"{destinazione} already exists: restore only into an empty data directory")
+                raise ErroreCopia(f"{destinazione} esiste già: ripristina solo in una cartella dei dati vuota")
             Path(destinazione).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(base / NOME_DB, destinazione)
             archivio = Archivio(archivio_url, file_ritirati=file_ritirati)
@@ -217,8 +218,8 @@ def ripristina(file: Path, archivio_url: str, cartella_dati: Path, *, file_ritir
             archivio = Archivio(archivio_url, file_ritirati=file_ritirati)
             if set(inspect(archivio.engine).get_table_names()) - {"alembic_version"}:
                 archivio.chiudi()
-                raise ErroreCopia("the target database is not empty (it has tables): restore only into an empty "
-                                  "database, without running 'narrazioni init' first")
+                raise ErroreCopia("il database di destinazione non è vuoto (ha delle tabelle): ripristina solo in un "
+                                  "database vuoto, senza eseguire prima 'narrazioni init'")
             migra(archivio)
             sorgente = Archivio(f"sqlite:///{base / NOME_DB}")
             try:

@@ -40,13 +40,13 @@ class UtenteInfo:
 
 def aggiungi_utente(s: Session, nome_utente: str, password: str, ruolo: str) -> UtenteInfo:
     if ruolo not in RUOLI_UTENTE:
-        raise ErroreUtente(f"unknown role {ruolo!r}: choose one of {', '.join(RUOLI_UTENTE)}")
+        raise ErroreUtente(f"ruolo sconosciuto {ruolo!r}: scegli tra {', '.join(RUOLI_UTENTE)}")
     if not nome_utente.strip() or len(nome_utente) > 80:
-        raise ErroreUtente("the username must have 1 to 80 characters")
+        raise ErroreUtente("il nome utente deve avere da 1 a 80 caratteri")
     if len(password) < 8:
-        raise ErroreUtente("the password must have at least 8 characters")
+        raise ErroreUtente("la password deve avere almeno 8 caratteri")
     if s.scalar(select(Utente.id).where(Utente.nome_utente == nome_utente)) is not None:
-        raise ErroreUtente(f"user {nome_utente!r} exists already")
+        raise ErroreUtente(f"l'utente {nome_utente!r} esiste già: scegli un altro nome")
     s.add(Utente(nome_utente=nome_utente, password_hash=_hasher.hash(password), ruolo=ruolo))
     s.flush()
     return UtenteInfo(nome_utente, ruolo, True)
@@ -55,9 +55,9 @@ def aggiungi_utente(s: Session, nome_utente: str, password: str, ruolo: str) -> 
 def imposta_password(s: Session, nome_utente: str, password: str) -> None:
     u = s.scalar(select(Utente).where(Utente.nome_utente == nome_utente))
     if u is None:
-        raise ErroreUtente(f"no user {nome_utente!r}")
+        raise ErroreUtente(f"nessun utente {nome_utente!r}")
     if len(password) < 8:
-        raise ErroreUtente("the password must have at least 8 characters")
+        raise ErroreUtente("la password deve avere almeno 8 caratteri")
     u.password_hash = _hasher.hash(password)
 
 

@@ -20,9 +20,9 @@ def carica_associazioni(archivio: Archivio, percorso: Path) -> int:
         with open(percorso, encoding="utf-8-sig", newline="") as f:
             righe = list(csv.DictReader(f))
     except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise ErroreAssociazioni(f"cannot read {percorso}: {e}") from None
+        raise ErroreAssociazioni(f"impossibile leggere {percorso}: {e}") from None
     if righe and "nome" not in righe[0]:
-        raise ErroreAssociazioni(f"{percorso.name}: the CSV needs a 'nome' column")
+        raise ErroreAssociazioni(f"{percorso.name}: al CSV serve una colonna 'nome'")
     with archivio.transazione() as s:
         prima = set(q.nomi_associazioni(s))
         for r in righe:

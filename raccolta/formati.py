@@ -87,16 +87,16 @@ def leggi_righe(percorso: Path, *, divisione_docx: str = "auto", foglio: str | N
     """Read the stories of one file. Raises ErroreImport when the file as a whole is unusable."""
     suffisso = percorso.suffix.lower()
     if suffisso not in FORMATI:
-        raise ErroreImport(f"{percorso.name}: unsupported format (supported: {', '.join(FORMATI)})")
+        raise ErroreImport(f"{percorso.name}: formato non supportato (formati ammessi: {', '.join(FORMATI)})")
     if divisione_docx not in DIVISIONI_DOCX:
-        raise ErroreImport(f"unknown DOCX division {divisione_docx!r} (use {', '.join(DIVISIONI_DOCX)})")
+        raise ErroreImport(f"divisione DOCX sconosciuta {divisione_docx!r} (usa {', '.join(DIVISIONI_DOCX)})")
     try:
         dimensione = percorso.stat().st_size
     except OSError as e:
-        raise ErroreImport(f"cannot read {percorso}: {e.strerror}") from None
+        raise ErroreImport(f"impossibile leggere {percorso}: {e.strerror}") from None
     if dimensione > MAX_BYTE_FILE:
-        raise ErroreImport(f"{percorso.name}: file too large ({dimensione // 2**20} MiB, at most "
-                           f"{MAX_BYTE_FILE // 2**20} MiB): split it")
+        raise ErroreImport(f"{percorso.name}: file troppo grande ({dimensione // 2**20} MiB, al massimo "
+                           f"{MAX_BYTE_FILE // 2**20} MiB): dividilo")
     if suffisso == ".xlsx":
         return iter(_leggi_xlsx(percorso, foglio))
     if suffisso == ".docx":
@@ -113,11 +113,11 @@ def _testo_utf8(percorso: Path) -> str:
     try:
         dati = percorso.read_bytes()
     except OSError as e:
-        raise ErroreImport(f"cannot read {percorso}: {e.strerror}") from None
+        raise ErroreImport(f"impossibile leggere {percorso}: {e.strerror}") from None
     try:
         return dati.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ErroreImport(f"{percorso.name}: not UTF-8 text (save the file as UTF-8)") from None
+        raise ErroreImport(f"{percorso.name}: il testo non è in UTF-8 (salva il file come UTF-8)") from None
 
 
 def _leggi_jsonl(testo: str) -> Iterator[Riga]:
@@ -177,9 +177,9 @@ def _leggi_csv(testo: str, nome: str) -> list[Riga]:
                 campi.update(zip(intestazione, valori, strict=False))
                 righe.append(Riga(n, dove, campi))
             if len(righe) > MAX_RIGHE:
-                raise ErroreImport(f"{nome}: more than {MAX_RIGHE} rows: split the file")
+                raise ErroreImport(f"{nome}: più di {MAX_RIGHE} righe: dividi il file")
     except csv.Error as e:
-        raise ErroreImport(f"{nome}: malformed CSV near line {fine_precedente + 1} ({e})") from None
+        raise ErroreImport(f"{nome}: CSV malformato vicino alla riga {fine_precedente + 1} ({e})") from None
     return righe
 
 
@@ -189,10 +189,10 @@ def _controlla_zip(percorso: Path, tipo: str) -> None:
         with zipfile.ZipFile(percorso) as z:
             voci = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        raise ErroreImport(f"{percorso.name}: not a valid {tipo} file (damaged, or another format "
-                           "renamed)") from None
+        raise ErroreImport(f"{percorso.name}: non è un file {tipo} valido (danneggiato, o un altro "
+                           "formato rinominato)") from None
     if len(voci) > MAX_VOCI_ZIP or sum(v.file_size for v in voci) > MAX_BYTE_ESPANSI:
-        raise ErroreImport(f"{percorso.name}: the {tipo} file expands to too much data: refused")
+        raise ErroreImport(f"{percorso.name}: il file {tipo} si espande in troppi dati: rifiutato")
 
 
 def _cella(valore: Any) -> Any:
@@ -214,14 +214,14 @@ def _leggi_xlsx(percorso: Path, foglio: str | None) -> list[Riga]:
     try:
         libro = load_workbook(percorso, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types on damaged files
-        raise ErroreImport(f"{percorso.name}: not a valid XLSX file (damaged, or another format "
-                           "renamed)") from None
+        raise ErroreImport(f"{percorso.name}: non è un file XLSX valido (danneggiato, o un altro "
+                           "formato rinominato)") from None
     try:
         nomi = list(libro.sheetnames)
         if foglio is not None and foglio not in nomi:
-            raise ErroreImport(f"{percorso.name}: no sheet {foglio!r} (sheets: {', '.join(nomi)})")
+            raise ErroreImport(f"{percorso.name}: nessun foglio {foglio!r} (fogli: {', '.join(nomi)})")
         if not nomi:
-            raise ErroreImport(f"{percorso.name}: the workbook has no sheets")
+            raise ErroreImport(f"{percorso.name}: la cartella di lavoro non ha fogli")
         scheda = libro[foglio or nomi[0]]
         nome_scheda = foglio or nomi[0]
         righe: list[Riga] = []
@@ -234,7 +234,7 @@ def _leggi_xlsx(percorso: Path, foglio: str | None) -> list[Riga]:
                     intestazione = [str(v).strip() or None if v is not None else None for v in valori]
                     continue
                 if len(righe) >= MAX_RIGHE:
-                    raise ErroreImport(f"{percorso.name}: more than {MAX_RIGHE} rows: split the file")
+                    raise ErroreImport(f"{percorso.name}: più di {MAX_RIGHE} righe: dividi il file")
                 campi = {}
                 for nome, v in zip(intestazione, valori, strict=False):
                     if nome is not None and nome not in campi:
@@ -247,8 +247,8 @@ def _leggi_xlsx(percorso: Path, foglio: str | None) -> list[Riga]:
         except ErroreImport:
             raise
         except Exception:
-            raise ErroreImport(f"{percorso.name}: the sheet {nome_scheda!r} is damaged and cannot be "
-                               "read") from None
+            raise ErroreImport(f"{percorso.name}: il foglio {nome_scheda!r} è danneggiato e non si "
+                               "può leggere") from None
         return righe
     finally:
         with contextlib.suppress(Exception):  # closing a damaged archive must not hide the real error
@@ -283,8 +283,8 @@ class _LetturaLimitata(io.RawIOBase):
         dati = self._sorgente.read(min(len(buffer), self._resto + 1))
         self._resto -= len(dati)
         if self._resto < 0:
-            raise ErroreImport(f"{self._nome}: the DOCX file holds too much text (more than "
-                               f"{MAX_BYTE_XML_DOCX // 2**20} MiB of XML): split it")
+            raise ErroreImport(f"{self._nome}: il file DOCX contiene troppo testo (più di "
+                               f"{MAX_BYTE_XML_DOCX // 2**20} MiB di XML): dividilo")
         buffer[:len(dati)] = dati
         return len(dati)
 
@@ -294,8 +294,8 @@ def _iterparse(z: zipfile.ZipFile, membro: str, nome: str, tag: Any) -> Iterator
 
     info = z.getinfo(membro)
     if info.file_size > MAX_BYTE_XML_DOCX:
-        raise ErroreImport(f"{nome}: the DOCX file holds too much text (more than "
-                           f"{MAX_BYTE_XML_DOCX // 2**20} MiB of XML): split it")
+        raise ErroreImport(f"{nome}: il file DOCX contiene troppo testo (più di "
+                           f"{MAX_BYTE_XML_DOCX // 2**20} MiB di XML): dividilo")
     with z.open(info) as grezzo:
         flusso = io.BufferedReader(_LetturaLimitata(grezzo, MAX_BYTE_XML_DOCX, nome), 64 * 1024)
         for _evento, elemento in etree.iterparse(flusso, events=("end",), tag=tag, resolve_entities=False,
@@ -364,8 +364,8 @@ def _paragrafi_docx(percorso: Path) -> list[tuple[str, int | None, bool]]:
         with zipfile.ZipFile(percorso) as z:
             documento = _percorso_parte(z, "", _TIPO_DOCUMENTO) or "word/document.xml"
             if documento not in z.namelist():
-                raise ErroreImport(f"{percorso.name}: not a valid DOCX file (damaged, or another format "
-                                   "renamed)")
+                raise ErroreImport(f"{percorso.name}: non è un file DOCX valido (danneggiato, o un altro "
+                                   "formato rinominato)")
             nomi_stili: dict[str, str] = {}
             stili = _percorso_parte(z, documento, "/styles")
             if stili and stili in z.namelist():
@@ -384,8 +384,8 @@ def _paragrafi_docx(percorso: Path) -> list[tuple[str, int | None, bool]]:
                 paragrafi.append((_testo_paragrafo(p), int(m.group(2)) if m else None,
                                   nome_stile.strip().lower() in {"title", "titolo"}))
                 if len(paragrafi) > MAX_PARAGRAFI_DOCX:
-                    raise ErroreImport(f"{percorso.name}: more than {MAX_PARAGRAFI_DOCX} paragraphs: split "
-                                       "the file")
+                    raise ErroreImport(f"{percorso.name}: più di {MAX_PARAGRAFI_DOCX} paragrafi: dividi "
+                                       "il file")
                 p.clear()
                 while p.getprevious() is not None:  # what was read before is not needed any more
                     del p.getparent()[0]
@@ -393,8 +393,8 @@ def _paragrafi_docx(percorso: Path) -> list[tuple[str, int | None, bool]]:
     except ErroreImport:
         raise
     except Exception:  # lxml, zipfile and zlib raise many types on damaged files
-        raise ErroreImport(f"{percorso.name}: not a valid DOCX file (damaged, or another format "
-                           "renamed)") from None
+        raise ErroreImport(f"{percorso.name}: non è un file DOCX valido (danneggiato, o un altro "
+                           "formato rinominato)") from None
 
 
 def _campo_di_riga(riga: str, mappa: Mapping[str, str]) -> tuple[str, str] | None:
@@ -444,8 +444,8 @@ def _leggi_docx(percorso: Path, divisione: str, mappa: Mapping[str, str]) -> lis
         campi = {**meta, **campi, "testo": "\n".join(corpo)}
         return [Riga(1, "documento", campi)]
     if not livelli:
-        raise ErroreImport(f"{percorso.name}: no headings to split the stories at (use one story per "
-                           "document, or give each story a Heading 1 title)")
+        raise ErroreImport(f"{percorso.name}: nessun titolo su cui dividere i racconti (usa un racconto per "
+                           "documento, o dai a ogni racconto un titolo con lo stile Titolo 1)")
     livello_storie = min(livelli)
     sezioni: list[tuple[int, str | None, list[str]]] = [(1, None, [])]
     for n, (testo, livello, _) in enumerate(paragrafi, start=1):
@@ -484,5 +484,5 @@ def _leggi_txt(testo: str, mappa: Mapping[str, str]) -> list[Riga]:
         campi["testo"] = "\n".join(corpo)
         out.append(Riga(n + vuote, f"riga {n + vuote}", campi))
         if len(out) > MAX_RIGHE:
-            raise ErroreImport(f"more than {MAX_RIGHE} stories in one file: split the file")
+            raise ErroreImport(f"più di {MAX_RIGHE} racconti in un file: dividi il file")
     return out

@@ -111,17 +111,17 @@ def _prepara(percorso: Path, *, associazioni: set[str], versione_consenso: str, 
         visti.add(chiave)
         p.validi.append(replace(nuovo, fonte=chiave[0], id_esterno=chiave[1], file_origine=percorso.name[:200]))
     if leggibili and not con_testo:
-        elenco = ", ".join(sorted(colonne)[:12]) or "none"
-        raise ErroreImport(f"{percorso.name}: no column holds the story text (columns: {elenco}); "
-                           "map one with --mappa 'Colonna=testo'")
+        elenco = ", ".join(sorted(colonne)[:12]) or "nessuna"
+        raise ErroreImport(f"{percorso.name}: nessuna colonna contiene il testo del racconto (colonne: {elenco}); "
+                           "indicala con --mappa 'Colonna=testo'")
     return p
 
 
 def _associazioni_note(archivio: Archivio, versione_consenso: str) -> set[str]:
     with archivio.lettura() as s:
         if q.consenso(s, versione_consenso) is None:
-            raise ErroreImport(f"unknown consent version {versione_consenso!r}; known: "
-                               f"{', '.join(q.versioni_consenso(s)) or 'none'}")
+            raise ErroreImport(f"versione del consenso sconosciuta {versione_consenso!r}; quelle note: "
+                               f"{', '.join(q.versioni_consenso(s)) or 'nessuna'}")
         return set(q.nomi_associazioni(s))
 
 

@@ -15,7 +15,8 @@ import raccolta
 from archivio.errori import ErroreNarrazioni
 
 # control flow that never reaches a person (documented in archivio/errori.py)
-FUORI = {"Interrotto", "_GiaFallito", "CorpoTroppoGrande"}
+FUORI = {"Interrotto", "_GiaFallito", "CorpoTroppoGrande",
+         "ErroreDatiReali"}  # only developers see it (the real development set), so English
 
 
 def _classi_eccezione() -> dict[str, type[BaseException]]:

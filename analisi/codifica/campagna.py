@@ -321,10 +321,12 @@ def carica_modello(cartella: Path | None, cartella_dati: Path | None = None) -> 
 
     percorso = Path(cartella) / FILE_MODELLO
     if not percorso.is_file():
-        raise ErroreModelloCampagna(f"no model in {cartella}: train one with 'codifica addestra --esempi'")
+        raise ErroreModelloCampagna(f"nessun modello in {cartella}: addestrane uno con "
+                                    "'narrazioni codifica addestra --esempi'")
     modello = joblib.load(percorso)
     if not isinstance(modello, CodificatoreAdattato | CodificatoreFrasi):
-        raise ErroreModelloCampagna(f"{percorso} does not hold a coder")
+        raise ErroreModelloCampagna(f"{percorso} non contiene un codificatore: indica la cartella scritta da "
+                                    "'narrazioni codifica addestra --esempi'")
     return modello
 
 

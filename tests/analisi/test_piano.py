@@ -58,17 +58,17 @@ def test_tassonomia_di_un_distretto(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("contenuto", "messaggio"), [
     ("[[aree]]\ncodice = \"1\"\nnome = \"x\"\n", "descrizione"),
-    ("[tassonomia]\nnome = \"x\"\n", "no \\[\\[aree\\]\\]"),
+    ("[tassonomia]\nnome = \"x\"\n", "nessuna area \\(\\[\\[aree\\]\\]\\)"),
     ("[[aree]]\ncodice = \"1\"\nnome = \"x\"\ndescrizione = \"y\"\n[[aree]]\ncodice = \"1\"\nnome = \"z\"\n"
-     "descrizione = \"w\"\n", "used twice"),
-    ("non è toml [", "not valid TOML"),
+     "descrizione = \"w\"\n", "usato due volte"),
+    ("non è toml [", "non è un TOML valido"),
 ])
 def test_tassonomia_errata(tmp_path: Path, contenuto: str, messaggio: str) -> None:
     f = tmp_path / "t.toml"
     f.write_text(contenuto, encoding="utf-8")
     with pytest.raises(ErroreTassonomia, match=messaggio):
         carica_tassonomia(f)
-    with pytest.raises(ErroreTassonomia, match="not found"):
+    with pytest.raises(ErroreTassonomia, match="non trovato"):
         carica_tassonomia(tmp_path / "manca.toml")
 
 

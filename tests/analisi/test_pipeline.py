@@ -85,11 +85,11 @@ def test_un_racconto_che_fallisce_non_ferma_gli_altri(archivio: Archivio, cifrar
 
 
 def test_stadi_sconosciuti_o_ripetuti(impostazioni: Impostazioni) -> None:
-    with pytest.raises(ErrorePipeline, match="unknown stage"):
+    with pytest.raises(ErrorePipeline, match="stadio sconosciuto"):
         risolvi_stadio("inesistente.v1")
-    with pytest.raises(ErrorePipeline, match="cannot load"):
+    with pytest.raises(ErrorePipeline, match="impossibile caricare"):
         risolvi_stadio("tests.stadi_prova:NonCe")
-    with pytest.raises(ErrorePipeline, match="twice"):
+    with pytest.raises(ErrorePipeline, match="due volte"):
         stadi_configurati(impostazioni.con(elaborazione={"stadi": ["frasi.v1", "frasi.v1"]}))
     assert risolvi_stadio("frasi.v1").nome == "frasi"
 
@@ -155,7 +155,7 @@ def test_due_elabora_insieme_il_secondo_si_ferma(archivio: Archivio, cifrario: C
                              text=True, timeout=60)
     primo.wait(timeout=120)
     assert secondo.returncode == 1
-    assert "another 'narrazioni elabora' is running" in secondo.stderr
+    assert "un altro 'narrazioni elabora' è in corso" in secondo.stderr
     assert "Traceback" not in secondo.stderr
     assert primo.returncode == 0
 

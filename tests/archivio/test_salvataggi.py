@@ -76,7 +76,7 @@ def test_andata_e_ritorno_senza_chiave(archivio: Archivio, cifrario: Cifrario, i
     finally:
         ripristinato.chiudi()
     assert (nuova / "modelli" / "codificatore.joblib").read_bytes() == b"modello"
-    with pytest.raises(ErroreCopia, match="not empty"):
+    with pytest.raises(ErroreCopia, match="non è vuota"):
         ripristina(file, url, nuova, file_ritirati=nuova / "ritirati.txt", file_chiave=nuova / "chiave.fernet")
 
 
@@ -112,6 +112,6 @@ def test_un_racconto_ritirato_dopo_il_backup_non_torna(archivio: Archivio, cifra
 def test_file_non_valido(tmp_path: Path) -> None:
     finto = tmp_path / "finto.tar.gz"
     finto.write_bytes(b"non sono un backup")
-    with pytest.raises(ErroreCopia, match="not a readable"):
+    with pytest.raises(ErroreCopia, match="non è un backup di Narrazioni leggibile"):
         ripristina(finto, f"sqlite:///{tmp_path / 'd' / 'narrazioni.db'}", tmp_path / "d",
                    file_ritirati=tmp_path / "d" / "ritirati.txt", file_chiave=tmp_path / "d" / "chiave.fernet")

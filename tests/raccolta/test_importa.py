@@ -63,8 +63,8 @@ def test_file_illeggibili(archivio: Archivio, cifrario: Cifrario, tmp_path: Path
     latin.write_bytes("testo\nperché è così\n".encode("latin-1"))
     with pytest.raises(ErroreImport, match="UTF-8"):
         importa_file(archivio, cifrario, latin, versione_consenso="2020-1")
-    with pytest.raises(ErroreImport, match="unsupported"):
+    with pytest.raises(ErroreImport, match="formato non supportato"):
         importa_file(archivio, cifrario, tmp_path / "x.pdf", versione_consenso="2020-1")
-    with pytest.raises(ErroreImport, match="consent"):
+    with pytest.raises(ErroreImport, match="versione del consenso sconosciuta"):
         importa_file(archivio, cifrario, latin, versione_consenso="1999")
     assert _conta(archivio) == 0

@@ -81,9 +81,9 @@ def test_xlsx_foglio_scelto_e_senza_colonna_testo(archivio: Archivio, cifrario: 
     maggio.append([T1, "Buon Pastore"])
     f = tmp_path / "due_fogli.xlsx"
     libro.save(f)
-    with pytest.raises(ErroreImport, match="no column holds the story text"):
+    with pytest.raises(ErroreImport, match="nessuna colonna contiene il testo del racconto"):
         importa_file(archivio, cifrario, f, versione_consenso="2020-1")
-    with pytest.raises(ErroreImport, match="no sheet 'Giugno'"):
+    with pytest.raises(ErroreImport, match="nessun foglio 'Giugno'"):
         importa_file(archivio, cifrario, f, versione_consenso="2020-1", foglio="Giugno")
     esito = importa_file(archivio, cifrario, f, versione_consenso="2020-1", foglio="Maggio")
     assert esito.importati == 1 and campi_grezzi(archivio, cifrario)[0]["quartiere"] == "Buon Pastore"
@@ -132,9 +132,9 @@ def test_docx_un_racconto_per_documento(archivio: Archivio, cifrario: Cifrario, 
     assert (campi_grezzi(archivio, cifrario)[0]["titolo"], r.periodo) == ("Il pane", "lockdown-2020")
     senza_titoli = _docx(tmp_path / "semplice.docx", [(T1, None), ("", None), (T2, None)])
     assert importa_file(archivio, cifrario, senza_titoli, versione_consenso="2020-1").importati == 1
-    with pytest.raises(ErroreImport, match="no headings"):
+    with pytest.raises(ErroreImport, match="nessun titolo su cui dividere"):
         importa_file(archivio, cifrario, senza_titoli, versione_consenso="2020-1", divisione_docx="titolo")
-    with pytest.raises(ErroreImport, match="unknown DOCX division"):
+    with pytest.raises(ErroreImport, match="divisione DOCX sconosciuta"):
         importa_file(archivio, cifrario, senza_titoli, versione_consenso="2020-1", divisione_docx="pagina")
 
 
@@ -185,7 +185,7 @@ def test_tutto_o_niente_su_piu_file(archivio: Archivio, cifrario: Cifrario, tmp_
     errato = tmp_path / "errato.txt"
     errato.write_text("corto", encoding="utf-8")
     esiti = importa_files(archivio, cifrario, [buono, rotto], versione_consenso="2020-1", tutto_o_niente=True)
-    assert esiti[1].errore_file and "not a valid XLSX" in esiti[1].errore_file and _conta(archivio) == 0
+    assert esiti[1].errore_file and "non è un file XLSX valido" in esiti[1].errore_file and _conta(archivio) == 0
     importa_files(archivio, cifrario, [buono, errato], versione_consenso="2020-1", tutto_o_niente=True)
     assert _conta(archivio) == 0
     esiti = importa_files(archivio, cifrario, [buono, rotto, errato], versione_consenso="2020-1")
@@ -206,11 +206,11 @@ def test_file_danneggiati_errori_puliti(archivio: Archivio, cifrario: Cifrario, 
     # A zip that is not a DOCX, and a "zip bomb" declaring huge contents.
     with zipfile.ZipFile(tmp_path / "altro.docx", "w") as z:
         z.writestr("ciao.txt", "ciao")
-    with pytest.raises(ErroreImport, match="not a valid DOCX"):
+    with pytest.raises(ErroreImport, match="non è un file DOCX valido"):
         importa_file(archivio, cifrario, tmp_path / "altro.docx", versione_consenso="2020-1")
     with zipfile.ZipFile(tmp_path / "bomba.xlsx", "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/enorme.xml", b"\0" * (401 * 1024 * 1024))
-    with pytest.raises(ErroreImport, match="expands to too much"):
+    with pytest.raises(ErroreImport, match="si espande in troppi dati"):
         importa_file(archivio, cifrario, tmp_path / "bomba.xlsx", versione_consenso="2020-1")
     assert _conta(archivio) == 0
 
@@ -291,4 +291,4 @@ def test_docx_letto_in_memoria_limitata(tmp_path: Path) -> None:
     assert int(esito) > 100_000 and mib < 120, (esito, mib)
     bomba = _docx_gonfio(tmp_path / "bomba.docx", 300)  # within the old 400 MB guard
     esito, mib = misura(bomba)
-    assert "too much text" in esito and mib < 50, (esito, mib)
+    assert "troppo testo" in esito and mib < 50, (esito, mib)

@@ -104,7 +104,7 @@ def test_un_invio_difettoso_non_ferma_gli_altri(archivio: Archivio, cifrario: Ci
                              finestra_duplicati=None)
     with archivio.transazione() as s:
         assert store.registra_invii(s, [], cifrario, finestra_duplicati=None) == []
-        with pytest.raises(ErroreArchivio, match="consent"):
+        with pytest.raises(ErroreArchivio, match="versione del consenso sconosciuta"):
             inventata = replace(_nuovo("Versione del consenso inventata."), versione_consenso="x",
                                 ricevuta_hash=hash_ricevuta(genera_ricevuta()))
             store.registra_invii(s, [inventata], cifrario, finestra_duplicati=None)
