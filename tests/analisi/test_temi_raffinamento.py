@@ -1,6 +1,6 @@
-"""The assignment refinement ("cluster then label"): a classifier learnt on the clearest stories of each NMF theme;
-each story's distribution is its NMF shares plus twice the classifier's softened probabilities, renormalised. The themes stay
-the NMF's; only the stories' distributions (and so their main theme) change."""
+"""The assignment refinement ("cluster then label"): a classifier learnt on the clearest stories of each NMF
+theme; each story's distribution is its NMF shares plus twice the classifier's softened probabilities,
+renormalised. The themes stay the NMF's; only the stories' distributions (and so their main theme) change."""
 
 from __future__ import annotations
 
