@@ -5,8 +5,9 @@ Public API: ``ModelloTemi`` (fit / transform / assegna / riepilogo / salva), ``c
 how themes are found and how k is chosen.
 """
 
+from analisi.temi.citazioni import Citazione
 from analisi.temi.contratto import ErroreContratto, esegui_temi
-from analisi.temi.modello import Citazione, ModelloTemi, carica_modello
+from analisi.temi.modello import ModelloTemi, carica_modello
 from analisi.temi.preprocessa import Preprocessore
 
 __all__ = ["Citazione", "ErroreContratto", "ModelloTemi", "Preprocessore", "carica_modello", "esegui_temi"]

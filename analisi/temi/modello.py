@@ -53,7 +53,6 @@ import math
 import multiprocessing
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +65,8 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
-from analisi.frasi import dividi_frasi
 from analisi.temi.calcolo import EPS, in_processi, migliori, normalizza, sfoltisci, vicini_termini, w_iniziale
+from analisi.temi.citazioni import Citazione, scegli_citazioni
 from analisi.temi.misure import (
     diffusione_temi,
     etichetta_da_termini,
@@ -76,6 +75,7 @@ from analisi.temi.misure import (
     specificita_termini,
 )
 from analisi.temi.preprocessa import Preprocessore, _identita
+from analisi.temi.raffinamento import classificatore_temi, raffina_pesi
 from archivio.politiche import SOGLIA_CELLE
 
 __all__ = ["Citazione", "ModelloTemi", "carica_modello"]
@@ -97,16 +97,6 @@ PASSO_K = 2  # coarse pass of the choice of k: every other k, then the neighbour
 # associations at comparable rates. What is distinctive of ONE association is shown by the log-odds words.
 SOGLIA_SPECIFICITA = 0.4
 MINIMO_RACCONTI_ASSOCIAZIONE = SOGLIA_CELLE  # smaller associations give no evidence of specificity (as suppressed)
-# Assignment refinement ("cluster then label", ``raffina``): the classifier learns from, per theme, this share of
-# the stories whose main NMF theme it is, those with the widest margin over their second theme; a story's
-# distribution is its NMF shares plus PESO_CLASSIFICATORE times the classifier's probabilities raised to
-# ESPONENTE_CLASSIFICATORE (rescaled to sum 1), renormalised. The probabilities unsoftened made cross-cutting themes
-# lean on one association (top share 0.34 → 0.45 on the sample corpus, k = 7); softened, 0.35. Measured in
-# analisi/temi/README.md (k = 7: Happy-Parents tweets 0.227 → 0.254 NMI, the other real sets within ±0.01).
-QUOTA_CONFIDENTI = 0.3
-ALPHA_CLASSIFICATORE = 1e-4
-PESO_CLASSIFICATORE = 2.0
-ESPONENTE_CLASSIFICATORE = 0.5
 
 
 
@@ -125,20 +115,6 @@ def _scegli(curva: dict[int, dict[str, float]]) -> tuple[int, int]:
         if c["candidato"] and (not m["candidato"] or npmi > m["npmi"]):
             migliore = i  # strictly better only: ties go to the smaller k
     return ordine[migliore], ordine[int(np.argmax(stabilita))]
-
-
-@dataclass(frozen=True)
-class Citazione:
-    """A representative sentence: story index in the fitted corpus, offsets into its text, the sentence."""
-
-    documento: int
-    inizio: int
-    fine: int
-    testo: str
-    peso: float
-
-    def come_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class ModelloTemi(TransformerMixin, BaseEstimator):
@@ -323,39 +299,14 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
         self.diffusione_ = diffusione_temi(pesi, associazioni) if associazioni is not None else None
 
     def _classificatore(self, matrice: sparse.csr_matrix, pesi: np.ndarray, vuoti: np.ndarray) -> Any:
-        """"Cluster then label": a classifier of the themes learnt on the clearest stories (None: no refinement).
-
-        Per theme, among the stories (with words) whose main theme it is, the ``QUOTA_CONFIDENTI`` with the widest
-        margin between their first and second share (ties in story order) are the examples."""
+        """The refinement's classifier (``analisi.temi.raffinamento``); None when refinement is off."""
         if not self.raffina or self.algoritmo != "nmf" or self.k_ < 2:
             return None
-        from sklearn.linear_model import SGDClassifier
-
-        principale = np.argmax(pesi, axis=1)
-        ordinati = np.sort(pesi, axis=1)
-        margine = ordinati[:, -1] - ordinati[:, -2]
-        esempi: list[np.ndarray] = []
-        for t in range(self.k_):
-            storie = np.flatnonzero((principale == t) & ~vuoti)
-            quanti = math.ceil(QUOTA_CONFIDENTI * len(storie))
-            esempi.append(storie[np.argsort(-margine[storie], kind="stable")[:quanti]])
-        scelti = np.sort(np.concatenate(esempi))
-        if len(np.unique(principale[scelti])) < 2:
-            return None
-        return SGDClassifier(loss="log_loss", alpha=ALPHA_CLASSIFICATORE, random_state=self.random_state).fit(
-            matrice[scelti], principale[scelti])
+        return classificatore_temi(matrice, pesi, vuoti, self.k_, self.random_state)
 
     def _raffina(self, pesi: np.ndarray, matrice: sparse.csr_matrix, vuoti: np.ndarray) -> np.ndarray:
-        """The NMF shares plus the classifier's softened probabilities, renormalised (themes in the NMF's column
-        order); stories without words keep their distribution."""
-        classificatore = getattr(self, "classificatore_", None)
-        if classificatore is None:
-            return pesi
-        probabilita = np.zeros_like(pesi)
-        probabilita[:, classificatore.classes_] = classificatore.predict_proba(matrice) ** ESPONENTE_CLASSIFICATORE
-        fusi = normalizza(pesi + PESO_CLASSIFICATORE * normalizza(probabilita))
-        fusi[vuoti] = pesi[vuoti]
-        return fusi
+        # a model saved before the refinement existed has no classifier: NMF shares alone
+        return raffina_pesi(pesi, matrice, vuoti, getattr(self, "classificatore_", None))
 
     def _togli_specifici(self, documenti: list[list[str]], conteggi: sparse.csr_matrix,
                          associazioni: Sequence[str | None]) -> sparse.csr_matrix:
@@ -540,52 +491,11 @@ class ModelloTemi(TransformerMixin, BaseEstimator):
     # ---------------------------------------------------------------------------------------- quotes
     def _citazioni(self, testi: list[str], pesi: np.ndarray, citabili: Sequence[bool] | None
                    ) -> list[list[Citazione]]:
-        n, k = pesi.shape
-        ammessi = np.ones(n, dtype=bool) if citabili is None else np.asarray(citabili, dtype=bool)
-        per_tema = max(3 * self.n_citazioni, 20)
-        candidati_doc: dict[int, list[tuple[int, int, str]]] = {}
-        migliori: list[np.ndarray] = []
-        for t in range(k):
-            ordine = np.argsort(-pesi[:, t], kind="stable")
-            ordine = ordine[ammessi[ordine] & (pesi[ordine, t] > 0)][:per_tema]
-            migliori.append(ordine)
-            for d in ordine:
-                if int(d) not in candidati_doc:
-                    frasi = []
-                    for iv in dividi_frasi(testi[d]):
-                        frase = testi[d][iv.inizio:iv.fine]
-                        if 5 <= len(frase.split()) <= 60:
-                            frasi.append((iv.inizio, iv.fine, frase))
-                    candidati_doc[int(d)] = frasi
-        elenco = [(d, a, b, f) for d, frasi in sorted(candidati_doc.items()) for a, b, f in frasi]
-        if not elenco:
-            return [[] for _ in range(k)]
-        tokens = self.preprocessore_.transform(f for _, _, _, f in elenco)
-        quote = self._pesi_da_token(tokens)
-        lunghezza = np.array([min(1.0, len(t) / 5) for t in tokens])
-        posizione = {(d, a): i for i, (d, a, _, _) in enumerate(elenco)}
-        out: list[list[Citazione]] = []
-        for t in range(k):
-            scelte: list[tuple[float, int]] = []
-            for d in migliori[t]:
-                for a, _, _ in candidati_doc[int(d)]:
-                    i = posizione[(int(d), a)]
-                    scelte.append((float(quote[i, t] * lunghezza[i] * pesi[d, t]), i))
-            scelte.sort(key=lambda x: (-x[0], x[1]))
-            presi: list[Citazione] = []
-            per_storia: dict[int, int] = {}
-            visti: set[str] = set()
-            for punteggio, i in scelte:
-                d, a, b, f = elenco[i]
-                if punteggio <= 0 or per_storia.get(d, 0) >= 2 or f in visti:
-                    continue
-                presi.append(Citazione(d, a, b, f, round(punteggio, 6)))
-                per_storia[d] = per_storia.get(d, 0) + 1
-                visti.add(f)
-                if len(presi) == self.n_citazioni:
-                    break
-            out.append(presi)
-        return out
+        def analizza(frasi: list[str]) -> tuple[list[list[str]], np.ndarray]:
+            tokens = self.preprocessore_.transform(frasi)
+            return tokens, self._pesi_da_token(tokens)
+
+        return scegli_citazioni(testi, pesi, citabili, self.n_citazioni, analizza)
 
     # ------------------------------------------------------------------------------------- transform
     def _pesi_da_token(self, documenti: list[list[str]]) -> np.ndarray:

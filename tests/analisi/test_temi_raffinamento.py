@@ -10,7 +10,8 @@ from sklearn.metrics import normalized_mutual_info_score
 
 from analisi.temi.calcolo import normalizza
 from analisi.temi.campione import carica_campione
-from analisi.temi.modello import ESPONENTE_CLASSIFICATORE, PESO_CLASSIFICATORE, QUOTA_CONFIDENTI, ModelloTemi
+from analisi.temi.modello import ModelloTemi
+from analisi.temi.raffinamento import ESPONENTE_CLASSIFICATORE, PESO_CLASSIFICATORE, QUOTA_CONFIDENTI
 
 
 @pytest.fixture(scope="module")
