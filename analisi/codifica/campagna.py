@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 
 PESO_PROPOSTA_SCELTA = 2.0  # proposals are what staff export: their uncertainty counts twice
 LAMBDA_DIVERSITA = 0.5  # 0: pure uncertainty; 1: pure diversity
-SFRUTTAMENTO_PRIMO_GIRO = 0.0  # share of the first round's units taken among the likeliest proposals
 _EPS = 1e-4
 MIN_POSITIVI_ADATTAMENTO = 8  # fewer labelled positive units and a code stays with the base (see verifica_cv)
 GRIGLIA_C = (0.3, 1.0, 3.0, 10.0)  # C of the campaign-only model (impila), chosen by cross-validation
@@ -101,32 +100,21 @@ def incertezza(proba: np.ndarray, soglia: float = SOGLIA_CODICE) -> np.ndarray:
 
 
 def scegli_unita(unita: Sequence[tuple[str, str]], n: int, codificatore: Any = None, *,
-                 cartella_dati: Path | None = None, diversita: float = LAMBDA_DIVERSITA,
-                 sfruttamento: float | None = None) -> list[int]:
-    """Indices of the ``n`` units a person should label next (deterministic: ties go to input order).
-
-    ``sfruttamento``: share of the ``n`` taken first among the likeliest proposals (then uncertainty), so that
-    the labels hold enough positives; default ``SFRUTTAMENTO_PRIMO_GIRO`` when the coder is not yet adapted to
-    the campaign (the first round), 0 afterwards.
-    """
+                 cartella_dati: Path | None = None, diversita: float = LAMBDA_DIVERSITA) -> list[int]:
+    """Indices of the ``n`` units a person should label next (deterministic: ties go to input order)."""
     if n <= 0 or not unita:
         return []
     if codificatore is None:
         codificatore = carica_codificatore(cartella_dati)
     testi = [t for _, t in unita]
-    if sfruttamento is None:
-        sfruttamento = 0.0 if isinstance(codificatore, CodificatoreAdattato) else SFRUTTAMENTO_PRIMO_GIRO
-    proba = proba_unita(codificatore, testi)
-    u = incertezza(proba, getattr(codificatore, "soglia", SOGLIA_CODICE))
-    n_sfrutta = int(round(sfruttamento * min(n, len(testi))))
+    u = incertezza(proba_unita(codificatore, testi), getattr(codificatore, "soglia", SOGLIA_CODICE))
     vettori = TfidfVectorizer(sublinear_tf=True, min_df=1, token_pattern=r"(?u)\b\w\w+\b").fit_transform(
         [regole.pulisci(t).lower() for t in testi])
     scelti: list[int] = []
     vicino = np.zeros(len(testi))  # highest similarity to a chosen unit
     disponibili = np.ones(len(testi), dtype=bool)
-    for k in range(min(n, len(testi))):
-        valore = proba[:, CODICI.index("proposta")] if k < n_sfrutta else u
-        punteggio = (1 - diversita) * valore - diversita * vicino
+    for _ in range(min(n, len(testi))):
+        punteggio = (1 - diversita) * u - diversita * vicino
         punteggio[~disponibili] = -np.inf
         i = int(np.argmax(punteggio))
         scelti.append(i)
