@@ -166,7 +166,9 @@ class CodificatoreAdattato(BaseEstimator):
             character n-gram TF-IDF of the labelled sentences, C chosen by cross-validation) whose decision value
             is added to the base's logit with a weight chosen, with the cut, by repeated cross-validation of the
             labels (:meth:`_impilato`); weight 0 (the campaign model does not help out of fold) keeps the base
-            with its cut re-fitted on the labels.
+            with its cut re-fitted on the labels. Off: measured on held-out registers with 150 labels it moved the
+            mean proposta F1 by +0.01 with one seed and -0.03 with another and lost 0.04-0.13 on fiction (model
+            card, round 5).
         random_state: seed of the solvers and folds.
     """
 
@@ -305,18 +307,13 @@ class CodificatoreAdattato(BaseEstimator):
                                               random_state=self.random_state).fit(X[a], y[a]).decision_function(X[b])
                 oof[C].append(z)
         C = max(GRIGLIA_C, key=lambda C: np.mean([average_precision_score(y, z) for z in oof[C]]))
-        migliore: tuple[float, float, float] | None = None
-        for peso in PESI_IMPILA:
-            f1, tagli = [], []
-            for z in oof[C]:
-                f, t = _f1_migliore(y, l_base + peso * z)
-                f1.append(f)
-                tagli.append(t)
-            if migliore is None or np.mean(f1) > migliore[0] + 1e-9:
-                migliore = (float(np.mean(f1)), peso, float(np.median(tagli)))
-        assert migliore is not None
-        _, peso, taglio = migliore
-        return peso, C, float(_logit(np.array([self.soglia]))[0] - taglio)
+        f1 = np.zeros((len(PESI_IMPILA), len(oof[C])))
+        tagli = np.zeros_like(f1)
+        for i, peso in enumerate(PESI_IMPILA):
+            for r, z in enumerate(oof[C]):
+                f1[i, r], tagli[i, r] = _f1_migliore(y, l_base + peso * z)
+        i = int(np.argmax(f1.mean(axis=1)))  # ties: the first, weight 0 (the base)
+        return PESI_IMPILA[i], C, float(_logit(np.array([self.soglia]))[0] - np.median(tagli[i]))
 
     def _regressione(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
