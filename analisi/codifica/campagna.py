@@ -43,6 +43,9 @@ PESO_PROPOSTA_SCELTA = 2.0  # proposals are what staff export: their uncertainty
 LAMBDA_DIVERSITA = 0.5  # 0: pure uncertainty; 1: pure diversity
 _EPS = 1e-4
 MIN_POSITIVI_ADATTAMENTO = 8  # fewer labelled positive units and a code stays with the base (see verifica_cv)
+GRIGLIA_C = (0.3, 1.0, 3.0, 10.0)  # C of the campaign-only model (impila), chosen by cross-validation
+PESI_IMPILA = (0.0, 0.25, 0.5, 1.0, 2.0)  # weights of its decision value added to the base logit; 0: the base
+RIPETIZIONI_CV = 3  # repeats of the grouped stratified 5-fold CV that choose them
 MIN_POSITIVI_SOGLIA = 5  # fewer labelled positives and a code kept from the base keeps the base's cut too
 
 
@@ -121,6 +124,14 @@ def scegli_unita(unita: Sequence[tuple[str, str]], n: int, codificatore: Any = N
     return scelti
 
 
+def _f1_migliore(y: np.ndarray, z: np.ndarray) -> tuple[float, float]:
+    """The best F1 over the cuts of decision values ``z`` and the cut that gives it."""
+    precisione, richiamo, soglie = precision_recall_curve(y, z)
+    f1 = 2 * precisione[:-1] * richiamo[:-1] / np.maximum(precisione[:-1] + richiamo[:-1], 1e-12)
+    i = int(np.argmax(f1))
+    return float(f1[i]), float(soglie[i])
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, _EPS, 1 - _EPS)
     return np.asarray(np.log(p / (1 - p)))
@@ -151,14 +162,22 @@ class CodificatoreAdattato(BaseEstimator):
             positive units the base decides without the check (cross-validated AP of so few is noise).
         peso_base: scale of the base logit feature (large: the base is trusted until the labels disagree).
         soglia: probability from which a code is a label.
+        impila: instead of one regression on the base's logit and features, a campaign-only model (word and
+            character n-gram TF-IDF of the labelled sentences, C chosen by cross-validation) whose decision value
+            is added to the base's logit with a weight chosen, with the cut, by repeated cross-validation of the
+            labels (:meth:`_impilato`); weight 0 (the campaign model does not help out of fold) keeps the base
+            with its cut re-fitted on the labels. Off: measured on held-out registers with 150 labels over three seeds,
+            mean proposta F1 0.455 against 0.460 as shipped, +0.06 on frasi but -0.04 to -0.13 on fiction (model
+            card, round 5).
         random_state: seed of the solvers and folds.
     """
 
     def __init__(self, base: Any = None, *, C: float = 5.0, peso_base: float = 1.0, usa_forma: bool = False,
                  usa_matrice_base: bool = True, soglia_cv: bool = True, verifica_cv: bool = True,
                  min_positivi: int = MIN_POSITIVI_ADATTAMENTO, soglia: float = SOGLIA_CODICE,
-                 random_state: int = 0) -> None:
+                 impila: bool = False, random_state: int = 0) -> None:
         self.base = base
+        self.impila = impila
         self.C = C
         self.usa_forma = usa_forma
         self.usa_matrice_base = usa_matrice_base
@@ -209,6 +228,11 @@ class CodificatoreAdattato(BaseEstimator):
         self.classificatori_: dict[str, LogisticRegression] = {}
         self.spostamenti_: dict[str, float] = {}
         self.spostamenti_base_: dict[str, float] = {}
+        self.impilati_: dict[str, tuple[LogisticRegression, float, float]] = {}
+        if getattr(self, "impila", False):
+            self.caratteri_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                              sublinear_tf=True).fit(testi)
+            C_camp = self._campagna(testi)
         for j, c in enumerate(CODICI):
             positivo = np.array([c in esempi[u].codici for u in unita])
             # a positive unit lends its code to its most likely sentence; its other sentences stay out
@@ -220,6 +244,9 @@ class CodificatoreAdattato(BaseEstimator):
                 usa[migliore], y_c[migliore] = True, 1
             if y_c[usa].min() == y_c[usa].max():
                 continue  # one class only: the base decides this code
+            if getattr(self, "impila", False):
+                self._adatta_impilato(c, y_c[usa], _logit(p_base[usa, j]), C_camp[usa], unita_arr[usa])
+                continue
             z = self._previsioni_cv(M[usa], y_c[usa], unita_arr[usa]) if self.soglia_cv or self.verifica_cv \
                 else None
             poche = y_c[usa].sum() < self.min_positivi
@@ -236,6 +263,57 @@ class CodificatoreAdattato(BaseEstimator):
         self.codici_ = tuple(CODICI)
         self.sottocodici_ = getattr(self.base_, "sottocodici_", ())
         return self
+
+    def _campagna(self, testi: Sequence[str]) -> sparse.csr_matrix:
+        """The campaign-only features of cleaned, lower-cased sentences: word 1-2-grams and character 2-5-grams."""
+        return sparse.hstack([self.parole_.transform(testi), self.caratteri_.transform(testi)]).tocsr()
+
+    def _adatta_impilato(self, c: str, y: np.ndarray, l_base: np.ndarray, X: sparse.csr_matrix,
+                         gruppi: np.ndarray) -> None:
+        """Fit code ``c`` as the base's logit plus a weighted campaign-only model (or the base alone)."""
+        scelta = self._impilato(y, l_base, X, gruppi)
+        if scelta is None:
+            if self.soglia_cv and y.sum() >= MIN_POSITIVI_SOGLIA:
+                self.spostamenti_base_[c] = self._spostamento(y, l_base)
+            return
+        peso, C, spostamento = scelta
+        if peso == 0.0:
+            log.info("code %s: out of fold the campaign model does not help; the base decides", c)
+            self.spostamenti_base_[c] = spostamento
+            return
+        lr = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="liblinear",
+                                random_state=self.random_state).fit(X, y)
+        self.impilati_[c] = (lr, peso, spostamento)
+
+    def _impilato(self, y: np.ndarray, l_base: np.ndarray, X: sparse.csr_matrix,
+                  gruppi: np.ndarray) -> tuple[float, float, float] | None:
+        """(weight, C, logit shift) chosen by repeated grouped stratified CV; ``None`` with too few labels.
+
+        C is the one whose out-of-fold decision values rank the labels best (average precision); the weight
+        of those values added to the base's logit, and the cut, the F1-best out of fold (mean over repeats).
+        """
+        k = int(min(5, y.sum(), len(y) - y.sum()))
+        if k < 2 or y.sum() < self.min_positivi:
+            return None
+        oof: dict[float, list[np.ndarray]] = {C: [] for C in GRIGLIA_C}
+        for r in range(RIPETIZIONI_CV):
+            pieghe = list(StratifiedGroupKFold(k, shuffle=True, random_state=self.random_state + r).split(X, y, gruppi))
+            if any(y[a].min() == y[a].max() for a, _ in pieghe):
+                return None
+            for C in GRIGLIA_C:
+                z = np.zeros(len(y))
+                for a, b in pieghe:
+                    z[b] = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, solver="liblinear",
+                                              random_state=self.random_state).fit(X[a], y[a]).decision_function(X[b])
+                oof[C].append(z)
+        C = max(GRIGLIA_C, key=lambda C: np.mean([average_precision_score(y, z) for z in oof[C]]))
+        f1 = np.zeros((len(PESI_IMPILA), len(oof[C])))
+        tagli = np.zeros_like(f1)
+        for i, peso in enumerate(PESI_IMPILA):
+            for r, z in enumerate(oof[C]):
+                f1[i, r], tagli[i, r] = _f1_migliore(y, l_base + peso * z)
+        i = int(np.argmax(f1.mean(axis=1)))  # ties: the first, weight 0 (the base)
+        return PESI_IMPILA[i], C, float(_logit(np.array([self.soglia]))[0] - np.median(tagli[i]))
 
     def _regressione(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000, solver="liblinear",
@@ -270,6 +348,13 @@ class CodificatoreAdattato(BaseEstimator):
         for c, spostamento in getattr(self, "spostamenti_base_", {}).items():
             j = CODICI.index(c)
             out[:, j] = 1 / (1 + np.exp(-(_logit(p_base[:, j]) + spostamento)))
+        impilati = getattr(self, "impilati_", {})
+        if impilati:
+            Xc = self._campagna([regole.pulisci(f).lower() for f in X])
+            for c, (lr, peso, spostamento) in impilati.items():
+                j = CODICI.index(c)
+                z = _logit(p_base[:, j]) + peso * lr.decision_function(Xc) + spostamento
+                out[:, j] = 1 / (1 + np.exp(-z))
         if not self.classificatori_:
             return out
         M = self._caratteristiche(X, p_base, M_base)

@@ -169,3 +169,40 @@ def test_a_code_with_too_few_labels_to_check_stays_with_the_base(base: Codificat
     assert "proposta" in adattato.classificatori_
     senza = CodificatoreAdattato(base=base, verifica_cv=False).fit(esempi)
     assert "ansia" in senza.classificatori_
+
+
+def test_stacked_model_learns_the_campaign_wording_on_top_of_the_base(base: CodificatoreFrasi) -> None:
+    esempi = [Esempio(f"p{i}", t, frozenset({"proposta"})) for i, t in enumerate(PROPOSTE[:8])]
+    esempi += [Esempio(f"a{i}", t, frozenset()) for i, t in enumerate(ALTRE[:8])]
+    adattato = CodificatoreAdattato(base=base, impila=True).fit(esempi)
+    assert set(adattato.impilati_) == {"proposta"} and adattato.classificatori_ == {}
+    lr, peso, spostamento = adattato.impilati_["proposta"]
+    assert peso > 0 and lr.C in (0.3, 1.0, 3.0, 10.0)
+    nuove = PROPOSTE[8:] + ALTRE[8:]
+    dopo = adattato.predict_proba(nuove)[:, 3]
+    assert (dopo[:4] >= 0.5).all() and (dopo[4:] < 0.5).all()
+    # the stacked score is the base's logit plus the weighted campaign model, shifted to the cut
+    z = (np.log(base.predict_proba(nuove)[:, 3] / (1 - base.predict_proba(nuove)[:, 3]))
+         + peso * lr.decision_function(adattato._campagna([t.lower() for t in nuove])) + spostamento)
+    np.testing.assert_allclose(dopo, 1 / (1 + np.exp(-z)), rtol=1e-3)
+
+
+def test_stacked_model_falls_back_to_the_base_when_cv_says_it_does_not_help() -> None:
+    from analisi.codifica.campagna import _logit
+
+    rng = np.random.default_rng(0)
+    y = np.array([1] * 12 + [0] * 28)
+    l_base = np.where(y == 1, 2.0, -2.0) + rng.normal(0, 0.1, len(y))  # the base already ranks the labels perfectly
+    rumore = rng.random((len(y), 30))
+    from scipy import sparse
+
+    scelta = CodificatoreAdattato(impila=True)._impilato(y, l_base, sparse.csr_matrix(rumore), np.arange(len(y)))
+    assert scelta is not None
+    peso, _, spostamento = scelta
+    assert peso == 0.0  # out of fold, words that are noise cannot beat the base: the base decides
+    # with the cut re-fitted on the labels: the shifted base labels them all right
+    assert ((l_base + spostamento >= _logit(np.array([0.5]))[0]) == y.astype(bool)).all()
+    # too few positives to check: no choice at all (the caller keeps the base)
+    assert CodificatoreAdattato(impila=True)._impilato(y[8:], l_base[8:], sparse.csr_matrix(rumore[8:]),
+                                                       np.arange(32)) is None
+
