@@ -628,22 +628,19 @@ def main(argv: list[str] | None = None) -> int:
         for dominio in ("wikinews", "fiction", "degasperi"):
             esegui(f"KIND train {dominio} (PER)", [d for d in docs if d.gruppo == dominio], ["PERSONA"])
         esegui("KIND train tutti (PER)", docs, ["PERSONA"])
-    if "wikineural" in insiemi:
-        docs = documenti_wikineural(args.shared)
-        if docs:
-            print(
-                "\n(WikiNEuRal: mai usato per addestrare; etichette silver. Metà A: consultata per l'analisi"
-                " degli errori; metà B: mai consultata, misura quanto le regole generalizzano)"
-            )
-            esegui_meta("WikiNEuRal val metà {} (PER, silver)", docs, "wikineural")
-    if "cieco" in insiemi:
-        docs = documenti_ciechi(RADICE)
-        if docs:
-            print(
-                "\n(storie cieche: scritte da chi non ha mai usato l'anonimizzatore; metà A consultata per"
-                " l'analisi degli errori, metà B mai: se ne leggono solo i totali)"
-            )
-            esegui_meta("storie cieche metà {} (PER)", docs, "cieco")
+    # sets read in two halves: A looked at for error analysis, B never (only its totals are read)
+    meta = (
+        ("wikineural", lambda: documenti_wikineural(args.shared), "WikiNEuRal val metà {} (PER, silver)",
+         "WikiNEuRal: mai usato per addestrare; etichette silver. Metà A: consultata per l'analisi degli errori;"
+         " metà B: mai consultata, misura quanto le regole generalizzano"),
+        ("cieco", lambda: documenti_ciechi(RADICE), "storie cieche metà {} (PER)",
+         "storie cieche: scritte da chi non ha mai usato l'anonimizzatore; metà A consultata per l'analisi degli"
+         " errori, metà B mai: se ne leggono solo i totali"),
+    )
+    for chiave, carica, titolo, nota in meta:
+        if chiave in insiemi and (docs := carica()):
+            print(f"\n({nota})")
+            esegui_meta(titolo, docs, chiave)
     if "corpus" in insiemi:
         docs = documenti_corpus(RADICE)
         if docs:
