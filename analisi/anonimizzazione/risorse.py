@@ -7,10 +7,14 @@ Lists are read once, lazily (nothing happens at import time). Matching is on nor
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 
@@ -119,7 +123,73 @@ class Lessico:
 
 @cache
 def lessico() -> Lessico:
-    """Load the lists in ``analisi/risorse`` (cached for the process)."""
+    """Load the lists in ``analisi/risorse`` (cached for the process).
+
+    Building them reads simplemma's dictionaries and normalises half a million words (seconds at every
+    start); the result is kept in the user's cache directory as a ``marshal`` file (plain data, no code)
+    named after the hash of every input — the lists, this module, simplemma's version, Python's — so a
+    changed list or rule builds it again. Without a writable cache it is built every time, as before.
+    """
+    percorso = _file_cache()
+    if percorso is not None:
+        try:
+            return _da_dati(marshal.loads(percorso.read_bytes()))
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # missing, or not one we wrote: build it again
+    lx = _costruisci_lessico()
+    if percorso is not None:
+        _scrivi_cache(percorso, _in_dati(lx))
+    return lx
+
+
+def _file_cache() -> Path | None:
+    """Where the built lists of these exact inputs are cached (``None``: no home directory to cache in)."""
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:
+        return None
+    h = hashlib.sha256()
+    for percorso in [*sorted(CARTELLA.iterdir()), Path(__file__)]:
+        if percorso.is_file():
+            h.update(percorso.name.encode() + b"\0" + percorso.read_bytes() + b"\0")
+    try:
+        from importlib.metadata import version
+
+        h.update(version("simplemma").encode())
+    except Exception:  # pragma: no cover - simplemma missing: the lists are built without it
+        h.update(b"-")
+    h.update(f"{sys.version_info[:2]}/{marshal.version}".encode())
+    return base / "narrazioni" / f"lessico-{h.hexdigest()[:24]}.marshal"
+
+
+def _scrivi_cache(percorso: Path, dati: tuple[object, ...]) -> None:
+    try:
+        percorso.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        provvisorio = percorso.with_name(f".{percorso.name}.{os.getpid()}")
+        with open(os.open(provvisorio, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+            f.write(marshal.dumps(dati))  # type: ignore[arg-type]  # frozensets, dicts, tuples, str
+        os.replace(provvisorio, percorso)  # readers see the old file or the whole new one
+    except OSError:
+        pass  # a read-only home: the lists are built at every start, as before
+
+
+def _in_dati(lx: Lessico) -> tuple[object, ...]:
+    campi = [getattr(lx, f.name) for f in fields(Lessico)]
+    campi[-1] = lx.frasario._per_inizio
+    return tuple(campi)
+
+
+def _da_dati(dati: tuple[object, ...]) -> Lessico:
+    campi = list(dati)
+    if len(campi) != len(fields(Lessico)) or not isinstance(campi[-1], dict):
+        raise ValueError("cached lists of another shape")
+    frasario = Frasario()
+    frasario._per_inizio = campi[-1]
+    campi[-1] = frasario
+    return Lessico(*campi)  # type: ignore[arg-type]
+
+
+def _costruisci_lessico() -> Lessico:
     righe_ambigui = [r.split("\t") for r in _righe("nomi_ambigui.txt")]
     ambigui = frozenset(normalizza(r[0]) for r in righe_ambigui)
     ambigui_nomi = frozenset(normalizza(r[0]) for r in righe_ambigui if len(r) > 1 and r[1] == "nome")
