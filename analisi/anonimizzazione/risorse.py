@@ -7,16 +7,15 @@ Lists are read once, lazily (nothing happens at import time). Matching is on nor
 
 from __future__ import annotations
 
-import hashlib
 import marshal
-import os
 import re
-import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
+
+from analisi import cache_utente
 
 CARTELLA = Path(__file__).resolve().parent.parent / "risorse"
 
@@ -131,46 +130,23 @@ def lessico() -> Lessico:
     changed list or rule builds it again. Without a writable cache it is built every time, as before.
     """
     percorso = _file_cache()
-    if percorso is not None:
+    dati = cache_utente.leggi(percorso)
+    if dati is not None:
         try:
-            return _da_dati(marshal.loads(percorso.read_bytes()))
-        except (OSError, EOFError, ValueError, TypeError):
-            pass  # missing, or not one we wrote: build it again
+            return _da_dati(marshal.loads(dati))
+        except (EOFError, ValueError, TypeError):
+            pass  # not one we wrote: build it again
     lx = _costruisci_lessico()
-    if percorso is not None:
-        _scrivi_cache(percorso, _in_dati(lx))
+    cache_utente.scrivi(percorso, marshal.dumps(_in_dati(lx)))  # type: ignore[arg-type]  # plain data
     return lx
 
 
 def _file_cache() -> Path | None:
     """Where the built lists of these exact inputs are cached (``None``: no home directory to cache in)."""
-    try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    except RuntimeError:
-        return None
-    h = hashlib.sha256()
-    for percorso in [*sorted(CARTELLA.iterdir()), Path(__file__)]:
-        if percorso.is_file():
-            h.update(percorso.name.encode() + b"\0" + percorso.read_bytes() + b"\0")
-    try:
-        from importlib.metadata import version
-
-        h.update(version("simplemma").encode())
-    except Exception:  # pragma: no cover - simplemma missing: the lists are built without it
-        h.update(b"-")
-    h.update(f"{sys.version_info[:2]}/{marshal.version}".encode())
-    return base / "narrazioni" / f"lessico-{h.hexdigest()[:24]}.marshal"
-
-
-def _scrivi_cache(percorso: Path, dati: tuple[object, ...]) -> None:
-    try:
-        percorso.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        provvisorio = percorso.with_name(f".{percorso.name}.{os.getpid()}")
-        with open(os.open(provvisorio, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
-            f.write(marshal.dumps(dati))  # type: ignore[arg-type]  # frozensets, dicts, tuples, str
-        os.replace(provvisorio, percorso)  # readers see the old file or the whole new one
-    except OSError:
-        pass  # a read-only home: the lists are built at every start, as before
+    file = [*sorted(p for p in CARTELLA.iterdir() if p.is_file()), Path(__file__)]
+    chiave = cache_utente.impronta([*cache_utente.file_sorgente(*file), str(marshal.version).encode()],
+                                   ["simplemma"])
+    return cache_utente.percorso(f"lessico-{chiave}.marshal")
 
 
 def _in_dati(lx: Lessico) -> tuple[object, ...]:

@@ -1,5 +1,6 @@
-"""The anonymiser's lists built once and cached on disk: the cached lists are the built ones, a damaged or
-stale cache is rebuilt, and the per-text memos of the name rules answer as the uncached code does."""
+"""What is built from shipped data once and cached on disk (analisi/cache_utente.py): the anonymiser's
+lists and the Piano di Zona mapper. The cached ones are the built ones, a damaged or stale cache is built
+again; and the per-text memos of the name rules answer as the uncached code does."""
 
 from __future__ import annotations
 
@@ -78,3 +79,19 @@ def test_memos_of_the_rules_answer_as_the_rules(testo: str) -> None:
     assert [parole._iniziale(p, i) for i in range(len(p))] == attese
     assert [parole._iniziale(p, i) for i in range(len(p))] == attese  # from the memo now
     assert parole.stile_chat(p) == parole._calcola_stile_chat(p) == parole.stile_chat(p)
+
+
+def test_the_cached_piano_mapper_maps_as_the_fitted_one(cache_vuota: Path) -> None:
+    from analisi.piano import carica_mappatura
+    from analisi.stadi.piano import _mappatura_in_cache
+
+    frasi = ["Servirebbe un centro diurno per gli anziani soli del quartiere.",
+             "Vorrei più psicologi nelle scuole per i ragazzi.", "Chiedo trasporti per chi non guida."]
+    attese = carica_mappatura(None).assegna(frasi)
+    assert _mappatura_in_cache(None).assegna(frasi) == attese
+    (file_cache,) = cache_vuota.glob("piano-*.pickle")
+    dalla_cache = _mappatura_in_cache(None)
+    assert dalla_cache.assegna(frasi) == attese
+    file_cache.write_bytes(b"non un pickle")
+    assert _mappatura_in_cache(None).assegna(frasi) == attese  # fitted again
+    assert file_cache.read_bytes() != b"non un pickle"
