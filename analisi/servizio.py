@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analisi.pipeline import ErrorePipeline, Stadio, esegui, stadi_configurati
+from analisi.pipeline import ErrorePipeline, Stadio, esegui, operazioni_modelli, stadi_configurati
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
@@ -195,7 +195,8 @@ class Lavoratore:
             from analisi.lingua import carica_italiano
 
             if "nlp" not in self._risorse:
-                self._risorse["nlp"] = carica_italiano(self.impostazioni.modello_lingua)
+                with operazioni_modelli():  # as the runner's stages load it
+                    self._risorse["nlp"] = carica_italiano(self.impostazioni.modello_lingua)
             lessico()
         except Exception:  # the first run will try again and report it
             log.exception("could not preload the language resources")
