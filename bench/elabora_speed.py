@@ -10,7 +10,8 @@ component) + anonymizer, date results dropped. With ``--anche-presidio-stesso-ca
 runs with our runner's choice of BLAS (its models multiply through numpy's BLAS at one thread, not thinc's
 BLIS), so the share of the ratio that choice accounts for is visible. With ``--anche-presidio-solo-ner`` it
 also runs Presidio on the NER alone with our hand-picked recognizers (``bench/anonimizza_speed.py``), a
-faster Presidio, and prints that ratio on its own line. The load average is printed: on a shared machine every number moves with it.
+faster Presidio, and prints that ratio on its own line. The load average is printed: on a shared machine
+every number moves with it.
 
 Run from the repo root (Presidio needs the ``[bench]`` extra)::
 
