@@ -50,8 +50,10 @@ class StadioPiano(StadioBase):
         return [per_racconto[r.id] for r in lotto]
 
     def salva(self, s: Session, lotto: list[RaccontoDaElaborare], esiti: list[Any]) -> None:
-        for r, aree in zip(lotto, esiti, strict=True):
-            qc.salva_piano_modello(s, [r.id], aree, self._autore)
+        if len(esiti) != len(lotto):
+            raise ValueError("one result per story expected")
+        # one delete and one bulk insert per batch (rows in the same order as story by story)
+        qc.salva_piano_modello(s, [r.id for r in lotto], [a for aree in esiti for a in aree], self._autore)
 
 
 def _mappatura_in_cache(percorso_tassonomia: Path | str | None) -> Any:
