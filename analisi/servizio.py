@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analisi.pipeline import ErrorePipeline, Risorse, Stadio, esegui, stadi_configurati
+from analisi.pipeline import ErrorePipeline, Risorse, Stadio, esegui, operazioni_modelli, stadi_configurati
 from archivio import racconti as q
 from archivio.cifratura import Cifrario
 from archivio.db import Archivio
@@ -193,7 +193,8 @@ class Lavoratore:
         try:
             from analisi.anonimizzazione.risorse import lessico
 
-            self._risorse.lingua(self.impostazioni)
+            with operazioni_modelli():  # as the runner's stages load it
+                self._risorse.lingua(self.impostazioni)
             lessico()
         except Exception:  # the first run will try again and report it
             log.exception("could not preload the language resources")

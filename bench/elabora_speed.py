@@ -6,13 +6,17 @@ spot —, coding, Piano di Zona mapping) as a user would run it: the wall time i
 loading. Presidio then anonymises the same texts in the same run, one story at a time in one process, the
 model loaded and warmed before timing, configured as the issue's check configures it: analyzer with the
 predefined Italian recognizers on the product's whole Italian pipeline (``carica_italiano()``, every
-component) + anonymizer, date results dropped. With ``--anche-presidio-solo-ner`` it also runs Presidio on the
-NER alone with our hand-picked recognizers (``bench/anonimizza_speed.py``), a faster Presidio, and prints
-that ratio on its own line. The load average is printed: on a shared machine every number moves with it.
+component) + anonymizer, date results dropped. With ``--anche-presidio-stesso-calcolo`` the same Presidio also
+runs with our runner's choice of BLAS (its models multiply through numpy's BLAS at one thread, not thinc's
+BLIS), so the share of the ratio that choice accounts for is visible. With ``--anche-presidio-solo-ner`` it
+also runs Presidio on the NER alone with our hand-picked recognizers (``bench/anonimizza_speed.py``), a
+faster Presidio, and prints that ratio on its own line. The load average is printed: on a shared machine
+every number moves with it.
 
 Run from the repo root (Presidio needs the ``[bench]`` extra)::
 
     python bench/elabora_speed.py --racconti 2000 [--processi 0] [--anche-un-processo] [--anche-presidio-solo-ner]
+        [--anche-presidio-stesso-calcolo]
 """
 
 from __future__ import annotations
@@ -67,8 +71,19 @@ def misura_elabora(storie: Path, cartella: Path, processi: int) -> float:
     return time.perf_counter() - t0
 
 
-def presidio_come_il_controllo(ingresso: Path) -> float:
-    """Seconds Presidio takes on ``ingresso`` (JSONL ``{"id", "text"}``), configured as the issue's check."""
+def presidio_come_il_controllo(ingresso: Path, stesso_calcolo: bool = False) -> float:
+    """Seconds Presidio takes on ``ingresso`` (JSONL ``{"id", "text"}``), configured as the issue's check.
+
+    ``stesso_calcolo``: load the model and run as our runner does (thinc through numpy's BLAS, one BLAS
+    thread), to show how much of the ratio that choice of ours accounts for.
+    """
+    if stesso_calcolo:
+        from threadpoolctl import threadpool_limits
+
+        from analisi.pipeline import operazioni_modelli
+
+        with threadpool_limits(limits=1), operazioni_modelli():
+            return presidio_come_il_controllo(ingresso)
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
     from presidio_anonymizer import AnonymizerEngine
@@ -102,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="NARRAZIONI_ELABORAZIONE__PROCESSI for elabora (0 = every core)")
     ap.add_argument("--anche-un-processo", action="store_true", help="also time elabora with one process")
     ap.add_argument("--modello", default="auto", help="spaCy pipeline of the NER-only Presidio")
+    ap.add_argument("--anche-presidio-stesso-calcolo", action="store_true",
+                    help="also time the check's Presidio with our runner's BLAS choice (numpy's, one thread)")
     ap.add_argument("--anche-presidio-solo-ner", action="store_true",
                     help="also time Presidio on the NER alone (bench/anonimizza_speed.py)")
     args = ap.parse_args(argv)
@@ -125,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
                           misura_elabora(base / "s.jsonl", base / "d2", 1)))
         presidio = [("presidio come il controllo: pipeline intera, riconoscitori predefiniti (1 processo)",
                      presidio_come_il_controllo(base / "p.jsonl"))]
+        if args.anche_presidio_stesso_calcolo:
+            presidio.append(("presidio come il controllo, col calcolo del nostro runner (BLAS di numpy, 1 thread)",
+                             presidio_come_il_controllo(base / "p.jsonl", stesso_calcolo=True)))
         if args.anche_presidio_solo_ner:
             presidio.append(("presidio solo NER, nostri riconoscitori (1 processo)",
                              esegui_presidio(base / "p.jsonl", args.modello, 10**12)["secondi"]))

@@ -49,6 +49,8 @@ class AnonimizzaFinta:
 class FrasiLente(StadioFrasi):
     """The sentence stage, slowed down so that a test can kill the process in the middle of a run."""
 
+    parallelo = False  # one batch at a time: the tests time the run by its batches
+
     def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
         time.sleep(float(os.environ.get("RITARDO_LOTTO_PROVA", "0.3")))
         return super().elabora(lotto)
@@ -56,6 +58,8 @@ class FrasiLente(StadioFrasi):
 
 class FrasiCheFalliscono(StadioFrasi):
     """Fails on stories containing 'ROMPI' (error isolation)."""
+
+    parallelo = False  # the in-process retry path (the parallel one: test_pipeline's _FrasiParallele)
 
     def elabora(self, lotto: list[RaccontoDaElaborare]) -> list[Any]:
         if any("ROMPI" in r.testo for r in lotto):

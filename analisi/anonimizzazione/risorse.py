@@ -7,12 +7,15 @@ Lists are read once, lazily (nothing happens at import time). Matching is on nor
 
 from __future__ import annotations
 
+import marshal
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
+
+from analisi import cache_utente
 
 CARTELLA = Path(__file__).resolve().parent.parent / "risorse"
 
@@ -119,7 +122,50 @@ class Lessico:
 
 @cache
 def lessico() -> Lessico:
-    """Load the lists in ``analisi/risorse`` (cached for the process)."""
+    """Load the lists in ``analisi/risorse`` (cached for the process).
+
+    Building them reads simplemma's dictionaries and normalises half a million words (seconds at every
+    start); the result is kept in the user's cache directory as a ``marshal`` file (plain data, no code)
+    named after the hash of every input — the lists, this module, simplemma's version, Python's — so a
+    changed list or rule builds it again. Without a writable cache it is built every time, as before.
+    """
+    percorso = _file_cache()
+    dati = cache_utente.leggi(percorso)
+    if dati is not None:
+        try:
+            return _da_dati(marshal.loads(dati))
+        except (EOFError, ValueError, TypeError):
+            pass  # not one we wrote: build it again
+    lx = _costruisci_lessico()
+    cache_utente.scrivi(percorso, marshal.dumps(_in_dati(lx)))  # type: ignore[arg-type]  # plain data
+    return lx
+
+
+def _file_cache() -> Path | None:
+    """Where the built lists of these exact inputs are cached (``None``: no home directory to cache in)."""
+    file = [*sorted(p for p in CARTELLA.iterdir() if p.is_file()), Path(__file__)]
+    chiave = cache_utente.impronta([*cache_utente.file_sorgente(*file), str(marshal.version).encode()],
+                                   ["simplemma"])
+    return cache_utente.percorso(f"lessico-{chiave}.marshal")
+
+
+def _in_dati(lx: Lessico) -> tuple[object, ...]:
+    campi = [getattr(lx, f.name) for f in fields(Lessico)]
+    campi[-1] = lx.frasario._per_inizio
+    return tuple(campi)
+
+
+def _da_dati(dati: tuple[object, ...]) -> Lessico:
+    campi = list(dati)
+    if len(campi) != len(fields(Lessico)) or not isinstance(campi[-1], dict):
+        raise ValueError("cached lists of another shape")
+    frasario = Frasario()
+    frasario._per_inizio = campi[-1]
+    campi[-1] = frasario
+    return Lessico(*campi)  # type: ignore[arg-type]
+
+
+def _costruisci_lessico() -> Lessico:
     righe_ambigui = [r.split("\t") for r in _righe("nomi_ambigui.txt")]
     ambigui = frozenset(normalizza(r[0]) for r in righe_ambigui)
     ambigui_nomi = frozenset(normalizza(r[0]) for r in righe_ambigui if len(r) > 1 and r[1] == "nome")

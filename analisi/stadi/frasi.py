@@ -20,6 +20,7 @@ class StadioFrasi(StadioBase):
     versione: ClassVar[int] = 1
     legge: ClassVar[tuple[str, ...]] = ("racconti.testo_anon",)
     scrive: ClassVar[tuple[str, ...]] = ("frasi",)
+    parallelo: ClassVar[bool] = True  # pure text work: the batches split across the cores too
 
     def prepara(self, contesto: Contesto) -> None:
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analisi.anonimizzazione.risorse import _SENZA_ACCENTI, PAROLA, normalizza
 
@@ -203,6 +203,9 @@ class Parole:
     fini: list[int]
     testi: list[str]
     norme: list[str]
+    # computed once per text on first use (the rules ask the same questions of every token many times)
+    _iniziali: list[bool] | None = field(default=None, init=False, repr=False, compare=False)
+    _chat: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def da_testo(cls, testo: str) -> Parole:
@@ -245,6 +248,15 @@ def _cammello(t: str) -> bool:
 
 def _iniziale(p: Parole, i: int) -> bool:
     """Whether token ``i`` starts a sentence, a line or a quotation (capitals there prove nothing)."""
+    iniziali = p._iniziali
+    if i < 0:
+        return _calcola_iniziale(p, i)  # never asked today; kept exact for any index
+    if iniziali is None:
+        iniziali = p._iniziali = [_calcola_iniziale(p, k) for k in range(len(p))]
+    return iniziali[i]
+
+
+def _calcola_iniziale(p: Parole, i: int) -> bool:
     if i == 0:
         return True
     spazio = p.spazio_prima(i)
@@ -304,6 +316,12 @@ def _stile(p: Parole, protetti: Sequence[str | None]) -> tuple[bool, bool]:
 
 def stile_chat(p: Parole) -> bool:
     """Whether most lines and sentences start in lower case (a chat, a message typed on a phone)."""
+    if p._chat is None:
+        p._chat = _calcola_stile_chat(p)
+    return p._chat
+
+
+def _calcola_stile_chat(p: Parole) -> bool:
     inizi = [i for i in range(len(p)) if p.testi[i].isalpha() and _iniziale(p, i)]
     if len(inizi) < 3:
         return False
