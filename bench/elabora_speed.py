@@ -40,8 +40,10 @@ if str(RADICE) not in sys.path:
 from analisi.corpus import carica_racconti  # noqa: E402
 
 
-def racconti_ricombinati(n: int, seme: int = 7) -> list[dict[str, Any]]:
-    righe = carica_racconti()
+def racconti_ricombinati(n: int, seme: int = 7, righe: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """``n`` stories made of paragraphs of several stories of ``righe`` (default: the sample corpus), seeded;
+    each keeps the other fields (association, period, ...) of the story it was drawn for."""
+    righe = carica_racconti() if righe is None else righe
     rng = random.Random(seme)
     paragrafi = [p for r in righe for p in r["testo"].split("\n\n") if len(p.split()) > 8]
     out = []

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import random
 import resource
 import sys
 import time
@@ -22,21 +21,17 @@ from pathlib import Path
 
 RADICE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(RADICE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 def storie_ricombinate(n: int, seme: int = 7) -> list[dict[str, str | None]]:
+    """As ``bench/elabora_speed.py`` recombines them, from the ANONYMISED sample corpus."""
+    from elabora_speed import racconti_ricombinati
+
     from analisi.temi.campione import carica_campione
 
-    righe = carica_campione()
-    rng = random.Random(seme)
-    paragrafi = [p for r in righe for p in r["testo"].split("\n\n") if len(p.split()) > 8]
-    out = []
-    for i in range(n):
-        r = rng.choice(righe)
-        k = max(2, len(r["testo"].split("\n\n")))
-        out.append({"testo": "\n\n".join(rng.sample(paragrafi, k)) + f"\n\n(racconto {i})",
-                    "associazione": r["associazione"]})
-    return out
+    return [{"testo": r["testo"], "associazione": r["associazione"]}
+            for r in racconti_ricombinati(n, seme, righe=carica_campione())]
 
 
 def _cpu() -> float:
