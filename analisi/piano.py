@@ -418,10 +418,41 @@ def carica_mappatura(percorso_tassonomia: Path | str | None = None,
     tassonomia = carica_tassonomia(percorso_tassonomia)
     chiave = (tassonomia, tuple(esempi_umani))
     if chiave not in _CACHE:  # fitting takes seconds: reuse it within a process (CLI, dashboard, tests)
-        esempi, sfondo = _base_predefinita()
         _CACHE.clear()
-        _CACHE[chiave] = MappaturaPiano().fit(tassonomia, [*esempi, *esempi_umani], sfondo)
+        _CACHE[chiave] = _adatta(tassonomia, esempi_umani) if esempi_umani else _base_su_disco(tassonomia)
     return _CACHE[chiave]
+
+
+def _adatta(tassonomia: Tassonomia, esempi_umani: Sequence[Esempio] = ()) -> MappaturaPiano:
+    esempi, sfondo = _base_predefinita()
+    return MappaturaPiano().fit(tassonomia, [*esempi, *esempi_umani], sfondo)
+
+
+def _base_su_disco(tassonomia: Tassonomia) -> MappaturaPiano:
+    """The mapper fitted on the taxonomy and the shipped examples alone, also kept across processes in the
+    user's cache (``analisi.cache_utente``) under the hash of the taxonomy, the shipped examples, this module's
+    code and the libraries. Never with people's confirmations: those are campaign text, which stays in the store."""
+    import pickle
+
+    from analisi import cache_utente
+
+    if not FILE_BASE.is_file():  # examples read from the corpus instead: no cache
+        return _adatta(tassonomia)
+    chiave = cache_utente.impronta(
+        [repr(tassonomia).encode(), *cache_utente.file_sorgente(FILE_BASE, Path(__file__))],
+        ["scikit-learn", "scipy", "numpy", "simplemma", "spacy"])
+    file = cache_utente.percorso(f"piano-{chiave}.pickle")
+    dati = cache_utente.leggi(file)
+    if dati is not None:
+        try:
+            salvata_per, mappa = pickle.loads(dati)  # our own file, named by its inputs' hash
+            if salvata_per == chiave:
+                return mappa
+        except Exception:  # a damaged or foreign file: fit again
+            pass
+    mappa = _adatta(tassonomia)
+    cache_utente.scrivi(file, pickle.dumps((chiave, mappa), protocol=pickle.HIGHEST_PROTOCOL))
+    return mappa
 
 
 _CACHE: dict[tuple[Tassonomia, tuple[Esempio, ...]], MappaturaPiano] = {}

@@ -6,13 +6,10 @@ Runs after ``codifica.v1`` on visible stories; learns from the areas people conf
 
 from __future__ import annotations
 
-import pickle
-from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
-from analisi import cache_utente
 from analisi.pipeline import Contesto, StadioBase, registra_stadio
 from archivio import codifica as qc
 from archivio.racconti import RaccontoDaElaborare
@@ -35,7 +32,7 @@ class StadioPiano(StadioBase):
         with self._archivio.lettura() as s:
             umani = [Esempio(r["testo"], r["area"], r["scheda"], "umano") for r in qc.piano_umano(s)]
         percorso = contesto.impostazioni.piano.tassonomia
-        self._mappa = _mappatura_in_cache(percorso) if not umani else carica_mappatura(percorso, umani)
+        self._mappa = carica_mappatura(percorso, umani)
         versione = self._mappa.tassonomia_.versione or "senza-versione"
         self._autore = f"piano@{versione}+{len(umani)}"
 
@@ -54,29 +51,3 @@ class StadioPiano(StadioBase):
             raise ValueError("one result per story expected")
         # one delete and one bulk insert per batch (rows in the same order as story by story)
         qc.salva_piano_modello(s, [r.id for r in lotto], [a for aree in esiti for a in aree], self._autore)
-
-
-def _mappatura_in_cache(percorso_tassonomia: Path | str | None) -> Any:
-    """The mapper fitted on the taxonomy and the shipped examples alone (seconds of fitting at every run),
-    kept in the user's cache under the hash of the taxonomy, the shipped examples, the mapper's code and the
-    libraries. Only without people's confirmations: those are campaign text, which never leaves the store."""
-    import analisi.piano as piano
-
-    tassonomia = piano.carica_tassonomia(percorso_tassonomia)
-    if not piano.FILE_BASE.is_file():  # examples read from the corpus instead: no cache
-        return piano.carica_mappatura(percorso_tassonomia)
-    chiave = cache_utente.impronta(
-        [repr(tassonomia).encode(), *cache_utente.file_sorgente(piano.FILE_BASE, Path(piano.__file__))],
-        ["scikit-learn", "scipy", "numpy", "simplemma", "spacy"])
-    file = cache_utente.percorso(f"piano-{chiave}.pickle")
-    dati = cache_utente.leggi(file)
-    if dati is not None:
-        try:
-            salvata_per, mappa = pickle.loads(dati)  # our own file, named by its inputs' hash
-            if salvata_per == chiave:
-                return mappa
-        except Exception:  # a damaged or foreign file: fit again
-            pass
-    mappa = piano.carica_mappatura(percorso_tassonomia)
-    cache_utente.scrivi(file, pickle.dumps((chiave, mappa), protocol=pickle.HIGHEST_PROTOCOL))
-    return mappa

@@ -82,12 +82,15 @@ def test_memos_of_the_rules_answer_as_the_rules(testo: str) -> None:
 
 
 def test_the_cached_piano_mapper_maps_as_the_fitted_one(cache_vuota: Path) -> None:
-    from analisi.piano import carica_mappatura
-    from analisi.stadi.piano import _mappatura_in_cache
+    from analisi import piano
+
+    def _mappatura_in_cache(percorso: None) -> piano.MappaturaPiano:  # a new process: only the disk cache left
+        piano._CACHE.clear()
+        return piano.carica_mappatura(percorso)
 
     frasi = ["Servirebbe un centro diurno per gli anziani soli del quartiere.",
              "Vorrei più psicologi nelle scuole per i ragazzi.", "Chiedo trasporti per chi non guida."]
-    attese = carica_mappatura(None).assegna(frasi)
+    attese = piano._adatta(piano.carica_tassonomia(None)).assegna(frasi)
     assert _mappatura_in_cache(None).assegna(frasi) == attese
     (file_cache,) = cache_vuota.glob("piano-*.pickle")
     dalla_cache = _mappatura_in_cache(None)
