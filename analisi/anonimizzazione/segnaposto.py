@@ -215,6 +215,16 @@ def decodifica_mappa(payload: str | None) -> tuple[dict[str, list[str]], list[Sp
 
 
 # -------------------------------------------------------------------------------------- review helpers
+
+def _fuori(testo: str, spans: Sequence[Span]) -> list[str]:
+    """The pieces of ``testo`` outside ``spans`` (sorted, not overlapping): one more piece than spans."""
+    pezzi, pos = [], 0
+    for sp in spans:
+        pezzi.append(testo[pos:sp.start])
+        pos = sp.end
+    pezzi.append(testo[pos:])
+    return pezzi
+
 def ricostruisci(grezzo: str,
                  span: Sequence[Span]) -> tuple[str, list[tuple[int, int, Span]], dict[str, str]]:
     """Replace the spans of ``grezzo`` with placeholders: (anonymised text, placeholder offsets into it with
@@ -230,12 +240,7 @@ def ricostruisci(grezzo: str,
         if sp.end <= sp.start or (scelti and sp.start < scelti[-1].end):
             continue
         scelti.append(sp)
-    liberi = []
-    pos = 0
-    for sp in scelti:
-        liberi.append(grezzo[pos:sp.start])
-        pos = sp.end
-    liberi.append(grezzo[pos:])
+    liberi = _fuori(grezzo, scelti)
     numerazione = Numerazione("".join(liberi))  # placeholders already in the raw text outside the spans
     for sp in scelti:
         if sp.segnaposto:
@@ -275,12 +280,7 @@ def allinea(grezzo: str, anon: str, entita: Sequence[tuple[Any, ...]] = (),
     """
     note = {k: _lista(v) for k, v in (mappa or {}).items()}
     segni = segnaposti_in(anon, entita)
-    letterali = []
-    pos = 0
-    for segno in segni:
-        letterali.append(anon[pos:segno.start])
-        pos = segno.end
-    letterali.append(anon[pos:])
+    letterali = _fuori(anon, segni)
     if not grezzo.startswith(letterali[0]):
         return None
     passi = [0]
