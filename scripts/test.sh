@@ -44,11 +44,14 @@ if [ "$(id -u)" -eq 0 ]; then AS_PG=(runuser -u postgres --); chown postgres "$P
 trap '"${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$PGDIR"' EXIT
 "${AS_PG[@]}" "$PGBIN/createdb" -h "$PGDIR" -p "$PGPORT" -U postgres narrazioni_test
 
+# A hung run (a thread or child left behind) fails here with a clear message instead of running out CI's clock.
+guard() { timeout -k 30 "$1" "${@:2}" || { rc=$?; [ $rc -eq 124 ] && echo "TIMEOUT: '${*:2}' exceeded $1 s" >&2; exit $rc; }; }
+
 # NARRAZIONI_CI=1: every tier runs, the slow tests marked `lento` too (a plain `pytest` leaves them out).
 echo "== pytest (SQLite, everything, slow tests included)"
-NARRAZIONI_CI=1 "$PY" -m pytest -q "$@"
+NARRAZIONI_CI=1 guard 2400 "$PY" -m pytest -q "$@"
 echo "== notebooks (executed on the sample corpus)"
-"$PY" -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 notebooks/
+guard 1200 "$PY" -m pytest -q -p no:cacheprovider --nbmake --nbmake-timeout=600 notebooks/
 echo "== pytest (PostgreSQL, store and pipeline)"
 NARRAZIONI_CI=1 NARRAZIONI_TEST_DB="postgresql+psycopg://postgres@/narrazioni_test?host=$PGDIR&port=$PGPORT" \
-  "$PY" -m pytest -q tests/archivio tests/analisi/test_pipeline.py tests/raccolta tests/analisi/test_codifica_archivio.py tests/dashboard/test_cruscotto_db.py
+  guard 1200 "$PY" -m pytest -q tests/archivio tests/analisi/test_pipeline.py tests/raccolta tests/analisi/test_codifica_archivio.py tests/dashboard/test_cruscotto_db.py

@@ -114,34 +114,50 @@ def test_racconti_falliti_riprovati_solo_ogni_tanto(archivio: Archivio, cifrario
     assert lav.giro() is True  # a new story does not wait for the retry pause
 
 
+def _aspetta(condizione: Any, secondi: float = 180) -> bool:
+    """Poll until ``condizione()`` is true; generous, since a loaded CI machine may take a while for the first run."""
+    limite = time.time() + secondi
+    while time.time() < limite:
+        if condizione():
+            return True
+        time.sleep(0.05)
+    return bool(condizione())
+
+
 def test_un_solo_lavoratore_per_cartella_e_arresto(archivio: Archivio, cifrario: Cifrario,
                                                    impostazioni: Impostazioni) -> None:
     primo = Lavoratore(archivio, impostazioni, cifrario, intervallo=0.05)
     secondo = Lavoratore(archivio, impostazioni, cifrario, intervallo=0.05)
-    t1 = threading.Thread(target=primo.lavora)
-    t1.start()
-    time.sleep(0.3)
-    t2 = threading.Thread(target=secondo.lavora)
-    t2.start()
-    _carica(archivio, cifrario, ["Arriva un racconto mentre il servizio gira. Bene."])
-    limite = time.time() + 10
-    while time.time() < limite and _stato(archivio, impostazioni)["stadi"]["frasi.v1"]["fatto"] < 1:
-        time.sleep(0.05)
-    assert primo.stato["esecuzioni"] == 1 and secondo.stato["esecuzioni"] == 0  # the second one is on standby
-    assert lavoratore_attivo(impostazioni.archivio.cartella_dati)
-    primo.ferma.set()
-    t1.join(5)
-    assert not t1.is_alive()
-    _carica(archivio, cifrario, ["Un altro racconto, dopo. Il secondo lavoratore subentra."])
-    limite = time.time() + 10
-    while time.time() < limite and secondo.stato["esecuzioni"] < 1:
-        time.sleep(0.05)
-    assert secondo.stato["esecuzioni"] == 1
-    secondo.ferma.set()
-    t2.join(5)
-    assert not t2.is_alive()
-    battito = leggi_battito(impostazioni.archivio.cartella_dati)
-    assert battito and battito["stato"] == "fermo" and not lavoratore_attivo(impostazioni.archivio.cartella_dati)
+    # daemon threads, stopped in `finally`: a failed assertion must never leave a worker keeping pytest alive
+    t1 = threading.Thread(target=primo.lavora, daemon=True)
+    t2 = threading.Thread(target=secondo.lavora, daemon=True)
+    try:
+        t1.start()
+        assert _aspetta(lambda: lavoratore_attivo(impostazioni.archivio.cartella_dati), 30)
+        t2.start()
+        _carica(archivio, cifrario, ["Arriva un racconto mentre il servizio gira. Bene."])
+        # the whole run ends (counted at its end), not only its first stages
+        assert _aspetta(lambda: primo.stato["esecuzioni"] >= 1)
+        assert _stato(archivio, impostazioni)["stadi"]["frasi.v1"]["fatto"] == 1
+        assert primo.stato["esecuzioni"] == 1 and secondo.stato["esecuzioni"] == 0  # the second one is on standby
+        assert lavoratore_attivo(impostazioni.archivio.cartella_dati)
+        primo.ferma.set()
+        t1.join(60)
+        assert not t1.is_alive()
+        _carica(archivio, cifrario, ["Un altro racconto, dopo. Il secondo lavoratore subentra."])
+        assert _aspetta(lambda: secondo.stato["esecuzioni"] >= 1)
+        assert secondo.stato["esecuzioni"] == 1
+        secondo.ferma.set()
+        t2.join(60)
+        assert not t2.is_alive()
+        battito = leggi_battito(impostazioni.archivio.cartella_dati)
+        assert battito and battito["stato"] == "fermo" and not lavoratore_attivo(impostazioni.archivio.cartella_dati)
+    finally:
+        primo.ferma.set()
+        secondo.ferma.set()
+        for t in (t1, t2):
+            if t.ident is not None:
+                t.join(60)
 
 
 def _invia_modulo(base: str, testo: str, periodo: str) -> int:
