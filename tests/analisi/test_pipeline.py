@@ -109,7 +109,7 @@ def test_sigkill_a_meta_e_ripresa_ogni_racconto_una_volta(archivio: Archivio, ci
     env = _ambiente(impostazioni)
     comando = [sys.executable, "-m", "narrazioni", "elabora"]
     proc = subprocess.Popen(comando, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    scadenza = time.time() + 60
+    scadenza = time.time() + 180
     fatti = 0
     while time.time() < scadenza:  # wait until some, but not all, batches of the slow stage are committed
         with archivio.lettura() as s:
@@ -134,7 +134,7 @@ def test_sigkill_a_meta_e_ripresa_ogni_racconto_una_volta(archivio: Archivio, ci
             assert frasi == [testo[i.inizio:i.fine] for i in dividi_frasi(testo)]
         stati_run = list(s.scalars(select(Esecuzione.stato).order_by(Esecuzione.id)))
     assert stati_run == ["in_corso", "finita"]  # the killed run stays visibly unfinished
-    seconda = subprocess.run(comando, env=env, capture_output=True, text=True, timeout=60)
+    seconda = subprocess.run(comando, env=env, capture_output=True, text=True, timeout=180)
     assert "nothing to do" in seconda.stdout
 
 
@@ -152,8 +152,8 @@ def test_due_elabora_insieme_il_secondo_si_ferma(archivio: Archivio, cifrario: C
                 break
         time.sleep(0.05)
     secondo = subprocess.run([sys.executable, "-m", "narrazioni", "elabora"], env=env, capture_output=True,
-                             text=True, timeout=60)
-    primo.wait(timeout=120)
+                             text=True, timeout=180)
+    primo.wait(timeout=300)
     assert secondo.returncode == 1
     assert "un altro 'narrazioni elabora' è in corso" in secondo.stderr
     assert "Traceback" not in secondo.stderr
