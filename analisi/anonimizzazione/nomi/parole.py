@@ -18,7 +18,7 @@ TITOLI = frozenset(
         "assessora presidente direttore direttrice coordinatore coordinatrice educatore educatrice "
         "infermiere infermiera operatore operatrice volontario volontaria badante collega parroco "
         "onorevole signorina signorino dottorino pediatra psicologo psicologa assistente tata "
-        "babysitter prete"
+        "babysitter prete commendator commendatore comm cav cavalier"
     ).split()
 )
 #: roles before a name ("il ministro Speranza", "l'on. Meda", "la cantante Madonna"): cues only, since many

@@ -137,11 +137,30 @@ class RegoleNomi(GruppiNomi, NomiMinuscoli):
         forme: dict[str, bool] = {}  # norm -> may match lower case
         superfici: set[str] = set()  # the seeds as written, lower-cased ("sara" never matches "sarà")
         punteggi: dict[str, float] = {}
+        # a surname that is also a function word ("Lucio Dalla", "Mario Della"): its other mentions are
+        # masked only where a capital proves a name, inside a sentence ("la scomparsa di Dalla"), never
+        # where it opens one ("Dalla finestra...")
+        solo_dentro: set[str] = set()
         coperti = []
         for c in persone:
             coperti.append((c.start, c.end))
-            for m in PAROLA.finditer(p.testo, c.start, c.end):
+            parole = list(PAROLA.finditer(p.testo, c.start, c.end))
+            for k, m in enumerate(parole):
                 norma = normalizza(m.group())
+                if (
+                    (norma in self.lx.non_nomi or norma in PARTICELLE_MAIUSC)
+                    and k == len(parole) - 1
+                    and k > 0
+                    and c.score >= 0.5
+                    and m.group()[0].isupper()
+                    and len(norma) >= 4
+                    and normalizza(parole[k - 1].group()) in self.lx.nomi
+                ):
+                    solo_dentro.add(norma)
+                    forme.setdefault(norma, False)
+                    superfici.add(m.group().lower())
+                    punteggi[norma] = max(punteggi.get(norma, 0.0), min(c.score, 0.85))
+                    continue
                 if (
                     len(norma) < 2
                     or norma in PARTICELLE_MAIUSC
@@ -173,6 +192,12 @@ class RegoleNomi(GruppiNomi, NomiMinuscoli):
             t = p.testi[i]
             if not t[0].isupper() and (not minuscolo_ok or t.lower() not in superfici):
                 continue
+            if norma in solo_dentro and (
+                _iniziale(p, i)
+                or t.isupper()
+                or (i + 1 < len(p) and p.testi[i + 1][0].isupper() and p.spazio_prima(i + 1) == " ")
+            ):
+                continue  # "Dalla finestra", "DALLA", and "Dalla Chiesa": the particle of another name
             if protetti[i] not in (None, "luogo"):
                 continue
             if i > 0 and protetti[i - 1] is None and _santo(p, i - 1) and p.spazio_prima(i) in (" ", "'", "’", ". "):
