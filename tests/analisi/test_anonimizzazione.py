@@ -727,3 +727,94 @@ def test_jsonl_riga_malformata(anon: Anonimizzatore, riga: str, motivo: str, pro
         anonimizza_jsonl(ingresso, uscita, anon, processi=processi, batch_size=1)
     assert info.value.riga == 3 and str(info.value).startswith("riga 3:")
     assert [json.loads(r)["id"] for r in uscita.getvalue().splitlines()] == ["a"]
+
+
+# ------------------------------------------------------------------ residual risk on name-dense prose
+def test_rischio_una_parola_ripetuta_e_un_dubbio_solo() -> None:
+    """The same doubt written three times ("Grenoble", "Grenoble", "Grenoble") counts once; two doubts twice."""
+    from analisi.anonimizzazione.rischio import Segnale, rischio
+
+    ripetuta = [Segnale(10 * k, 10 * k + 8, 0.3, "ner", "ner:grenoble") for k in range(3)]
+    assert rischio(ripetuta) == 0.3
+    assert rischio([*ripetuta, Segnale(50, 56, 0.3, "ner", "ner:daraya")]) == 0.51
+    assert rischio([Segnale(0, 5, 0.3, "ner"), Segnale(9, 14, 0.3, "ner")]) == 0.51  # no key: each its own
+
+
+def test_rischio_tanti_segnali_deboli_non_trattengono_da_soli() -> None:
+    """Dozens of weak doubts (capitalised bodies in a news story) weigh at most TETTO_DEBOLI together; a
+    strong one on top still holds the story."""
+    from analisi.anonimizzazione.rischio import TETTO_DEBOLI, Segnale, rischio
+
+    deboli = [Segnale(10 * k, 10 * k + 5, 0.1, "maiuscola", f"parola{k}") for k in range(25)]
+    assert rischio(deboli) == TETTO_DEBOLI < Anonimizzatore().soglia_rischio
+    forte = Segnale(400, 406, 0.3, "ner", "ner:molder")
+    assert rischio([*deboli, forte]) == round(1 - 0.7 * (1 - TETTO_DEBOLI), 4) >= Anonimizzatore().soglia_rischio
+
+
+def test_rischio_notizia_piena_di_nomi_trovati_non_e_trattenuta() -> None:
+    """A news story with many names, all found, and many capitalised bodies is approved; the same story with
+    one surname left readable where the model saw a person is held."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+
+    anon = Anonimizzatore()
+    testo = (
+        "Il Consiglio regionale ha approvato ieri la legge sul Trasporto pubblico. Hanno votato a favore "
+        "Giulia Ferretti, Marco Baldini e Luisa Casolari; contrari Anna Melotti e Pietro Vaccari. La Giunta, "
+        "il Comitato dei Garanti e la Commissione Bilancio avevano chiesto una Relazione alla Consulta, "
+        "mentre la Camera di Commercio e la Fondazione Cassa di Risparmio hanno applaudito."
+    )
+    esito = anon.anonimizza(testo)
+    assert {"Giulia Ferretti", "Marco Baldini", "Luisa Casolari", "Anna Melotti", "Pietro Vaccari"} <= {
+        e.text for e in esito.entita if e.label == "PERSONA"
+    }
+    assert len(esito.segnali) >= 3 and not esito.da_rivedere, [testo[s.start : s.end] for s in esito.segnali]
+    p = Parole.da_testo(testo)
+    a = testo.index("Consulta")
+    con_dubbio = anon._rischio.segnali(p, [], [None] * len(p), persone_ner=[(a, a + len("Consulta"))])
+    assert any(s.tipo == "ner" and s.peso >= 0.3 for s in con_dubbio)
+
+
+def test_rischio_persona_del_modello_che_e_un_edificio_pesa_meno() -> None:
+    """The model's person span that names a building or a body ("Trump Tower") is a weak doubt, a surname
+    alone a strong one; the words of one span are one doubt."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+
+    valutatore = Anonimizzatore()._rischio
+    testo = "La conferenza si tiene alla Trump Tower, poi parla Gualtieri."
+    p = Parole.da_testo(testo)
+    torre = (testo.index("Trump"), testo.index(","))
+    nome = (testo.index("Gualtieri"), testo.index("Gualtieri") + len("Gualtieri"))
+    segnali = {
+        testo[s.start : s.end]: s for s in valutatore.segnali(p, [], [None] * len(p), persone_ner=[torre, nome])
+    }
+    # "Trump" is in a list of first names (0.2), but the model's doubt no longer adds 0.3 to it
+    assert max(segnali["Trump"].peso, segnali["Tower"].peso) < 0.3 <= segnali["Gualtieri"].peso
+    assert segnali["Trump"].chiave == segnali["Tower"].chiave != segnali["Gualtieri"].chiave
+
+
+def test_cognome_che_e_una_preposizione_mascherato_a_ogni_menzione() -> None:
+    """ "Lucio Dalla" found: "di Dalla" later in a sentence is the same person; "Dalla finestra" opening a
+    sentence is a preposition and "Dalla Chiesa" another name: both stay, and a sentence start that may be
+    the surname is a doubt for the review."""
+    anon = Anonimizzatore()
+    testo = (
+        "Al concerto di Lucio Dalla c'era tanta gente. Tutti parlavano di Dalla e delle sue canzoni. "
+        "Dalla finestra si vedeva il palco."
+    )
+    esito = anon.anonimizza(testo)
+    assert esito.testo_anon == (
+        "Al concerto di [PERSONA_1] c'era tanta gente. Tutti parlavano di [PERSONA_1] e delle sue canzoni. "
+        "Dalla finestra si vedeva il palco."
+    )
+    altro = "Ricordo la figlia di Dalla Chiesa e il figlio di Lucio Dalla."
+    assert "di Dalla Chiesa" in anon.anonimizza(altro).testo_anon
+    citazione = 'Il cantante Lucio Dalla è morto ieri. Un amico ha detto: "Dalla era unico".'
+    esito = anon.anonimizza(citazione)
+    assert '"Dalla era unico"' in esito.testo_anon
+    assert _segnali(esito, citazione).get("Dalla") == "altrove" and esito.da_rivedere
+
+
+def test_commendator_e_un_titolo() -> None:
+    assert Anonimizzatore().anonimizza("Andammo dal commendator Montani a parlare.").testo_anon == (
+        "Andammo dal commendator [PERSONA_1] a parlare."
+    )
