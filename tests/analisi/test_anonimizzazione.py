@@ -818,3 +818,28 @@ def test_commendator_e_un_titolo() -> None:
     assert Anonimizzatore().anonimizza("Andammo dal commendator Montani a parlare.").testo_anon == (
         "Andammo dal commendator [PERSONA_1] a parlare."
     )
+
+
+def test_citazioni_in_minuscolo_non_fanno_una_chat() -> None:
+    """News quoting people ("ha detto: «non si occupa...»") is prose: lower-case words after an article
+    ("alle otto") are no chat names there; lines typed in lower case still are a chat."""
+    from analisi.anonimizzazione.nomi.parole import Parole, stile_chat
+
+    notizia = (
+        "e poi il segretario ha aggiunto:\n«a otto mesi dal sisma il centro è ancora deserto».\n"
+        "Un'altra sindacalista ha fatto notare che:\n«non si decide nulla prima delle otto».\n"
+        "Il giornalista ha invece affermato che la Protezione civile:\n«gestisce grandi eventi»."
+    )
+    assert not stile_chat(Parole.da_testo(notizia))
+    esito = Anonimizzatore().anonimizza(notizia)
+    assert "otto" not in _segnali(esito, notizia) and not esito.da_rivedere
+    chat = "ciao a tutti\nstasera non ci sono\nci vediamo domani alle otto\nok grazie"
+    assert stile_chat(Parole.da_testo(chat))
+
+
+def test_ruoli_al_plurale_prima_di_nomi() -> None:
+    anon = Anonimizzatore()
+    assert anon.anonimizza("Ho ascoltato gli onorevoli Mancino e Pace.").testo_anon == (
+        "Ho ascoltato gli onorevoli [PERSONA_1] e [PERSONA_2]."
+    )
+    assert anon.anonimizza("Ho ascoltato i deputati socialisti e i colleghi liberali.").entita == []
