@@ -184,9 +184,12 @@ class ValutatoreRischio:
             chiave = "ner:" + " ".join(p.norme[i] for i in dentro)
             # "Trump Tower", "Central Park", "Lord Buddha Foundation", "Città Studi": a building or a body
             # named after (or like) a person, the rules dropped it for that; the model's doubt weighs less
-            dopo = dentro[-1] + 1
-            struttura = any(p.norme[i] in STRUTTURE_DOPO or p.norme[i] in STRUTTURE for i in dentro[1:]) or (
-                dopo < n and p.norme[dopo] in STRUTTURE_DOPO and p.spazio_prima(dopo) == " "
+            # (or after the word for one: "il conservatorio Cherubini", "il parco Ducale", "l'ospedale Estense")
+            dopo, prima = dentro[-1] + 1, dentro[0] - 1
+            struttura = (
+                any(p.norme[i] in STRUTTURE_DOPO or p.norme[i] in STRUTTURE for i in dentro[1:])
+                or (dopo < n and p.norme[dopo] in STRUTTURE_DOPO and p.spazio_prima(dopo) == " ")
+                or (prima >= 0 and p.norme[prima] in STRUTTURE and p.spazio_prima(dentro[0]) == " ")
             )
             for i in dentro:
                 chiave_ner[i] = chiave

@@ -843,3 +843,15 @@ def test_ruoli_al_plurale_prima_di_nomi() -> None:
         "Ho ascoltato gli onorevoli [PERSONA_1] e [PERSONA_2]."
     )
     assert anon.anonimizza("Ho ascoltato i deputati socialisti e i colleghi liberali.").entita == []
+
+
+def test_elenco_di_nomi_prende_anche_le_parole_comuni() -> None:
+    """In a comma list of single capitalised words most of which are names found, the ordinary words are
+    surnames too ("Moro", "Rumor"); a list of towns stays in clear."""
+    anon = Anonimizzatore()
+    testo = "Alla riunione c'erano tutti:\nFanfani, Moro, Rumor, Andreotti, Taviani e altri ancora."
+    assert anon.anonimizza(testo).testo_anon == (
+        "Alla riunione c'erano tutti:\n[PERSONA_1], [PERSONA_2], [PERSONA_3], [PERSONA_4], [PERSONA_5] e altri ancora."
+    )
+    citta = "Abbiamo visitato Modena, Carpi, Sassuolo, Vignola e Mirandola."
+    assert anon.anonimizza(citta).testo_anon == citta

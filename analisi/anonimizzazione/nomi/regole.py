@@ -128,6 +128,43 @@ class RegoleNomi(GruppiNomi, NomiMinuscoli):
                 )
             if ok:
                 out.append(Candidato(s, p.fini[i], "PERSONA", 0.6, "contesto:elenco"))
+        gia = {c.start for c in out}
+        coperti_ora = sorted([*coperti, *((c.start, c.end) for c in out)])
+        out.extend(c for c in self._elenco_di_nomi(p, coperti_ora, protetti) if c.start not in gia)
+        return out
+
+    def _elenco_di_nomi(
+        self, p: Parole, coperti: Sequence[tuple[int, int]], protetti: Sequence[str | None]
+    ) -> list[Candidato]:
+        """A list of single capitalised words, comma-separated, most of them names found: the others are names
+        too, ordinary words ("Fanfani, Moro, Rumor, Andreotti") and the first one at a line start included."""
+        n = len(p)
+        out: list[Candidato] = []
+        i = 0
+        while i < n:
+            if not (p.testi[i][0].isupper() and p.testi[i].isalpha()):
+                i += 1
+                continue
+            membri = [i]
+            while (
+                membri[-1] + 1 < n
+                and p.spazio_prima(membri[-1] + 1) == ", "
+                and p.testi[membri[-1] + 1][0].isupper()
+                and p.testi[membri[-1] + 1].isalpha()
+            ):
+                membri.append(membri[-1] + 1)
+            i = membri[-1] + 1
+            if len(membri) < 3:
+                continue
+            trovati = [k for k in membri if any(a <= p.inizi[k] < b for a, b in coperti)]
+            if len(trovati) < 2 or 2 * len(trovati) < len(membri):
+                continue
+            for k in membri:
+                if k in trovati or p.testi[k].isupper():
+                    continue
+                prot = protetti[k]
+                if prot is None or (prot == "luogo" and len(trovati) >= 3):
+                    out.append(Candidato(p.inizi[k], p.fini[k], "PERSONA", 0.6, "contesto:elenco"))
         return out
 
     def propaga(self, p: Parole, persone: Sequence[Candidato], protetti: Sequence[str | None]) -> list[Candidato]:
