@@ -140,6 +140,12 @@ def riguarda_minori(p: Parole, eta_minore: bool) -> bool:
     return eta_minore or sum(1 for n in p.norme if n in _MINORI) >= 2
 
 
+def _dopo_struttura(p: Parole, i: int) -> bool:
+    """Whether token ``i`` names a building, a place or a body: it follows the word for one, maybe after an
+    opening quote ("il conservatorio Cherubini", "l'Ospedale \"Perrino\"", "il progetto «Quotidiano»")."""
+    return i > 0 and p.norme[i - 1] in STRUTTURE and p.spazio_prima(i) in (" ", ' "', " «", " “")
+
+
 class ValutatoreRischio:
     """Finds the signals of one anonymised story."""
 
@@ -185,11 +191,12 @@ class ValutatoreRischio:
             # "Trump Tower", "Central Park", "Lord Buddha Foundation", "Città Studi": a building or a body
             # named after (or like) a person, the rules dropped it for that; the model's doubt weighs less
             # (or after the word for one: "il conservatorio Cherubini", "il parco Ducale", "l'ospedale Estense")
-            dopo, prima = dentro[-1] + 1, dentro[0] - 1
+            dopo = dentro[-1] + 1
             struttura = (
                 any(p.norme[i] in STRUTTURE_DOPO or p.norme[i] in STRUTTURE for i in dentro[1:])
                 or (dopo < n and p.norme[dopo] in STRUTTURE_DOPO and p.spazio_prima(dopo) == " ")
-                or (prima >= 0 and p.norme[prima] in STRUTTURE and p.spazio_prima(dentro[0]) == " ")
+                or p.norme[dentro[0]] in STRUTTURE
+                or _dopo_struttura(p, dentro[0])
             )
             for i in dentro:
                 chiave_ner[i] = chiave
@@ -266,7 +273,8 @@ class ValutatoreRischio:
                 if maiuscola and not t.isupper():
                     tipo_parola = self.regole.tipo(p, i, iniziale, False)[0]
                     if tipo_parola in (NOME, COGNOME, KIND):
-                        alza(0.15 if iniziale else 0.2, "nome_lista")
+                        if not _dopo_struttura(p, i):  # "piazza Carducci", "il premio Oscar": a place, a prize
+                            alza(0.15 if iniziale else 0.2, "nome_lista")
                     elif tipo_parola == IGNOTO or (tipo_parola == AMBIGUO and not iniziale):
                         alza(0.1 if iniziale or tipo_parola == AMBIGUO else 0.15, "maiuscola")
                     elif not iniziale and _cammello(t) and not noto:
@@ -303,8 +311,8 @@ class ValutatoreRischio:
                     alza(0.3, "parlante")  # "Ste:", "Vale:" (a short word is a nickname; "Domanda:" is none)
             elif i in dopo_parlante and not maiuscola and (norma in lx.nomi or norma in lx.ambigui_nomi):
                 alza(0.3, "minuscola_nome")  # "paola: rosa per ora sta bene"
-            if maiuscola and norma in parole_persone:
-                alza(0.3, "altrove")
+            if maiuscola and norma in parole_persone and not _dopo_struttura(p, i):
+                alza(0.3, "altrove")  # (not "la scala Richter" after a Richter found)
             if dal_ner[i] and (maiuscola or not noto) and not (i > 0 and _santo(p, i - 1)):
                 # (a saint's name is a church, a town, a feast: "San Geminiano")
                 alza(0.1 if i in struttura_ner else 0.3 if prot is None else 0.12, "ner")

@@ -855,3 +855,24 @@ def test_elenco_di_nomi_prende_anche_le_parole_comuni() -> None:
     )
     citta = "Abbiamo visitato Modena, Carpi, Sassuolo, Vignola e Mirandola."
     assert anon.anonimizza(citta).testo_anon == citta
+
+
+def test_rischio_nome_di_un_luogo_o_di_un_premio_non_e_un_dubbio() -> None:
+    """A listed name after the word for a place or a prize ("piazza Carducci", "il premio Oscar", "il
+    conservatorio «Cherubini»") names no person; the same name alone in mid-sentence is a doubt."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+
+    valutatore = Anonimizzatore()._rischio
+    for testo, parola, dubbio in (
+        ("Ci siamo trovati in piazza Carducci alle sei.", "Carducci", False),
+        ("Il film ha vinto il premio Oscar quest'anno.", "Oscar", False),
+        ("Ci siamo trovati con Carducci alle sei.", "Carducci", True),
+    ):
+        p = Parole.da_testo(testo)
+        pesi = {testo[s.start : s.end]: s.peso for s in valutatore.segnali(p, [], [None] * len(p))}
+        assert (pesi.get(parola, 0.0) > 0) is dubbio, testo
+    testo = "Ha studiato al conservatorio «Cherubini» di Firenze."
+    p = Parole.da_testo(testo)
+    a = testo.index("Cherubini")
+    segnali = valutatore.segnali(p, [], [None] * len(p), persone_ner=[(a, a + len("Cherubini"))])
+    assert max(s.peso for s in segnali if testo[s.start : s.end] == "Cherubini") < 0.3

@@ -146,7 +146,7 @@ STRUTTURE = frozenset(
         "albergo istituto associazione gruppo movimento partito progetto campo centri via viale "
         "piazza piazzale corso largo vicolo strada stradello borgo ponte viadotto torre monte lago "
         "fiume castello rocca tempio scala sindrome morbo teorema sonda telescopio processore processori "
-        "linguaggio album canzone brano romanzo rivista quotidiano settimanale nave traghetto"
+        "linguaggio album canzone brano romanzo rivista quotidiano settimanale nave traghetto conservatorio accademia"
     ).split()
 )
 #: words after a name that make it a place, a building or a body ("Trump Tower", "Lord Buddha Foundation")
