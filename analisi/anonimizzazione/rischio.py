@@ -75,6 +75,10 @@ DESCRIZIONI: dict[str, str] = {
     "altrove": "parola di un nome mascherato altrove nel racconto",
 }
 _COORDINANTI = frozenset({"e", "ed", "o", "oppure"})
+_FUNZIONALI = frozenset(
+    "della dello delle degli dalla dalle dallo dagli nella nelle nello negli sulla sulle sullo sugli alla alle "
+    "allo agli senza verso sopra sotto dopo prima contro presso circa".split()
+)
 #: a surname's prefix glued to a capital ("McKay", "DeStefano", "LeBron"): 37 of 41 such words are names in
 #: KIND train, WikiNEuRal A and the stories, wherever they stand in the sentence
 _COGNOME_CAMMELLO = re.compile(r"^(?:Mc|Mac|De|Di|Da|Del|Dal|La|Le|Lo|Van|Von)[A-Z][a-z]{2,}$")
@@ -140,6 +144,37 @@ def riguarda_minori(p: Parole, eta_minore: bool) -> bool:
     return eta_minore or sum(1 for n in p.norme if n in _MINORI) >= 2
 
 
+def _in_parallelo(p: Parole, i: int, persona_inizio: set[int], persona_fine: set[int]) -> bool:
+    """Whether token ``i`` stands where a masked name stands in a parallel phrase: the same one to three
+    lower-case words before both, joined by "e"/"o" ("un precedente Ricotti e un precedente [PERSONA]",
+    "il collega [PERSONA] o il collega Ferretti")."""
+    n = len(p)
+    for k in (1, 2, 3):
+        if i - k < 0 or not all(p.testi[j].islower() for j in range(i - k, i)):
+            break
+        prima = p.norme[i - k : i]
+        if not any(len(w) >= 5 and w not in _FUNZIONALI for w in prima):
+            continue  # "a Lipsia e a [LUOGO]", "il Mar Ligure e il Canale": only a content word makes a slot
+        # X ... e <prima> [PERSONA]
+        j = i + 1
+        if (
+            j + k < n
+            and p.norme[j] in _COORDINANTI
+            and p.norme[j + 1 : j + 1 + k] == prima
+            and p.inizi[j + 1 + k] in persona_inizio
+        ):
+            return True
+        # <prima> [PERSONA] e <prima> X : the words before X follow "e"/"o" after a name found
+        c = i - k - 1
+        if c >= 1 and p.norme[c] in _COORDINANTI and p.fini[c - 1] in persona_fine:
+            fine_nome = c - 1
+            while fine_nome >= 0 and p.inizi[fine_nome] not in persona_inizio:
+                fine_nome -= 1
+            if fine_nome - k >= 0 and p.norme[fine_nome - k : fine_nome] == prima:
+                return True
+    return False
+
+
 def _dopo_struttura(p: Parole, i: int) -> bool:
     """Whether token ``i`` names a building, a place or a body: it follows the word for one, maybe after an
     opening quote ("il conservatorio Cherubini", "l'Ospedale \"Perrino\"", "il progetto «Quotidiano»")."""
@@ -167,6 +202,9 @@ class ValutatoreRischio:
         coperto = [False] * n
         persona_fine: set[int] = set()
         persona_inizio: set[int] = set()
+        # any name masked (the model may call a surname a place or a body: "un precedente [LUOGO_1]")
+        entita_fine: set[int] = set()
+        entita_inizio: set[int] = set()
         for c in scelti:
             for i in range(bisect_left(p.fini, c.start + 1), n):
                 if p.inizi[i] >= c.end:
@@ -175,6 +213,9 @@ class ValutatoreRischio:
             if c.label == "PERSONA":
                 persona_fine.add(c.end)
                 persona_inizio.add(c.start)
+            if c.label in ("PERSONA", "LUOGO", "ORGANIZZAZIONE"):
+                entita_fine.add(c.end)
+                entita_inizio.add(c.start)
         dal_ner = [False] * n
         chiave_ner: dict[int, str] = {}
         struttura_ner: set[int] = set()
@@ -304,6 +345,8 @@ class ValutatoreRischio:
                 )
                 if coordinata:
                     alza(0.15 if noto else 0.25, "coordinata")
+                elif _in_parallelo(p, i, entita_inizio, entita_fine):
+                    alza(0.3, "coordinata")
             if i in parlanti:
                 if not noto or norma in lx.nomi or norma in lx.ambigui:
                     alza(0.5, "parlante")

@@ -876,3 +876,21 @@ def test_rischio_nome_di_un_luogo_o_di_un_premio_non_e_un_dubbio() -> None:
     a = testo.index("Cherubini")
     segnali = valutatore.segnali(p, [], [None] * len(p), persone_ner=[(a, a + len("Cherubini"))])
     assert max(s.peso for s in segnali if testo[s.start : s.end] == "Cherubini") < 0.3
+
+
+def test_rischio_parola_nello_stesso_posto_di_un_nome() -> None:
+    """A capitalised word in a parallel phrase with a masked name ("un collega Bertagnoli e un collega
+    [PERSONA]") is a doubt; places joined by prepositions ("a Lipsia e a [LUOGO]") are not."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+    from analisi.anonimizzazione.tipi import Candidato
+
+    valutatore = Anonimizzatore()._rischio
+    for testo, dubbio, nome, etichetta in (
+        ("Ne discussero un consigliere Bertagnoli e un consigliere Ferretti.", "Bertagnoli", "Ferretti", "PERSONA"),
+        ("Abbiamo viaggiato a Lipsia e a Weimar.", "Lipsia", "Weimar", "LUOGO"),
+    ):
+        p = Parole.da_testo(testo)
+        a = testo.index(nome)
+        tipi = {testo[s.start : s.end]: (s.tipo, s.peso) for s in valutatore.segnali(
+            p, [Candidato(a, a + len(nome), etichetta, 0.9, "ner")], [None] * len(p))}
+        assert (tipi.get(dubbio) == ("coordinata", 0.3)) is (etichetta == "PERSONA"), (testo, tipi)
