@@ -727,3 +727,170 @@ def test_jsonl_riga_malformata(anon: Anonimizzatore, riga: str, motivo: str, pro
         anonimizza_jsonl(ingresso, uscita, anon, processi=processi, batch_size=1)
     assert info.value.riga == 3 and str(info.value).startswith("riga 3:")
     assert [json.loads(r)["id"] for r in uscita.getvalue().splitlines()] == ["a"]
+
+
+# ------------------------------------------------------------------ residual risk on name-dense prose
+def test_rischio_una_parola_ripetuta_e_un_dubbio_solo() -> None:
+    """The same doubt written three times ("Grenoble", "Grenoble", "Grenoble") counts once; two doubts twice."""
+    from analisi.anonimizzazione.rischio import Segnale, rischio
+
+    ripetuta = [Segnale(10 * k, 10 * k + 8, 0.3, "ner", "ner:grenoble") for k in range(3)]
+    assert rischio(ripetuta) == 0.3
+    assert rischio([*ripetuta, Segnale(50, 56, 0.3, "ner", "ner:daraya")]) == 0.51
+    assert rischio([Segnale(0, 5, 0.3, "ner"), Segnale(9, 14, 0.3, "ner")]) == 0.51  # no key: each its own
+
+
+def test_rischio_tanti_segnali_deboli_non_trattengono_da_soli() -> None:
+    """Dozens of weak doubts (capitalised bodies in a news story) weigh at most TETTO_DEBOLI together; a
+    strong one on top still holds the story."""
+    from analisi.anonimizzazione.rischio import TETTO_DEBOLI, Segnale, rischio
+
+    deboli = [Segnale(10 * k, 10 * k + 5, 0.1, "maiuscola", f"parola{k}") for k in range(25)]
+    assert rischio(deboli) == TETTO_DEBOLI < Anonimizzatore().soglia_rischio
+    forte = Segnale(400, 406, 0.3, "ner", "ner:molder")
+    assert rischio([*deboli, forte]) == round(1 - 0.7 * (1 - TETTO_DEBOLI), 4) >= Anonimizzatore().soglia_rischio
+
+
+def test_rischio_notizia_piena_di_nomi_trovati_non_e_trattenuta() -> None:
+    """A news story with many names, all found, and many capitalised bodies is approved; the same story with
+    one surname left readable where the model saw a person is held."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+
+    anon = Anonimizzatore()
+    testo = (
+        "Il Consiglio regionale ha approvato ieri la legge sul Trasporto pubblico. Hanno votato a favore "
+        "Giulia Ferretti, Marco Baldini e Luisa Casolari; contrari Anna Melotti e Pietro Vaccari. La Giunta, "
+        "il Comitato dei Garanti e la Commissione Bilancio avevano chiesto una Relazione alla Consulta, "
+        "mentre la Camera di Commercio e la Fondazione Cassa di Risparmio hanno applaudito."
+    )
+    esito = anon.anonimizza(testo)
+    assert {"Giulia Ferretti", "Marco Baldini", "Luisa Casolari", "Anna Melotti", "Pietro Vaccari"} <= {
+        e.text for e in esito.entita if e.label == "PERSONA"
+    }
+    assert len(esito.segnali) >= 3 and not esito.da_rivedere, [testo[s.start : s.end] for s in esito.segnali]
+    p = Parole.da_testo(testo)
+    a = testo.index("Consulta")
+    con_dubbio = anon._rischio.segnali(p, [], [None] * len(p), persone_ner=[(a, a + len("Consulta"))])
+    assert any(s.tipo == "ner" and s.peso >= 0.3 for s in con_dubbio)
+
+
+def test_rischio_persona_del_modello_che_e_un_edificio_pesa_meno() -> None:
+    """The model's person span that names a building or a body ("Trump Tower") is a weak doubt, a surname
+    alone a strong one; the words of one span are one doubt."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+
+    valutatore = Anonimizzatore()._rischio
+    testo = "La conferenza si tiene alla Trump Tower, poi parla Gualtieri."
+    p = Parole.da_testo(testo)
+    torre = (testo.index("Trump"), testo.index(","))
+    nome = (testo.index("Gualtieri"), testo.index("Gualtieri") + len("Gualtieri"))
+    segnali = {
+        testo[s.start : s.end]: s for s in valutatore.segnali(p, [], [None] * len(p), persone_ner=[torre, nome])
+    }
+    # "Trump" is in a list of first names (0.2), but the model's doubt no longer adds 0.3 to it
+    assert max(segnali["Trump"].peso, segnali["Tower"].peso) < 0.3 <= segnali["Gualtieri"].peso
+    assert segnali["Trump"].chiave == segnali["Tower"].chiave != segnali["Gualtieri"].chiave
+
+
+def test_cognome_che_e_una_preposizione_mascherato_a_ogni_menzione() -> None:
+    """ "Lucio Dalla" found: "di Dalla" later in a sentence is the same person; "Dalla finestra" opening a
+    sentence is a preposition and "Dalla Chiesa" another name: both stay, and a sentence start that may be
+    the surname is a doubt for the review."""
+    anon = Anonimizzatore()
+    testo = (
+        "Al concerto di Lucio Dalla c'era tanta gente. Tutti parlavano di Dalla e delle sue canzoni. "
+        "Dalla finestra si vedeva il palco."
+    )
+    esito = anon.anonimizza(testo)
+    assert esito.testo_anon == (
+        "Al concerto di [PERSONA_1] c'era tanta gente. Tutti parlavano di [PERSONA_1] e delle sue canzoni. "
+        "Dalla finestra si vedeva il palco."
+    )
+    altro = "Ricordo la figlia di Dalla Chiesa e il figlio di Lucio Dalla."
+    assert "di Dalla Chiesa" in anon.anonimizza(altro).testo_anon
+    citazione = 'Il cantante Lucio Dalla è morto ieri. Un amico ha detto: "Dalla era unico".'
+    esito = anon.anonimizza(citazione)
+    assert '"Dalla era unico"' in esito.testo_anon
+    assert _segnali(esito, citazione).get("Dalla") == "altrove" and esito.da_rivedere
+
+
+def test_commendator_e_un_titolo() -> None:
+    assert Anonimizzatore().anonimizza("Andammo dal commendator Montani a parlare.").testo_anon == (
+        "Andammo dal commendator [PERSONA_1] a parlare."
+    )
+
+
+def test_citazioni_in_minuscolo_non_fanno_una_chat() -> None:
+    """News quoting people ("ha detto: «non si occupa...»") is prose: lower-case words after an article
+    ("alle otto") are no chat names there; lines typed in lower case still are a chat."""
+    from analisi.anonimizzazione.nomi.parole import Parole, stile_chat
+
+    notizia = (
+        "e poi il segretario ha aggiunto:\n«a otto mesi dal sisma il centro è ancora deserto».\n"
+        "Un'altra sindacalista ha fatto notare che:\n«non si decide nulla prima delle otto».\n"
+        "Il giornalista ha invece affermato che la Protezione civile:\n«gestisce grandi eventi»."
+    )
+    assert not stile_chat(Parole.da_testo(notizia))
+    esito = Anonimizzatore().anonimizza(notizia)
+    assert "otto" not in _segnali(esito, notizia) and not esito.da_rivedere
+    chat = "ciao a tutti\nstasera non ci sono\nci vediamo domani alle otto\nok grazie"
+    assert stile_chat(Parole.da_testo(chat))
+
+
+def test_ruoli_al_plurale_prima_di_nomi() -> None:
+    anon = Anonimizzatore()
+    assert anon.anonimizza("Ho ascoltato gli onorevoli Mancino e Pace.").testo_anon == (
+        "Ho ascoltato gli onorevoli [PERSONA_1] e [PERSONA_2]."
+    )
+    assert anon.anonimizza("Ho ascoltato i deputati socialisti e i colleghi liberali.").entita == []
+
+
+def test_elenco_di_nomi_prende_anche_le_parole_comuni() -> None:
+    """In a comma list of single capitalised words most of which are names found, the ordinary words are
+    surnames too ("Moro", "Rumor"); a list of towns stays in clear."""
+    anon = Anonimizzatore()
+    testo = "Alla riunione c'erano tutti:\nFanfani, Moro, Rumor, Andreotti, Taviani e altri ancora."
+    assert anon.anonimizza(testo).testo_anon == (
+        "Alla riunione c'erano tutti:\n[PERSONA_1], [PERSONA_2], [PERSONA_3], [PERSONA_4], [PERSONA_5] e altri ancora."
+    )
+    citta = "Abbiamo visitato Modena, Carpi, Sassuolo, Vignola e Mirandola."
+    assert anon.anonimizza(citta).testo_anon == citta
+
+
+def test_rischio_nome_di_un_luogo_o_di_un_premio_non_e_un_dubbio() -> None:
+    """A listed name after the word for a place or a prize ("piazza Carducci", "il premio Oscar", "il
+    conservatorio «Cherubini»") names no person; the same name alone in mid-sentence is a doubt."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+
+    valutatore = Anonimizzatore()._rischio
+    for testo, parola, dubbio in (
+        ("Ci siamo trovati in piazza Carducci alle sei.", "Carducci", False),
+        ("Il film ha vinto il premio Oscar quest'anno.", "Oscar", False),
+        ("Ci siamo trovati con Carducci alle sei.", "Carducci", True),
+    ):
+        p = Parole.da_testo(testo)
+        pesi = {testo[s.start : s.end]: s.peso for s in valutatore.segnali(p, [], [None] * len(p))}
+        assert (pesi.get(parola, 0.0) > 0) is dubbio, testo
+    testo = "Ha studiato al conservatorio «Cherubini» di Firenze."
+    p = Parole.da_testo(testo)
+    a = testo.index("Cherubini")
+    segnali = valutatore.segnali(p, [], [None] * len(p), persone_ner=[(a, a + len("Cherubini"))])
+    assert max(s.peso for s in segnali if testo[s.start : s.end] == "Cherubini") < 0.3
+
+
+def test_rischio_parola_nello_stesso_posto_di_un_nome() -> None:
+    """A capitalised word in a parallel phrase with a masked name ("un collega Bertagnoli e un collega
+    [PERSONA]") is a doubt; places joined by prepositions ("a Lipsia e a [LUOGO]") are not."""
+    from analisi.anonimizzazione.nomi.parole import Parole
+    from analisi.anonimizzazione.tipi import Candidato
+
+    valutatore = Anonimizzatore()._rischio
+    for testo, dubbio, nome, etichetta in (
+        ("Ne discussero un consigliere Bertagnoli e un consigliere Ferretti.", "Bertagnoli", "Ferretti", "PERSONA"),
+        ("Abbiamo viaggiato a Lipsia e a Weimar.", "Lipsia", "Weimar", "LUOGO"),
+    ):
+        p = Parole.da_testo(testo)
+        a = testo.index(nome)
+        tipi = {testo[s.start : s.end]: (s.tipo, s.peso) for s in valutatore.segnali(
+            p, [Candidato(a, a + len(nome), etichetta, 0.9, "ner")], [None] * len(p))}
+        assert (tipi.get(dubbio) == ("coordinata", 0.3)) is (etichetta == "PERSONA"), (testo, tipi)

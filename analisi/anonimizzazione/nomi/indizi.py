@@ -25,6 +25,7 @@ from analisi.anonimizzazione.nomi.parole import (
     PAROLA_COMUNE,
     POSSESSIVI,
     RUOLI,
+    RUOLI_PLURALI,
     TITOLI,
     Parole,
     _cammello,
@@ -131,6 +132,8 @@ class IndiziNomi:
         if prec in ("on", "sen") and "." not in spazio:
             return False, False  # "on." is "onorevole", "on Saturday" is English
         if prec in TITOLI or prec in RUOLI or prec in PARENTELA:
+            return True, False
+        if prec in RUOLI_PLURALI and p.testi[i][:1].isupper():
             return True, False
         if (
             prec in ("di", "del", "della", "dei")

@@ -18,7 +18,7 @@ TITOLI = frozenset(
         "assessora presidente direttore direttrice coordinatore coordinatrice educatore educatrice "
         "infermiere infermiera operatore operatrice volontario volontaria badante collega parroco "
         "onorevole signorina signorino dottorino pediatra psicologo psicologa assistente tata "
-        "babysitter prete"
+        "babysitter prete commendator commendatore comm cav cavalier"
     ).split()
 )
 #: roles before a name ("il ministro Speranza", "l'on. Meda", "la cantante Madonna"): cues only, since many
@@ -42,6 +42,9 @@ PARENTELA = frozenset(
         "coinquilina"
     ).split()
 )
+#: plural roles before names ("gli onorevoli Pinto e Corvisieri"): a cue for a capitalised word only, since
+#: an adjective follows them as often ("i deputati socialisti")
+RUOLI_PLURALI = frozenset("onorevoli senatori deputati ministri colleghi".split())
 #: titles followed by their subject before the name ("la prof di mate bertolini")
 _TITOLI_MATERIA = frozenset(
     "prof professore professoressa maestro maestra insegnante istruttore istruttrice allenatore allenatrice "
@@ -143,7 +146,7 @@ STRUTTURE = frozenset(
         "albergo istituto associazione gruppo movimento partito progetto campo centri via viale "
         "piazza piazzale corso largo vicolo strada stradello borgo ponte viadotto torre monte lago "
         "fiume castello rocca tempio scala sindrome morbo teorema sonda telescopio processore processori "
-        "linguaggio album canzone brano romanzo rivista quotidiano settimanale nave traghetto"
+        "linguaggio album canzone brano romanzo rivista quotidiano settimanale nave traghetto conservatorio accademia"
     ).split()
 )
 #: words after a name that make it a place, a building or a body ("Trump Tower", "Lord Buddha Foundation")
@@ -322,7 +325,13 @@ def stile_chat(p: Parole) -> bool:
 
 
 def _calcola_stile_chat(p: Parole) -> bool:
-    inizi = [i for i in range(len(p)) if p.testi[i].isalpha() and _iniziale(p, i)]
+    # a quotation or a colon goes on in lower case in any prose ("ha detto: «non si occupa...»"); only the
+    # starts of lines and sentences tell a chat
+    inizi = [
+        i
+        for i in range(len(p))
+        if p.testi[i].isalpha() and _iniziale(p, i) and (i == 0 or not any(c in p.spazio_prima(i) for c in '«“":'))
+    ]
     if len(inizi) < 3:
         return False
     minuscole = sum(1 for i in inizi if p.testi[i][0].islower())

@@ -128,6 +128,43 @@ class RegoleNomi(GruppiNomi, NomiMinuscoli):
                 )
             if ok:
                 out.append(Candidato(s, p.fini[i], "PERSONA", 0.6, "contesto:elenco"))
+        gia = {c.start for c in out}
+        coperti_ora = sorted([*coperti, *((c.start, c.end) for c in out)])
+        out.extend(c for c in self._elenco_di_nomi(p, coperti_ora, protetti) if c.start not in gia)
+        return out
+
+    def _elenco_di_nomi(
+        self, p: Parole, coperti: Sequence[tuple[int, int]], protetti: Sequence[str | None]
+    ) -> list[Candidato]:
+        """A list of single capitalised words, comma-separated, most of them names found: the others are names
+        too, ordinary words ("Fanfani, Moro, Rumor, Andreotti") and the first one at a line start included."""
+        n = len(p)
+        out: list[Candidato] = []
+        i = 0
+        while i < n:
+            if not (p.testi[i][0].isupper() and p.testi[i].isalpha()):
+                i += 1
+                continue
+            membri = [i]
+            while (
+                membri[-1] + 1 < n
+                and p.spazio_prima(membri[-1] + 1) == ", "
+                and p.testi[membri[-1] + 1][0].isupper()
+                and p.testi[membri[-1] + 1].isalpha()
+            ):
+                membri.append(membri[-1] + 1)
+            i = membri[-1] + 1
+            if len(membri) < 3:
+                continue
+            trovati = [k for k in membri if any(a <= p.inizi[k] < b for a, b in coperti)]
+            if len(trovati) < 2 or 2 * len(trovati) < len(membri):
+                continue
+            for k in membri:
+                if k in trovati or p.testi[k].isupper():
+                    continue
+                prot = protetti[k]
+                if prot is None or (prot == "luogo" and len(trovati) >= 3):
+                    out.append(Candidato(p.inizi[k], p.fini[k], "PERSONA", 0.6, "contesto:elenco"))
         return out
 
     def propaga(self, p: Parole, persone: Sequence[Candidato], protetti: Sequence[str | None]) -> list[Candidato]:
@@ -137,11 +174,30 @@ class RegoleNomi(GruppiNomi, NomiMinuscoli):
         forme: dict[str, bool] = {}  # norm -> may match lower case
         superfici: set[str] = set()  # the seeds as written, lower-cased ("sara" never matches "sarà")
         punteggi: dict[str, float] = {}
+        # a surname that is also a function word ("Lucio Dalla", "Mario Della"): its other mentions are
+        # masked only where a capital proves a name, inside a sentence ("la scomparsa di Dalla"), never
+        # where it opens one ("Dalla finestra...")
+        solo_dentro: set[str] = set()
         coperti = []
         for c in persone:
             coperti.append((c.start, c.end))
-            for m in PAROLA.finditer(p.testo, c.start, c.end):
+            parole = list(PAROLA.finditer(p.testo, c.start, c.end))
+            for k, m in enumerate(parole):
                 norma = normalizza(m.group())
+                if (
+                    (norma in self.lx.non_nomi or norma in PARTICELLE_MAIUSC)
+                    and k == len(parole) - 1
+                    and k > 0
+                    and c.score >= 0.5
+                    and m.group()[0].isupper()
+                    and len(norma) >= 4
+                    and normalizza(parole[k - 1].group()) in self.lx.nomi
+                ):
+                    solo_dentro.add(norma)
+                    forme.setdefault(norma, False)
+                    superfici.add(m.group().lower())
+                    punteggi[norma] = max(punteggi.get(norma, 0.0), min(c.score, 0.85))
+                    continue
                 if (
                     len(norma) < 2
                     or norma in PARTICELLE_MAIUSC
@@ -173,6 +229,12 @@ class RegoleNomi(GruppiNomi, NomiMinuscoli):
             t = p.testi[i]
             if not t[0].isupper() and (not minuscolo_ok or t.lower() not in superfici):
                 continue
+            if norma in solo_dentro and (
+                _iniziale(p, i)
+                or t.isupper()
+                or (i + 1 < len(p) and p.testi[i + 1][0].isupper() and p.spazio_prima(i + 1) == " ")
+            ):
+                continue  # "Dalla finestra", "DALLA", and "Dalla Chiesa": the particle of another name
             if protetti[i] not in (None, "luogo"):
                 continue
             if i > 0 and protetti[i - 1] is None and _santo(p, i - 1) and p.spazio_prima(i) in (" ", "'", "’", ". "):
