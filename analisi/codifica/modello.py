@@ -70,6 +70,9 @@ class CodificatoreFrasi(BaseEstimator):
             of the verbs, modal verbs with their subject person, imperatives, list items) from spaCy's
             morphology: ``nlp`` when it has a morphologizer, else the shipped pipeline (loaded once).
         peso_struttura: scale of the structure features.
+        codici_struttura: the first-level codes whose classifier sees the structure features (the others, and
+            every second-level code, see the other blocks only): they were designed for, and measured to help,
+            proposta; on ansia they lowered the corpus folds' F1 (MODEL_CARD.md, round 6).
         ngrammi_caratteri: range of the character n-grams (within words), ``None`` for none.
         calibrazione: ``"sigmoid"``, ``"isotonic"`` or ``None`` (raw logistic probabilities).
         cv_calibrazione: folds of the calibration.
@@ -90,6 +93,7 @@ class CodificatoreFrasi(BaseEstimator):
     def __init__(self, *, C: float = 2.0, usa_testo: bool = True, usa_regole: bool = True,
                  peso_regole: float = 0.5, usa_forma: bool = True, peso_forma: float = 1.0,
                  usa_struttura: bool = False, peso_struttura: float = 1.0,
+                 codici_struttura: tuple[str, ...] = ("proposta",),
                  ngrammi_caratteri: tuple[int, int] | None = (3, 5),
                  calibrazione: str | None = "sigmoid", cv_calibrazione: int = 3,
                  soglia: float = SOGLIA_CODICE, punti_decisione: tuple[float, ...] | None = None,
@@ -103,6 +107,7 @@ class CodificatoreFrasi(BaseEstimator):
         self.peso_forma = peso_forma
         self.usa_struttura = usa_struttura
         self.peso_struttura = peso_struttura
+        self.codici_struttura = codici_struttura
         self.ngrammi_caratteri = ngrammi_caratteri
         self.calibrazione = calibrazione
         self.cv_calibrazione = cv_calibrazione
@@ -152,12 +157,21 @@ class CodificatoreFrasi(BaseEstimator):
             if adatta:
                 self.scala_ = MaxAbsScaler().fit(r)
             blocchi.append(sparse.csr_matrix(self.scala_.transform(r) * self.peso_regole))
+        if adatta:
+            self.colonne_senza_struttura_ = int(sum(b.shape[1] for b in blocchi))
         if getattr(self, "usa_struttura", False):  # models saved before the structure block have none
             s = matrice_struttura(X, self.nlp if regole.ha_morfologizzatore(self.nlp) else None)
             if adatta:
                 self.scala_struttura_ = MaxAbsScaler().fit(s)
             blocchi.append(sparse.csr_matrix(self.scala_struttura_.transform(s) * self.peso_struttura))
         return sparse.hstack(blocchi).tocsr()
+
+    def _colonne(self, M: sparse.csr_matrix, codice: str) -> sparse.csr_matrix:
+        """The columns of ``M`` the classifier of ``codice`` sees: without the structure block (the last one)
+        unless the code is in ``codici_struttura``."""
+        if not getattr(self, "usa_struttura", False) or codice in self.codici_struttura:
+            return M
+        return M[:, :self.colonne_senza_struttura_]
 
     def _classificatore(self, y: np.ndarray) -> Any:
         base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, solver="liblinear",
@@ -188,7 +202,7 @@ class CodificatoreFrasi(BaseEstimator):
             if y.min() == y.max():  # a code never (or always) seen: a constant, not a model
                 self.costanti_[c] = float(y[0])
                 continue
-            self.classificatori_[c] = self._classificatore(y).fit(M, y, sample_weight=pesi)
+            self.classificatori_[c] = self._classificatore(y).fit(self._colonne(M, c), y, sample_weight=pesi)
         self.sottocodici_ = tuple(TUTTI_SOTTOCODICI)
         self.classificatori_sotto_: dict[str, Any] = {}
         for padre, figli in SOTTOCODICI.items():
@@ -200,7 +214,7 @@ class CodificatoreFrasi(BaseEstimator):
                     continue
                 lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, solver="liblinear",
                                         random_state=self.random_state)
-                self.classificatori_sotto_[nome] = lr.fit(M[righe], y, sample_weight=pesi[righe])
+                self.classificatori_sotto_[nome] = lr.fit(self._colonne(M, nome)[righe], y, sample_weight=pesi[righe])
         self.n_esempi_ = len(X)
         self.impronta_ = self._calcola_impronta(X, insiemi, pesi)
         self.info_: dict[str, Any] = {"esempi": len(X), "positivi": {c: int(sum(c in s for s in insiemi))
@@ -232,7 +246,7 @@ class CodificatoreFrasi(BaseEstimator):
         out = np.zeros((M.shape[0], len(self.codici_)))
         for j, c in enumerate(self.codici_):
             if c in self.classificatori_:
-                out[:, j] = self.classificatori_[c].predict_proba(M)[:, 1]
+                out[:, j] = self.classificatori_[c].predict_proba(self._colonne(M, c))[:, 1]
             else:
                 out[:, j] = self.costanti_.get(c, 0.0)
         punti = getattr(self, "punti_decisione", None)
@@ -279,7 +293,7 @@ class CodificatoreFrasi(BaseEstimator):
                 out[i, j] = r[nome]
         for j, nome in enumerate(self.sottocodici_):
             if nome in self.classificatori_sotto_:
-                out[:, j] = self.classificatori_sotto_[nome].predict_proba(M)[:, 1]
+                out[:, j] = self.classificatori_sotto_[nome].predict_proba(self._colonne(M, nome))[:, 1]
             out[:, j] *= proba[:, self.codici_.index(genitore(nome))]
         return out
 

@@ -308,7 +308,14 @@ def test_struttura_nel_codificatore(tmp_path: Path) -> None:
     from analisi.codifica.struttura import NOMI_STRUTTURA
 
     prova = ["Dobbiamo riaprire il centro anziani.", "Ieri sono andata al mercato."]
-    assert not np.allclose(con.predict_proba(prova), senza.predict_proba(prova))
+    pc, ps = con.predict_proba(prova), senza.predict_proba(prova)
+    j = list(CODICI).index("proposta")
+    assert not np.allclose(pc[:, j], ps[:, j])
+    # only proposta's classifier sees the structure block (codici_struttura): the other codes are unchanged
+    altri = [i for i in range(len(CODICI)) if i != j]
+    assert np.allclose(pc[:, altri], ps[:, altri])
+    n = {c: con.classificatori_[c].n_features_in_ for c in ("ansia", "proposta")}
+    assert n["proposta"] == n["ansia"] + len(NOMI_STRUTTURA)
     caricato = CodificatoreFrasi.carica(con.salva(tmp_path / "m.joblib"))
     assert caricato.info_["struttura"] == list(NOMI_STRUTTURA) and versione_compatibile(caricato)
     assert np.allclose(caricato.predict_proba(prova), con.predict_proba(prova))
