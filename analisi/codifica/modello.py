@@ -30,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from analisi.codifica import regole
 from analisi.codifica.codebook import CODICI, SOTTOCODICI, TUTTI_SOTTOCODICI, genitore
 from analisi.codifica.forma import forma
+from analisi.codifica.struttura import NOMI_STRUTTURA, matrice_struttura
 from archivio.politiche import SOGLIA_CODICE
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,13 @@ class CodificatoreFrasi(BaseEstimator):
         usa_forma: use word 1-3-grams of the sentence's form (:mod:`analisi.codifica.forma`): how it asks,
             wishes or worries whatever its topic; they transfer across registers.
         peso_forma: scale of the form n-grams.
+        usa_struttura: use the structure features of :mod:`analisi.codifica.struttura` (mood, tense and person
+            of the verbs, modal verbs with their subject person, imperatives, list items) from spaCy's
+            morphology: ``nlp`` when it has a morphologizer, else the shipped pipeline (loaded once).
+        peso_struttura: scale of the structure features.
+        codici_struttura: the first-level codes whose classifier sees the structure features (the others, and
+            every second-level code, see the other blocks only): they were designed for, and measured to help,
+            proposta; on ansia they lowered the corpus folds' F1 (MODEL_CARD.md, round 6).
         ngrammi_caratteri: range of the character n-grams (within words), ``None`` for none.
         calibrazione: ``"sigmoid"``, ``"isotonic"`` or ``None`` (raw logistic probabilities).
         cv_calibrazione: folds of the calibration.
@@ -84,6 +92,8 @@ class CodificatoreFrasi(BaseEstimator):
 
     def __init__(self, *, C: float = 2.0, usa_testo: bool = True, usa_regole: bool = True,
                  peso_regole: float = 0.5, usa_forma: bool = True, peso_forma: float = 1.0,
+                 usa_struttura: bool = False, peso_struttura: float = 1.0,
+                 codici_struttura: tuple[str, ...] = ("proposta",),
                  ngrammi_caratteri: tuple[int, int] | None = (3, 5),
                  calibrazione: str | None = "sigmoid", cv_calibrazione: int = 3,
                  soglia: float = SOGLIA_CODICE, punti_decisione: tuple[float, ...] | None = None,
@@ -95,6 +105,9 @@ class CodificatoreFrasi(BaseEstimator):
         self.peso_regole = peso_regole
         self.usa_forma = usa_forma
         self.peso_forma = peso_forma
+        self.usa_struttura = usa_struttura
+        self.peso_struttura = peso_struttura
+        self.codici_struttura = codici_struttura
         self.ngrammi_caratteri = ngrammi_caratteri
         self.calibrazione = calibrazione
         self.cv_calibrazione = cv_calibrazione
@@ -144,7 +157,21 @@ class CodificatoreFrasi(BaseEstimator):
             if adatta:
                 self.scala_ = MaxAbsScaler().fit(r)
             blocchi.append(sparse.csr_matrix(self.scala_.transform(r) * self.peso_regole))
+        if adatta:
+            self.colonne_senza_struttura_ = int(sum(b.shape[1] for b in blocchi))
+        if getattr(self, "usa_struttura", False):  # models saved before the structure block have none
+            s = matrice_struttura(X, self.nlp if regole.ha_morfologizzatore(self.nlp) else None)
+            if adatta:
+                self.scala_struttura_ = MaxAbsScaler().fit(s)
+            blocchi.append(sparse.csr_matrix(self.scala_struttura_.transform(s) * self.peso_struttura))
         return sparse.hstack(blocchi).tocsr()
+
+    def _colonne(self, M: sparse.csr_matrix, codice: str) -> sparse.csr_matrix:
+        """The columns of ``M`` the classifier of ``codice`` sees: without the structure block (the last one)
+        unless the code is in ``codici_struttura``."""
+        if not getattr(self, "usa_struttura", False) or codice in self.codici_struttura:
+            return M
+        return M[:, :self.colonne_senza_struttura_]
 
     def _classificatore(self, y: np.ndarray) -> Any:
         base = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, solver="liblinear",
@@ -175,7 +202,7 @@ class CodificatoreFrasi(BaseEstimator):
             if y.min() == y.max():  # a code never (or always) seen: a constant, not a model
                 self.costanti_[c] = float(y[0])
                 continue
-            self.classificatori_[c] = self._classificatore(y).fit(M, y, sample_weight=pesi)
+            self.classificatori_[c] = self._classificatore(y).fit(self._colonne(M, c), y, sample_weight=pesi)
         self.sottocodici_ = tuple(TUTTI_SOTTOCODICI)
         self.classificatori_sotto_: dict[str, Any] = {}
         for padre, figli in SOTTOCODICI.items():
@@ -187,13 +214,14 @@ class CodificatoreFrasi(BaseEstimator):
                     continue
                 lr = LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, solver="liblinear",
                                         random_state=self.random_state)
-                self.classificatori_sotto_[nome] = lr.fit(M[righe], y, sample_weight=pesi[righe])
+                self.classificatori_sotto_[nome] = lr.fit(self._colonne(M, nome)[righe], y, sample_weight=pesi[righe])
         self.n_esempi_ = len(X)
         self.impronta_ = self._calcola_impronta(X, insiemi, pesi)
         self.info_: dict[str, Any] = {"esempi": len(X), "positivi": {c: int(sum(c in s for s in insiemi))
                                                                      for c in (*CODICI, *TUTTI_SOTTOCODICI)},
                                  "morfologia": regole.ha_morfologizzatore(self.nlp),
-                                 "regole": list(regole.NOMI_CARATTERISTICHE)}
+                                 "regole": list(regole.NOMI_CARATTERISTICHE),
+                                 "struttura": list(NOMI_STRUTTURA) if self.usa_struttura else []}
         return self
 
     def _calcola_impronta(self, X: list[str], insiemi: list[set[str]], pesi: np.ndarray) -> str:
@@ -218,7 +246,7 @@ class CodificatoreFrasi(BaseEstimator):
         out = np.zeros((M.shape[0], len(self.codici_)))
         for j, c in enumerate(self.codici_):
             if c in self.classificatori_:
-                out[:, j] = self.classificatori_[c].predict_proba(M)[:, 1]
+                out[:, j] = self.classificatori_[c].predict_proba(self._colonne(M, c))[:, 1]
             else:
                 out[:, j] = self.costanti_.get(c, 0.0)
         punti = getattr(self, "punti_decisione", None)
@@ -265,7 +293,7 @@ class CodificatoreFrasi(BaseEstimator):
                 out[i, j] = r[nome]
         for j, nome in enumerate(self.sottocodici_):
             if nome in self.classificatori_sotto_:
-                out[:, j] = self.classificatori_sotto_[nome].predict_proba(M)[:, 1]
+                out[:, j] = self.classificatori_sotto_[nome].predict_proba(self._colonne(M, nome))[:, 1]
             out[:, j] *= proba[:, self.codici_.index(genitore(nome))]
         return out
 
@@ -331,13 +359,17 @@ def versione_compatibile(modello: CodificatoreFrasi) -> bool:
     import sklearn
 
     base: Any = getattr(modello, "base_", modello)  # a campaign's adapted coder: check the coder inside it
+    struttura = list(NOMI_STRUTTURA) if getattr(base, "usa_struttura", False) else []
     return bool(modello.info_.get("sklearn") == sklearn.__version__
-                and base.info_.get("regole") == list(regole.NOMI_CARATTERISTICHE))
+                and base.info_.get("regole") == list(regole.NOMI_CARATTERISTICHE)
+                and base.info_.get("struttura", []) == struttura)
 
 
 def codificatore_spedito(nlp: Any = None) -> CodificatoreFrasi:
-    """An unfitted coder configured as the shipped one (decision points and the wish shift)."""
-    return CodificatoreFrasi(nlp=nlp, punti_decisione=PUNTI_DECISIONE, spostamento_desiderio=SPOSTAMENTO_DESIDERIO)
+    """An unfitted coder configured as the shipped one (structure features, decision points and the wish
+    shift)."""
+    return CodificatoreFrasi(nlp=nlp, usa_struttura=True, punti_decisione=PUNTI_DECISIONE,
+                             spostamento_desiderio=SPOSTAMENTO_DESIDERIO)
 
 
 def addestra_predefinito(*, salva: bool = True, nlp: Any = None) -> CodificatoreFrasi:

@@ -178,13 +178,15 @@ def _tabella(titolo: str, m: dict[str, dict[str, float]]) -> str:
 
 
 def rapporto_codifica(n_fold: int = 5, emozioni: bool = False, nlp: Any = None) -> str:
-    """Markdown tables: hybrid vs rules-only on held-out folds of the corpus gold (by story)."""
+    """Markdown tables: hybrid (features as shipped: with the structure block) vs rules-only on held-out folds of
+    the corpus gold (by story)."""
     oro = carica_oro()
     if not oro:
         return "corpus/gold_codici.jsonl missing: run `python corpus/costruisci.py`"
     storie = len({f.racconto for f in oro})
     parti = [f"Corpus gold: {len(oro)} sentences in {storie} stories, GroupKFold({n_fold}) by story.\n"]
-    proba_i, sotto_i = predizioni_fuori_fold(oro, lambda: CodificatoreFrasi(nlp=nlp), n_fold=n_fold)
+    proba_i, sotto_i = predizioni_fuori_fold(oro, lambda: CodificatoreFrasi(nlp=nlp, usa_struttura=True),
+                                             n_fold=n_fold)
     proba_r, _ = predizioni_fuori_fold(oro, lambda: CodificatoreRegole(nlp=nlp), n_fold=n_fold)
     parti.append(_tabella("ibrido (regole + regressione logistica)", metriche(oro, proba_i)))
     parti.append(_tabella("solo regole", metriche(oro, proba_r)))
@@ -193,7 +195,8 @@ def rapporto_codifica(n_fold: int = 5, emozioni: bool = False, nlp: Any = None) 
     if emozioni:
         extra = carica_emozioni_ansia()
         if extra:
-            proba_e, _ = predizioni_fuori_fold(oro, lambda: CodificatoreFrasi(nlp=nlp), n_fold=n_fold, extra=extra)
+            proba_e, _ = predizioni_fuori_fold(oro, lambda: CodificatoreFrasi(nlp=nlp, usa_struttura=True),
+                                               n_fold=n_fold, extra=extra)
             parti.append(_tabella(f"ibrido + XED-it ({len(extra)} frasi, peso {extra[0].peso})",
                                   metriche(oro, proba_e)))
     return "\n\n".join(parti)
@@ -243,7 +246,8 @@ def rapporto_soglie(n_fold: int = 5, nlp: Any = None) -> str:
         insiemi[f"reale, per registro ({len(unita)} unità)"] = (vero, proba)
     oro = carica_oro()
     if oro:
-        proba_o, _ = predizioni_fuori_fold(oro, lambda: CodificatoreFrasi(nlp=nlp), n_fold=n_fold)
+        proba_o, _ = predizioni_fuori_fold(oro, lambda: CodificatoreFrasi(nlp=nlp, usa_struttura=True),
+                                           n_fold=n_fold)
         insiemi[f"corpus, fuori fold ({len(oro)} frasi)"] = (np.array(matrice_etichette([f.codici for f in oro])),
                                                               proba_o)
     if not insiemi:

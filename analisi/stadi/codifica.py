@@ -38,6 +38,12 @@ class StadioCodifica(StadioBase):
 
             nlp = per_morfologia(contesto.risorse.lingua(contesto.impostazioni))
             codificatore.nlp = nlp
+        elif getattr(getattr(codificatore, "base_", codificatore), "usa_struttura", False):
+            # proposta's structure features need the shipped pipeline's morphology: loaded once here, so that the
+            # forked workers share it instead of each loading its own
+            from analisi.codifica.struttura import pipeline_morfologia
+
+            pipeline_morfologia()
         self._codificatore = codificatore
         self._archivio = contesto.archivio_lettura()
 

@@ -143,6 +143,7 @@ def test_modello_predefinito() -> None:
 
     # shipped as configured: the cross-register decision points and the wish shift
     assert m.punti_decisione == PUNTI_DECISIONE and m.spostamento_desiderio == SPOSTAMENTO_DESIDERIO
+    assert m.usa_struttura and m.info_["struttura"]  # the structure features of spaCy's morphology
 
 
 @pytest.mark.lento
@@ -276,3 +277,47 @@ def test_spostamento_desiderio_abbassa_solo_i_desideri(piccolo: CodificatoreFras
 
     np.testing.assert_allclose(logit(prima) - logit(dopo), [3.0, 0.0], atol=1e-6)
     assert [c.codici["proposta"] for c in spostato.codifica(frasi)] == [round(float(p), 4) for p in dopo]
+
+
+# --- structure features (spaCy morphology) --------------------------------------------------------
+def test_struttura_persona_dei_modali_e_voci_di_elenco() -> None:
+    """Who is asked to act: "dobbiamo" and "si deve" are not "devo"; a plan's list item starts with a noun of
+    action or an infinitive; "perché non…?" is a question."""
+    from analisi.codifica.struttura import NOMI_STRUTTURA, matrice_struttura
+
+    frasi = ["Dobbiamo aprire un centro per gli anziani.", "Devo andare dal medico domani.",
+             "Si deve garantire il trasporto.", "• Attivazione di servizi pre e post scuola",
+             "- Sostenere la domiciliarità", "Perché non riaprire la biblioteca?", "Vorrei tornare a ballare."]
+    m = [dict(zip(NOMI_STRUTTURA, r, strict=True)) for r in matrice_struttura(frasi)]
+    assert m[0]["dovere_1p"] == 1 and m[0]["dovere_1s"] == 0
+    assert m[1]["dovere_1s"] == 1 and m[1]["dovere_1p"] == 0
+    assert m[2]["dovere_si"] == 1
+    assert m[3]["elenco"] == 1 and m[3]["inizio_nominale"] == 1
+    assert m[4]["elenco"] == 1 and m[4]["inizio_infinito"] == 1
+    assert m[5]["perche_non"] == 1 and m[5]["domanda"] == 1
+    assert m[6]["volere_1s"] == 1 and m[6]["condizionale"] == 1
+    assert all(m[i]["elenco"] == 0 for i in (0, 1, 2, 5, 6))
+
+
+def test_struttura_nel_codificatore(tmp_path: Path) -> None:
+    """The structure block is trained, saved and reloaded with the model (the same probabilities)."""
+    testi, codici = [t for t, _ in ADDESTRAMENTO], [c for _, c in ADDESTRAMENTO]
+    con = CodificatoreFrasi(cv_calibrazione=2, usa_struttura=True).fit(testi, codici)
+    senza = CodificatoreFrasi(cv_calibrazione=2).fit(testi, codici)
+    from analisi.codifica.modello import versione_compatibile
+    from analisi.codifica.struttura import NOMI_STRUTTURA
+
+    prova = ["Dobbiamo riaprire il centro anziani.", "Ieri sono andata al mercato."]
+    pc, ps = con.predict_proba(prova), senza.predict_proba(prova)
+    j = list(CODICI).index("proposta")
+    assert not np.allclose(pc[:, j], ps[:, j])
+    # only proposta's classifier sees the structure block (codici_struttura): the other codes are unchanged
+    altri = [i for i in range(len(CODICI)) if i != j]
+    assert np.allclose(pc[:, altri], ps[:, altri])
+    n = {c: con.classificatori_[c].n_features_in_ for c in ("ansia", "proposta")}
+    assert n["proposta"] == n["ansia"] + len(NOMI_STRUTTURA)
+    caricato = CodificatoreFrasi.carica(con.salva(tmp_path / "m.joblib"))
+    assert caricato.info_["struttura"] == list(NOMI_STRUTTURA) and versione_compatibile(caricato)
+    assert np.allclose(caricato.predict_proba(prova), con.predict_proba(prova))
+    caricato.info_["struttura"] = list(NOMI_STRUTTURA[:-1])  # saved with other structure features: retrained
+    assert not versione_compatibile(caricato)
