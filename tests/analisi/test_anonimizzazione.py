@@ -620,6 +620,7 @@ def test_revisione_per_quasi_identificativi_combinati(anon: Anonimizzatore) -> N
         "Mia figlia fa la postina a Frassinoro.",
         "Mio fratello, il parroco di Frassinoro, mi telefona ogni sera.",
         "Il fornaio di Frassinoro è mio padre.",
+        "Come farmacista a Frassinoro, in quei mesi ho visto di tutto.",
     ],
 )
 def test_mestiere_raro_del_narratore_o_di_un_parente_trattiene(anon: Anonimizzatore, testo: str) -> None:

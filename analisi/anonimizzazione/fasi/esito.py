@@ -235,7 +235,8 @@ _QUANTI = frozenset("un una due tre quattro cinque sei sette otto".split())
 
 def _mestiere_mio(p: Parole, i: int) -> bool:
     """The rare job at token ``i`` is the narrator's or a relative's: "sono farmacista", "faccio il fornaio",
-    "lavoro come postina", "mia figlia fa la postina", "mio marito, il parroco", "il fornaio è mio padre";
+    "lavoro come postina", "come farmacista, ho visto" (at a sentence start), "mia figlia fa la postina",
+    "mio marito, il parroco", "il fornaio è mio padre";
     not a public office or a trade a news voice speaks of ("il sindaco di Frassinoro ha detto")."""
     inizio = _frase(p, i)
     k = i - 1
@@ -248,6 +249,8 @@ def _mestiere_mio(p: Parole, i: int) -> bool:
             return True
         if p.norme[k] in _LUI_MESTIERE and any(_parente_mio(p, j) for j in range(max(inizio, k - 3), k)):
             return True
+    elif p.norme[inizio] == "come":  # "Come farmacista del paese, ho visto..."
+        return True
     # "il fornaio è mio padre", "il parroco, mio zio"
     dopo = range(i + 1, min(len(p), i + 6))
     return any(_parente_mio(p, j) for j in dopo if not any(_iniziale(p, m) for m in range(i + 1, j + 1)))
