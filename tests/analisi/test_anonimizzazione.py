@@ -621,6 +621,9 @@ def test_revisione_per_quasi_identificativi_combinati(anon: Anonimizzatore) -> N
         "Mio fratello, il parroco di Frassinoro, mi telefona ogni sera.",
         "Il fornaio di Frassinoro è mio padre.",
         "Come farmacista a Frassinoro, in quei mesi ho visto di tutto.",
+        "Sono stata per trent'anni la postina di Frassinoro.",
+        "Ho lavorato come postina a Frassinoro.",
+        "Il mio compagno fa il camionista, viviamo a Frassinoro.",
     ],
 )
 def test_mestiere_raro_del_narratore_o_di_un_parente_trattiene(anon: Anonimizzatore, testo: str) -> None:

@@ -55,14 +55,14 @@ _IO = frozenset("io mi me noi sono ero ho avevo abbiamo avevamo siamo eravamo".s
 _IO_SCUOLA = _IO | frozenset("insegno insegnavo frequento frequentavo vado andavo lavoro lavoravo".split())
 #: a job's verb in the first person ("sono farmacista", "faccio il fornaio", "lavoro come postina")
 _IO_MESTIERE = frozenset(
-    "io sono ero fui siamo eravamo faccio facevo facciamo facevamo lavoro lavoravo lavoriamo fatto".split()
+    "io sono ero fui siamo eravamo faccio facevo facciamo facevamo lavoro lavoravo lavoriamo fatto lavorato".split()
 )
 #: a job's verb in the third person, tied when a relative is its subject ("mia figlia fa la postina")
 _LUI_MESTIERE = frozenset("e era fu fa faceva fece lavora lavorava diventato diventata".split())
 #: words between the verb and the job ("sono stata la sindaca", "lavoro come", "faccio da anni il")
 _TRA = frozenset(
-    "il lo la l un una uno come da anche ancora gia stato stata diventato diventata sempre ex per anni "
-    "tanti molti ormai poi".split()
+    "il lo la l un una uno come da anche ancora gia stato stata diventato diventata sempre ex per anni anno "
+    "mesi tanti molti ormai poi giovane dieci venti trenta vent trent quarant cinquant sessant".split()
 )
 
 
@@ -203,7 +203,7 @@ def _legato(p: Parole, e: Span, parole: frozenset[str], nomi: set[int]) -> bool:
 
 def _parente_mio(p: Parole, k: int) -> bool:
     """Token ``k`` is a relative of the narrator's: "mio marito", "la mia mamma", "papà"."""
-    if p.norme[k] not in _PARENTI:
+    if p.norme[k] not in PARENTELA:  # with a possessive, a partner or a friend too ("il mio compagno")
         return False
     return any(p.norme[j] in _MIEI for j in range(max(_frase(p, k), k - 2), k)) or (
         p.norme[k] in ("mamma", "papa", "babbo", "nonno", "nonna") and (k == 0 or p.norme[k - 1] not in _ARTICOLI)
@@ -240,10 +240,11 @@ def _mestiere_mio(p: Parole, i: int) -> bool:
     not a public office or a trade a news voice speaks of ("il sindaco di Frassinoro ha detto")."""
     inizio = _frase(p, i)
     k = i - 1
-    while k >= inizio and k > i - 6 and p.norme[k] in _TRA:
+    while k >= inizio and k > i - 7 and (p.norme[k] in _TRA or p.norme[k].isdigit()):
         k -= 1
     if k >= inizio:
-        if p.norme[k] in _IO_MESTIERE and (p.norme[k] != "fatto" or p.norme[k - 1] in ("ho", "abbiamo", "avevo")):
+        participio = p.norme[k] in ("fatto", "lavorato")  # "ho fatto il fornaio", not "ha fatto il sindaco"
+        if p.norme[k] in _IO_MESTIERE and (not participio or p.norme[k - 1] in ("ho", "abbiamo", "avevo")):
             return True
         if _parente_mio(p, k):  # "mio marito, il parroco"
             return True
