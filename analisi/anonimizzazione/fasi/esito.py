@@ -58,7 +58,7 @@ _IO_MESTIERE = frozenset(
     "io sono ero fui siamo eravamo faccio facevo facciamo facevamo lavoro lavoravo lavoriamo fatto lavorato".split()
 )
 #: a job's verb in the third person, tied when a relative is its subject ("mia figlia fa la postina")
-_LUI_MESTIERE = frozenset("e era fu fa faceva fece lavora lavorava diventato diventata".split())
+_LUI_MESTIERE = frozenset("e era fu fa faceva fece lavora lavorava".split())
 #: words between the verb and the job ("sono stata la sindaca", "lavoro come", "faccio da anni il")
 _TRA = frozenset(
     "il lo la l un una uno come da anche ancora gia stato stata diventato diventata sempre ex per anni anno "
