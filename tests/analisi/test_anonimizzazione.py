@@ -611,6 +611,93 @@ def test_revisione_per_quasi_identificativi_combinati(anon: Anonimizzatore) -> N
     assert not anon.anonimizza("Faccio l'impiegata a Modena.").da_rivedere
 
 
+@pytest.mark.parametrize(
+    "testo",
+    [
+        "Sono il fornaio di Frassinoro da vent'anni.",
+        "Faccio il fornaio a Frassinoro.",
+        "Lavoro come postina a Frassinoro da tre anni.",
+        "Mia figlia fa la postina a Frassinoro.",
+        "Mio fratello, il parroco di Frassinoro, mi telefona ogni sera.",
+        "Il fornaio di Frassinoro è mio padre.",
+        "Come farmacista a Frassinoro, in quei mesi ho visto di tutto.",
+        "Sono stata per trent'anni la postina di Frassinoro.",
+        "Ho lavorato come postina a Frassinoro.",
+        "Il mio compagno fa il camionista, viviamo a Frassinoro.",
+    ],
+)
+def test_mestiere_raro_del_narratore_o_di_un_parente_trattiene(anon: Anonimizzatore, testo: str) -> None:
+    """A rare job with a small place names the narrator or their family: held."""
+    esito = anon.anonimizza(testo)
+    assert any(m.startswith("quasi-identificativi combinati: mestiere raro") for m in esito.motivi), esito.motivi
+
+
+@pytest.mark.parametrize(
+    "testo",
+    [
+        "Il sindaco di Frassinoro ha detto che la strada riaprirà lunedì.",
+        "Il prefetto ha firmato l'ordinanza che chiude la provinciale per Frassinoro.",
+        "A Frassinoro il farmacista ha soccorso una donna incinta caduta sul ghiaccio.",
+        "Ho scritto al sindaco di Frassinoro per la buca davanti a casa.",
+    ],
+)
+def test_mestiere_raro_in_terza_persona_non_trattiene(anon: Anonimizzatore, testo: str) -> None:
+    """A public office or a trade a news voice speaks of ("il sindaco di Frassinoro ha detto") is nobody's
+    quasi-identifier: not held."""
+    esito = anon.anonimizza(testo)
+    assert not esito.da_rivedere, esito.motivi
+
+
+def test_dettaglio_familiare_del_narratore(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("Sono vedova da un anno e vivo a Frassinoro.")
+    assert "quasi-identificativi combinati: luogo piccolo + dettaglio familiare" in esito.motivi
+    assert not anon.anonimizza("A Frassinoro una vedova ha vinto la lotteria di paese.").da_rivedere
+
+
+@pytest.mark.parametrize(
+    "testo",
+    [
+        "Mio figlio va alla scuola primaria Giovanni Pascoli e ha paura di tornarci.",
+        "Pietro fa la quarta alla scuola primaria Collodi e gli manca la maestra.",
+        "Quest'anno frequento il liceo Sigonio e prendo il bus alle sette.",
+    ],
+)
+def test_scuola_dei_figli_o_del_narratore_trattiene(anon: Anonimizzatore, testo: str) -> None:
+    assert "quasi-identificativo: scuola dei figli nominata" in anon.anonimizza(testo).motivi
+
+
+def test_scuola_nominata_dalla_cronaca_non_trattiene(anon: Anonimizzatore) -> None:
+    esito = anon.anonimizza("Gli studenti del liceo Muratori hanno protestato ieri contro i doppi turni.")
+    assert not esito.da_rivedere, esito.motivi
+
+
+@pytest.mark.parametrize(
+    "testo",
+    [
+        "Ho 16 anni e durante la DAD non uscivo mai dalla mia stanza.",
+        "Abbiamo due figli e il più grande ha 9 anni.",
+        "Stavo a casa con mia sorella che ha 5 anni e non mi lasciava in pace.",
+        "Jessica cresce da sola due bambini, Noemi di otto anni e Christian di quattro.",
+    ],
+)
+def test_eta_di_un_minore_vicino_al_narratore_trattiene(anon: Anonimizzatore, testo: str) -> None:
+    """The narrator a minor, their child or sibling, a named child: a story about a child, held."""
+    assert "quasi-identificativo: età esatta di un minore" in anon.anonimizza(testo).motivi
+
+
+@pytest.mark.parametrize(
+    "testo",
+    [
+        "Ieri pomeriggio una bambina di 8 anni è caduta dall'altalena al parco.",
+        "Un ragazzo di 15 anni è stato investito ieri sera in via Emilia.",
+    ],
+)
+def test_eta_di_un_minore_qualunque_non_trattiene(anon: Anonimizzatore, testo: str) -> None:
+    """Anyone's child in the news, an age range: no child of the narrator's, not held."""
+    esito = anon.anonimizza(testo)
+    assert not esito.da_rivedere, esito.motivi
+
+
 def test_soglia_di_revisione() -> None:
     testo = "Ieri ho parlato a lungo con Kebede del lavoro."
     esito = Anonimizzatore(soglia_revisione=0.3, soglia_rischio=0.0).anonimizza(testo)
