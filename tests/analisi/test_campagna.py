@@ -70,7 +70,7 @@ def test_unit_of_several_sentences_lends_its_code_to_the_likeliest_sentence(base
 def test_adapted_coder_reweighs_the_base_features_and_picks_its_threshold(base: CodificatoreFrasi) -> None:
     esempi = [Esempio(f"p{i}", t, frozenset({"proposta"})) for i, t in enumerate(PROPOSTE[:8])]
     esempi += [Esempio(f"a{i}", t, frozenset()) for i, t in enumerate(ALTRE[:8])]
-    adattato = CodificatoreAdattato(base=base).fit(esempi)
+    adattato = CodificatoreAdattato(base=base, mescola=1.0).fit(esempi)  # the adaptation alone
     larghezza_base = base._matrice(["x"], adatta=False).shape[1]
     coef = adattato.classificatori_["proposta"].coef_
     assert coef.shape[1] == len(CODICI) + len(adattato.parole_.vocabulary_) + larghezza_base
@@ -174,7 +174,7 @@ def test_a_code_with_too_few_labels_to_check_stays_with_the_base(base: Codificat
 def test_stacked_model_learns_the_campaign_wording_on_top_of_the_base(base: CodificatoreFrasi) -> None:
     esempi = [Esempio(f"p{i}", t, frozenset({"proposta"})) for i, t in enumerate(PROPOSTE[:8])]
     esempi += [Esempio(f"a{i}", t, frozenset()) for i, t in enumerate(ALTRE[:8])]
-    adattato = CodificatoreAdattato(base=base, impila=True).fit(esempi)
+    adattato = CodificatoreAdattato(base=base, impila=True, mescola=1.0).fit(esempi)
     assert set(adattato.impilati_) == {"proposta"} and adattato.classificatori_ == {}
     lr, peso, spostamento = adattato.impilati_["proposta"]
     assert peso > 0 and lr.C in (0.3, 1.0, 3.0, 10.0)
@@ -206,3 +206,22 @@ def test_stacked_model_falls_back_to_the_base_when_cv_says_it_does_not_help() ->
     assert CodificatoreAdattato(impila=True)._impilato(y[8:], l_base[8:], sparse.csr_matrix(rumore[8:]),
                                                        np.arange(32)) is None
 
+
+
+def test_adapted_logit_is_mixed_with_the_base_logit(base: CodificatoreFrasi) -> None:
+    """The final proposta logit is ``mescola`` × the adapted logit + (1 − mescola) × the base's (round 7)."""
+    esempi = [Esempio(f"p{i}", t, frozenset({"proposta"})) for i, t in enumerate(PROPOSTE[:8])]
+    esempi += [Esempio(f"a{i}", t, frozenset()) for i, t in enumerate(ALTRE[:8])]
+    nuove = PROPOSTE[8:] + ALTRE[8:]
+    solo = CodificatoreAdattato(base=base, mescola=1.0).fit(esempi)
+    misto = CodificatoreAdattato(base=base).fit(esempi)
+    assert misto.mescola == 0.5
+    assert "proposta" in misto.classificatori_
+
+    def logit(p: np.ndarray) -> np.ndarray:
+        p = np.clip(p, 1e-4, 1 - 1e-4)
+        return np.asarray(np.log(p / (1 - p)))
+
+    atteso = 0.5 * logit(solo.predict_proba(nuove)[:, 3]) + 0.5 * logit(base.predict_proba(nuove)[:, 3])
+    np.testing.assert_allclose(logit(misto.predict_proba(nuove)[:, 3]), atteso, atol=1e-6)
+    assert not np.allclose(misto.predict_proba(nuove)[:, 3], solo.predict_proba(nuove)[:, 3])
