@@ -18,6 +18,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from pagine.protezioni import NOME_COOKIE
 from scripts.browser_locale import STREAMLIT_PRONTA, aspetta_porta, porta_libera
 from tests.conftest import RADICE
 from tests.dashboard.conftest import _crea
@@ -201,7 +202,14 @@ def test_ricercatore_non_vede_esporta_ne_revisione(browser: Any, dashboard: str)
         assert pagina.get_by_role("link", name="Esporta").count() == 0
         assert pagina.get_by_role("link", name="Revisione anonimizzazione").count() == 0
         # typing the address does not help: the session survives the new page load, but the router does
-        # not serve a page the role may not open
+        # not serve a page the role may not open. The session cookie is set by a request the page makes right
+        # after the login: wait for it, as a person would take a second anyway (a loaded CI machine is slow)
+        for _ in range(150):
+            if any(c["name"] == NOME_COOKIE for c in pagina.context.cookies()):
+                break
+            pagina.wait_for_timeout(200)
+        else:
+            raise AssertionError("the session cookie was never set")
         pagina.goto(dashboard + "esporta")
         pagina.get_by_role("button", name="Esci").wait_for(timeout=ATTESA)  # still logged in
         pagina.get_by_text("Non hai i permessi per questa pagina.").wait_for(timeout=ATTESA)

@@ -58,7 +58,7 @@ def _cookie(contesto: Any) -> dict[str, Any] | None:
 
 
 def _aspetta_cookie(pagina: Any, contesto: Any) -> dict[str, Any]:
-    for _ in range(50):
+    for _ in range(150):  # set by a request the page makes after the login: slow on a loaded machine
         if (c := _cookie(contesto)) is not None:
             return c
         pagina.wait_for_timeout(200)
@@ -156,6 +156,7 @@ def test_nessun_traceback_nel_registro(browser: Any, dashboard: tuple[str, str],
     contesto = browser.new_context(locale="it-IT", viewport={"width": 1400, "height": 1000})
     pagina = contesto.new_page()
     _accedi(pagina, url, "ada")
+    _aspetta_cookie(pagina, contesto)
     for chiave in ("panoramica", "temi", "associazioni", "ansie_proposte", "esplora", "codifica", "inserisci",
                    "ritira", "esporta", "revisione", "utenti"):
         pagina.goto(url + chiave)
@@ -177,6 +178,7 @@ def test_date_e_prima_pagina_in_italiano(browser: Any, dashboard: tuple[str, str
     pagina.get_by_role("button", name="Entra").click()
     pagina.get_by_role("heading", name="Inserisci racconto", exact=True).first.wait_for(timeout=ATTESA)
     _quieta(pagina)
+    _aspetta_cookie(pagina, contesto)  # the later deep links open in new sessions, through the cookie
     segnaposti = pagina.evaluate("""() => [...document.querySelectorAll(
         '[data-testid="stDateInputField"] [role="spinbutton"][data-placeholder="true"]')].map(e => [
         getComputedStyle(e).fontSize, getComputedStyle(e, '::after').content])""")
