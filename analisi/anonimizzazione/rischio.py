@@ -206,9 +206,7 @@ class ValutatoreRischio:
         entita_fine: set[int] = set()
         entita_inizio: set[int] = set()
         for c in scelti:
-            for i in range(bisect_left(p.fini, c.start + 1), n):
-                if p.inizi[i] >= c.end:
-                    break
+            for i in p.indici(c.start, c.end):
                 coperto[i] = True
             if c.label == "PERSONA":
                 persona_fine.add(c.end)
@@ -220,14 +218,11 @@ class ValutatoreRischio:
         chiave_ner: dict[int, str] = {}
         struttura_ner: set[int] = set()
         for s, e in persone_ner:
-            dentro = []
-            for i in range(bisect_left(p.fini, s + 1), n):
-                if p.inizi[i] >= e:
-                    break
-                dal_ner[i] = True
-                dentro.append(i)
+            dentro = p.indici(s, e)
             if not dentro:
                 continue
+            for i in dentro:
+                dal_ner[i] = True
             chiave = "ner:" + " ".join(p.norme[i] for i in dentro)
             # "Trump Tower", "Central Park", "Lord Buddha Foundation", "Città Studi": a building or a body
             # named after (or like) a person, the rules dropped it for that; the model's doubt weighs less
@@ -248,9 +243,7 @@ class ValutatoreRischio:
         parole_persone: set[str] = set()
         for c in scelti:
             if c.label == "PERSONA":
-                for i in range(bisect_left(p.fini, c.start + 1), n):
-                    if p.inizi[i] >= c.end:
-                        break
+                for i in p.indici(c.start, c.end):
                     if len(p.norme[i]) >= 3 and p.norme[i] not in TITOLI and p.testi[i][0].isupper():
                         parole_persone.add(p.norme[i])
         chat = stile_chat(p)

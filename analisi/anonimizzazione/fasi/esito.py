@@ -4,6 +4,7 @@ residual risk of a readable name (:mod:`..rischio`)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from analisi.anonimizzazione.fasi.base import BaseAnonimizzatore
@@ -112,7 +113,7 @@ class FaseEsito(BaseAnonimizzatore):
         # named child ("Pietro ha 9 anni e fa la quarta alla primaria X"); not for anyone's child in the news
         # ("una bambina di 8 anni", "ragazzi dai 12 ai 15 anni", "gli studenti del liceo X")
         famiglia_narratore = _famiglia_del_narratore(p)
-        nomi = {k for e in entita if e.label == "PERSONA" for k in range(len(p)) if e.start <= p.inizi[k] < e.end}
+        nomi = {k for e in entita if e.label == "PERSONA" for k in _dentro(p, e)}
         if any(e.scuola and (famiglia_narratore or _legato(p, e, _IO_SCUOLA, nomi)) for e in entita):
             motivi.append("quasi-identificativo: scuola dei figli nominata")
         minori = [
@@ -175,6 +176,11 @@ class FaseEsito(BaseAnonimizzatore):
         return False
 
 
+def _dentro(p: Parole, e: Span) -> range:
+    """The tokens that start inside entity ``e``."""
+    return range(bisect_left(p.inizi, e.start), bisect_left(p.inizi, e.end))
+
+
 def _frase(p: Parole, i: int) -> int:
     """Index of the first token of the sentence of token ``i``."""
     while i > 0 and not _iniziale(p, i):
@@ -190,7 +196,7 @@ def _prima(p: Parole, i: int, n: int, parole: frozenset[str]) -> bool:
 def _legato(p: Parole, e: Span, parole: frozenset[str], nomi: set[int]) -> bool:
     """Whether one of ``parole`` or a masked name (token indices ``nomi``) is among the 8 words before entity
     ``e`` or the 3 after it, in its sentence."""
-    toks = [k for k in range(len(p)) if e.start <= p.inizi[k] < e.end]
+    toks = _dentro(p, e)
     if not toks:
         return False
     a, b = toks[0], toks[-1]

@@ -5,6 +5,7 @@ token kinds, :class:`Parole` (the word tokens of one text) and the small predica
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -229,6 +230,11 @@ class Parole:
 
     def spazio_prima(self, i: int) -> str:
         return self.testo[self.fini[i - 1] if i > 0 else 0 : self.inizi[i]]
+
+    def indici(self, start: int, end: int) -> range:
+        """The tokens that overlap the characters ``start:end``."""
+        primo = bisect_left(self.fini, start + 1)
+        return range(primo, max(primo, bisect_left(self.inizi, end)))
 
 
 def _santo(p: Parole, i: int) -> bool:
