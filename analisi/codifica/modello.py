@@ -152,15 +152,20 @@ class CodificatoreFrasi(BaseEstimator):
                 blocchi.append(self.forme_.fit_transform(forme) * self.peso_forma)
             else:
                 blocchi.append(self.forme_.transform(forme) * self.peso_forma)
+        struttura = getattr(self, "usa_struttura", False)  # models saved before the structure block have none
+        morfologia = regole.ha_morfologizzatore(self.nlp)
+        docs = None
+        if struttura and morfologia and self.usa_regole and regole_ is None:  # both blocks read one parse
+            docs = list(self.nlp.pipe([regole.pulisci(x) for x in X], batch_size=256))
         if self.usa_regole:
-            r = regole.matrice_caratteristiche(X, self.nlp) if regole_ is None else regole_
+            r = regole.matrice_caratteristiche(X, self.nlp, docs=docs) if regole_ is None else regole_
             if adatta:
                 self.scala_ = MaxAbsScaler().fit(r)
             blocchi.append(sparse.csr_matrix(self.scala_.transform(r) * self.peso_regole))
         if adatta:
             self.colonne_senza_struttura_ = int(sum(b.shape[1] for b in blocchi))
-        if getattr(self, "usa_struttura", False):  # models saved before the structure block have none
-            s = matrice_struttura(X, self.nlp if regole.ha_morfologizzatore(self.nlp) else None)
+        if struttura:
+            s = matrice_struttura(X, self.nlp if morfologia else None, docs=docs)
             if adatta:
                 self.scala_struttura_ = MaxAbsScaler().fit(s)
             blocchi.append(sparse.csr_matrix(self.scala_struttura_.transform(s) * self.peso_struttura))

@@ -281,15 +281,19 @@ def caratteristiche(frase: str, doc: Any = None) -> dict[str, float]:
     return f
 
 
-def matrice_caratteristiche(frasi: Sequence[str], nlp: Language | None = None) -> np.ndarray:
-    """Rule features of many sentences as a dense matrix (columns: ``NOMI_CARATTERISTICHE``)."""
-    docs: Iterable[Any]
-    if ha_morfologizzatore(nlp):
+def matrice_caratteristiche(frasi: Sequence[str], nlp: Language | None = None,
+                            docs: Sequence[Any] | None = None) -> np.ndarray:
+    """Rule features of many sentences as a dense matrix (columns: ``NOMI_CARATTERISTICHE``); ``docs``: the
+    sentences already parsed by ``nlp`` (after :func:`pulisci`), when the caller has them."""
+    analizzati: Iterable[Any]
+    if docs is not None:
+        analizzati = docs
+    elif ha_morfologizzatore(nlp):
         assert nlp is not None
-        docs = nlp.pipe([pulisci(f) for f in frasi], batch_size=256)
+        analizzati = nlp.pipe([pulisci(f) for f in frasi], batch_size=256)
     else:
-        docs = (None for _ in frasi)
-    righe = [caratteristiche(f, d) for f, d in zip(frasi, docs, strict=False)]
+        analizzati = (None for _ in frasi)
+    righe = [caratteristiche(f, d) for f, d in zip(frasi, analizzati, strict=False)]
     return np.array([[r[n] for n in NOMI_CARATTERISTICHE] for r in righe], dtype=float).reshape(
         len(righe), len(NOMI_CARATTERISTICHE))
 

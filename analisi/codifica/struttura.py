@@ -14,7 +14,7 @@ The features need a pipeline with a morphologizer (the shipped ``it_narrazioni``
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -115,11 +115,13 @@ def pipeline_morfologia() -> Any:
     return per_morfologia(carica_italiano("narrazioni"))
 
 
-def matrice_struttura(frasi: Sequence[str], nlp: Any = None) -> np.ndarray:
+def matrice_struttura(frasi: Sequence[str], nlp: Any = None, docs: Sequence[Any] | None = None) -> np.ndarray:
     """Structure features of many sentences (columns ``NOMI_STRUTTURA``); ``nlp``: a pipeline with a
-    morphologizer (default: the shipped one)."""
+    morphologizer (default: the shipped one); ``docs``: the sentences already parsed by it (after
+    :func:`~analisi.codifica.regole.pulisci`), when the caller has them."""
     if not frasi:
         return np.zeros((0, len(NOMI_STRUTTURA)))
-    nlp = nlp if nlp is not None else pipeline_morfologia()
-    righe = [caratteristiche_struttura(d) for d in nlp.pipe([pulisci(f) for f in frasi], batch_size=256)]
+    analizzati: Iterable[Any] = docs if docs is not None else (
+        (nlp if nlp is not None else pipeline_morfologia()).pipe([pulisci(f) for f in frasi], batch_size=256))
+    righe = [caratteristiche_struttura(d) for d in analizzati]
     return np.array([[r[n] for n in NOMI_STRUTTURA] for r in righe], dtype=float)
